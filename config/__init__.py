@@ -1,0 +1,134 @@
+"""Every setting of itaflow, read from the environment in one place.
+
+The defaults run the embedded mode: a SQLite file under the instance folder, a SQLite-backed Celery
+broker, and a local SMTP sink. Production changes only environment variables (``DATABASE_URL``,
+``CELERY_BROKER_URL``, ``MAIL_SERVER``...), never code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TIMEZONE = "Asia/Bangkok"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A random secret kept in the instance folder, so the embedded mode needs no configuration
+    and never runs with a key written in the source."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    audit_key: str
+    broker_url: str
+    result_backend: str | None
+    redis_url: str | None
+    mail_server: str
+    mail_port: int
+    mail_use_tls: bool
+    mail_use_ssl: bool
+    mail_username: str | None
+    mail_password: str | None
+    mail_sender: str
+    mail_timeout: float
+    base_url: str
+    digits: str  # "thai" or "arabic": how dates and numbers are shown by default
+    language: str  # "th" or "en"
+    round_policy: str  # "previous" or "next" working day for a round on a weekend or holiday
+    deadline_policy: str  # same, for a deadline
+    sweep_seconds: int
+    office_hour: str
+    extra: dict = field(default_factory=dict)
+
+    def flask_config(self) -> dict:
+        """The keys Flask and its extensions read."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "MAIL_SERVER": self.mail_server,
+            "MAIL_PORT": self.mail_port,
+            "MAIL_USE_TLS": self.mail_use_tls,
+            "MAIL_USE_SSL": self.mail_use_ssl,
+            "MAIL_USERNAME": self.mail_username,
+            "MAIL_PASSWORD": self.mail_password,
+            "MAIL_DEFAULT_SENDER": self.mail_sender,
+            "ITAFLOW": self,
+        }
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("secret_key", "audit_key", "mail_password"):
+            if data.get(key):
+                data[key] = "***"
+        return data
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once: the web, the worker and beat share the file.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    instance = Path(env.get("ITAFLOW_INSTANCE", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'itaflow.sqlite'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    secret_key = env.get("ITAFLOW_SECRET_KEY") or _instance_secret(instance, "secret_key")
+    redis_url = env.get("REDIS_URL") or None
+    broker = env.get("CELERY_BROKER_URL") or redis_url or f"sqla+sqlite:///{instance / 'broker.sqlite'}"
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key=secret_key,
+        audit_key=env.get("ITAFLOW_AUDIT_KEY") or secret_key,
+        broker_url=broker,
+        result_backend=env.get("CELERY_RESULT_BACKEND") or None,
+        redis_url=redis_url,
+        mail_server=env.get("MAIL_SERVER", "127.0.0.1"),
+        mail_port=int(env.get("MAIL_PORT", "8025")),
+        mail_use_tls=_bool(env.get("MAIL_USE_TLS", "0")),
+        mail_use_ssl=_bool(env.get("MAIL_USE_SSL", "0")),
+        mail_username=env.get("MAIL_USERNAME") or None,
+        mail_password=env.get("MAIL_PASSWORD") or None,
+        mail_sender=env.get("MAIL_DEFAULT_SENDER", "itaflow <itaflow@localhost>"),
+        mail_timeout=float(env.get("MAIL_TIMEOUT", "20")),
+        base_url=env.get("ITAFLOW_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        digits=_choice(env, "ITAFLOW_DIGITS", "thai", {"thai", "arabic"}),
+        language=_choice(env, "ITAFLOW_LANGUAGE", "th", {"th", "en"}),
+        round_policy=_choice(env, "ITAFLOW_ROUND_POLICY", "previous", {"previous", "next"}),
+        deadline_policy=_choice(env, "ITAFLOW_DEADLINE_POLICY", "next", {"previous", "next"}),
+        sweep_seconds=int(env.get("ITAFLOW_SWEEP_SECONDS", "60")),
+        office_hour=env.get("ITAFLOW_OFFICE_HOUR", "08:30"),
+    )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:
+    value = env.get(name, default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
+    return value

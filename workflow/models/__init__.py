@@ -1,0 +1,26 @@
+"""Tables of itaflow, one area a module."""
+
+from workflow.models.cycle import Cycle, Measure, MeasureOwner, Round, RoundMeasure
+from workflow.models.org import ROLES, Group, User, UserRole
+from workflow.models.step import STEP_KINDS, STEP_STATES, ReviewDecision, Step
+from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
+
+__all__ = [
+    "ROLES",
+    "STEP_KINDS",
+    "STEP_STATES",
+    "AuditEvent",
+    "AuditHead",
+    "Cycle",
+    "Group",
+    "Measure",
+    "MeasureOwner",
+    "OutboxMessage",
+    "ReviewDecision",
+    "Round",
+    "RoundMeasure",
+    "Step",
+    "Timer",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,89 @@
+"""Steps of a measure and the decisions on review steps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import db
+from workflow.models.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from workflow.models.cycle import Measure
+    from workflow.models.org import Group, User
+
+STEP_KINDS = ("task", "review")
+#: blocked: waits for earlier steps; open: the owner (or reviewer) may act; done: finished
+STEP_STATES = ("blocked", "open", "done")
+
+
+class Step(db.Model):
+    """ขั้นตอน: one ordered task of a measure, or a director's accuracy check (review)."""
+
+    __tablename__ = "step"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "number", name="measure_number"),
+        # "open steps by due date": my steps, overdue sweeps, dashboards
+        Index("ix_step_state_due", "state", "due_on"),
+        Index("ix_step_owner_group_state", "owner_group_id", "state"),
+        Index("ix_step_owner_user_state", "owner_user_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: True: opens together with the step before it instead of after it
+    parallel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    owner_group_id: Mapped[int | None] = mapped_column(ForeignKey("work_group.id"), nullable=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    #: for a review: the group whose director decides it
+    reviewer_group_id: Mapped[int | None] = mapped_column(ForeignKey("work_group.id"), nullable=True)
+    #: for a review: the step it checks (sent back reopens it)
+    reviews_step_id: Mapped[int | None] = mapped_column(ForeignKey("step.id"), nullable=True)
+    #: the Bangkok day it is due; overdue once that day has ended
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: True when due_on came from the definition, False when inherited from the period end
+    due_explicit: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    evidence_wanted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: "monthly" for a step repeated each month of the period (1.7's monthly meeting)
+    recurrence: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="blocked", nullable=False)
+    #: the reason of the last send-back, shown to the owner until the step is done again
+    sent_back_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    #: optimistic concurrency: every change bumps it; a stale version is a conflict
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    measure: Mapped[Measure] = relationship(back_populates="steps")
+    owner_group: Mapped[Group | None] = relationship(foreign_keys=[owner_group_id])
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
+    reviewer_group: Mapped[Group | None] = relationship(foreign_keys=[reviewer_group_id])
+    reviews_step: Mapped[Step | None] = relationship(remote_side=[id], foreign_keys=[reviews_step_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    decisions: Mapped[list[ReviewDecision]] = relationship(
+        back_populates="step", order_by="ReviewDecision.id", cascade="all, delete-orphan"
+    )
+
+
+class ReviewDecision(db.Model):
+    """A director's decision on a review step: approved, or sent back with a reason."""
+
+    __tablename__ = "review_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"), nullable=False, index=True)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    #: "approved" or "sent_back"
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    step: Mapped[Step] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship()

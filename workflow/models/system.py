@@ -1,0 +1,93 @@
+"""Timers, the audit chain and the email outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import db
+from workflow.models.types import UTCDateTime
+
+
+class Timer(db.Model):
+    """A deadline as data: a periodic sweep claims due rows with ``UPDATE ... WHERE fired_at IS NULL``."""
+
+    __tablename__ = "timer"
+    __table_args__ = (
+        # "unfired timers by fire_at": the sweep's only query
+        Index(
+            "ix_timer_unfired_fire_at",
+            "fire_at",
+            postgresql_where=text("fired_at IS NULL"),
+            sqlite_where=text("fired_at IS NULL"),
+        ),
+        Index("ix_timer_target", "target_type", "target_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. "step_due", "round", "special_deadline", "period_end"
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    target_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    target_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+
+
+class AuditEvent(db.Model):
+    """One state change, login or denial; each event holds the hash of the one before it."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_target", "target_type", "target_id"),
+        Index("ix_audit_actor_at", "actor_id", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: position in the chain, 1, 2, 3... (ids may skip; seq may not)
+    seq: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    target_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    target_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    from_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditHead(db.Model):
+    """The chain's head, one row: serialises appends (row lock) and catches deletion of the tail."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class OutboxMessage(db.Model):
+    """An email to send, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unique per (event, recipient): the same alert is never queued twice
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    event: Mapped[str] = mapped_column(String(64), nullable=False)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    to_email: Mapped[str] = mapped_column(String(255), nullable=False)
+    subject: Mapped[str] = mapped_column(String(500), nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: "pending", "sent" or "failed"
+    status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: fixed once, so a retried send keeps its Message-ID
+    message_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
