@@ -1,0 +1,1 @@
+"""Celery app bound to Flask, and thin task wrappers over workflow services."""

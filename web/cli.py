@@ -1,0 +1,185 @@
+"""The ``itaflow`` command, on Flask's CLI. Every error ends with a one-line reason and exit code 1."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from web import MIGRATIONS, create_app
+from workflow.db import db
+from workflow.errors import DefinitionError, ItaflowError
+from workflow.thaidate import utcnow
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ผิดพลาด / error: {message}", err=True)
+    sys.exit(1)
+
+
+def service_command(func):
+    """Run in a transaction: commit on success, roll back and print one line on a known error."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            result = func(*args, **kwargs)
+            db.session.commit()
+            return result
+        except DefinitionError as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            _fail(f"ไฟล์นิยามมีข้อผิดพลาด {len(exc.problems)} จุด ไม่ได้บันทึกอะไร / "
+                  f"{len(exc.problems)} problem(s) in the definitions file; nothing was written")
+        except ItaflowError as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return with_appcontext(wrapper)
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """itaflow: มาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA) จากแผนสู่การรายงานผล."""
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database (สร้างหรือปรับปรุงฐานข้อมูล)."""
+    from flask_migrate import upgrade
+
+    try:
+        upgrade(directory=MIGRATIONS)
+    except Exception as exc:  # a database that cannot be reached: one line, not a traceback
+        _fail(f"สร้างฐานข้อมูลไม่ได้ / cannot create the database: {exc.__class__.__name__}: {exc}".splitlines()[0])
+    click.echo("ฐานข้อมูลพร้อมใช้งาน / database is up to date")
+
+
+@main.command("load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@service_command
+def load_command(file: Path, check: bool) -> None:
+    """Validate a definitions file, then instantiate its cycle (ตรวจแล้วนำเข้าไฟล์นิยามมาตรการ)."""
+    from workflow.definitions import load_definitions_file
+    from workflow.instantiate import instantiate
+
+    doc = load_definitions_file(file)
+    steps = sum(len(m["steps"]) for m in doc["measures"])
+    click.echo(f"ไฟล์ถูกต้อง / valid: {len(doc['measures'])} มาตรการ, {steps} ขั้นตอน")
+    if check:
+        return
+    result = instantiate(doc, actor_id=None, now=utcnow(), source_name=file.name,
+                         progress=lambda msg: click.echo(f"  … {msg}"))
+    for note in result.calendar_notes:
+        click.echo(f"  ปฏิทิน: {note}")
+    click.echo(f"นำเข้าแล้ว / loaded: cycle {result.cycle.id} ({result.cycle.agency} {result.cycle.fiscal_year_be})")
+
+
+@main.command("clone")
+@click.argument("cycle_id", type=int)
+@service_command
+def clone_command(cycle_id: int) -> None:
+    """Copy a cycle to the next fiscal year, dates moved one year (คัดลอกไปปีงบประมาณถัดไป)."""
+    from workflow.instantiate import clone_cycle
+
+    result = clone_cycle(cycle_id, actor_id=None, now=utcnow())
+    for note in result.calendar_notes:
+        click.echo(f"  ปฏิทิน: {note}")
+    click.echo(f"สร้างแล้ว / created: cycle {result.cycle.id} ปีงบประมาณ {result.cycle.fiscal_year_be}")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage users (จัดการผู้ใช้)."""
+
+
+@users_group.command("add")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", "roles", multiple=True, default=["staff"], show_default=True,
+              help="staff, director, secretariat, executive or admin; repeat for several")
+@click.option("--group", "group_key", default=None, help="group key or Thai name")
+@click.option("--position", default=None)
+@click.password_option(prompt="รหัสผ่าน / password")
+@service_command
+def users_add(name, email, roles, group_key, position, password) -> None:
+    """Add one user."""
+    from workflow.users import add_user
+
+    user = add_user(name=name, email=email, roles=list(roles), group_key=group_key, position=position,
+                    password=password, actor_id=None, now=utcnow())
+    click.echo(f"เพิ่มผู้ใช้แล้ว / added: {user.email} ({', '.join(sorted(user.roles))})")
+
+
+@users_group.command("import")
+@click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
+@service_command
+def users_import(csv_file) -> None:
+    """Import users from CSV: name,email,roles,group,position (all or nothing)."""
+    from workflow.users import import_users
+
+    users = import_users(csv_file.read(), actor_id=None, now=utcnow())
+    click.echo(f"นำเข้าผู้ใช้ {len(users)} คน / imported {len(users)} user(s); "
+               "ตั้งรหัสผ่านก่อนเข้าระบบ / set passwords before they log in")
+
+
+@main.command("demo")
+@click.option("--as-written", is_flag=True, help="Keep the memo's BE 2567 dates.")
+@click.option("--password", default=None, help="One password for every demo account (default: random).")
+@service_command
+def demo_command(as_written: bool, password: str | None) -> None:
+    """Load the memo's measures with one demo account per role (ข้อมูลตัวอย่าง)."""
+    from workflow.demo import run_demo
+
+    result, logins = run_demo(now=utcnow(), as_written=as_written, password=password)
+    click.echo(f"ข้อมูลตัวอย่างพร้อมแล้ว / demo ready: cycle {result.cycle.id}, "
+               f"{len(result.cycle.measures)} มาตรการ, {sum(len(m.steps) for m in result.cycle.measures)} ขั้นตอน")
+    for note in result.calendar_notes:
+        click.echo(f"  ปฏิทิน: {note}")
+    click.echo("บัญชีตัวอย่าง / demo logins:")
+    for login in logins:
+        click.echo(f"  {login.role:<12} {login.email:<36} {login.password}  {login.name}")
+
+
+@main.command("status")
+@click.option("--cycle", "cycle_id", type=int, default=None, help="cycle id (default: the latest)")
+@click.option("--arabic", is_flag=True, help="Arabic digits instead of Thai digits.")
+@with_appcontext
+def status_command(cycle_id: int | None, arabic: bool) -> None:
+    """Measures and steps with owners, BE due dates and overdue marks (สถานะ)."""
+    from workflow.status import render, rows
+
+    cycle, table = rows(cycle_id, utcnow(), "arabic" if arabic else "thai")
+    if cycle is None:
+        _fail("ยังไม่มีรอบการประเมิน ใช้ itaflow load หรือ itaflow demo / no cycle yet: run itaflow load or demo")
+    click.echo(render(cycle, table))
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log (บันทึกการตรวจสอบ)."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain; name every edited, inserted or deleted event."""
+    from workflow.audit import verify
+    from workflow.models import AuditEvent
+
+    problems = verify()
+    count = db.session.query(AuditEvent).count()
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        _fail(f"บันทึกการตรวจสอบถูกแก้ไข {len(problems)} จุด / audit log tampered: {len(problems)} problem(s)")
+    click.echo(f"บันทึกการตรวจสอบครบถ้วน / audit log intact: {count} events")

@@ -1,0 +1,122 @@
+"""``itaflow demo``: the memo's measures plus one demo account per role.
+
+By default every date of the memo moves by the same number of days so that today lies inside the
+period, steps without a due date get interim ones spread across it, and the first steps are done: a
+newcomer sees done, due-soon and overdue steps. ``as_written`` keeps the memo's BE 2567 dates.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from workflow import transitions
+from workflow.db import db
+from workflow.definitions import load_definitions_file
+from workflow.instantiate import LoadResult, instantiate, shift_document
+from workflow.models import Step, User
+from workflow.thaidate import bangkok_today
+from workflow.users import hash_password
+
+EMAIL_DOMAIN = "demo.itaflow.test"
+SEED_FILE = Path(__file__).resolve().parent / "data" / "roiet-2567.yaml"
+
+#: extra people the memo does not name: group directors, an admin, an HR officer
+DEMO_PEOPLE = {
+    "dir-hr": {"name": "นายสมชาย ใจดี", "position": "ผู้อำนวยการกลุ่มบริหารงานบุคคล", "group": "hr",
+               "roles": ["staff", "director"]},
+    "dir-admin": {"name": "นางสาววิไล ศรีสุข", "position": "ผู้อำนวยการกลุ่มอำนวยการ", "group": "admin",
+                  "roles": ["staff", "director"]},
+    "dir-plan": {"name": "นายประเสริฐ มั่นคง", "position": "ผู้อำนวยการกลุ่มนโยบายและแผน", "group": "plan",
+                 "roles": ["staff", "director"]},
+    "hr-staff": {"name": "นายวีระ ทองดี", "position": "นักทรัพยากรบุคคล", "group": "hr", "roles": ["staff"]},
+    "admin": {"name": "ผู้ดูแลระบบ", "position": "ผู้ดูแลระบบ", "group": None, "roles": ["admin"]},
+}
+DIRECTORS = {"hr": "dir-hr", "admin": "dir-admin", "plan": "dir-plan"}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    name: str
+    email: str
+    password: str
+
+
+def seed_document() -> dict:
+    return load_definitions_file(SEED_FILE)
+
+
+def demo_document(today: date, as_written: bool) -> dict:
+    doc = copy.deepcopy(seed_document())
+    for key, person in DEMO_PEOPLE.items():
+        doc["people"][key] = {**person, "email": None}
+    for key, person in doc["people"].items():
+        person["email"] = f"{key}@{EMAIL_DOMAIN}"
+    for group, director in DIRECTORS.items():
+        doc["groups"][group]["director"] = director
+    if as_written:
+        return doc
+    start = min(m["period"]["start"] for m in doc["measures"])
+    end = max(m["period"]["end"] for m in doc["measures"])
+    offset = today - (start + (end - start) * 55 // 100)
+    doc = shift_document(doc, lambda d: d + offset)
+    doc["fiscal_year"] = _fiscal_year(end + offset)
+    for m in doc["measures"]:
+        length = (m["period"]["end"] - m["period"]["start"]).days
+        n = len(m["steps"])
+        for i, s in enumerate(m["steps"], start=1):
+            if s["due"] is None:
+                s["due"] = m["period"]["start"] + timedelta(days=length * i // n)
+    return doc
+
+
+def _fiscal_year(day: date) -> int:
+    from workflow.thaidate import fiscal_year_be
+    return fiscal_year_be(day)
+
+
+def run_demo(*, now: datetime, as_written: bool = False, password: str | None = None) -> tuple[LoadResult,
+                                                                                               list[DemoLogin]]:
+    doc = demo_document(bangkok_today(now), as_written)
+    result = instantiate(doc, actor_id=None, now=now, source_name="itaflow demo")
+    logins: list[DemoLogin] = []
+    chosen = {"secretariat": "juthamas", "executive": "amporn", "director": "dir-admin", "staff": "pannee",
+              "admin": "admin"}
+    users = {u.key: u for u in db.session.query(User).filter(User.key.in_(list(doc["people"])))}
+    for key, user in users.items():
+        secret = password or secrets.token_urlsafe(9)
+        user.password_hash = hash_password(secret)
+        role = next((r for r, k in chosen.items() if k == key), None) or sorted(user.roles)[0]
+        logins.append(DemoLogin(role=role, name=user.name, email=user.email or "", password=secret))
+    db.session.flush()
+    if not as_written:
+        _finish_first_steps(result, now)
+    order = ["admin", "secretariat", "executive", "director", "staff"]
+    logins.sort(key=lambda login: (order.index(login.role) if login.role in order else 9, login.email))
+    return result, logins
+
+
+def _finish_first_steps(result: LoadResult, now: datetime) -> None:
+    """Step 1 of every measure done by its owner; 1.5's officer also finishes step 2 so the director of
+    กลุ่มอำนวยการ has a review waiting."""
+    for measure in result.cycle.measures:
+        targets = [1, 2] if measure.code == "1.5" else [1]
+        for number in targets:
+            step = next(s for s in measure.steps if s.number == number)
+            actor = _an_owner(step)
+            if actor is not None and step.state == "open":
+                transitions.complete(step.id, actor_id=actor.id, now=now, expected_version=step.version,
+                                     note="ตัวอย่างข้อมูล (demo)")
+
+
+def _an_owner(step: Step) -> User | None:
+    if step.owner_user is not None:
+        return step.owner_user
+    if step.owner_group is not None:
+        members = sorted((u for u in step.owner_group.members if "director" not in u.roles), key=lambda u: u.id)
+        return members[0] if members else step.owner_group.director
+    return None

@@ -1,0 +1,270 @@
+"""Turn a validated definitions document into a cycle, and clone a cycle to the next fiscal year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflow import audit
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.definitions import to_json_document
+from workflow.errors import NotFound, ValidationError
+from workflow.models import (
+    Cycle,
+    Group,
+    Measure,
+    MeasureOwner,
+    Round,
+    RoundMeasure,
+    Step,
+    Timer,
+    User,
+    UserRole,
+)
+from workflow.thaidate import bangkok_moment, end_of_day_utc, format_be
+from workflow.transitions import open_ready_steps
+
+
+@dataclass
+class LoadResult:
+    cycle: Cycle
+    created_users: list[str] = field(default_factory=list)
+    calendar_notes: list[str] = field(default_factory=list)
+
+
+def _office_time() -> time:
+    hour, minute = current_app.config["ITAFLOW"].office_hour.split(":")
+    return time(int(hour), int(minute))
+
+
+def _from_json(doc: dict) -> dict:
+    """Stored documents keep ISO strings; turn the date fields back into dates."""
+    def d(value):
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    out = dict(doc)
+    out["measures"] = []
+    for m in doc["measures"]:
+        m = dict(m)
+        m["period"] = {**m["period"], "start": d(m["period"]["start"]), "end": d(m["period"]["end"])}
+        m["steps"] = [{**s, "due": d(s.get("due"))} for s in m["steps"]]
+        mon = dict(m["monitoring"])
+        mon["rounds"] = [d(x) for x in mon.get("rounds", [])]
+        mon["deadlines"] = [{**x, "date": d(x["date"])} for x in mon.get("deadlines", [])]
+        m["monitoring"] = mon
+        out["measures"].append(m)
+    return out
+
+
+def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: str | None = None,
+                progress: Callable[[str], None] | None = None) -> LoadResult:
+    """Create groups, people, the cycle, its measures, steps, rounds and timers; open the first steps.
+
+    Only flushes: the caller commits. Refuses a cycle that already exists for the agency and year.
+    """
+    say = progress or (lambda _msg: None)
+    existing = db.session.execute(
+        select(Cycle).where(Cycle.agency == doc["agency"], Cycle.fiscal_year_be == doc["fiscal_year"])
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise ValidationError(
+            f"มีรอบการประเมินของ {doc['agency']} ปีงบประมาณ {doc['fiscal_year']} อยู่แล้ว (เลขที่ {existing.id})",
+            f"{doc['agency']} already has a cycle for fiscal year {doc['fiscal_year']} (id {existing.id})",
+        )
+    calendar = WorkingCalendar()
+    result = LoadResult(cycle=None)  # type: ignore[arg-type]
+    groups = _upsert_groups(doc)
+    people = _upsert_people(doc, groups, result, now)
+    for key, g in doc["groups"].items():
+        if g.get("director"):
+            groups[key].director_id = people[g["director"]].id
+        if g.get("acting_director"):
+            groups[key].acting_director_id = people[g["acting_director"]].id
+
+    cycle = Cycle(
+        agency=doc["agency"], fiscal_year_be=doc["fiscal_year"], title=doc["title"], memo=doc.get("memo") or {},
+        round_policy=doc["calendar"]["rounds"], deadline_policy=doc["calendar"]["deadlines"],
+        reminder_days=doc["reminders"], definition=to_json_document(doc), source_name=source_name,
+        created_at=now,
+    )
+    db.session.add(cycle)
+    result.cycle = cycle
+    db.session.flush()
+
+    measures: list[tuple[Measure, dict]] = []
+    for position, m in enumerate(doc["measures"], start=1):
+        say(f"มาตรการ {m['code']}")
+        measure = Measure(
+            cycle=cycle, code=m["code"], position=position, title=m["title"], related_items=m["items"],
+            weakness=m["weakness"], improvement=m["improvement"], owners_text=m["owners"]["text"],
+            monitoring=to_json_document(m["monitoring"]), period_start=m["period"]["start"],
+            period_end=m["period"]["end"], constraints=m["constraints"], state="active",
+        )
+        for gkey in m["owners"]["groups"]:
+            measure.owners.append(MeasureOwner(group=groups[gkey]))
+        for pkey in m["owners"]["people"]:
+            measure.owners.append(MeasureOwner(user=people[pkey]))
+        by_number: dict[int, Step] = {}
+        for s in m["steps"]:
+            due = s["due"] or m["period"]["end"]
+            adjusted = calendar.adjust(due, cycle.deadline_policy)
+            if adjusted.moved:
+                result.calendar_notes.append(
+                    f"มาตรการ {m['code']} ขั้นตอนที่ {s['number']}: กำหนด {format_be(due)} ตรงกับ"
+                    f"{adjusted.reason_th} เลื่อนเป็น {format_be(adjusted.day)}")
+            step = Step(
+                number=s["number"], title=s["title"], kind=s["kind"], parallel=s["parallel"],
+                owner_group=groups.get(s["group"]) if s["group"] else None,
+                owner_user=people.get(s["person"]) if s["person"] else None,
+                reviewer_group=groups.get(s["reviewer"]) if s["reviewer"] else None,
+                due_on=adjusted.day, due_explicit=s["due"] is not None, evidence_wanted=s.get("evidence"),
+                recurrence=s.get("repeat"), state="blocked",
+            )
+            by_number[s["number"]] = step
+            measure.steps.append(step)
+        for s in m["steps"]:
+            if s["kind"] == "review":
+                by_number[s["number"]].reviews_step = by_number[s["reviews"]]
+        db.session.add(measure)
+        measures.append((measure, m))
+    db.session.flush()
+
+    _make_rounds(cycle, measures, calendar, result)
+    for measure, m in measures:
+        for deadline in m["monitoring"]["deadlines"]:
+            adjusted = calendar.adjust(deadline["date"], cycle.deadline_policy)
+            db.session.add(Timer(kind="special_deadline", fire_at=end_of_day_utc(adjusted.day),
+                                 target_type="measure", target_id=measure.id,
+                                 payload={"title": deadline["title"], "date": adjusted.day.isoformat(),
+                                          "planned": deadline["date"].isoformat()}))
+        db.session.add(Timer(kind="period_end", fire_at=end_of_day_utc(measure.period_end),
+                             target_type="measure", target_id=measure.id, payload={}))
+    db.session.flush()
+    audit.record("cycle_loaded", actor_id=actor_id, now=now, target_type="cycle", target_id=cycle.id,
+                 to_state="active", data={"source": source_name, "measures": len(measures),
+                                          "steps": sum(len(m.steps) for m, _ in measures)})
+    for measure, _ in measures:
+        open_ready_steps(measure, actor_id=actor_id, now=now)
+    db.session.flush()
+    return result
+
+
+def _upsert_groups(doc: dict) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    for key, g in doc["groups"].items():
+        group = db.session.execute(select(Group).where(Group.key == key)).scalar_one_or_none()
+        if group is None:
+            clash = db.session.execute(select(Group).where(Group.name == g["name"])).scalar_one_or_none()
+            if clash is not None:
+                raise ValidationError(
+                    f"กลุ่ม '{g['name']}' มีอยู่แล้วในระบบด้วยรหัส '{clash.key}' ใช้รหัสนั้นในไฟล์",
+                    f"group '{g['name']}' already exists with key '{clash.key}': use that key in the file",
+                )
+            group = Group(key=key, name=g["name"])
+            db.session.add(group)
+        groups[key] = group
+    db.session.flush()
+    return groups
+
+
+def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now: datetime) -> dict[str, User]:
+    people: dict[str, User] = {}
+    for key, p in doc["people"].items():
+        user = db.session.execute(select(User).where(User.key == key)).scalar_one_or_none()
+        if user is None:
+            if p.get("email") and db.session.execute(
+                select(User.id).where(User.email == p["email"])
+            ).first():
+                raise ValidationError(f"อีเมล {p['email']} ของ '{key}' มีผู้ใช้อื่นใช้แล้ว",
+                                      f"email {p['email']} of '{key}' belongs to another user")
+            user = User(key=key, name=p["name"], position=p.get("position"), email=p.get("email"),
+                        group=groups.get(p["group"]) if p.get("group") else None, created_at=now)
+            user.role_rows = [UserRole(role=r) for r in p["roles"]]
+            db.session.add(user)
+            result.created_users.append(key)
+        else:
+            if user.group_id is None and p.get("group"):
+                user.group = groups[p["group"]]
+            for role in p["roles"]:
+                if role not in user.roles:
+                    user.role_rows.append(UserRole(role=role))
+        people[key] = user
+    db.session.flush()
+    return people
+
+
+def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: WorkingCalendar,
+                 result: LoadResult) -> None:
+    """One cycle round per distinct date named (or implied by every N days) across the measures."""
+    planned: dict[date, list[tuple[Measure, bool]]] = {}
+    for measure, m in measures:
+        mon = m["monitoring"]
+        dates = {d: True for d in mon["rounds"]}
+        if mon.get("every_days") and not mon["rounds"]:
+            day = m["period"]["start"] + timedelta(days=mon["every_days"])
+            while day <= m["period"]["end"]:
+                dates.setdefault(day, False)
+                day += timedelta(days=mon["every_days"])
+        for day, explicit in dates.items():
+            planned.setdefault(day, []).append((measure, explicit))
+    office = _office_time()
+    for number, day in enumerate(sorted(planned), start=1):
+        adjusted = calendar.adjust(day, cycle.round_policy)
+        rnd = Round(cycle=cycle, number=number, planned_on=day, held_on=adjusted.day,
+                    moved_reason=adjusted.reason_th if adjusted.moved else None, status="planned")
+        for measure, explicit in planned[day]:
+            rnd.measure_links.append(RoundMeasure(measure_id=measure.id, explicit=explicit))
+        db.session.add(rnd)
+        db.session.flush()
+        if adjusted.moved:
+            result.calendar_notes.append(
+                f"การติดตามครั้งที่ {number}: {format_be(day)} ตรงกับ{adjusted.reason_th} "
+                f"จัดวันที่ {format_be(adjusted.day)}")
+        db.session.add(Timer(kind="round", fire_at=bangkok_moment(adjusted.day, office), target_type="round",
+                             target_id=rnd.id, payload={"number": number}))
+
+
+def shift_document(doc: dict, shift: Callable[[date], date]) -> dict:
+    """A copy of a normalised document with every date moved by ``shift``."""
+    out = dict(doc)
+    out["measures"] = []
+    for m in doc["measures"]:
+        m = dict(m)
+        m["period"] = {**m["period"], "start": shift(m["period"]["start"]), "end": shift(m["period"]["end"]),
+                       "text": None}
+        m["steps"] = [{**s, "due": shift(s["due"]) if s.get("due") else None} for s in m["steps"]]
+        mon = dict(m["monitoring"])
+        mon["rounds"] = [shift(d) for d in mon["rounds"]]
+        mon["deadlines"] = [{**x, "date": shift(x["date"])} for x in mon["deadlines"]]
+        m["monitoring"] = mon
+        out["measures"].append(m)
+    return out
+
+
+def next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadResult:
+    """The same measures one fiscal year later: every date moved one year and re-checked by the calendar."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
+    doc = shift_document(_from_json(cycle.definition), next_year)
+    doc["fiscal_year"] = cycle.fiscal_year_be + 1
+    doc["memo"] = {}
+    result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}")
+    audit.record("cycle_cloned", actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
+                 data={"from_cycle": cycle.id, "calendar_notes": result.calendar_notes})
+    return result
+
+
+def stored_document(cycle: Cycle) -> dict:
+    return _from_json(cycle.definition)

@@ -1,0 +1,50 @@
+"""Who may do what to a step. Services call these; views never decide rights themselves."""
+
+from __future__ import annotations
+
+from workflow.errors import PermissionDenied
+from workflow.models import Step, User
+
+
+def is_owner(user: User, step: Step) -> bool:
+    """A step's owners: its named officer, the members of its group, and that group's director."""
+    if step.owner_user_id is not None and step.owner_user_id == user.id:
+        return True
+    if step.owner_group_id is not None:
+        if user.group_id == step.owner_group_id:
+            return True
+        group = step.owner_group
+        if group is not None and group.directed_by(user.id):
+            return True
+    return False
+
+
+def may_decide(user: User, step: Step) -> bool:
+    group = step.reviewer_group
+    return step.kind == "review" and group is not None and group.directed_by(user.id)
+
+
+def require_complete(user: User, step: Step) -> None:
+    if not user.active:
+        raise PermissionDenied("บัญชีนี้ถูกระงับ", "this account is disabled")
+    if step.kind == "review":
+        raise PermissionDenied("ขั้นตอนตรวจสอบต้องอนุมัติหรือส่งกลับ ไม่ใช่ทำเครื่องหมายเสร็จ",
+                               "a review step is approved or sent back, not marked done")
+    if not is_owner(user, step):
+        raise PermissionDenied("ท่านไม่ใช่ผู้รับผิดชอบขั้นตอนนี้", "you are not an owner of this step")
+
+
+def require_decide(user: User, step: Step) -> None:
+    if not user.active:
+        raise PermissionDenied("บัญชีนี้ถูกระงับ", "this account is disabled")
+    if not may_decide(user, step):
+        raise PermissionDenied("เฉพาะผู้อำนวยการกลุ่มที่กำหนด (หรือผู้รักษาการ) ตรวจสอบขั้นตอนนี้ได้",
+                               "only the director (or acting director) of the named group decides this review")
+    reviewed = step.reviews_step
+    if reviewed is not None and user.id in (reviewed.done_by_id, reviewed.owner_user_id):
+        raise PermissionDenied("ท่านตรวจสอบงานของตนเองไม่ได้", "you cannot review your own step")
+
+
+def require_secretariat(user: User) -> None:
+    if not user.active or not user.has_role("secretariat"):
+        raise PermissionDenied("เฉพาะฝ่ายเลขานุการทำได้", "only the secretariat may do this")

@@ -1,0 +1,90 @@
+"""The ``itaflow status`` table: measures, steps, owners, BE due dates and overdue marks."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workflow.db import db
+from workflow.models import Cycle, Measure, Step
+from workflow.thaidate import bangkok_today, format_be
+
+STATE_TH = {"blocked": "รอคิว", "open": "กำลังทำ", "done": "เสร็จ"}
+
+
+@dataclass(frozen=True)
+class StepRow:
+    measure: str
+    number: int
+    title: str
+    owner: str
+    due: str
+    state: str
+    overdue: bool
+
+
+def owner_label(step: Step) -> str:
+    if step.kind == "review" and step.reviewer_group is not None:
+        return f"ผอ.{step.reviewer_group.name}"
+    parts = [p for p in (step.owner_user.name if step.owner_user else None,
+                         step.owner_group.name if step.owner_group else None) if p]
+    return " / ".join(parts) or "-"
+
+
+def is_overdue(step: Step, today: date) -> bool:
+    return step.state != "done" and step.due_on is not None and step.due_on < today
+
+
+def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tuple[Cycle | None, list[StepRow]]:
+    query = select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id else db.session.execute(query).scalars().first()
+    if cycle is None:
+        return None, []
+    today = bangkok_today(now)
+    measures = db.session.execute(
+        select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.position)
+        .options(selectinload(Measure.steps))
+    ).scalars()
+    out = []
+    for measure in measures:
+        for step in measure.steps:
+            out.append(StepRow(
+                measure=measure.code, number=step.number, title=step.title, owner=owner_label(step),
+                due=format_be(step.due_on, digit_style=digit_style) if step.due_on else "-",
+                state=STATE_TH[step.state] + (" (ตรวจ)" if step.kind == "review" else ""),
+                overdue=is_overdue(step, today),
+            ))
+    return cycle, out
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of Thai text: above and below vowels and tone marks take none."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me") else 1 for ch in text)
+
+
+def clip(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width:
+            return out + "…"
+        out, used = out + ch, used + w
+    return out
+
+
+def render(cycle: Cycle, table: list[StepRow]) -> str:
+    header = ("มาตรการ", "ขั้น", "ขั้นตอน", "ผู้รับผิดชอบ", "กำหนด", "สถานะ", "")
+    body = [(r.measure, str(r.number), clip(r.title, 44), clip(r.owner, 28), r.due, r.state,
+             "เลยกำหนด!" if r.overdue else "") for r in table]
+    widths = [max(display_width(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = [f"{cycle.agency} ปีงบประมาณ {cycle.fiscal_year_be}: {cycle.title}"]
+    for row in [header, *body]:
+        lines.append("  ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)).rstrip())
+    done = sum(1 for r in table if r.state.startswith("เสร็จ"))
+    overdue = sum(1 for r in table if r.overdue)
+    lines.append(f"รวม {len(table)} ขั้นตอน เสร็จ {done} เลยกำหนด {overdue}")
+    return "\n".join(lines)

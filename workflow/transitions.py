@@ -1,0 +1,228 @@
+"""The one place a step changes state.
+
+Every change checks the actor's right, compares the version the actor saw (optimistic concurrency),
+records an audit event and queues its emails, all in the caller's transaction. Services only flush;
+the caller (a view, a CLI command or a task) commits, and only then enqueues work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit, notify, permissions
+from workflow.db import db
+from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
+from workflow.models import Measure, ReviewDecision, Step, User
+
+ACTIONS = ("complete", "approve", "send_back", "reopen", "reassign")
+MAX_REASON = 2000
+
+
+def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[Step, User]:
+    step = db.session.get(Step, step_id)
+    if step is None:
+        raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
+    actor = db.session.get(User, actor_id)
+    if actor is None:
+        raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
+    if expected_version is not None and step.version != expected_version:
+        raise ConflictError(
+            "ขั้นตอนนี้ถูกเปลี่ยนโดยผู้อื่นหลังจากที่ท่านเปิดดู กรุณาโหลดหน้าใหม่แล้วตรวจสอบอีกครั้ง",
+            "someone else changed this step after you opened it; reload and check again",
+            current_version=step.version, state=step.state,
+        )
+    return step, actor
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConflictError(
+            "ขั้นตอนนี้ถูกเปลี่ยนโดยผู้อื่นพร้อมกัน กรุณาโหลดหน้าใหม่",
+            "someone else changed this step at the same moment; reload",
+        ) from None
+
+
+def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime, action: str,
+               note: str | None = None, data: dict | None = None) -> audit.AuditEvent:
+    from_state = step.state
+    step.state = to_state
+    if to_state == "open":
+        step.opened_at = now
+        step.done_at = None
+    event = audit.record(
+        action, actor_id=actor_id, now=now, target_type="step", target_id=step.id,
+        from_state=from_state, to_state=to_state, note=note,
+        data={"measure": step.measure.code, "number": step.number, **(data or {})},
+    )
+    if to_state == "open":
+        notify.step_opened(step, f"e{event.seq}", now)
+    return event
+
+
+def blocks(steps: list[Step]) -> list[list[Step]]:
+    """Steps grouped into blocks that open together: a parallel step joins the block before it."""
+    result: list[list[Step]] = []
+    for step in sorted(steps, key=lambda s: s.number):
+        if step.parallel and result:
+            result[-1].append(step)
+        else:
+            result.append([step])
+    return result
+
+
+def open_ready_steps(measure: Measure, *, actor_id: int | None, now: datetime) -> list[Step]:
+    """Open the blocked steps of the first unfinished block; mark the measure done when all are."""
+    opened: list[Step] = []
+    for block in blocks(measure.steps):
+        if all(s.state == "done" for s in block):
+            continue
+        for step in block:
+            if step.state == "blocked":
+                _set_state(step, "open", actor_id=actor_id, now=now, action="step_opened")
+                opened.append(step)
+        break
+    else:
+        if measure.state != "done":
+            measure.state = "done"
+            audit.record("measure_done", actor_id=actor_id, now=now, target_type="measure",
+                         target_id=measure.id, from_state="active", to_state="done",
+                         data={"measure": measure.code})
+    return opened
+
+
+def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
+             note: str | None = None) -> Step:
+    """The owner marks a task step done; the next step opens."""
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_complete(actor, step)
+    if step.state != "open":
+        raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
+    step.done_at = now
+    step.done_by_id = actor.id
+    step.sent_back_reason = None
+    _set_state(step, "done", actor_id=actor.id, now=now, action="step_completed", note=_clean(note))
+    _flush()
+    open_ready_steps(step.measure, actor_id=actor.id, now=now)
+    _flush()
+    return step
+
+
+def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
+            note: str | None = None) -> Step:
+    """The reviewer group's director approves a review step."""
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_decide(actor, step)
+    if step.state != "open":
+        raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
+    note = _clean(note)
+    step.decisions.append(ReviewDecision(decided_by_id=actor.id, decision="approved", reason=note, decided_at=now))
+    step.done_at = now
+    step.done_by_id = actor.id
+    event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note)
+    if step.reviews_step is not None:
+        notify.approved(step, step.reviews_step, f"e{event.seq}", now)
+    _flush()
+    open_ready_steps(step.measure, actor_id=actor.id, now=now)
+    _flush()
+    return step
+
+
+def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
+    """The director sends a review back with a required reason; the reviewed step reopens."""
+    reason = _clean(reason)
+    if not reason:
+        raise ValidationError("กรุณาระบุเหตุผลที่ส่งกลับ", "a reason is required to send back")
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_decide(actor, step)
+    if step.state != "open":
+        raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
+    reviewed = step.reviews_step
+    if reviewed is None:
+        raise InvalidTransition("ขั้นตอนตรวจสอบนี้ไม่ได้ผูกกับขั้นตอนใด", "this review checks no step")
+    step.decisions.append(ReviewDecision(decided_by_id=actor.id, decision="sent_back", reason=reason,
+                                         decided_at=now))
+    _set_state(step, "blocked", actor_id=actor.id, now=now, action="review_sent_back", note=reason)
+    # steps between the reviewed one and the review wait again too
+    for other in step.measure.steps:
+        if reviewed.number < other.number < step.number and other.state == "open":
+            _set_state(other, "blocked", actor_id=actor.id, now=now, action="step_blocked", note=reason)
+    reviewed.sent_back_reason = reason
+    reviewed.done_at = None
+    event = _set_state(reviewed, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason,
+                       data={"by_review": step.number})
+    notify.sent_back(reviewed, reason, f"e{event.seq}", now)
+    _flush()
+    return step
+
+
+def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
+    """The secretariat reopens a done step; later open steps wait for it again."""
+    reason = _clean(reason)
+    if not reason:
+        raise ValidationError("กรุณาระบุเหตุผลที่เปิดใหม่", "a reason is required to reopen")
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_secretariat(actor)
+    if step.state != "done":
+        raise InvalidTransition("เปิดใหม่ได้เฉพาะขั้นตอนที่เสร็จแล้ว", "only a done step can be reopened",
+                                state=step.state)
+    step.done_by_id = None
+    _set_state(step, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason)
+    my_block = next(b for b in blocks(step.measure.steps) if step in b)
+    for other in step.measure.steps:
+        if other.number > max(s.number for s in my_block) and other.state == "open":
+            _set_state(other, "blocked", actor_id=actor.id, now=now, action="step_blocked", note=reason)
+    if step.measure.state == "done":
+        step.measure.state = "active"
+    _flush()
+    return step
+
+
+def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
+             group_id: int | None, user_id: int | None) -> Step:
+    """The secretariat gives a step to another group or officer."""
+    from workflow.models import Group
+
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_secretariat(actor)
+    if group_id is None and user_id is None:
+        raise ValidationError("เลือกกลุ่มหรือบุคคลผู้รับผิดชอบ", "choose a group or a person")
+    if group_id is not None and db.session.get(Group, group_id) is None:
+        raise NotFound(f"ไม่พบกลุ่มเลขที่ {group_id}", f"no group {group_id}")
+    if user_id is not None and db.session.get(User, user_id) is None:
+        raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
+    before = {"group": step.owner_group_id, "user": step.owner_user_id}
+    step.owner_group_id, step.owner_user_id = group_id, user_id
+    db.session.flush()
+    db.session.refresh(step)
+    event = audit.record("step_reassigned", actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+                         from_state=step.state, to_state=step.state,
+                         data={"before": before, "after": {"group": group_id, "user": user_id},
+                               "measure": step.measure.code, "number": step.number})
+    if step.state == "open":
+        notify.step_opened(step, f"e{event.seq}", now)
+    _flush()
+    return step
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) > MAX_REASON:
+        raise ValidationError(f"ข้อความยาวเกิน {MAX_REASON} ตัวอักษร", f"the text is longer than {MAX_REASON} characters")
+    return text or None
+
+
+_STATE_TH = {"blocked": "ยังไม่ถึงคิว (รอขั้นตอนก่อนหน้า)", "open": "กำลังดำเนินการ", "done": "เสร็จแล้ว"}
+
+
+def _state_message_th(step: Step) -> str:
+    return f"ทำไม่ได้ เพราะขั้นตอนนี้{_STATE_TH.get(step.state, step.state)}"
+
+
+def _state_message_en(step: Step) -> str:
+    return f"not possible: this step is {step.state}"

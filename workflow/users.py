@@ -1,0 +1,120 @@
+"""People and their passwords (argon2id)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from workflow import audit
+from workflow.db import db
+from workflow.errors import ValidationError
+from workflow.models import ROLES, Group, User, UserRole
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+# The most common passwords of public breach lists, and what Thai offices tend to choose.
+COMMON_PASSWORDS = frozenset(["password", "password1", "password123", "12345678", "123456789", "1234567890", "qwertyuiop", "qwerty123", "11111111", "00000000", "iloveyou", "abc12345", "admin123", "administrator", "welcome1", "letmein1", "passw0rd", "87654321", "12341234", "asdfghjk", "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "changeme", "p@ssw0rd", "football", "baseball", "sunshine", "princess", "superman", "thailand", "bangkok12", "roiet123", "itaflow1", "ita12345"])
+
+hasher = PasswordHasher()  # argon2id, the library's current parameters
+_KEY = re.compile(r"[^a-z0-9_\-]+")
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร",
+                              f"the password must be at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(f"รหัสผ่านยาวเกิน {MAX_PASSWORD} ตัวอักษร",
+                              f"the password is longer than {MAX_PASSWORD} characters")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) <= 2:
+        raise ValidationError("รหัสผ่านนี้ถูกใช้บ่อยเกินไปและเดาง่าย กรุณาตั้งใหม่",
+                              "this password is too common and easy to guess; choose another")
+
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Check a password; re-hash it when the hasher's parameters have changed since it was stored."""
+    if not user.password_hash or not user.active:
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def make_key(name: str, email: str | None) -> str:
+    base = _KEY.sub("-", (email.split("@")[0] if email else name).lower()).strip("-") or "user"
+    key, n = base[:56], 1
+    while db.session.execute(select(User.id).where(User.key == key)).first():
+        n += 1
+        key = f"{base[:56]}-{n}"
+    return key
+
+
+def add_user(*, name: str, email: str, roles: list[str], actor_id: int | None, now: datetime,
+             password: str | None = None, group_key: str | None = None, position: str | None = None,
+             key: str | None = None) -> User:
+    name = " ".join((name or "").split())
+    email = (email or "").strip().lower()
+    if not name:
+        raise ValidationError("กรุณากรอกชื่อ", "a name is required")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValidationError(f"อีเมล '{email}' ไม่ถูกต้อง", f"'{email}' is not an email address")
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise ValidationError(f"บทบาทต้องเลือกจาก {', '.join(ROLES)}", f"roles must be chosen from {', '.join(ROLES)}")
+    if db.session.execute(select(User.id).where(User.email == email)).first():
+        raise ValidationError(f"อีเมล {email} มีผู้ใช้แล้ว", f"{email} is already a user")
+    group = None
+    if group_key:
+        group = db.session.execute(
+            select(Group).where((Group.key == group_key) | (Group.name == group_key))
+        ).scalar_one_or_none()
+        if group is None:
+            raise ValidationError(f"ไม่พบกลุ่ม '{group_key}'", f"no group '{group_key}'")
+    user = User(key=key or make_key(name, email), name=name, email=email, position=position, group=group,
+                password_hash=hash_password(password) if password else None, created_at=now)
+    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    if "director" in roles and group is not None and group.director_id is None:
+        group.director_id = user.id
+    audit.record("user_created", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+                 data={"email": email, "roles": list(roles), "group": group.key if group else None})
+    return user
+
+
+def import_users(text: str, *, actor_id: int | None, now: datetime) -> list[User]:
+    """CSV with a header: name,email,roles,group,position (roles separated by ';' or space).
+
+    All or nothing: the first bad row refuses the file and names its line.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"name", "email"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError(f"ไฟล์ CSV ขาดคอลัมน์ {', '.join(sorted(missing))}",
+                              f"the CSV lacks column(s) {', '.join(sorted(missing))}")
+    users = []
+    for row in reader:
+        roles = re.split(r"[;\s,]+", (row.get("roles") or "staff").strip())
+        try:
+            users.append(add_user(name=row.get("name") or "", email=row.get("email") or "",
+                                  roles=[r for r in roles if r], group_key=(row.get("group") or None),
+                                  position=row.get("position") or None, actor_id=actor_id, now=now))
+        except ValidationError as exc:
+            line = reader.line_num
+            raise ValidationError(f"บรรทัด {line}: {exc.message_th}", f"line {line}: {exc.message_en}") from None
+    return users
