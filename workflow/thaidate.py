@@ -39,7 +39,8 @@ for _i, (_full, _abbr) in enumerate(zip(MONTHS_FULL, MONTHS_ABBR, strict=True), 
     _MONTH_LOOKUP[_month_key(_abbr)] = _i
     _MONTH_LOOKUP[MONTHS_EN[_i - 1].lower()] = _i
 _MONTH_PATTERN = "|".join(
-    sorted((re.escape(m) for m in (*MONTHS_FULL, *MONTHS_ABBR)), key=len, reverse=True)
+    sorted((re.escape(m) for m in {*MONTHS_FULL, *MONTHS_ABBR, *map(_month_key, MONTHS_ABBR)}),
+           key=len, reverse=True)
 )
 
 

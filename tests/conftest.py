@@ -1,0 +1,60 @@
+"""Fixtures: a fresh app and database per test, on SQLite by default or on PostgreSQL when
+ITAFLOW_TEST_DATABASE_URL is set (the README's test command runs the suite on both)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from web import create_app
+from workflow.db import db
+from workflow.models import Step, User
+
+PG_URL = os.environ.get("ITAFLOW_TEST_DATABASE_URL")
+NOW = datetime(2024, 5, 20, 3, 0, tzinfo=UTC)  # 20 May 2567, 10:00 in Bangkok, inside the memo's period
+
+
+@pytest.fixture
+def app(tmp_path):
+    env = {
+        "ITAFLOW_INSTANCE": str(tmp_path / "instance"),
+        "ITAFLOW_SECRET_KEY": "test-secret-key-not-for-production",
+        "ITAFLOW_BASE_URL": "http://itaflow.test",
+        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
+    }
+    app = create_app(env)
+    app.config["TESTING"] = True
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def seed(app):
+    """The memo's measures as written (BE 2567), with the demo people, emails and directors."""
+    from workflow.demo import demo_document
+    from workflow.instantiate import instantiate
+
+    result = instantiate(demo_document(NOW.date(), as_written=True), actor_id=None, now=NOW,
+                         source_name="test")
+    db.session.commit()
+    return result.cycle
+
+
+def user(key: str) -> User:
+    return db.session.execute(select(User).where(User.key == key)).scalar_one()
+
+
+def step(code: str, number: int) -> Step:
+    from workflow.models import Measure
+
+    return db.session.execute(
+        select(Step).join(Measure).where(Measure.code == code, Step.number == number)
+    ).scalar_one()

@@ -1,0 +1,231 @@
+"""Every transition rule, allowed and forbidden, for every role."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import NOW, step, user
+from workflow import transitions
+from workflow.db import db
+from workflow.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from workflow.models import AuditEvent, OutboxMessage, ReviewDecision
+
+LATER = NOW + timedelta(hours=1)
+
+
+def _complete(code, number, who):
+    s = step(code, number)
+    transitions.complete(s.id, actor_id=user(who).id, now=LATER, expected_version=s.version)
+    db.session.commit()
+    return step(code, number)
+
+
+def test_first_steps_open_and_the_rest_wait(seed):
+    states = {(m.code, s.number): s.state for m in seed.measures for s in m.steps}
+    assert [k for k, v in states.items() if v == "open"] == [
+        ("1.1", 1), ("1.2", 1), ("1.3", 1), ("1.4", 1), ("1.5", 1), ("1.6", 1), ("1.7", 1), ("1.7", 2)]
+    assert states[("1.1", 2)] == "blocked"
+
+
+# who may mark 1.1 step 1 (owner: กลุ่มบริหารงานบุคคล) done
+@pytest.mark.parametrize("who, allowed", [
+    ("hr-staff", True),      # staff of the owner group
+    ("kamonnapa", True),     # another member of the group
+    ("juthamas", True),      # secretariat, and a member of the group
+    ("dir-hr", True),        # the group's director
+    ("pannee", False),       # staff of another group
+    ("dir-admin", False),    # director of another group
+    ("amporn", False),       # executive: reads only
+    ("admin", False),        # admin manages users, not steps
+])
+def test_who_may_complete_a_group_step(seed, who, allowed):
+    s = step("1.1", 1)
+    if allowed:
+        transitions.complete(s.id, actor_id=user(who).id, now=LATER, expected_version=s.version)
+        db.session.commit()
+        assert step("1.1", 1).state == "done"
+        assert step("1.1", 2).state == "open"
+    else:
+        with pytest.raises(PermissionDenied):
+            transitions.complete(s.id, actor_id=user(who).id, now=LATER, expected_version=s.version)
+        db.session.rollback()
+        assert step("1.1", 1).state == "open"
+
+
+@pytest.mark.parametrize("who, allowed", [
+    ("pannee", True),        # the named officer
+    ("dir-admin", True),     # director of the officer's group
+    ("hr-staff", False),
+    ("amporn", False),
+])
+def test_who_may_complete_a_named_officers_step(seed, who, allowed):
+    s = step("1.5", 1)
+    call = lambda: transitions.complete(s.id, actor_id=user(who).id, now=LATER,  # noqa: E731
+                                        expected_version=s.version)
+    if allowed:
+        call()
+        assert s.state == "done"
+    else:
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_steps_run_in_order(seed):
+    s2 = step("1.1", 2)
+    with pytest.raises(InvalidTransition) as info:
+        transitions.complete(s2.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s2.version)
+    assert "blocked" in info.value.message_en and "ยังไม่ถึงคิว" in info.value.message_th
+    for n in range(1, 6):
+        _complete("1.1", n, "hr-staff")
+    assert all(s.state == "done" for s in seed.measures[0].steps)
+    assert seed.measures[0].state == "done"
+
+
+def test_done_step_cannot_be_done_twice(seed):
+    s = _complete("1.1", 1, "hr-staff")
+    with pytest.raises(InvalidTransition):
+        transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s.version)
+
+
+def test_parallel_steps_open_together(seed):
+    assert step("1.7", 1).state == "open" and step("1.7", 2).state == "open"
+    _complete("1.7", 2, "hr-staff")
+    assert seed.measures[6].state == "active"
+    _complete("1.7", 1, "hr-staff")
+    assert seed.measures[6].state == "done"
+
+
+def _to_review(code="1.5", owner="pannee"):
+    _complete(code, 1, owner)
+    _complete(code, 2, owner)
+    review = step(code, 3)
+    assert review.state == "open"
+    return review
+
+
+@pytest.mark.parametrize("who, allowed", [
+    ("dir-admin", True),     # director of กลุ่มอำนวยการ, the named reviewer group
+    ("dir-hr", False),       # a director of another group
+    ("pannee", False),       # the officer whose work it is
+    ("juthamas", False),     # secretariat does not decide reviews
+    ("amporn", False),       # executive
+    ("admin", False),
+])
+def test_who_may_approve_a_review(seed, who, allowed):
+    review = _to_review()
+    if allowed:
+        transitions.approve(review.id, actor_id=user(who).id, now=LATER, expected_version=review.version)
+        db.session.commit()
+        assert step("1.5", 3).state == "done" and step("1.5", 4).state == "open"
+        decision = db.session.execute(select(ReviewDecision)).scalar_one()
+        assert decision.decision == "approved" and decision.decided_by_id == user(who).id
+    else:
+        with pytest.raises(PermissionDenied):
+            transitions.approve(review.id, actor_id=user(who).id, now=LATER, expected_version=review.version)
+
+
+def test_acting_director_decides_while_set(seed):
+    review = _to_review()
+    group = user("dir-admin").group
+    group.acting_director_id = user("juthamas").id
+    db.session.commit()
+    transitions.approve(review.id, actor_id=user("juthamas").id, now=LATER, expected_version=review.version)
+    assert review.state == "done"
+
+
+def test_director_never_reviews_own_step(seed):
+    _complete("1.5", 1, "dir-admin")
+    _complete("1.5", 2, "dir-admin")
+    review = step("1.5", 3)
+    with pytest.raises(PermissionDenied) as info:
+        transitions.approve(review.id, actor_id=user("dir-admin").id, now=LATER, expected_version=review.version)
+    assert "own step" in info.value.message_en
+
+
+def test_a_review_is_not_marked_done(seed):
+    review = _to_review()
+    with pytest.raises(PermissionDenied):
+        transitions.complete(review.id, actor_id=user("dir-admin").id, now=LATER, expected_version=review.version)
+
+
+def test_send_back_needs_a_reason_and_reopens_the_reviewed_step(seed):
+    review = _to_review()
+    with pytest.raises(ValidationError):
+        transitions.send_back(review.id, actor_id=user("dir-admin").id, now=LATER,
+                              expected_version=review.version, reason="   ")
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=LATER, expected_version=review.version,
+                          reason="ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP")
+    db.session.commit()
+    reviewed = step("1.5", 2)
+    assert reviewed.state == "open"
+    assert reviewed.sent_back_reason == "ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP"
+    assert step("1.5", 3).state == "blocked"
+    mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "sent_back")).scalar_one()
+    assert mail.to_email == "pannee@demo.itaflow.test" and "e-GP" in mail.body_text
+    # done again: the review opens again and the reason is cleared
+    _complete("1.5", 2, "pannee")
+    assert step("1.5", 2).sent_back_reason is None
+    assert step("1.5", 3).state == "open"
+
+
+def test_stale_version_is_a_conflict_not_a_lost_update(seed):
+    s = step("1.1", 1)
+    seen = s.version
+    transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=seen)
+    db.session.commit()
+    with pytest.raises(ConflictError) as info:
+        transitions.complete(s.id, actor_id=user("kamonnapa").id, now=LATER, expected_version=seen)
+    assert "โหลดหน้าใหม่" in info.value.message_th
+    done_events = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                    .where(AuditEvent.action == "step_completed"))
+    assert done_events == 1
+
+
+def test_secretariat_reopens_and_reassigns(seed):
+    _complete("1.1", 1, "hr-staff")
+    s1 = step("1.1", 1)
+    with pytest.raises(PermissionDenied):
+        transitions.reopen(s1.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s1.version,
+                           reason="ต้องแก้")
+    transitions.reopen(s1.id, actor_id=user("juthamas").id, now=LATER, expected_version=s1.version,
+                       reason="คำสั่งแต่งตั้งยังไม่ลงนาม")
+    db.session.commit()
+    assert step("1.1", 1).state == "open" and step("1.1", 2).state == "blocked"
+    s1 = step("1.1", 1)
+    with pytest.raises(PermissionDenied):
+        transitions.reassign(s1.id, actor_id=user("dir-hr").id, now=LATER, expected_version=s1.version,
+                             group_id=None, user_id=user("pannee").id)
+    transitions.reassign(s1.id, actor_id=user("juthamas").id, now=LATER, expected_version=s1.version,
+                         group_id=None, user_id=user("pannee").id)
+    db.session.commit()
+    assert step("1.1", 1).owner_user_id == user("pannee").id
+
+
+def test_each_change_writes_audit_and_outbox_in_the_same_transaction(seed):
+    events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    mails_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    s = step("1.1", 1)
+    transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s.version)
+    db.session.rollback()  # the change is abandoned: nothing of it may remain
+    assert step("1.1", 1).state == "open"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == mails_before
+    _complete("1.1", 1, "hr-staff")
+    actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).scalars().all()
+    assert actions == ["step_opened", "step_completed"]
+    opened = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "step_opened")
+                                .order_by(OutboxMessage.id.desc())).scalars().first()
+    assert "ขั้นตอนที่ 2" in opened.subject
+    assert opened.body_text.count("http://itaflow.test/steps/") == 1
+
+
+def test_outbox_dedupe_key_is_unique_per_event_and_recipient(seed):
+    from workflow import notify
+
+    s = step("1.1", 1)
+    assert notify.step_opened(s, "manual", NOW) > 0
+    assert notify.step_opened(s, "manual", NOW) == 0
+    db.session.commit()
+    keys = db.session.execute(select(OutboxMessage.dedupe_key)).scalars().all()
+    assert len(keys) == len(set(keys))
