@@ -103,11 +103,12 @@ def verify() -> list[ChainProblem]:
     key = _key()
     problems: list[ChainProblem] = []
     prev_hash, expected_seq = GENESIS, 1
-    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
-    last_seq = 0
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
     head = db.session.get(AuditHead, 1)
     head_seq = head.last_seq if head is not None else 0
-    for event in events:
+    last_seq = 0
+    for index, event in enumerate(events):
+        following = events[index + 1] if index + 1 < len(events) else None
         if event.seq > head_seq:
             problems.append(ChainProblem(
                 event.seq, event.id, "inserted",
@@ -117,26 +118,28 @@ def verify() -> list[ChainProblem]:
             continue
         ok_seal = hmac.compare_digest(seal(event, key), event.hash)
         linked = event.prev_hash == prev_hash
-        if event.seq > expected_seq and linked is False:
+        # an edited event keeps its stored hash, which the next event (or the head) still points to
+        referenced = (following.prev_hash == event.hash) if following is not None else (
+            head is not None and head.last_hash == event.hash)
+        if event.seq > expected_seq and not linked:
             problems.append(ChainProblem(
                 event.seq, event.id, "deleted",
                 f"event(s) {expected_seq}..{event.seq - 1} deleted before event {event.seq} "
                 f"(id {event.id}) / เหตุการณ์ลำดับที่ {expected_seq}..{event.seq - 1} ถูกลบ",
             ))
-        elif not ok_seal and event.prev_hash == prev_hash:
+        elif not ok_seal and linked and referenced:
             problems.append(ChainProblem(
                 event.seq, event.id, "edited",
                 f"event {event.seq} (id {event.id}, {event.action}) was edited "
                 f"/ เหตุการณ์ลำดับที่ {event.seq} ถูกแก้ไข",
             ))
-        elif not ok_seal or not linked or event.seq < expected_seq:
+        elif not ok_seal or not linked:
             problems.append(ChainProblem(
                 event.seq, event.id, "inserted",
                 f"event {event.seq} (id {event.id}, {event.action}) does not belong to the chain: "
                 f"inserted or forged / เหตุการณ์ลำดับที่ {event.seq} ถูกแทรกหรือปลอม",
             ))
-            # an inserted event must not become the new reference point
-            continue
+            continue  # an inserted event must not become the reference point
         prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash) and not problems:
         problems.append(ChainProblem(

@@ -61,8 +61,6 @@ def upgrade():
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('director_id', sa.Integer(), nullable=True),
     sa.Column('acting_director_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['acting_director_id'], ['app_user.id'], name=op.f('fk_work_group_acting_director_id_app_user'), ondelete='SET NULL', use_alter=True),
-    sa.ForeignKeyConstraint(['director_id'], ['app_user.id'], name=op.f('fk_work_group_director_id_app_user'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_group')),
     sa.UniqueConstraint('key', name=op.f('uq_work_group_key')),
     sa.UniqueConstraint('name', name=op.f('uq_work_group_name'))
@@ -88,6 +86,12 @@ def upgrade():
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_app_user_group_id'), ['group_id'], unique=False)
 
+    # work_group and app_user point at each other: the directors' keys are added once both exist
+    with op.batch_alter_table('work_group', schema=None) as batch_op:
+        batch_op.create_foreign_key(op.f('fk_work_group_director_id_app_user'), 'app_user',
+                                    ['director_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(op.f('fk_work_group_acting_director_id_app_user'), 'app_user',
+                                    ['acting_director_id'], ['id'], ondelete='SET NULL')
     op.create_table('measure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -273,6 +277,9 @@ def downgrade():
     op.drop_table('audit_event')
     op.drop_table('monitoring_round')
     op.drop_table('measure')
+    with op.batch_alter_table('work_group', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_work_group_director_id_app_user'), type_='foreignkey')
+        batch_op.drop_constraint(op.f('fk_work_group_acting_director_id_app_user'), type_='foreignkey')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_user_group_id'))
 

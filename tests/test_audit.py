@@ -1,0 +1,76 @@
+"""The audit hash chain catches an edited, a deleted and an inserted event."""
+
+from datetime import timedelta
+
+from sqlalchemy import select, text
+
+from tests.conftest import NOW
+from workflow import audit
+from workflow.db import db
+from workflow.models import AuditEvent
+
+
+def _chain(n=5):
+    for i in range(n):
+        audit.record("test_event", actor_id=None, now=NOW + timedelta(seconds=i), target_type="step",
+                     target_id=i, note=f"เหตุการณ์ {i}")
+    db.session.commit()
+    return db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+
+
+def test_intact_chain_verifies(app):
+    events = _chain()
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert events[1].prev_hash == events[0].hash
+    assert audit.verify() == []
+
+
+def test_edited_event_is_named(app):
+    events = _chain()
+    db.session.execute(text("UPDATE audit_event SET note = 'แก้ไขย้อนหลัง' WHERE id = :id"), {"id": events[2].id})
+    db.session.commit()
+    problems = audit.verify()
+    assert [(p.kind, p.seq) for p in problems] == [("edited", 3)]
+
+
+def test_deleted_event_is_named(app):
+    events = _chain()
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[1].id})
+    db.session.commit()
+    problems = audit.verify()
+    assert [(p.kind, p.seq) for p in problems] == [("deleted", 3)]
+    assert "2..2" in problems[0].message
+
+
+def test_deleted_last_event_is_caught(app):
+    events = _chain()
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[-1].id})
+    db.session.commit()
+    assert [p.kind for p in audit.verify()] == ["tail_deleted"]
+
+
+def test_inserted_event_is_named(app):
+    events = _chain()
+    last = events[-1]
+    # a forged event appended by hand, even with the right previous hash, cannot carry a valid seal
+    db.session.execute(text(
+        "INSERT INTO audit_event (seq, occurred_at, action, data, prev_hash, hash) "
+        "VALUES (6, :at, 'forged', '{}', :prev, :hash)"), {"at": last.occurred_at, "prev": last.hash,
+                                                         "hash": "f" * 64})
+    db.session.commit()
+    problems = audit.verify()
+    assert [(p.kind, p.seq) for p in problems] == [("inserted", 6)]
+
+
+def test_event_inserted_in_the_middle_is_named(app):
+    events = _chain()
+    # move the tail up to make room, as a forger would, then put a forged event at seq 3
+    for e in reversed(events[2:]):
+        db.session.execute(text("UPDATE audit_event SET seq = seq + 1 WHERE id = :id"), {"id": e.id})
+    db.session.execute(text(
+        "INSERT INTO audit_event (seq, occurred_at, action, data, prev_hash, hash) "
+        "VALUES (3, :at, 'forged', '{}', :prev, :hash)"), {"at": events[1].occurred_at, "prev": events[1].hash,
+                                                         "hash": "e" * 64})
+    db.session.commit()
+    problems = audit.verify()
+    assert problems and problems[0].kind == "inserted" and problems[0].seq == 3
