@@ -106,7 +106,7 @@ def test_demo_shows_done_due_soon_and_overdue(cli):
     for role in ("admin", "secretariat", "executive", "director", "staff"):
         assert f"  {role} " in result.output
     status = cli("status").output
-    assert "เสร็จ" in status and "กำลังทำ" in status and "เลยกำหนด!" in status
+    assert "เสร็จ" in status and "กำลังทำ" in status and "เลยกำหนด!" in status and "ใกล้ครบกำหนด" in status
     assert cli("audit", "verify").exit_code == 0
     from workflow.users import verify_password
     juthamas = db.session.execute(select(User).where(User.key == "juthamas")).scalar_one()

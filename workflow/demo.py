@@ -95,6 +95,7 @@ def run_demo(*, now: datetime, as_written: bool = False, password: str | None = 
     db.session.flush()
     if not as_written:
         _finish_first_steps(result, now)
+        _make_one_due_soon(result, now)
     order = ["admin", "secretariat", "executive", "director", "staff"]
     logins.sort(key=lambda login: (order.index(login.role) if login.role in order else 9, login.email))
     return result, logins
@@ -111,6 +112,16 @@ def _finish_first_steps(result: LoadResult, now: datetime) -> None:
             if actor is not None and step.state == "open":
                 transitions.complete(step.id, actor_id=actor.id, now=now, expected_version=step.version,
                                      note="ตัวอย่างข้อมูล (demo)")
+
+
+def _make_one_due_soon(result: LoadResult, now: datetime) -> None:
+    """Spread dates leave due-soon steps to chance; make sure the demo shows one (1.2 step 2)."""
+    from workflow.calendar import WorkingCalendar
+
+    measure = next(m for m in result.cycle.measures if m.code == "1.2")
+    step = next(s for s in measure.steps if s.number == 2)
+    step.due_on = WorkingCalendar().add_working_days(bangkok_today(now), 2)
+    db.session.flush()
 
 
 def _an_owner(step: Step) -> User | None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Cycle, Measure, Step
 from workflow.thaidate import bangkok_today, format_be
@@ -25,6 +26,7 @@ class StepRow:
     due: str
     state: str
     overdue: bool
+    due_soon: bool
 
 
 def owner_label(step: Step) -> str:
@@ -37,6 +39,13 @@ def owner_label(step: Step) -> str:
 
 def is_overdue(step: Step, today: date) -> bool:
     return step.state != "done" and step.due_on is not None and step.due_on < today
+
+
+def is_due_soon(step: Step, today: date, working_days: int = 3) -> bool:
+    """Open and due within the next few working days (amber in the UI)."""
+    if step.state != "open" or step.due_on is None or step.due_on < today:
+        return False
+    return WorkingCalendar().working_days_between(today, step.due_on) <= working_days
 
 
 def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tuple[Cycle | None, list[StepRow]]:
@@ -57,6 +66,7 @@ def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tupl
                 due=format_be(step.due_on, digit_style=digit_style) if step.due_on else "-",
                 state=STATE_TH[step.state] + (" (ตรวจ)" if step.kind == "review" else ""),
                 overdue=is_overdue(step, today),
+                due_soon=is_due_soon(step, today),
             ))
     return cycle, out
 
@@ -79,7 +89,7 @@ def clip(text: str, width: int) -> str:
 def render(cycle: Cycle, table: list[StepRow]) -> str:
     header = ("มาตรการ", "ขั้น", "ขั้นตอน", "ผู้รับผิดชอบ", "กำหนด", "สถานะ", "")
     body = [(r.measure, str(r.number), clip(r.title, 44), clip(r.owner, 28), r.due, r.state,
-             "เลยกำหนด!" if r.overdue else "") for r in table]
+             "เลยกำหนด!" if r.overdue else ("ใกล้ครบกำหนด" if r.due_soon else "")) for r in table]
     widths = [max(display_width(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [f"{cycle.agency} ปีงบประมาณ {cycle.fiscal_year_be}: {cycle.title}"]
     for row in [header, *body]:
