@@ -229,3 +229,21 @@ def test_outbox_dedupe_key_is_unique_per_event_and_recipient(seed):
     db.session.commit()
     keys = db.session.execute(select(OutboxMessage.dedupe_key)).scalars().all()
     assert len(keys) == len(set(keys))
+
+
+def test_two_people_at_once_one_wins_the_other_gets_a_conflict(seed):
+    """A loaded the step; B completes it in another connection; A's write must not overwrite B's."""
+    from sqlalchemy.orm import Session
+
+    from workflow.models import Step
+
+    s = step("1.1", 1)
+    seen = s.version  # A has the step in its session at this version
+    with Session(db.engine) as other:
+        theirs = other.get(Step, s.id)
+        theirs.state = "done"  # B's concurrent change, committed first (bumps the version)
+        other.commit()
+    with pytest.raises(ConflictError):
+        transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=seen)
+    db.session.rollback()
+    assert step("1.1", 1).version == seen + 1

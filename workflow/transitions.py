@@ -7,6 +7,7 @@ the caller (a view, a CLI command or a task) commits, and only then enqueues wor
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflow import audit, notify, permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
-from workflow.models import Measure, ReviewDecision, Step, User
+from workflow.models import Group, Measure, ReviewDecision, Step, User
 
 ACTIONS = ("complete", "approve", "send_back", "reopen", "reassign")
 MAX_REASON = 2000
@@ -37,13 +38,24 @@ def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[St
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise ConflictError(
-            "ขั้นตอนนี้ถูกเปลี่ยนโดยผู้อื่นพร้อมกัน กรุณาโหลดหน้าใหม่",
-            "someone else changed this step at the same moment; reload",
-        ) from None
+    db.session.flush()
+
+
+def _guarded(func):
+    """A row changed by someone else between our read and our write (any flush, autoflush included)
+    is a conflict for the actor, never a lost update or a server error."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StaleDataError:
+            raise ConflictError(
+                "ขั้นตอนนี้ถูกเปลี่ยนโดยผู้อื่นพร้อมกัน กรุณาโหลดหน้าใหม่",
+                "someone else changed this step at the same moment; reload",
+            ) from None
+
+    return wrapper
 
 
 def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime, action: str,
@@ -94,6 +106,7 @@ def open_ready_steps(measure: Measure, *, actor_id: int | None, now: datetime) -
     return opened
 
 
+@_guarded
 def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
              note: str | None = None) -> Step:
     """The owner marks a task step done; the next step opens."""
@@ -111,6 +124,7 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     return step
 
 
+@_guarded
 def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
             note: str | None = None) -> Step:
     """The reviewer group's director approves a review step."""
@@ -131,6 +145,7 @@ def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int
     return step
 
 
+@_guarded
 def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
     """The director sends a review back with a required reason; the reviewed step reopens."""
     reason = _clean(reason)
@@ -159,6 +174,7 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
     return step
 
 
+@_guarded
 def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
     """The secretariat reopens a done step; later open steps wait for it again."""
     reason = _clean(reason)
@@ -181,11 +197,10 @@ def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int 
     return step
 
 
+@_guarded
 def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
              group_id: int | None, user_id: int | None) -> Step:
     """The secretariat gives a step to another group or officer."""
-    from workflow.models import Group
-
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_secretariat(actor)
     if group_id is None and user_id is None:
