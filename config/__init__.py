@@ -56,6 +56,9 @@ class Settings:
     deadline_policy: str  # same, for a deadline
     sweep_seconds: int
     office_hour: str
+    overdue_repeat_days: int  # working days between repeated overdue alerts
+    escalate_after_days: int  # working days overdue before the director hears
+    mail_max_attempts: int
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -124,6 +127,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         deadline_policy=_choice(env, "ITAFLOW_DEADLINE_POLICY", "next", {"previous", "next"}),
         sweep_seconds=int(env.get("ITAFLOW_SWEEP_SECONDS", "60")),
         office_hour=env.get("ITAFLOW_OFFICE_HOUR", "08:30"),
+        overdue_repeat_days=int(env.get("ITAFLOW_OVERDUE_REPEAT_DAYS", "3")),
+        escalate_after_days=int(env.get("ITAFLOW_ESCALATE_AFTER_DAYS", "3")),
+        mail_max_attempts=int(env.get("ITAFLOW_MAIL_MAX_ATTEMPTS", "8")),
     )
 
 

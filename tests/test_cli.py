@@ -62,8 +62,11 @@ def test_load_then_status(cli):
         (date(2024, 5, 30), date(2024, 5, 30)), (date(2024, 6, 15), date(2024, 6, 14)),
         (date(2024, 6, 30), date(2024, 6, 28)), (date(2024, 7, 15), date(2024, 7, 15))]
     assert len(rounds[0].measure_links) == 6  # every measure but 1.4
-    deadline = db.session.execute(select(Timer).where(Timer.kind == "special_deadline")).scalar_one()
-    assert deadline.payload["date"] == "2024-06-10"
+    m14 = db.session.execute(select(Measure).where(Measure.code == "1.4")).scalar_one()
+    assert m14.monitoring["deadlines"][0]["date"] == "2024-06-10"
+    # loaded long after the memo's dates: no stale reminders, but every open step's overdue alert is due
+    kinds = {t.kind for t in db.session.execute(select(Timer).where(Timer.fired_at.is_(None))).scalars()}
+    assert kinds == {"step_overdue"}
 
 
 def test_loading_the_same_cycle_twice_is_refused(cli):

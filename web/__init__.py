@@ -11,6 +11,7 @@ from flask_migrate import Migrate
 import workflow.models  # noqa: F401  (register the tables)
 from config import load_settings
 from workflow.db import db
+from workflow.mailer import mail
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "workflow" / "migrations")
 migrate = Migrate()
@@ -22,6 +23,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(settings.flask_config())
     db.init_app(app)
+    mail.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     @app.get("/healthz")

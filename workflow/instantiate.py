@@ -26,7 +26,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.thaidate import bangkok_moment, end_of_day_utc, format_be
+from workflow.thaidate import bangkok_moment, bangkok_today, format_be
 from workflow.transitions import open_ready_steps
 
 
@@ -133,16 +133,25 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
         measures.append((measure, m))
     db.session.flush()
 
-    _make_rounds(cycle, measures, calendar, result)
+    _make_rounds(cycle, measures, calendar, result, bangkok_today(now))
+    office = _office_time()
     for measure, m in measures:
         for deadline in m["monitoring"]["deadlines"]:
             adjusted = calendar.adjust(deadline["date"], cycle.deadline_policy)
-            db.session.add(Timer(kind="special_deadline", fire_at=end_of_day_utc(adjusted.day),
+            payload = {"title": deadline["title"], "date": adjusted.day.isoformat(),
+                       "planned": deadline["date"].isoformat()}
+            stages = [(calendar.add_working_days(adjusted.day, -n), n) for n in sorted(cycle.reminder_days,
+                                                                                         reverse=True)]
+            for day, before in [*stages, (adjusted.day, 0)]:
+                if day >= bangkok_today(now):
+                    db.session.add(Timer(kind="special_deadline", fire_at=bangkok_moment(day, office),
+                                         target_type="measure", target_id=measure.id,
+                                         payload={**payload, "days_before": before}))
+        end_day = calendar.adjust(measure.period_end, "previous").day
+        if end_day >= bangkok_today(now):
+            db.session.add(Timer(kind="period_end", fire_at=bangkok_moment(end_day, office),
                                  target_type="measure", target_id=measure.id,
-                                 payload={"title": deadline["title"], "date": adjusted.day.isoformat(),
-                                          "planned": deadline["date"].isoformat()}))
-        db.session.add(Timer(kind="period_end", fire_at=end_of_day_utc(measure.period_end),
-                             target_type="measure", target_id=measure.id, payload={}))
+                                 payload={"date": measure.period_end.isoformat()}))
     db.session.flush()
     audit.record("cycle_loaded", actor_id=actor_id, now=now, target_type="cycle", target_id=cycle.id,
                  to_state="active", data={"source": source_name, "measures": len(measures),
@@ -198,7 +207,7 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
 
 
 def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: WorkingCalendar,
-                 result: LoadResult) -> None:
+                 result: LoadResult, today: date) -> None:
     """One cycle round per distinct date named (or implied by every N days) across the measures."""
     planned: dict[date, list[tuple[Measure, bool]]] = {}
     for measure, m in measures:
@@ -224,8 +233,9 @@ def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: W
             result.calendar_notes.append(
                 f"การติดตามครั้งที่ {number}: {format_be(day)} ตรงกับ{adjusted.reason_th} "
                 f"จัดวันที่ {format_be(adjusted.day)}")
-        db.session.add(Timer(kind="round", fire_at=bangkok_moment(adjusted.day, office), target_type="round",
-                             target_id=rnd.id, payload={"number": number}))
+        if adjusted.day >= today:  # a cycle loaded late does not report its past rounds all at once
+            db.session.add(Timer(kind="round", fire_at=bangkok_moment(adjusted.day, office), target_type="round",
+                                 target_id=rnd.id, payload={"number": number}))
 
 
 def shift_document(doc: dict, shift: Callable[[date], date]) -> dict:

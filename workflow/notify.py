@@ -1,22 +1,47 @@
 """Queue alert emails in the outbox, in the caller's transaction.
 
-Rows are sent later by the sender task (tasks/); a unique dedupe key per (event, recipient) means the
-same alert is never queued twice, and a rolled-back change queues nothing.
+Rows are delivered later by ``workflow.mailer`` (run by a Celery task after the commit). A unique dedupe
+key per (event, cause, recipient) means the same alert is never queued twice, and a rolled-back change
+queues nothing. People who chose a daily digest get their alerts held and sent as one email a day.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
-from workflow.thaidate import format_be
+from workflow.thaidate import bangkok_today, format_be
 
 SUBJECT_PREFIX = "[ITA] "
+#: events that a digest user receives in the daily digest instead of one by one
+DIGESTIBLE = {"step_opened", "review_waiting", "approved", "reminder", "due_today", "overdue",
+              "special_deadline", "period_end", "round_items"}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates" / "email"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def render(name: str, **context) -> tuple[str, str]:
+    """(plain text, HTML) of an email template pair."""
+    return (_templates.get_template(f"{name}.txt").render(**context),
+            _templates.get_template(f"{name}.html").render(**context))
+
+
+def _settings():
+    return current_app.config["ITAFLOW"]
 
 
 def step_recipients(step: Step) -> list[User]:
@@ -26,75 +51,120 @@ def step_recipients(step: Step) -> list[User]:
     if step.owner_user is not None:
         return [step.owner_user] if step.owner_user.active else []
     if step.owner_group is not None:
-        return [u for u in step.owner_group.members if u.active]
+        return sorted((u for u in step.owner_group.members if u.active), key=lambda u: u.id)
     return []
 
 
 def reviewers(group: Group | None) -> list[User]:
     if group is None:
         return []
-    people = [group.acting_director or group.director] if group.acting_director_id else [group.director]
-    return [u for u in people if u is not None and u.active]
+    person = group.acting_director if group.acting_director_id else group.director
+    return [person] if person is not None and person.active else []
+
+
+def directors_of(step: Step) -> list[User]:
+    """Who hears when a step stays overdue: the director of the owner's group."""
+    group = step.owner_group or (step.owner_user.group if step.owner_user else None)
+    return reviewers(group)
 
 
 def step_link(step: Step) -> str:
-    return f"{current_app.config['ITAFLOW'].base_url}/steps/{step.id}"
+    return f"{_settings().base_url}/steps/{step.id}"
 
 
-def queue(event: str, cause: str, recipient: User, subject: str, body: str, now: datetime) -> bool:
+def step_item(step: Step, *, note: str | None = None, overdue_days: int | None = None) -> dict:
+    digit_style = _settings().digits
+    return {
+        "measure_code": step.measure.code, "measure_title": step.measure.title,
+        "step_number": step.number, "step_title": step.title,
+        "due": format_be(step.due_on, digit_style=digit_style) if step.due_on else None,
+        "overdue_days": overdue_days, "note": note, "link": step_link(step),
+    }
+
+
+def queue(event: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
+          now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None) -> bool:
     """Add one outbox row unless this (event, cause, recipient) is already queued. True if added."""
-    if not recipient.email:
+    if not recipient.email or not recipient.active:
         return False
     key = f"{event}:{cause}:{recipient.id}"
-    exists = db.session.execute(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first()
-    if exists or any(isinstance(o, OutboxMessage) and o.dedupe_key == key for o in db.session.new):
+    if any(isinstance(o, OutboxMessage) and o.dedupe_key == key for o in db.session.new):
         return False
-    domain = recipient.email.rsplit("@", 1)[-1] if "@" in (recipient.email or "") else "itaflow.local"
+    if db.session.execute(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first():
+        return False
+    agency = items[0].get("agency", "") if items else ""
+    full_subject = SUBJECT_PREFIX + subject
+    text, html = render(template, recipient=recipient, subject=full_subject, lead=lead, items=items,
+                        closing=closing, agency=agency, **(context or {}))
+    held = recipient.notify_mode == "digest" and event in DIGESTIBLE
+    domain = _settings().base_url.split("//")[-1].split("/")[0].split(":")[0] or "itaflow.local"
     db.session.add(OutboxMessage(
         dedupe_key=key, event=event, recipient_id=recipient.id, to_email=recipient.email,
-        subject=SUBJECT_PREFIX + subject, body_text=body, status="pending", attempts=0,
-        next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{domain}>", created_at=now,
+        subject=full_subject, body_text=text, body_html=html, status="held" if held else "pending",
+        attempts=0, next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{domain}>", created_at=now,
+        payload={"lead": lead, "items": items},
     ))
     return True
-
-
-def _describe(step: Step) -> str:
-    measure = step.measure
-    due = format_be(step.due_on) if step.due_on else "-"
-    return (
-        f"มาตรการ {measure.code} {measure.title}\n"
-        f"ขั้นตอนที่ {step.number}: {step.title}\n"
-        f"กำหนดเสร็จ: {due}\n"
-        f"เปิดดู: {step_link(step)}\n"
-    )
 
 
 def step_opened(step: Step, cause: str, now: datetime) -> int:
     count = 0
     for user in step_recipients(step):
         if step.kind == "review":
-            subject = f"รอตรวจสอบ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}"
-            body = f"เรียน {user.name}\n\nมีงานรอท่านตรวจสอบความถูกต้อง\n\n{_describe(step)}"
+            count += queue("review_waiting", cause, user,
+                           f"รอตรวจสอบ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                           "มีงานรอท่านตรวจสอบความถูกต้อง อนุมัติหรือส่งกลับพร้อมเหตุผลได้ที่รายการรออนุมัติ",
+                           [step_item(step)], now)
         else:
-            subject = f"ถึงคิวของท่าน: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}"
-            body = f"เรียน {user.name}\n\nขั้นตอนนี้เปิดให้ดำเนินการแล้ว\n\n{_describe(step)}"
-        count += queue("step_opened", cause, user, subject, body, now)
+            count += queue("step_opened", cause, user,
+                           f"ถึงคิวของท่าน: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                           "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [step_item(step)], now)
     return count
 
 
 def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
     count = 0
     for user in step_recipients(step):
-        subject = f"ส่งกลับแก้ไข: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}"
-        body = f"เรียน {user.name}\n\nผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: {reason}\n\n{_describe(step)}"
-        count += queue("sent_back", cause, user, subject, body, now)
+        count += queue("sent_back", cause, user,
+                       f"ส่งกลับแก้ไข: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                       f"ผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: {reason}", [step_item(step, note=f"เหตุผล: {reason}")],
+                       now)
     return count
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:
     count = 0
     for user in step_recipients(reviewed):
-        subject = f"ผ่านการตรวจสอบ: มาตรการ {reviewed.measure.code} ขั้นตอนที่ {reviewed.number}"
-        body = f"เรียน {user.name}\n\nผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว\n\n{_describe(reviewed)}"
-        count += queue("approved", cause, user, subject, body, now)
+        count += queue("approved", cause, user,
+                       f"ผ่านการตรวจสอบ: มาตรการ {reviewed.measure.code} ขั้นตอนที่ {reviewed.number}",
+                       "ผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว", [step_item(reviewed)], now)
     return count
+
+
+def build_digests(now: datetime) -> int:
+    """One email a day per digest user, at their hour, with everything held for them."""
+    from workflow.thaidate import to_bangkok
+
+    local = to_bangkok(now)
+    today: date = bangkok_today(now)
+    held = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.status == "held").order_by(OutboxMessage.id)
+    ).scalars().all()
+    by_user: dict[int, list[OutboxMessage]] = {}
+    for row in held:
+        by_user.setdefault(row.recipient_id, []).append(row)
+    made = 0
+    for user_id, rows in by_user.items():
+        user = db.session.get(User, user_id)
+        if user is None or local.hour < user.digest_hour:
+            continue
+        items = [item for row in rows for item in (row.payload or {}).get("items", [])]
+        if queue("digest", today.isoformat(), user,
+                 f"สรุปการแจ้งเตือนประจำวัน {format_be(today, digit_style=_settings().digits)}",
+                 f"รายการแจ้งเตือนของท่าน {len(rows)} รายการ", items, now):
+            made += 1
+        else:  # today's digest already went: the rest waits for tomorrow's
+            continue
+        for row in rows:
+            row.status = "digested"
+    return made

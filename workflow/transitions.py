@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, notify, permissions
+from workflow import alerts, audit, notify, permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from workflow.models import Group, Measure, ReviewDecision, Step, User
@@ -72,6 +72,7 @@ def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime
     )
     if to_state == "open":
         notify.step_opened(step, f"e{event.seq}", now)
+        alerts.schedule_step_alerts(step, now)
     return event
 
 

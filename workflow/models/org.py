@@ -62,6 +62,8 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     #: "instant" alerts or one "digest" a day
     notify_mode: Mapped[str] = mapped_column(String(16), default="instant", nullable=False)
+    #: Bangkok hour at which a digest user gets the day's alerts
+    digest_hour: Mapped[int] = mapped_column(Integer, default=8, nullable=False)
     #: "thai" or "arabic" digits in dates
     digit_style: Mapped[str] = mapped_column(String(8), default="thai", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -82,11 +82,15 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(500), nullable=False)
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
-    #: "pending", "sent" or "failed"
+    #: "pending", "sending", "sent", "failed"; "held" for a digest, then "digested"
     status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: while "sending": the claim expires then, so a worker killed mid-batch does not strand the row
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: what the email says, as data (digests are built from it)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     #: fixed once, so a retried send keeps its Message-ID
     message_id: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -1,0 +1,113 @@
+"""Monitoring rounds (การติดตาม): the report built on the round's working day, and who receives it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflow import audit, notify
+from workflow.db import db
+from workflow.errors import NotFound
+from workflow.models import Cycle, ReviewDecision, Round, Step, User, UserRole
+from workflow.status import is_overdue, owner_label
+from workflow.thaidate import bangkok_today, format_be, format_be_datetime
+
+
+def _since(rnd: Round) -> datetime:
+    """The report covers what happened after the previous round's report (or since the cycle began)."""
+    previous = db.session.execute(
+        select(Round).where(Round.cycle_id == rnd.cycle_id, Round.number < rnd.number, Round.report.is_not(None))
+        .order_by(Round.number.desc())
+    ).scalars().first()
+    if previous is not None and previous.report and previous.report.get("generated_at"):
+        return datetime.fromisoformat(previous.report["generated_at"])
+    return rnd.cycle.created_at
+
+
+def build_report(rnd: Round, now: datetime) -> dict:
+    digits = current_app.config["ITAFLOW"].digits
+    cycle: Cycle = rnd.cycle
+    today = bangkok_today(now)
+    since = _since(rnd)
+    measures, overdue, done_since, decisions = [], [], [], []
+    total = done = 0
+    followed = {link.measure_id for link in rnd.measure_links}
+    for measure in cycle.measures:
+        steps = measure.steps
+        n_done = sum(1 for s in steps if s.state == "done")
+        total, done = total + len(steps), done + n_done
+        measures.append({"code": measure.code, "title": measure.title, "done": n_done, "total": len(steps),
+                         "percent": round(100 * n_done / len(steps)) if steps else 100, "state": measure.state,
+                         "followed": measure.id in followed})
+        for s in steps:
+            if is_overdue(s, today):
+                overdue.append({"measure": measure.code, "number": s.number, "title": s.title,
+                                "owner": owner_label(s), "due": format_be(s.due_on, digit_style=digits),
+                                "step_id": s.id})
+            if s.state == "done" and s.done_at is not None and since < s.done_at <= now:
+                done_since.append({"measure": measure.code, "number": s.number, "title": s.title,
+                                   "by": s.done_by.name if s.done_by else "-",
+                                   "at": format_be_datetime(s.done_at, digit_style=digits)})
+    for d in db.session.execute(
+        select(ReviewDecision).join(Step).where(ReviewDecision.decided_at > since, ReviewDecision.decided_at <= now)
+        .order_by(ReviewDecision.decided_at)
+    ).scalars():
+        if d.step.measure.cycle_id == cycle.id:
+            decisions.append({"measure": d.step.measure.code, "number": d.step.number,
+                              "decision": "อนุมัติ" if d.decision == "approved" else "ส่งกลับแก้ไข",
+                              "by": d.decided_by.name, "reason": d.reason})
+    return {
+        "number": rnd.number, "agency": cycle.agency, "fiscal_year": cycle.fiscal_year_be,
+        "planned_on": format_be(rnd.planned_on, digit_style=digits),
+        "held_on": format_be(rnd.held_on, digit_style=digits), "moved_reason": rnd.moved_reason,
+        "total_steps": total, "done_steps": done, "percent": round(100 * done / total) if total else 100,
+        "measures": measures, "overdue": overdue, "done_since": done_since, "decisions": decisions,
+        "generated_at": now.isoformat(), "since": since.isoformat(),
+    }
+
+
+def report_round(round_id: int, now: datetime) -> Round:
+    """Build and store the round's report; email it to the secretariat and executives, and each owner the
+    open items to bring to the meeting. Idempotent per round (dedupe keys)."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
+    report = build_report(rnd, now)
+    rnd.report = report
+    rnd.status = "reported"
+    audit.record("round_reported", actor_id=None, now=now, target_type="round", target_id=rnd.id,
+                 from_state="planned", to_state="reported",
+                 data={"number": rnd.number, "done": report["done_steps"], "overdue": len(report["overdue"])})
+    base = current_app.config["ITAFLOW"].base_url
+    readers = db.session.execute(
+        select(User).join(UserRole).where(UserRole.role.in_(("secretariat", "executive")), User.active.is_(True))
+        .order_by(User.id)
+    ).scalars().unique().all()
+    subject = f"รายงานการติดตามครั้งที่ {rnd.number} ({report['held_on']}): เสร็จ {report['percent']}%"
+    for reader in readers:
+        notify.queue("round_report", f"r{rnd.id}", reader, subject, "", [], now, template="round_report",
+                     context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
+    _owner_items(rnd, now)
+    return rnd
+
+
+def _owner_items(rnd: Round, now: datetime) -> None:
+    followed = {link.measure_id for link in rnd.measure_links}
+    today = bangkok_today(now)
+    per_user: dict[int, tuple[User, list[dict]]] = {}
+    for measure in rnd.cycle.measures:
+        if measure.id not in followed:
+            continue
+        for s in measure.steps:
+            if s.state != "open":
+                continue
+            note = "เลยกำหนด" if is_overdue(s, today) else None
+            for user in notify.step_recipients(s):
+                per_user.setdefault(user.id, (user, []))[1].append(notify.step_item(s, note=note))
+    for user, items in per_user.values():
+        notify.queue("round_items", f"r{rnd.id}", user,
+                     f"งานที่ต้องรายงานในการติดตามครั้งที่ {rnd.number}",
+                     f"การติดตามครั้งที่ {rnd.number} วันที่ {format_be(rnd.held_on)} ขอให้รายงานความคืบหน้าของงานต่อไปนี้",
+                     items, now)

@@ -1,0 +1,211 @@
+"""The periodic sweep: claim due timer rows atomically and turn each into outbox rows.
+
+A claim is one statement, ``UPDATE timer SET fired_at = now WHERE id IN (due ids) AND fired_at IS NULL
+RETURNING id``, committed together with the emails it queues. A second beat, a restart or a redelivered
+task therefore never fires a timer twice, and a beat that was down fires everything it missed on its next
+tick. The cost follows the number of due rows (a partial index on unfired ``fire_at``), not of steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from workflow import alerts, notify, rounds
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.models import Measure, Step, Timer, User, UserRole
+from workflow.thaidate import bangkok_today, format_be
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    queued: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
+def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
+    """Mark up to ``limit`` due timers fired, in one statement; only this transaction sees them as its own."""
+    due = (select(Timer.id).where(Timer.fired_at.is_(None), Timer.fire_at <= now)
+           .order_by(Timer.fire_at, Timer.id).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)  # concurrent sweeps share the work instead of waiting
+    result = db.session.execute(
+        update(Timer).where(Timer.id.in_(due.scalar_subquery()), Timer.fired_at.is_(None))
+        .values(fired_at=now).returning(Timer.id)
+    )
+    return list(result.scalars())
+
+
+def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
+    """Fire every due timer, batch by batch; each batch commits its claims with its emails."""
+    result = SweepResult()
+    calendar = WorkingCalendar()
+    db.session.rollback()  # start the claim on a fresh transaction (SQLite: a write from the first statement)
+    while True:
+        ids = claim_due(now, limit)
+        result.claimed += len(ids)
+        for timer in db.session.execute(select(Timer).where(Timer.id.in_(ids)).order_by(Timer.fire_at, Timer.id)
+                                        ).scalars():
+            try:
+                with db.session.begin_nested():
+                    result.queued += fire(timer, now, calendar)
+            except Exception:  # one bad timer must not block the others
+                log.exception("timer %s (%s) failed", timer.id, timer.kind)
+                timer.payload = {**(timer.payload or {}), "error": "failed; see the worker log"}
+                result.failed.append(timer.id)
+        result.queued += notify.build_digests(now)
+        db.session.commit()
+        if len(ids) < limit:
+            return result
+
+
+def fire(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    handler = HANDLERS.get(timer.kind)
+    if handler is None:
+        log.warning("timer %s has unknown kind %s", timer.id, timer.kind)
+        return 0
+    return handler(timer, now, calendar)
+
+
+def _live_step(timer: Timer) -> Step | None:
+    """The step, if it is still open and still due on the day the timer was made for."""
+    step = db.session.get(Step, timer.target_id)
+    if step is None or step.state != "open" or step.due_on is None:
+        return None
+    if step.due_on.isoformat() != (timer.payload or {}).get("due"):
+        return None
+    return step
+
+
+def _step_reminder(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    step = _live_step(timer)
+    if step is None:
+        return 0
+    days = timer.payload.get("days_before")
+    count = 0
+    for user in notify.step_recipients(step):
+        count += notify.queue("reminder", f"s{step.id}:{step.due_on}:{days}", user,
+                              f"ใกล้ครบกำหนด ({days} วันทำการ): มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                              f"ขั้นตอนนี้จะครบกำหนดในอีก {days} วันทำการ", [notify.step_item(step)], now)
+    return count
+
+
+def _step_due_today(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    step = _live_step(timer)
+    if step is None:
+        return 0
+    count = 0
+    for user in notify.step_recipients(step):
+        count += notify.queue("due_today", f"s{step.id}:{step.due_on}", user,
+                              f"ครบกำหนดวันนี้: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                              "ขั้นตอนนี้ครบกำหนดวันนี้", [notify.step_item(step)], now)
+    return count
+
+
+def _overdue_days(step: Step, today: date, calendar: WorkingCalendar) -> int:
+    return calendar.working_days_between(step.due_on, today)
+
+
+def _step_overdue(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    step = _live_step(timer)
+    if step is None:
+        return 0
+    today = bangkok_today(now)
+    n = int(timer.payload.get("count", 1))
+    late = _overdue_days(step, today, calendar)
+    count = 0
+    for user in notify.step_recipients(step):
+        count += notify.queue("overdue", f"s{step.id}:{step.due_on}:{n}", user,
+                              f"เลยกำหนด: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                              f"ขั้นตอนนี้เลยกำหนดแล้ว {late} วันทำการ กรุณาดำเนินการหรือแจ้งเหตุขัดข้อง",
+                              [notify.step_item(step, overdue_days=late)], now)
+    alerts.schedule_next_overdue(step, today, n, calendar)  # from today: a late sweep does not flood
+    return count
+
+
+def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    step = _live_step(timer)
+    if step is None:
+        return 0
+    late = _overdue_days(step, bangkok_today(now), calendar)
+    count = 0
+    owners = ", ".join(u.name for u in notify.step_recipients(step)) or "-"
+    for director in notify.directors_of(step):
+        count += notify.queue("escalation", f"s{step.id}:{step.due_on}", director,
+                              f"ค้างเกินกำหนด {late} วันทำการ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
+                              f"ขั้นตอนในกลุ่มของท่านเลยกำหนดมา {late} วันทำการ ผู้รับผิดชอบ: {owners}",
+                              [notify.step_item(step, overdue_days=late)], now)
+    return count
+
+
+def _measure_people(measure: Measure) -> list[User]:
+    people: dict[int, User] = {}
+    for owner in measure.owners:
+        members = [owner.user] if owner.user else (owner.group.members if owner.group else [])
+        for u in members:
+            if u is not None and u.active:
+                people[u.id] = u
+    return list(people.values())
+
+
+def _special_deadline(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    measure = db.session.get(Measure, timer.target_id)
+    if measure is None or measure.state == "done":
+        return 0
+    p = timer.payload
+    day = date.fromisoformat(p["date"])
+    before = int(p.get("days_before", 0))
+    when = "วันนี้" if before == 0 else f"ในอีก {before} วันทำการ"
+    item = {"measure_code": measure.code, "measure_title": measure.title, "step_number": None,
+            "step_title": None, "due": format_be(day), "overdue_days": None, "note": p["title"], "link": None}
+    count = 0
+    for user in _measure_people(measure):
+        count += notify.queue("special_deadline", f"m{measure.id}:{p['date']}:{before}", user,
+                              f"กำหนดส่ง{when}: มาตรการ {measure.code} {p['title']}",
+                              f"{p['title']} ครบกำหนด{when} ({format_be(day)})", [item], now)
+    return count
+
+
+def _period_end(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    measure = db.session.get(Measure, timer.target_id)
+    if measure is None or measure.state == "done":
+        return 0
+    open_steps = [s for s in measure.steps if s.state != "done"]
+    items = [notify.step_item(s) for s in open_steps]
+    secretariat = db.session.execute(
+        select(User).join(UserRole).where(UserRole.role == "secretariat", User.active.is_(True))
+    ).scalars().unique().all()
+    count = 0
+    for user in {u.id: u for u in [*_measure_people(measure), *secretariat]}.values():
+        count += notify.queue("period_end", f"m{measure.id}", user,
+                              f"สิ้นสุดระยะเวลาดำเนินการ: มาตรการ {measure.code}",
+                              f"มาตรการ {measure.code} สิ้นสุดระยะเวลาดำเนินการ {format_be(measure.period_end)} "
+                              f"ยังมี {len(open_steps)} ขั้นตอนที่ไม่เสร็จ", items, now)
+    return count
+
+
+def _round(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    from workflow.models import OutboxMessage
+
+    before = len([o for o in db.session.new if isinstance(o, OutboxMessage)])
+    rounds.report_round(timer.target_id, now)
+    return len([o for o in db.session.new if isinstance(o, OutboxMessage)]) - before
+
+
+HANDLERS = {
+    "step_reminder": _step_reminder,
+    "step_due_today": _step_due_today,
+    "step_overdue": _step_overdue,
+    "step_escalation": _step_escalation,
+    "special_deadline": _special_deadline,
+    "period_end": _period_end,
+    "round": _round,
+}
