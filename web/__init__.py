@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 
 import workflow.models  # noqa: F401  (register the tables)
 from config import load_settings
+from tasks.celery_app import celery_init_app
 from workflow.db import db
 from workflow.mailer import mail
 
@@ -24,6 +25,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     db.init_app(app)
     mail.init_app(app)
+    celery_init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     @app.get("/healthz")

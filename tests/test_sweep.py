@@ -1,0 +1,157 @@
+"""The sweep in-process with an injected clock: what fires, when, and never twice."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import step, user
+from workflow import transitions
+from workflow.db import db
+from workflow.demo import demo_document
+from workflow.instantiate import instantiate
+from workflow.models import OutboxMessage, Round, Timer
+from workflow.sweep import run_sweep
+from workflow.thaidate import BANGKOK, to_bangkok
+
+BEFORE_MAY = datetime(2024, 4, 30, 3, 0, tzinfo=UTC)  # 30 April 2567, 10:00 in Bangkok
+
+
+@pytest.fixture
+def memo(app):
+    """The memo as written, loaded the day before its period starts."""
+    result = instantiate(demo_document(BEFORE_MAY.date(), as_written=True), actor_id=None, now=BEFORE_MAY,
+                         source_name="test")
+    db.session.commit()
+    return result.cycle
+
+
+def bkk(y, m, d, hh=9, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=BANGKOK).astimezone(UTC)
+
+
+def mails(event=None):
+    q = select(OutboxMessage).order_by(OutboxMessage.id)
+    if event:
+        q = q.where(OutboxMessage.event == event)
+    return db.session.execute(q).scalars().all()
+
+
+def test_clock_walk_through_the_memo(memo):
+    """1 May to 16 July 2567, hourly ticks: the 10 June deadline, the four rounds (two moved off the
+    weekend) and the steps' reminders fire on the right working days, at the office hour, in order."""
+    start_id = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+    moment = bkk(2024, 5, 1, 0, 0)
+    while moment <= bkk(2024, 7, 16, 23, 0):
+        run_sweep(moment)
+        moment += timedelta(hours=1)
+    fired = db.session.execute(select(OutboxMessage).where(OutboxMessage.id > start_id)
+                               .order_by(OutboxMessage.id)).scalars().all()
+    days = {}
+    for m in fired:
+        local = to_bangkok(m.created_at)
+        assert (local.hour, local.minute) == (9, 0), (m.event, local)  # first tick after 08:30
+        assert local.weekday() < 5, (m.event, local)
+        days.setdefault(m.event, []).append(local.date())
+    assert sorted(set(days["special_deadline"])) == [date(2024, 6, 5), date(2024, 6, 7), date(2024, 6, 10)]
+    assert sorted(set(days["round_report"])) == [date(2024, 5, 30), date(2024, 6, 14), date(2024, 6, 28),
+                                                 date(2024, 7, 15)]
+    # steps without a due date are due at the period's end, Monday 15 July 2567
+    assert sorted(set(days["reminder"])) == [date(2024, 7, 10), date(2024, 7, 12)]
+    assert sorted(set(days["due_today"])) == [date(2024, 7, 15)]
+    assert sorted(set(days["overdue"])) == [date(2024, 7, 16)]
+    assert sorted(set(days["period_end"])) == [date(2024, 7, 15)]
+    # in order: every event's first day follows the calendar
+    order = sorted(days, key=lambda e: min(days[e]))
+    assert order.index("round_report") < order.index("special_deadline") < order.index("reminder")
+    rounds = db.session.execute(select(Round).order_by(Round.number)).scalars().all()
+    assert [r.status for r in rounds] == ["reported"] * 4
+    assert rounds[1].report["moved_reason"] == "วันเสาร์" and rounds[2].report["moved_reason"] == "วันอาทิตย์"
+    # nothing fired twice: every (event, cause, recipient) is one row
+    keys = [m.dedupe_key for m in fired]
+    assert len(keys) == len(set(keys))
+    assert db.session.scalar(select(func.count()).select_from(Timer).where(
+        Timer.fired_at.is_(None), Timer.fire_at <= bkk(2024, 7, 16, 23, 0))) == 0
+
+
+def test_round_report_content_and_recipients(memo):
+    _done = step("1.1", 1)
+    transitions.complete(_done.id, actor_id=user("hr-staff").id, now=bkk(2024, 5, 20),
+                         expected_version=_done.version)
+    db.session.commit()
+    run_sweep(bkk(2024, 5, 30))
+    reports = mails("round_report")
+    assert {m.to_email for m in reports} == {"juthamas@demo.itaflow.test", "amporn@demo.itaflow.test"}
+    body = reports[0].body_text
+    assert "รายงานการติดตามครั้งที่ 1" in body
+    assert "1.1 ขั้นตอนที่ 1" in body  # done since the cycle began
+    owner_items = mails("round_items")
+    assert "pannee@demo.itaflow.test" in {m.to_email for m in owner_items}
+    rnd = db.session.execute(select(Round).where(Round.number == 1)).scalar_one()
+    assert rnd.report["done_steps"] == 1 and rnd.report["total_steps"] == 25
+
+
+def test_overdue_gives_one_alert_then_one_escalation(memo, app):
+    s = step("1.3", 1)  # owner: กลุ่มอำนวยการ (pannee and its director)
+    s.due_on = date(2024, 5, 10)  # Friday
+    db.session.flush()
+    db.session.execute(Timer.__table__.delete().where(Timer.target_type == "step", Timer.target_id == s.id))
+    from workflow.alerts import schedule_step_alerts
+
+    schedule_step_alerts(s, BEFORE_MAY)
+    db.session.commit()
+    run_sweep(bkk(2024, 5, 13))  # Monday: first working day after the due date
+    run_sweep(bkk(2024, 5, 13, 10))  # the next tick: nothing new
+    overdue = [m for m in mails("overdue") if "1.3" in m.subject]
+    assert sorted(m.to_email for m in overdue) == ["dir-admin@demo.itaflow.test", "pannee@demo.itaflow.test"]
+    assert mails("escalation") == []
+    # escalation after 3 working days overdue (default): Wed 15 May; repeat after 3 more: Thu 16 May
+    run_sweep(bkk(2024, 5, 15))
+    run_sweep(bkk(2024, 5, 15, 11))
+    escalations = mails("escalation")
+    assert [m.to_email for m in escalations] == ["dir-admin@demo.itaflow.test"]
+    run_sweep(bkk(2024, 5, 16))
+    assert len([m for m in mails("overdue") if "1.3" in m.subject]) == 4  # the repeat, to both owners
+    # done: nothing more fires for it
+    transitions.complete(s.id, actor_id=user("pannee").id, now=bkk(2024, 5, 17), expected_version=s.version)
+    db.session.commit()
+    before = len(mails())
+    run_sweep(bkk(2024, 5, 24))
+    assert [m for m in mails()[before:] if "1.3 ขั้นตอนที่ 1" in m.subject] == []
+
+
+def test_rolled_back_change_sends_nothing(memo):
+    before = len(mails())
+    s = step("1.1", 1)
+    transitions.complete(s.id, actor_id=user("hr-staff").id, now=bkk(2024, 5, 2), expected_version=s.version)
+    db.session.rollback()
+    run_sweep(bkk(2024, 5, 2, 10))
+    assert len(mails()) == before
+
+
+def test_a_claimed_timer_is_never_fired_again(memo):
+    run_sweep(bkk(2024, 5, 30))
+    first = len(mails("round_report"))
+    db.session.execute(Timer.__table__.update().where(Timer.kind == "round").values(fired_at=None))
+    db.session.commit()  # even re-armed by hand, the outbox keys refuse a second report
+    run_sweep(bkk(2024, 5, 30, 10))
+    assert len(mails("round_report")) == first == 2
+
+
+def test_digest_users_get_one_email_a_day(memo):
+    pannee = user("pannee")
+    pannee.notify_mode, pannee.digest_hour = "digest", 16
+    db.session.commit()
+    s = step("1.5", 1)
+    transitions.complete(s.id, actor_id=pannee.id, now=bkk(2024, 5, 2), expected_version=s.version)
+    db.session.commit()
+    held = [m for m in mails() if m.to_email == "pannee@demo.itaflow.test" and m.status == "held"]
+    assert held
+    run_sweep(bkk(2024, 5, 2, 12))
+    assert mails("digest") == []
+    run_sweep(bkk(2024, 5, 2, 16, 5))
+    digest = mails("digest")
+    assert len(digest) == 1 and digest[0].to_email == "pannee@demo.itaflow.test"
+    assert "ขั้นตอนที่ 2" in digest[0].body_text
+    run_sweep(bkk(2024, 5, 2, 17))
+    assert len(mails("digest")) == 1
