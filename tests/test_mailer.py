@@ -1,0 +1,167 @@
+"""Outbox delivery through Flask-Mail to a real SMTP server on localhost (aiosmtpd)."""
+
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+
+import pytest
+from sqlalchemy import select
+
+from tasks.sink import start_sink
+from web import create_app
+from workflow.db import db
+from workflow.mailer import deliver_pending
+from workflow.models import OutboxMessage
+from workflow.notify import queue
+
+T0 = datetime(2024, 6, 10, 1, 30, tzinfo=UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def mail_app(tmp_path, smtp_port):
+    from tests.conftest import PG_URL
+
+    app = create_app({
+        "ITAFLOW_INSTANCE": str(tmp_path / "instance"), "ITAFLOW_SECRET_KEY": "test",
+        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'mail.sqlite'}",
+        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "MAIL_TIMEOUT": "1",
+        "ITAFLOW_MAIL_MAX_ATTEMPTS": "4",
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sink(smtp_port, tmp_path):
+    controller, handler = start_sink(port=smtp_port, maildir=tmp_path / "maildir")
+    yield handler
+    controller.stop()
+
+
+LONG_SUBJECT = ("ถึงคิวของท่าน: มาตรการ 1.5 ขั้นตอนที่ 2 เจ้าหน้าที่ที่รับผิดชอบดำเนินการจัดทำรายงานผลจัดซื้อจัดจ้าง"
+                "หรือการจัดหาพัสดุประจำปีตามประเด็นที่กำหนด ศธจ.ร้อยเอ็ด")
+
+
+def _queue(n: int) -> list[OutboxMessage]:
+    from workflow.models import User
+
+    users = []
+    for i in range(n):
+        u = User(key=f"u{i}", name=f"ผู้ใช้ {i}", email=f"u{i}@example.org", created_at=T0)
+        db.session.add(u)
+        users.append(u)
+    db.session.flush()
+    for u in users:
+        assert queue("step_opened", "c1", u, LONG_SUBJECT,
+                     "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [], T0)
+    db.session.commit()
+    return db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+
+
+def _statuses():
+    db.session.rollback()
+    return [r.status for r in db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars()]
+
+
+def test_delivers_each_row_once_with_its_message_id_and_thai_subject(mail_app, sink):
+    rows = _queue(5)
+    result = deliver_pending(T0)
+    assert (result.claimed, result.sent) == (5, 5)
+    assert _statuses() == ["sent"] * 5
+    assert sorted(sink.message_ids()) == sorted(r.message_id for r in rows)
+    got = sink.messages[0]
+    assert str(make_header(decode_header(got["Subject"]))) == "[ITA] " + LONG_SUBJECT
+    assert got.get_content_type() == "multipart/alternative" or got.is_multipart()
+    text = got.get_body(("plain",)).get_content()
+    assert "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว" in text
+    assert deliver_pending(T0 + timedelta(minutes=1)).claimed == 0  # nothing twice
+
+
+def test_refusing_server_then_recovery_delivers_all_once(mail_app, sink):
+    rows = _queue(3)
+    sink.refuse = "451 4.3.0 Try again later"
+    result = deliver_pending(T0)
+    assert (result.sent, result.retried) == (0, 3)
+    row = db.session.get(OutboxMessage, rows[0].id)
+    assert row.status == "pending" and row.attempts == 1 and "451" in row.last_error
+    assert row.next_attempt_at > T0
+    assert deliver_pending(T0 + timedelta(seconds=5)).claimed == 0  # backoff: not yet
+    sink.refuse = None
+    assert deliver_pending(T0 + timedelta(minutes=5)).sent == 3
+    assert sorted(sink.message_ids()) == sorted(r.message_id for r in rows)
+
+
+def test_server_down_for_a_while(mail_app, smtp_port, tmp_path):
+    rows = _queue(4)
+    result = deliver_pending(T0)  # nothing listens on the port
+    assert (result.sent, result.retried) == (0, 4)
+    controller, handler = start_sink(port=smtp_port)
+    try:
+        later = T0 + timedelta(minutes=2)
+        assert deliver_pending(later).sent == 4
+        assert deliver_pending(later + timedelta(hours=3)).claimed == 0
+        assert sorted(handler.message_ids()) == sorted(r.message_id for r in rows)
+    finally:
+        controller.stop()
+
+
+def test_server_that_never_answers_times_out_and_is_retried(mail_app, smtp_port):
+    _queue(2)
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind(("127.0.0.1", smtp_port))
+    silent.listen(5)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
+    started = time.monotonic()
+    result = deliver_pending(T0)
+    elapsed = time.monotonic() - started
+    silent.close()
+    for conn, _addr in accepted:
+        conn.close()
+    assert result.retried == 2 and result.sent == 0
+    assert elapsed < 10  # MAIL_TIMEOUT=1, not forever
+    assert all("timed out" in (r.last_error or "").lower() or "timeout" in (r.last_error or "").lower()
+               for r in db.session.execute(select(OutboxMessage)).scalars())
+
+
+def test_row_fails_after_the_last_attempt(mail_app, sink):
+    _queue(1)
+    sink.refuse = "451 4.3.0 Try again later"
+    moment = T0
+    for _ in range(4):
+        deliver_pending(moment)
+        moment += timedelta(hours=3)
+    row = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert row.status == "failed" and row.attempts == 4
+    sink.refuse = None
+    assert deliver_pending(moment).claimed == 0
+
+
+def test_a_worker_killed_mid_batch_leaves_a_lease_that_expires(mail_app, sink):
+    rows = _queue(3)
+    from workflow.mailer import claim
+
+    ids = claim(T0, 10)  # claimed by a worker that then died before sending
+    assert len(ids) == 3
+    assert deliver_pending(T0 + timedelta(minutes=1)).claimed == 0  # leased
+    assert deliver_pending(T0 + timedelta(minutes=6)).sent == 3  # lease expired: sent, once
+    assert sorted(sink.message_ids()) == sorted(r.message_id for r in rows)
