@@ -59,6 +59,7 @@ class Settings:
     overdue_repeat_days: int  # working days between repeated overdue alerts
     escalate_after_days: int  # working days overdue before the director hears
     mail_max_attempts: int
+    mail_lease_seconds: int  # a claimed row is retried after this if its worker died
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -130,6 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         overdue_repeat_days=int(env.get("ITAFLOW_OVERDUE_REPEAT_DAYS", "3")),
         escalate_after_days=int(env.get("ITAFLOW_ESCALATE_AFTER_DAYS", "3")),
         mail_max_attempts=int(env.get("ITAFLOW_MAIL_MAX_ATTEMPTS", "8")),
+        mail_lease_seconds=int(env.get("ITAFLOW_MAIL_LEASE_SECONDS", "300")),
     )
 
 

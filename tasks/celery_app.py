@@ -26,7 +26,7 @@ def celery_config(app: Flask) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT, "polling_interval": 1},
+        "broker_transport_options": _transport_options(settings.broker_url),
         "timezone": "Asia/Bangkok",
         "enable_utc": True,
         "beat_schedule": {
@@ -35,6 +35,12 @@ def celery_config(app: Flask) -> dict:
         "task_default_queue": "itaflow",
         "worker_hijack_root_logger": False,
     }
+
+
+def _transport_options(broker_url: str) -> dict:
+    if broker_url.startswith("sqla+"):
+        return {}  # kombu's SQLAlchemy transport hands these to create_engine(); it has no visibility timeout
+    return {"visibility_timeout": VISIBILITY_TIMEOUT}
 
 
 def celery_init_app(app: Flask) -> Celery:

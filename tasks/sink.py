@@ -19,6 +19,9 @@ class SinkHandler:
         self.maildir = mailbox.Maildir(str(maildir), create=True) if maildir else None
         self.messages: list[EmailMessage] = []
         self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
+        #: deliveries of a Message-ID already kept (an at-least-once sender's retry): counted, not stored
+        self.duplicates = 0
+        self._seen: set[str] = set()
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
@@ -26,6 +29,11 @@ class SinkHandler:
             return self.refuse
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
+            message_id = str(message["Message-ID"] or "")
+            if message_id and message_id in self._seen:
+                self.duplicates += 1
+                return "250 Duplicate Message-ID ignored"
+            self._seen.add(message_id)
             self.messages.append(message)
             if self.maildir is not None:
                 self.maildir.add(envelope.content)
@@ -48,7 +56,7 @@ def read_maildir(maildir: Path, limit: int = 200) -> list[EmailMessage]:
     """Newest first, for the admin page."""
     box = mailbox.Maildir(str(maildir), create=True, factory=None)
     items = []
-    for key in box.keys():
+    for key in box.iterkeys():
         with box.get_file(key) as fh:
             items.append(message_from_bytes(fh.read(), policy=policy.default))
     items.sort(key=lambda m: str(m["Date"] or ""), reverse=True)

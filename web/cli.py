@@ -63,6 +63,25 @@ def init_command() -> None:
     click.echo("ฐานข้อมูลพร้อมใช้งาน / database is up to date")
 
 
+@main.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="web worker processes")
+@click.option("--no-sink", is_flag=True, help="Do not start the local SMTP sink (mail goes to MAIL_SERVER).")
+@with_appcontext
+def up_command(host: str, port: int, workers: int, no_sink: bool) -> None:
+    """Run everything: web, worker, beat and the local SMTP sink (เริ่มระบบทั้งหมด)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from web.up import run_up
+
+    settings = current_app.config["ITAFLOW"]
+    upgrade(directory=MIGRATIONS)
+    local_mail = settings.mail_server in ("127.0.0.1", "localhost")
+    sys.exit(run_up(settings, host, port, workers, sink=local_mail and not no_sink))
+
+
 @main.command("load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 mail = Mail()
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
-LEASE = timedelta(minutes=5)
 
 
 class TimeoutConnection(Connection):
@@ -64,6 +63,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(now: datetime, limit: int) -> list[int]:
+    lease = timedelta(seconds=current_app.config["ITAFLOW"].mail_lease_seconds)
     due = (select(OutboxMessage.id)
            .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
                       and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)))
@@ -72,7 +72,7 @@ def claim(now: datetime, limit: int) -> list[int]:
         due = due.with_for_update(skip_locked=True)
     ids = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(status="sending", lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id)
     ).scalars().all()
     db.session.commit()
