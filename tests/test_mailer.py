@@ -165,3 +165,16 @@ def test_a_worker_killed_mid_batch_leaves_a_lease_that_expires(mail_app, sink):
     assert deliver_pending(T0 + timedelta(minutes=1)).claimed == 0  # leased
     assert deliver_pending(T0 + timedelta(minutes=6)).sent == 3  # lease expired: sent, once
     assert sorted(sink.message_ids()) == sorted(r.message_id for r in rows)
+
+
+def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
+    from workflow.models import User
+
+    u = User(key="long", name="ผู้ใช้", email="long@example.org", created_at=T0)
+    db.session.add(u)
+    db.session.flush()
+    lead = "รายงานความคืบหน้า" * 120  # one line of ~6,000 bytes in UTF-8
+    assert queue("round_items", "r1", u, "รายงาน", lead, [], T0)
+    db.session.commit()
+    assert deliver_pending(T0).sent == 1
+    assert lead in sink.messages[0].get_body(("plain",)).get_content()

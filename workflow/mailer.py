@@ -13,6 +13,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import charset as email_charset
 
 from flask import current_app
 from flask_mail import Connection, Mail, Message
@@ -23,6 +24,9 @@ from workflow.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 mail = Mail()
+# Flask-Mail registers UTF-8 bodies as raw 8bit, so a long Thai line (3 bytes a letter) breaks SMTP's
+# 998-byte line limit ("500 Line too long"). Encode bodies in base64; headers stay shortest-form.
+email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.BASE64, "utf-8")
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 

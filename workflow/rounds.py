@@ -68,9 +68,9 @@ def build_report(rnd: Round, now: datetime) -> dict:
     }
 
 
-def report_round(round_id: int, now: datetime) -> Round:
+def report_round(round_id: int, now: datetime) -> int:
     """Build and store the round's report; email it to the secretariat and executives, and each owner the
-    open items to bring to the meeting. Idempotent per round (dedupe keys)."""
+    open items to bring to the meeting. Idempotent per round (dedupe keys). Returns the emails queued."""
     rnd = db.session.get(Round, round_id)
     if rnd is None:
         raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
@@ -86,14 +86,14 @@ def report_round(round_id: int, now: datetime) -> Round:
         .order_by(User.id)
     ).scalars().unique().all()
     subject = f"รายงานการติดตามครั้งที่ {rnd.number} ({report['held_on']}): เสร็จ {report['percent']}%"
+    count = 0
     for reader in readers:
-        notify.queue("round_report", f"r{rnd.id}", reader, subject, "", [], now, template="round_report",
+        count += notify.queue("round_report", f"r{rnd.id}", reader, subject, "", [], now, template="round_report",
                      context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
-    _owner_items(rnd, now)
-    return rnd
+    return count + _owner_items(rnd, now)
 
 
-def _owner_items(rnd: Round, now: datetime) -> None:
+def _owner_items(rnd: Round, now: datetime) -> int:
     followed = {link.measure_id for link in rnd.measure_links}
     today = bangkok_today(now)
     per_user: dict[int, tuple[User, list[dict]]] = {}
@@ -106,8 +106,10 @@ def _owner_items(rnd: Round, now: datetime) -> None:
             note = "เลยกำหนด" if is_overdue(s, today) else None
             for user in notify.step_recipients(s):
                 per_user.setdefault(user.id, (user, []))[1].append(notify.step_item(s, note=note))
+    count = 0
     for user, items in per_user.values():
-        notify.queue("round_items", f"r{rnd.id}", user,
+        count += notify.queue("round_items", f"r{rnd.id}", user,
                      f"งานที่ต้องรายงานในการติดตามครั้งที่ {rnd.number}",
                      f"การติดตามครั้งที่ {rnd.number} วันที่ {format_be(rnd.held_on)} ขอให้รายงานความคืบหน้าของงานต่อไปนี้",
                      items, now)
+    return count

@@ -193,11 +193,7 @@ def _period_end(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
 
 
 def _round(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
-    from workflow.models import OutboxMessage
-
-    before = len([o for o in db.session.new if isinstance(o, OutboxMessage)])
-    rounds.report_round(timer.target_id, now)
-    return len([o for o in db.session.new if isinstance(o, OutboxMessage)]) - before
+    return rounds.report_round(timer.target_id, now)
 
 
 HANDLERS = {
