@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from workflow import clock
-from workflow.mailer import deliver_pending, pending_count
+from workflow.mailer import deliver_pending, has_due_mail
 from workflow.sweep import run_sweep
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ def sweep() -> dict:
     """Fire every due timer (idempotent: claims are atomic), then start delivery if mail is waiting."""
     now = clock.now()
     result = run_sweep(now)
-    if result.queued or pending_count(now):
+    if result.queued or has_due_mail(now):
         send_outbox.delay()
     return {"claimed": result.claimed, "queued": result.queued, "failed": len(result.failed)}
 

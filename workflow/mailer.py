@@ -66,12 +66,15 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
+def _due(now: datetime):
+    """Pending rows whose time has come, and rows whose sender died (lease expired)."""
+    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+               and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now))
+
+
 def claim(now: datetime, limit: int) -> list[int]:
     lease = timedelta(seconds=current_app.config["ITAFLOW"].mail_lease_seconds)
-    due = (select(OutboxMessage.id)
-           .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                      and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)))
-           .order_by(OutboxMessage.id).limit(limit))
+    due = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = db.session.execute(
@@ -134,8 +137,5 @@ def _retry_or_fail(row: OutboxMessage, now: datetime, exc: BaseException, result
         result.retried += 1
 
 
-def pending_count(now: datetime) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)) or 0
+def has_due_mail(now: datetime) -> bool:
+    return db.session.execute(select(OutboxMessage.id).where(_due(now)).limit(1)).first() is not None
