@@ -11,6 +11,7 @@ from workflow.db import db
 from workflow.demo import demo_document
 from workflow.instantiate import instantiate
 from workflow.models import OutboxMessage, Round, Timer
+from workflow.notify import render_message
 from workflow.sweep import run_sweep
 from workflow.thaidate import BANGKOK, to_bangkok
 
@@ -82,7 +83,7 @@ def test_round_report_content_and_recipients(memo):
     run_sweep(bkk(2024, 5, 30))
     reports = mails("round_report")
     assert {m.to_email for m in reports} == {"juthamas@demo.itaflow.test", "amporn@demo.itaflow.test"}
-    body = reports[0].body_text
+    body = render_message(reports[0])[0]
     assert "รายงานการติดตามครั้งที่ 1" in body
     assert "1.1 ขั้นตอนที่ 1" in body  # done since the cycle began
     owner_items = mails("round_items")
@@ -152,6 +153,6 @@ def test_digest_users_get_one_email_a_day(memo):
     run_sweep(bkk(2024, 5, 2, 16, 5))
     digest = mails("digest")
     assert len(digest) == 1 and digest[0].to_email == "pannee@demo.itaflow.test"
-    assert "ขั้นตอนที่ 2" in digest[0].body_text
+    assert "ขั้นตอนที่ 2" in render_message(digest[0])[0]
     run_sweep(bkk(2024, 5, 2, 17))
     assert len(mails("digest")) == 1

@@ -10,6 +10,7 @@ from workflow import transitions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from workflow.models import AuditEvent, OutboxMessage, ReviewDecision
+from workflow.notify import render_message
 
 LATER = NOW + timedelta(hours=1)
 
@@ -162,7 +163,7 @@ def test_send_back_needs_a_reason_and_reopens_the_reviewed_step(seed):
     assert reviewed.sent_back_reason == "ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP"
     assert step("1.5", 3).state == "blocked"
     mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "sent_back")).scalar_one()
-    assert mail.to_email == "pannee@demo.itaflow.test" and "e-GP" in mail.body_text
+    assert mail.to_email == "pannee@demo.itaflow.test" and "e-GP" in render_message(mail)[0]
     # done again: the review opens again and the reason is cleared
     _complete("1.5", 2, "pannee")
     assert step("1.5", 2).sent_back_reason is None
@@ -217,7 +218,7 @@ def test_each_change_writes_audit_and_outbox_in_the_same_transaction(seed):
     opened = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "step_opened")
                                 .order_by(OutboxMessage.id.desc())).scalars().first()
     assert "ขั้นตอนที่ 2" in opened.subject
-    assert opened.body_text.count("http://itaflow.test/steps/") == 1
+    assert render_message(opened)[0].count("http://itaflow.test/steps/") == 1
 
 
 def test_outbox_dedupe_key_is_unique_per_event_and_recipient(seed):

@@ -21,6 +21,7 @@ from sqlalchemy import and_, or_, select, update
 
 from workflow.db import db
 from workflow.models import OutboxMessage
+from workflow.notify import render_message
 
 log = logging.getLogger(__name__)
 mail = Mail()
@@ -87,7 +88,8 @@ def claim(now: datetime, limit: int) -> list[int]:
 
 
 def build_message(row: OutboxMessage) -> Message:
-    msg = Message(subject=row.subject, recipients=[row.to_email], body=row.body_text, html=row.body_html,
+    text, html = render_message(row)
+    msg = Message(subject=row.subject, recipients=[row.to_email], body=text, html=html,
                   extra_headers={"Auto-Submitted": "auto-generated", "X-Itaflow-Event": row.event})
     msg.msgId = row.message_id  # the same Message-ID on every retry
     return msg

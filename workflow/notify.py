@@ -13,7 +13,8 @@ from pathlib import Path
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
@@ -79,32 +80,73 @@ def step_item(step: Step, *, note: str | None = None, overdue_days: int | None =
         "step_number": step.number, "step_title": step.title,
         "due": format_be(step.due_on, digit_style=digit_style) if step.due_on else None,
         "overdue_days": overdue_days, "note": note, "link": step_link(step),
+        "agency": step.measure.cycle.agency,
     }
 
 
-def queue(event: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
+def _session_keys() -> set[str]:
+    return db.session.info.setdefault("outbox_keys", set())
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_keys(session: Session) -> None:
+    session.info.pop("outbox_keys", None)
+
+
+@event.listens_for(Session, "before_flush")
+def _drop_already_queued(session: Session, flush_context, instances) -> None:
+    """One query per flush instead of one per email: rows whose key is already in the table are dropped,
+    so the unique dedupe key is never violated and an alert is never queued twice."""
+    new = [o for o in session.new if isinstance(o, OutboxMessage)]
+    if not new:
+        return
+    existing: set[str] = set()
+    keys = [o.dedupe_key for o in new]
+    with session.no_autoflush:
+        for start in range(0, len(keys), 500):
+            existing.update(session.execute(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys[start:start + 500]))
+            ).scalars())
+    for row in new:
+        if row.dedupe_key in existing:
+            session.expunge(row)
+
+
+def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
           now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None) -> bool:
-    """Add one outbox row unless this (event, cause, recipient) is already queued. True if added."""
+    """Add one outbox row unless this (event, cause, recipient) is already queued. True if added.
+
+    The email is stored as data (template and context) and rendered when it is sent."""
     if not recipient.email or not recipient.active:
         return False
-    key = f"{event}:{cause}:{recipient.id}"
-    if any(isinstance(o, OutboxMessage) and o.dedupe_key == key for o in db.session.new):
+    key = f"{event_name}:{cause}:{recipient.id}"
+    keys = _session_keys()
+    if key in keys:
         return False
-    if db.session.execute(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first():
-        return False
-    agency = items[0].get("agency", "") if items else ""
-    full_subject = SUBJECT_PREFIX + subject
-    text, html = render(template, recipient=recipient, subject=full_subject, lead=lead, items=items,
-                        closing=closing, agency=agency, **(context or {}))
-    held = recipient.notify_mode == "digest" and event in DIGESTIBLE
-    domain = _settings().base_url.split("//")[-1].split("/")[0].split(":")[0] or "itaflow.local"
+    keys.add(key)
+    held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
     db.session.add(OutboxMessage(
-        dedupe_key=key, event=event, recipient_id=recipient.id, to_email=recipient.email,
-        subject=full_subject, body_text=text, body_html=html, status="held" if held else "pending",
-        attempts=0, next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{domain}>", created_at=now,
-        payload={"lead": lead, "items": items},
+        dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
+        subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
+        next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
+        payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
+                 "closing": closing, "context": context or {}},
     ))
     return True
+
+
+def _mail_domain() -> str:
+    return _settings().base_url.split("//")[-1].split("/")[0].split(":")[0] or "itaflow.local"
+
+
+def render_message(row: OutboxMessage) -> tuple[str, str]:
+    """(plain text, HTML) of an outbox row."""
+    p = row.payload or {}
+    return render(p.get("template", "alert"), recipient={"name": p.get("recipient_name", "")},
+                  subject=row.subject, lead=p.get("lead", ""), items=p.get("items", []),
+                  closing=p.get("closing", ""), agency=next((i.get("agency") for i in p.get("items", [])), ""),
+                  **p.get("context", {}))
 
 
 def step_opened(step: Step, cause: str, now: datetime) -> int:

@@ -45,26 +45,68 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
 
 
 def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
-    """Fire every due timer, batch by batch; each batch commits its claims with its emails."""
+    """Fire every due timer, batch by batch; each batch commits its claims with its emails.
+
+    A batch runs in one transaction. If a handler fails, the batch is rolled back (claims included) and
+    run again with a savepoint per timer, so one bad timer is set aside and the others still fire."""
     result = SweepResult()
     calendar = WorkingCalendar()
-    db.session.rollback()  # start the claim on a fresh transaction (SQLite: a write from the first statement)
     while True:
+        db.session.rollback()  # claim on a fresh transaction (SQLite: a write from the first statement)
         ids = claim_due(now, limit)
-        result.claimed += len(ids)
-        for timer in db.session.execute(select(Timer).where(Timer.id.in_(ids)).order_by(Timer.fire_at, Timer.id)
-                                        ).scalars():
-            try:
-                with db.session.begin_nested():
-                    result.queued += fire(timer, now, calendar)
-            except Exception:  # one bad timer must not block the others
-                log.exception("timer %s (%s) failed", timer.id, timer.kind)
-                timer.payload = {**(timer.payload or {}), "error": "failed; see the worker log"}
-                result.failed.append(timer.id)
-        result.queued += notify.build_digests(now)
+        try:
+            queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
+        except Exception:
+            log.exception("a timer failed; firing this batch one timer at a time")
+            db.session.rollback()
+            ids = claim_due(now, limit)
+            queued = _fire_batch(ids, now, calendar, careful=True, failed=result.failed)
+        queued += notify.build_digests(now)
         db.session.commit()
+        result.claimed += len(ids)
+        result.queued += queued
         if len(ids) < limit:
             return result
+
+
+def _fire_batch(ids: list[int], now: datetime, calendar: WorkingCalendar, *, careful: bool,
+                failed: list[int]) -> int:
+    timers = db.session.execute(select(Timer).where(Timer.id.in_(ids)).order_by(Timer.fire_at, Timer.id)
+                                ).scalars().all()
+    # held for the batch: the session's identity map keeps objects only while something refers to them
+    steps = _preload_steps([t.target_id for t in timers if t.target_type == "step"])  # noqa: F841
+    queued = 0
+    for timer in timers:
+        if not careful:
+            queued += fire(timer, now, calendar)
+            continue
+        try:
+            with db.session.begin_nested():
+                queued += fire(timer, now, calendar)
+        except Exception:
+            log.exception("timer %s (%s) failed", timer.id, timer.kind)
+            timer.payload = {**(timer.payload or {}), "error": "failed; see the worker log"}
+            failed.append(timer.id)
+    return queued
+
+
+def _preload_steps(step_ids: list[int]) -> list[Step]:
+    """One query for the batch's steps, their measures, cycles, owners and the owners' groups."""
+    from sqlalchemy.orm import selectinload
+
+    from workflow.models import Group
+
+    loaded: list[Step] = []
+    for start in range(0, len(step_ids), 500):
+        loaded += db.session.execute(
+            select(Step).where(Step.id.in_(step_ids[start:start + 500])).options(
+                selectinload(Step.measure).selectinload(Measure.cycle),
+                selectinload(Step.owner_user),
+                selectinload(Step.owner_group).selectinload(Group.members),
+                selectinload(Step.reviewer_group),
+            )
+        ).scalars().all()
+    return loaded
 
 
 def fire(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:

@@ -80,8 +80,6 @@ class OutboxMessage(db.Model):
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     to_email: Mapped[str] = mapped_column(String(255), nullable=False)
     subject: Mapped[str] = mapped_column(String(500), nullable=False)
-    body_text: Mapped[str] = mapped_column(Text, nullable=False)
-    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: "pending", "sending", "sent", "failed"; "held" for a digest, then "digested"
     status: Mapped[str] = mapped_column(String(16), default="pending", nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -89,7 +87,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: while "sending": the claim expires then, so a worker killed mid-batch does not strand the row
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    #: what the email says, as data (digests are built from it)
+    #: what the email says, as data: template, recipient name, lead, items, context; rendered when sent
     payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     #: fixed once, so a retried send keeps its Message-ID
     message_id: Mapped[str] = mapped_column(String(255), nullable=False)
