@@ -9,15 +9,21 @@ we give it one.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import charset as email_charset
+from email.header import Header
+from email.utils import formatdate
+from types import SimpleNamespace
 
 from flask import current_app
-from flask_mail import Connection, Mail, Message
-from sqlalchemy import and_, or_, select, update
+from flask_mail import Connection, Mail, Message, email_dispatched, sanitize_address
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from workflow.db import db
 from workflow.models import OutboxMessage
@@ -46,6 +52,16 @@ class TimeoutConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+    def send(self, message: Message, envelope_from: str | None = None) -> None:
+        """Flask-Mail's send without its per-message address re-parsing: our addresses come from the
+        outbox, already checked, and the subject cannot carry a line break (see build_message)."""
+        if message.date is None:
+            message.date = time.time()
+        if self.host is not None:
+            self.host.sendmail(_address(envelope_from or message.sender), [_address(r) for r in message.send_to],
+                               message.as_bytes(), message.mail_options, message.rcpt_options)
+        email_dispatched.send(current_app._get_current_object(), message=message)
 
     def __exit__(self, exc_type, exc_value, tb) -> None:
         if self.host is not None:
@@ -87,56 +103,114 @@ def claim(now: datetime, limit: int) -> list[int]:
     return sorted(ids)
 
 
+class OutboxMail(Message):
+    """Flask-Mail's message with a lean serialiser for our one shape of email (plain text and HTML, no
+    attachments). Flask-Mail builds a MIME tree and refolds every header through the email package,
+    which costs more than the SMTP exchange itself; here only the subject needs RFC 2047 encoding."""
+
+    def as_bytes(self) -> bytes:
+        if self.attachments or set(self.alts) - {"html"}:
+            return super().as_bytes()
+        boundary = f"=_itaflow_{uuid.uuid4().hex}"
+        headers = [
+            ("From", _address(self.sender)),
+            ("To", ", ".join(_address(r) for r in self.recipients)),
+            ("Subject", Header(self.subject or "", "utf-8", header_name="Subject").encode(linesep="\r\n")),
+            ("Date", formatdate(self.date, localtime=True)),
+            ("Message-ID", self.msgId),
+            ("MIME-Version", "1.0"),
+            *((k, v) for k, v in (self.extra_headers or {}).items()),
+            ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ]
+        parts = [("plain", self.body or "")]
+        if "html" in self.alts:
+            parts.append(("html", self.alts["html"]))
+        out = [f"{name}: {value}" for name, value in headers]
+        out.append("")
+        for subtype, content in parts:
+            out += [f"--{boundary}", f'Content-Type: text/{subtype}; charset="utf-8"',
+                    "Content-Transfer-Encoding: base64", "",
+                    base64.encodebytes(content.encode("utf-8")).decode("ascii").replace("\n", "\r\n")]
+        out.append(f"--{boundary}--")
+        return "\r\n".join(out).encode("ascii") + b"\r\n"
+
+
+def _address(address) -> str:
+    """Plain ASCII addresses as they are; anything else through Flask-Mail's sanitizer."""
+    if isinstance(address, str) and address.isascii() and "\n" not in address and "\r" not in address:
+        return address
+    return sanitize_address(address)
+
+
 def build_message(row: OutboxMessage) -> Message:
     text, html = render_message(row)
-    msg = Message(subject=row.subject, recipients=[row.to_email], body=text, html=html,
+    msg = OutboxMail(subject=" ".join(row.subject.split()), recipients=[row.to_email], body=text, html=html,
                   extra_headers={"Auto-Submitted": "auto-generated", "X-Itaflow-Event": row.event})
     msg.msgId = row.message_id  # the same Message-ID on every retry
     return msg
 
 
 def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
-    """Send one batch of due rows over one SMTP connection. Returns what happened."""
+    """Send one batch of due rows over one SMTP connection. Returns what happened.
+
+    Every message of the batch is rendered first; then each is sent and its row settled and committed at
+    once, so a worker killed mid-batch repeats at most the one message it was handing over."""
     db.session.rollback()
     result = DeliveryResult()
     ids = claim(now, limit)
     result.claimed = len(ids)
     if not ids:
         return result
-    remaining = list(ids)
+    # plain rows, not ORM objects: each per-row commit below would otherwise expire every loaded object
+    table = OutboxMessage.__table__
+    rows = [SimpleNamespace(**m) for m in db.session.execute(
+        select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings()]
+    batch: list[tuple[int, int, Message]] = []
+    for row in rows:
+        try:
+            batch.append((row.id, row.attempts, build_message(row)))
+        except Exception as exc:  # a message that cannot be built is retried, then marked failed
+            log.exception("outbox row %s cannot be rendered", row.id)
+            _settle_failure(row.id, row.attempts, now, exc, result)
+    db.session.commit()
+    done = 0
     try:
         with TimeoutConnection(current_app.extensions["mail"]) as conn:
-            while remaining:
-                row = db.session.get(OutboxMessage, remaining[0])
+            for row_id, attempts, message in batch:
                 try:
-                    conn.send(build_message(row))
+                    conn.send(message)
                 except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError):
                     raise  # the connection is gone: the rest of the batch is retried below
                 except (smtplib.SMTPException, OSError, UnicodeError) as exc:
-                    _retry_or_fail(row, now, exc, result)
+                    _settle_failure(row_id, attempts, now, exc, result)
                 else:
-                    row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
+                    db.session.execute(_SETTLE_SENT, {"row_id": row_id, "now": now})
                     result.sent += 1
-                db.session.commit()  # mark each row as soon as it is settled
-                remaining.pop(0)
+                db.session.commit()  # settle each row as soon as it is sent
+                done += 1
     except (smtplib.SMTPException, OSError) as exc:
-        log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(remaining), exc)
-        for row_id in remaining:
-            _retry_or_fail(db.session.get(OutboxMessage, row_id), now, exc, result)
+        log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(batch) - done, exc)
+        for row_id, attempts, _message in batch[done:]:
+            _settle_failure(row_id, attempts, now, exc, result)
         db.session.commit()
     return result
 
 
-def _retry_or_fail(row: OutboxMessage, now: datetime, exc: BaseException, result: DeliveryResult) -> None:
-    row.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
-    row.lease_until = None
-    if row.attempts >= current_app.config["ITAFLOW"].mail_max_attempts:
-        row.status = "failed"
+# Core statements: the ORM's bulk UPDATE would re-synchronise every loaded row on each call
+_SETTLE_SENT = (update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == bindparam("row_id"))
+                .values(status="sent", sent_at=bindparam("now"), lease_until=None, last_error=None))
+
+
+def _settle_failure(row_id: int, attempts: int, now: datetime, exc: BaseException, result: DeliveryResult) -> None:
+    error = f"{exc.__class__.__name__}: {exc}"[:1000]
+    if attempts >= current_app.config["ITAFLOW"].mail_max_attempts:
+        values = {"status": "failed"}
         result.failed += 1
     else:
-        row.status = "pending"
-        row.next_attempt_at = now + backoff(row.attempts)
+        values = {"status": "pending", "next_attempt_at": now + backoff(attempts)}
         result.retried += 1
+    db.session.execute(update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row_id)
+                       .values(last_error=error, lease_until=None, **values))
 
 
 def has_due_mail(now: datetime) -> bool:
