@@ -52,9 +52,10 @@ def user(key: str) -> User:
     return db.session.execute(select(User).where(User.key == key)).scalar_one()
 
 
-def step(code: str, number: int) -> Step:
+def step(code: str, number: int, occurrence: int = 1) -> Step:
     from workflow.models import Measure
 
     return db.session.execute(
-        select(Step).join(Measure).where(Measure.code == code, Step.number == number)
+        select(Step).join(Measure).where(Measure.code == code, Step.number == number,
+                                         Step.occurrence == occurrence)
     ).scalar_one()

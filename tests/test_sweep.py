@@ -57,14 +57,29 @@ def test_clock_walk_through_the_memo(memo):
     assert sorted(set(days["special_deadline"])) == [date(2024, 6, 5), date(2024, 6, 7), date(2024, 6, 10)]
     assert sorted(set(days["round_report"])) == [date(2024, 5, 30), date(2024, 6, 14), date(2024, 6, 28),
                                                  date(2024, 7, 15)]
-    # steps without a due date are due at the period's end, Monday 15 July 2567
-    assert sorted(set(days["reminder"])) == [date(2024, 7, 10), date(2024, 7, 12)]
-    assert sorted(set(days["due_today"])) == [date(2024, 7, 15)]
-    assert sorted(set(days["overdue"])) == [date(2024, 7, 16)]
+    # steps without a due date are due at the period's end, Monday 15 July 2567; 1.7's monthly meeting is
+    # due at each month's end: Fri 31 May, Sun 30 June (moved to Mon 1 July), and the period's end
+    assert sorted(set(days["reminder"])) == [date(2024, 5, 28), date(2024, 5, 30), date(2024, 6, 26),
+                                             date(2024, 6, 28), date(2024, 7, 10), date(2024, 7, 12)]
+    assert sorted(set(days["due_today"])) == [date(2024, 5, 31), date(2024, 7, 1), date(2024, 7, 15)]
+    # May's meeting is overdue on Tue 4 June (Mon 3 June is a holiday), then every 3 working days
+    overdue = sorted(set(days["overdue"]))
+    assert overdue[:3] == [date(2024, 6, 4), date(2024, 6, 7), date(2024, 6, 12)]
+    assert date(2024, 7, 2) in overdue and overdue[-1] == date(2024, 7, 16)
+    assert min(days["escalation"]) == date(2024, 6, 6)  # 3 working days overdue: 4, 5, 6 June
     assert sorted(set(days["period_end"])) == [date(2024, 7, 15)]
-    # in order: every event's first day follows the calendar
-    order = sorted(days, key=lambda e: min(days[e]))
-    assert order.index("round_report") < order.index("special_deadline") < order.index("reminder")
+    # in order, step by step: 3-day reminder, 1-day reminder, due today, then overdue alerts
+    per_step: dict[str, list[tuple[date, str]]] = {}
+    for m in fired:
+        if m.event in ("reminder", "due_today", "overdue"):
+            cause = m.dedupe_key.split(":")[1]  # s<step id>
+            label = m.event + (":" + m.dedupe_key.split(":")[3] if m.event == "reminder" else "")
+            per_step.setdefault(cause, []).append((to_bangkok(m.created_at).date(), label))
+    assert len(per_step) == 10  # the open steps: each first step, 1.7 step 2 and its three monthly meetings
+    rank = {"reminder:3": 0, "reminder:1": 1, "due_today": 2, "overdue": 3}
+    for events in per_step.values():
+        labels = [label for _day, label in sorted(set(events))]
+        assert [rank[x] for x in labels] == sorted(rank[x] for x in labels), labels
     rounds = db.session.execute(select(Round).order_by(Round.number)).scalars().all()
     assert [r.status for r in rounds] == ["reported"] * 4
     assert rounds[1].report["moved_reason"] == "วันเสาร์" and rounds[2].report["moved_reason"] == "วันอาทิตย์"
@@ -89,7 +104,7 @@ def test_round_report_content_and_recipients(memo):
     owner_items = mails("round_items")
     assert "pannee@demo.itaflow.test" in {m.to_email for m in owner_items}
     rnd = db.session.execute(select(Round).where(Round.number == 1)).scalar_one()
-    assert rnd.report["done_steps"] == 1 and rnd.report["total_steps"] == 25
+    assert rnd.report["done_steps"] == 1 and rnd.report["total_steps"] == 27  # 25 + two more monthly meetings
 
 
 def test_overdue_gives_one_alert_then_one_escalation(memo, app):

@@ -89,12 +89,31 @@ def test_done_step_cannot_be_done_twice(seed):
         transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s.version)
 
 
+def _complete_occurrence(code, number, occurrence, who):
+    s = step(code, number, occurrence)
+    transitions.complete(s.id, actor_id=user(who).id, now=LATER, expected_version=s.version)
+    db.session.commit()
+
+
 def test_parallel_steps_open_together(seed):
     assert step("1.7", 1).state == "open" and step("1.7", 2).state == "open"
     _complete("1.7", 2, "hr-staff")
     assert seed.measures[6].state == "active"
-    _complete("1.7", 1, "hr-staff")
+    for month in (1, 2, 3):
+        assert seed.measures[6].state == "active"
+        _complete_occurrence("1.7", 1, month, "hr-staff")
     assert seed.measures[6].state == "done"
+
+
+def test_monthly_meeting_is_one_step_a_month(seed):
+    from datetime import date
+
+    meetings = [s for s in seed.measures[6].steps if s.number == 1]
+    assert [s.title for s in meetings] == [f"การประชุมประจำเดือนของหน่วยงาน (เดือน{m} 2567)"
+                                           for m in ("พฤษภาคม", "มิถุนายน", "กรกฎาคม")]
+    # due at each month's end, moved to a working day: Fri 31 May, Sun 30 Jun -> Mon 1 Jul, the period end
+    assert [s.due_on for s in meetings] == [date(2024, 5, 31), date(2024, 7, 1), date(2024, 7, 15)]
+    assert all(s.state == "open" for s in meetings)
 
 
 def _to_review(code="1.5", owner="pannee"):

@@ -26,7 +26,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.thaidate import bangkok_moment, bangkok_today, format_be
+from workflow.thaidate import MONTHS_FULL, bangkok_moment, bangkok_today, format_be
 from workflow.transitions import open_ready_steps
 
 
@@ -110,22 +110,22 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
             measure.owners.append(MeasureOwner(user=people[pkey]))
         by_number: dict[int, Step] = {}
         for s in m["steps"]:
-            due = s["due"] or m["period"]["end"]
-            adjusted = calendar.adjust(due, cycle.deadline_policy)
-            if adjusted.moved:
-                result.calendar_notes.append(
-                    f"มาตรการ {m['code']} ขั้นตอนที่ {s['number']}: กำหนด {format_be(due)} ตรงกับ"
-                    f"{adjusted.reason_th} เลื่อนเป็น {format_be(adjusted.day)}")
-            step = Step(
-                number=s["number"], title=s["title"], kind=s["kind"], parallel=s["parallel"],
-                owner_group=groups.get(s["group"]) if s["group"] else None,
-                owner_user=people.get(s["person"]) if s["person"] else None,
-                reviewer_group=groups.get(s["reviewer"]) if s["reviewer"] else None,
-                due_on=adjusted.day, due_explicit=s["due"] is not None, evidence_wanted=s.get("evidence"),
-                recurrence=s.get("repeat"), state="blocked",
-            )
-            by_number[s["number"]] = step
-            measure.steps.append(step)
+            for occurrence, (title, due) in enumerate(_occurrences(s, m["period"]), start=1):
+                adjusted = calendar.adjust(due, cycle.deadline_policy)
+                if adjusted.moved:
+                    result.calendar_notes.append(
+                        f"มาตรการ {m['code']} ขั้นตอนที่ {s['number']}: กำหนด {format_be(due)} ตรงกับ"
+                        f"{adjusted.reason_th} เลื่อนเป็น {format_be(adjusted.day)}")
+                step = Step(
+                    number=s["number"], occurrence=occurrence, title=title, kind=s["kind"], parallel=s["parallel"],
+                    owner_group=groups.get(s["group"]) if s["group"] else None,
+                    owner_user=people.get(s["person"]) if s["person"] else None,
+                    reviewer_group=groups.get(s["reviewer"]) if s["reviewer"] else None,
+                    due_on=adjusted.day, due_explicit=s["due"] is not None, evidence_wanted=s.get("evidence"),
+                    recurrence=s.get("repeat"), state="blocked",
+                )
+                by_number.setdefault(s["number"], step)
+                measure.steps.append(step)
         for s in m["steps"]:
             if s["kind"] == "review":
                 by_number[s["number"]].reviews_step = by_number[s["reviews"]]
@@ -160,6 +160,21 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
         open_ready_steps(measure, actor_id=actor_id, now=now)
     db.session.flush()
     return result
+
+
+def _occurrences(s: dict, period: dict) -> list[tuple[str, date]]:
+    """(title, due day) of each occurrence: one for a plain step (due as given, else at the period's end);
+    one a month for a monthly step, each due at its month's end (the last at the period's end)."""
+    if s.get("repeat") != "monthly":
+        return [(s["title"], s["due"] or period["end"])]
+    out = []
+    year, month = period["start"].year, period["start"].month
+    while date(year, month, 1) <= period["end"]:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        due = min(following - timedelta(days=1), period["end"])
+        out.append((f"{s['title']} (เดือน{MONTHS_FULL[month - 1]} {year + 543})", due))
+        year, month = following.year, following.month
+    return out
 
 
 def _upsert_groups(doc: dict) -> dict[str, Group]:

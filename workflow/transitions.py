@@ -77,13 +77,16 @@ def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime
 
 
 def blocks(steps: list[Step]) -> list[list[Step]]:
-    """Steps grouped into blocks that open together: a parallel step joins the block before it."""
+    """Steps grouped into blocks that open together: a parallel step joins the block before it, and the
+    monthly occurrences of one step open together."""
     result: list[list[Step]] = []
-    for step in sorted(steps, key=lambda s: s.number):
-        if step.parallel and result:
+    previous: Step | None = None
+    for step in sorted(steps, key=lambda s: (s.number, s.occurrence)):
+        if result and (step.parallel or (previous is not None and previous.number == step.number)):
             result[-1].append(step)
         else:
             result.append([step])
+        previous = step
     return result
 
 

@@ -74,7 +74,7 @@ class Measure(db.Model):
 
     cycle: Mapped[Cycle] = relationship(back_populates="measures")
     steps: Mapped[list[Step]] = relationship(
-        back_populates="measure", order_by="Step.number", cascade="all, delete-orphan"
+        back_populates="measure", order_by="(Step.number, Step.occurrence)", cascade="all, delete-orphan"
     )
     owners: Mapped[list[MeasureOwner]] = relationship(cascade="all, delete-orphan")
 

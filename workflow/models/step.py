@@ -25,7 +25,7 @@ class Step(db.Model):
 
     __tablename__ = "step"
     __table_args__ = (
-        UniqueConstraint("measure_id", "number", name="measure_number"),
+        UniqueConstraint("measure_id", "number", "occurrence", name="measure_number_occurrence"),
         # "open steps by due date": my steps, overdue sweeps, dashboards
         Index("ix_step_state_due", "state", "due_on"),
         Index("ix_step_owner_group_state", "owner_group_id", "state"),
@@ -34,6 +34,8 @@ class Step(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: 1 for a plain step; 1, 2, 3... for the months of a step repeated monthly (one step a month)
+    occurrence: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     title: Mapped[str] = mapped_column(Text, nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     #: True: opens together with the step before it instead of after it
