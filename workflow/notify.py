@@ -8,6 +8,8 @@ queues nothing. People who chose a daily digest get their alerts held and sent a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -126,14 +128,40 @@ def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str,
         return False
     keys.add(key)
     held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
-    db.session.add(OutboxMessage(
+    values = dict(
         dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
         subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
         next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
         payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
                  "closing": closing, "context": context or {}},
-    ))
+    )
+    collected = db.session.info.get("outbox_collect")
+    if collected is not None:
+        collected.append({**values, "lease_until": None, "last_error": None, "sent_at": None})
+    else:
+        db.session.add(OutboxMessage(**values))
     return True
+
+
+@contextmanager
+def collecting() -> Iterator[list[dict]]:
+    """Within the block, queued emails are gathered and written in one INSERT ... ON CONFLICT DO NOTHING
+    when it ends (the sweep queues thousands at a time). Nothing is written if the block raises."""
+    rows: list[dict] = []
+    db.session.info["outbox_collect"] = rows
+    try:
+        yield rows
+    finally:
+        db.session.info.pop("outbox_collect", None)
+    if rows:
+        dialect = db.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        for start in range(0, len(rows), 1000):
+            db.session.execute(statement, rows[start:start + 1000])
 
 
 def _mail_domain() -> str:

@@ -55,7 +55,8 @@ def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
         db.session.rollback()  # claim on a fresh transaction (SQLite: a write from the first statement)
         ids = claim_due(now, limit)
         try:
-            queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
+            with notify.collecting():
+                queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
         except Exception:
             log.exception("a timer failed; firing this batch one timer at a time")
             db.session.rollback()
