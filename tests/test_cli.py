@@ -172,3 +172,26 @@ def test_clone_to_next_year(cli):
                     (date(2025, 6, 30), date(2025, 6, 30)), (date(2025, 7, 15), date(2025, 7, 15))]
     assert "๑๕ มิ.ย. ๒๕๖๘ ตรงกับวันอาทิตย์" in result.output
     assert cli("clone", "99").exit_code == 1
+
+
+def test_outbox_and_mail_listings(cli, app):
+    from datetime import UTC, datetime
+
+    from tasks.sink import start_sink
+    from tests.test_mailer import free_port
+    from workflow.mailer import deliver_pending
+
+    assert cli("demo", "--as-written", "--password", "a-long-passphrase").exit_code == 0
+    listing = cli("outbox", "--limit", "5")
+    assert listing.exit_code == 0 and "pending:" in listing.output
+    assert "@demo.itaflow.test" in listing.output
+    port = free_port()
+    controller, _handler = start_sink(port=port, maildir=app.config["ITAFLOW"].instance_path / "mail")
+    try:
+        app.extensions["mail"].port = port
+        assert deliver_pending(datetime.now(UTC)).sent > 0
+    finally:
+        controller.stop()
+    shown = cli("mail", "--limit", "3")
+    assert shown.exit_code == 0 and "[ITA]" in shown.output
+    assert "sent:" in cli("outbox").output

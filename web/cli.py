@@ -183,6 +183,50 @@ def status_command(cycle_id: int | None, arabic: bool) -> None:
     click.echo(render(cycle, table))
 
 
+@main.command("outbox")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "held", "digested"]),
+              default=None, help="only rows in this state")
+@click.option("--limit", default=50, show_default=True)
+@with_appcontext
+def outbox_command(status: str | None, limit: int) -> None:
+    """List the email outbox: state, attempts, next try, last error (คิวอีเมล)."""
+    from sqlalchemy import func, select
+
+    from workflow.models import OutboxMessage
+    from workflow.thaidate import format_be_datetime
+
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    click.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "คิวว่าง / the outbox is empty")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    for row in db.session.execute(query).scalars():
+        when = format_be_datetime(row.sent_at or row.next_attempt_at, digit_style="arabic")
+        error = f"  [{row.last_error[:80]}]" if row.last_error else ""
+        click.echo(f"{row.id:>6} {row.status:<9} {row.attempts}x {when:<24} {row.to_email:<32} "
+                   f"{row.subject[:60]}{error}")
+
+
+@main.command("mail")
+@click.option("--limit", default=20, show_default=True)
+@with_appcontext
+def mail_command(limit: int) -> None:
+    """Read the mail kept by the local SMTP sink of `itaflow up` (อีเมลที่ระบบส่งในโหมดทดลอง)."""
+    from email.header import decode_header, make_header
+
+    from flask import current_app
+
+    from tasks.sink import read_maildir
+
+    folder = current_app.config["ITAFLOW"].instance_path / "mail"
+    messages = read_maildir(folder, limit)
+    if not messages:
+        click.echo(f"ยังไม่มีอีเมลใน {folder} / no mail yet")
+    for message in messages:
+        subject = str(make_header(decode_header(message["Subject"] or "")))
+        click.echo(f"{message['Date']}  {message['To']:<32} {subject}")
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The audit log (บันทึกการตรวจสอบ)."""
