@@ -195,3 +195,16 @@ def test_outbox_and_mail_listings(cli, app):
     shown = cli("mail", "--limit", "3")
     assert shown.exit_code == 0 and "[ITA]" in shown.output
     assert "sent:" in cli("outbox").output
+
+
+def test_users_choose_digest_or_instant(cli):
+    assert cli("demo", "--as-written", "--password", "a-long-passphrase").exit_code == 0
+    result = cli("users", "notify", "pannee@demo.itaflow.test", "--digest", "--hour", "16")
+    assert result.exit_code == 0 and "digest 16:00" in result.output
+    pannee = db.session.execute(select(User).where(User.key == "pannee")).scalar_one()
+    assert (pannee.notify_mode, pannee.digest_hour) == ("digest", 16)
+    assert cli("users", "notify", "pannee@demo.itaflow.test", "--instant").exit_code == 0
+    db.session.refresh(pannee)
+    assert pannee.notify_mode == "instant"
+    assert cli("users", "notify", "nobody@example.org", "--digest").exit_code == 1
+    assert cli("users", "notify", "pannee@demo.itaflow.test", "--digest", "--hour", "25").exit_code != 0

@@ -151,6 +151,20 @@ def users_import(csv_file) -> None:
                "ตั้งรหัสผ่านก่อนเข้าระบบ / set passwords before they log in")
 
 
+@users_group.command("notify")
+@click.argument("email")
+@click.option("--digest", "mode", flag_value="digest", help="one email a day with every alert")
+@click.option("--instant", "mode", flag_value="instant", default=True, help="every alert as it happens")
+@click.option("--hour", type=click.IntRange(0, 23), default=None, help="Bangkok hour of the daily digest")
+@service_command
+def users_notify(email: str, mode: str, hour: int | None) -> None:
+    """Choose instant alerts or a daily digest for a user (การแจ้งเตือน)."""
+    from workflow.users import set_notify
+
+    user = set_notify(email=email, mode=mode, hour=hour, actor_id=None, now=utcnow())
+    click.echo(f"{user.email}: {user.notify_mode}" + (f" {user.digest_hour:02d}:00" if mode == "digest" else ""))
+
+
 @main.command("demo")
 @click.option("--as-written", is_flag=True, help="Keep the memo's BE 2567 dates.")
 @click.option("--password", default=None, help="One password for every demo account (default: random).")

@@ -123,3 +123,21 @@ def import_users(text: str, *, actor_id: int | None, now: datetime) -> list[User
             line = reader.line_num
             raise ValidationError(f"บรรทัด {line}: {exc.message_th}", f"line {line}: {exc.message_en}") from None
     return users
+
+
+def set_notify(*, email: str, mode: str, hour: int | None, actor_id: int | None, now: datetime) -> User:
+    """Every alert as it happens ("instant"), or one daily digest at a Bangkok hour ("digest")."""
+    if mode not in ("instant", "digest"):
+        raise ValidationError("เลือก instant หรือ digest", "choose instant or digest")
+    if hour is not None and not 0 <= hour <= 23:
+        raise ValidationError("ชั่วโมงต้องอยู่ระหว่าง 0-23", "the hour must be 0-23")
+    user = db.session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise ValidationError(f"ไม่พบผู้ใช้ {email}", f"no user {email}")
+    before = {"mode": user.notify_mode, "hour": user.digest_hour}
+    user.notify_mode = mode
+    if hour is not None:
+        user.digest_hour = hour
+    audit.record("notify_changed", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+                 data={"before": before, "after": {"mode": user.notify_mode, "hour": user.digest_hour}})
+    return user
