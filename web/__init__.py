@@ -11,6 +11,8 @@ from flask_migrate import Migrate
 import workflow.models  # noqa: F401  (register the tables)
 from config import load_settings
 from tasks.celery_app import celery_init_app
+from web.filters import init_filters
+from web.security import init_security, public
 from workflow.db import db
 from workflow.mailer import mail
 
@@ -28,9 +30,47 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     celery_init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
+    init_security(app)
+    init_filters(app)
+    from web.views import admin, approvals, auth, measures, tasks
+
+    for module in (auth, tasks, approvals, measures, admin):
+        app.register_blueprint(module.bp)
+
     @app.get("/healthz")
+    @public
     def healthz():
         """Liveness for docker-compose and load balancers: no data, no login."""
         return jsonify(status="ok")
 
+    register_errors(app)
     return app
+
+
+def register_errors(app: Flask) -> None:
+    """A generic Thai page for every error, never a traceback."""
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: "คำขอไม่ถูกต้อง กรุณาลองใหม่", 403: "ท่านไม่มีสิทธิ์เปิดหน้านี้", 404: "ไม่พบหน้าที่ต้องการ",
+        405: "ทำรายการแบบนี้ไม่ได้", 413: "ไฟล์ใหญ่เกินกำหนด (ไม่เกิน 10 MB)",
+        429: "ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่", 500: "ระบบขัดข้อง กรุณาลองใหม่ภายหลัง",
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_template("error.html", code=400,
+                               message="แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        code = exc.code or 500
+        return render_template("error.html", code=code, message=messages.get(code, exc.name)), code
+
+    @app.errorhandler(Exception)
+    def server_error(exc):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return render_template("error.html", code=500, message=messages[500]), 500

@@ -1,6 +1,7 @@
 """Tables of itaflow, one area a module."""
 
 from workflow.models.cycle import Cycle, Measure, MeasureOwner, Round, RoundMeasure
+from workflow.models.evidence import Evidence
 from workflow.models.org import ROLES, Group, User, UserRole
 from workflow.models.step import STEP_KINDS, STEP_STATES, ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Cycle",
+    "Evidence",
     "Group",
     "Measure",
     "MeasureOwner",

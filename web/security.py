@@ -1,0 +1,128 @@
+"""Who is logged in, what they may open, and the protections every response carries."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import Flask, abort, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from workflow.db import db
+from workflow.models import User
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def init_security(app: Flask) -> None:
+    settings = app.config["ITAFLOW"]
+    https = settings.base_url.startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_NAME="itaflow_session",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # evidence files are capped at 10 MB; forms add a little
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.before_request(_load_user)
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if getattr(g, "user", None) is not None:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def _load_user() -> None:
+    """The logged-in user, if the session is still valid (same session version, account active)."""
+    g.user = None
+    uid, version = session.get("uid"), session.get("ver")
+    if uid is None:
+        return
+    user = db.session.get(User, uid)
+    if user is None or not user.active or user.session_version != version:
+        session.clear()
+        return
+    g.user = user
+
+
+def login_user(user: User) -> None:
+    session.clear()  # a new session at login: nothing of the anonymous one carries over
+    session["uid"] = user.id
+    session["ver"] = user.session_version
+    session.permanent = True
+
+
+def login_required(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return view(*args, **kwargs)
+
+    wrapper.login_required = True
+    return wrapper
+
+
+def roles_required(*roles: str) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            user = g.get("user")
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+            if not user.has_role(*roles):
+                _deny(user)
+            return view(*args, **kwargs)
+
+        wrapper.login_required = True
+        wrapper.roles = roles
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    """Marks a route that anyone may open (the route matrix test requires every route to say)."""
+    view.public = True
+    return view
+
+
+def _deny(user: User | None) -> None:
+    from workflow import audit
+    from workflow.thaidate import utcnow
+
+    audit.record("access_denied", actor_id=user.id if user else None, now=utcnow(), target_type="route",
+                 note=request.path[:500])
+    db.session.commit()
+    abort(403)
+
+
+def deny() -> None:
+    _deny(g.get("user"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative //evil.example."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -1,0 +1,1 @@
+"""Blueprints: thin views that call one workflow service, commit, and render."""

@@ -1,0 +1,143 @@
+"""Admin: users and roles, groups and their directors, definitions files, the outbox and the mail sink."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from web.security import roles_required
+from web.views.common import int_field
+from workflow import audit
+from workflow.db import db
+from workflow.definitions import parse_definitions
+from workflow.errors import DefinitionError, ItaflowError
+from workflow.instantiate import instantiate
+from workflow.models import ROLES, Group, OutboxMessage, User, UserRole
+from workflow.thaidate import utcnow
+from workflow.users import add_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    users = db.session.execute(select(User).order_by(User.name)).scalars().all()
+    groups = db.session.execute(select(Group).order_by(Group.name)).scalars().all()
+    return render_template("admin.html", users=users, groups=groups, roles=ROLES)
+
+
+@bp.post("/users")
+@roles_required("admin")
+def create_user():
+    form = request.form
+    try:
+        add_user(name=form.get("name", ""), email=form.get("email", ""), roles=form.getlist("roles") or ["staff"],
+                 group_key=form.get("group") or None, position=form.get("position") or None,
+                 password=form.get("password") or None, actor_id=g.user.id, now=utcnow())
+        db.session.commit()
+        flash("เพิ่มผู้ใช้แล้ว", "ok")
+    except ItaflowError as exc:
+        db.session.rollback()
+        flash(exc.message_th, "error")
+    return redirect(url_for("admin.index")), 303
+
+
+@bp.post("/users/<int:user_id>")
+@roles_required("admin")
+def update_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    roles = [r for r in request.form.getlist("roles") if r in ROLES]
+    active = request.form.get("active") == "1"
+    if user.id == g.user.id and (not active or "admin" not in roles):
+        flash("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้", "error")
+        return redirect(url_for("admin.index")), 303
+    before = {"roles": sorted(user.roles), "active": user.active}
+    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles or ["staff"])]
+    if user.active and not active:
+        user.session_version += 1  # a disabled account's sessions end now
+    user.active = active
+    audit.record("user_updated", actor_id=g.user.id, now=utcnow(), target_type="user", target_id=user.id,
+                 data={"before": before, "after": {"roles": sorted(roles), "active": active}})
+    db.session.commit()
+    flash("บันทึกแล้ว", "ok")
+    return redirect(url_for("admin.index")), 303
+
+
+@bp.post("/groups/<int:group_id>")
+@roles_required("admin")
+def update_group(group_id: int):
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    before = {"director": group.director_id, "acting": group.acting_director_id}
+    for field in ("director_id", "acting_director_id"):
+        value = int_field(request.form.get(field))
+        if request.form.get(field) and (value is None or db.session.get(User, value) is None):
+            flash("ไม่พบผู้ใช้ที่เลือก", "error")
+            return redirect(url_for("admin.index")), 303
+        setattr(group, field, value)
+    audit.record("group_updated", actor_id=g.user.id, now=utcnow(), target_type="group", target_id=group.id,
+                 data={"before": before, "after": {"director": group.director_id,
+                                                   "acting": group.acting_director_id}})
+    db.session.commit()
+    flash("บันทึกแล้ว", "ok")
+    return redirect(url_for("admin.index")), 303
+
+
+@bp.route("/definitions", methods=["GET", "POST"])
+@roles_required("admin")
+def definitions():
+    """Upload a definitions file: errors shown by line and nothing written; a valid file is loaded."""
+    problems, doc = [], None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        name = (upload.filename if upload else "") or "definitions.yaml"
+        data = upload.read() if upload else b""
+        try:
+            text = data.decode("utf-8")
+            doc = parse_definitions(text, name)
+            if request.form.get("confirm") == "1":
+                result = instantiate(doc, actor_id=g.user.id, now=utcnow(), source_name=name)
+                db.session.commit()
+                flash(f"นำเข้าแล้ว: {result.cycle.agency} ปีงบประมาณ {result.cycle.fiscal_year_be}", "ok")
+                return redirect(url_for("measures.measures")), 303
+        except UnicodeDecodeError:
+            problems = ["ไฟล์ต้องเป็นข้อความ UTF-8 (.yaml)"]
+        except DefinitionError as exc:
+            db.session.rollback()
+            problems = [f"บรรทัด {p.line}: {p.message_th}" if p.line else p.message_th for p in exc.problems]
+        except ItaflowError as exc:
+            db.session.rollback()
+            problems = [exc.message_th]
+    status = 422 if problems else 200
+    return render_template("definitions.html", problems=problems, doc=doc), status
+
+
+@bp.get("/outbox")
+@roles_required("admin", "secretariat")
+def outbox():
+    status = request.args.get("status")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if status in ("pending", "sending", "sent", "failed", "held", "digested"):
+        query = query.where(OutboxMessage.status == status)
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("outbox.html", rows=db.session.execute(query).scalars().all(), counts=counts)
+
+
+@bp.get("/mail")
+@roles_required("admin")
+def mail():
+    from email.header import decode_header, make_header
+
+    from tasks.sink import read_maildir
+
+    messages = []
+    for m in read_maildir(current_app.config["ITAFLOW"].instance_path / "mail", 100):
+        body = m.get_body(("plain",))
+        subject = str(make_header(decode_header(m["Subject"] or "")))
+        messages.append({"to": m["To"], "date": m["Date"], "subject": subject,
+                         "body": body.get_content() if body is not None else ""})
+    return render_template("mail.html", messages=messages)

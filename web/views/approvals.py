@@ -1,0 +1,47 @@
+"""รายการรออนุมัติ: the reviews waiting for the director's groups, with the evidence inline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from web.security import login_required
+from web.views.common import int_field
+from workflow import queries, transitions
+from workflow.db import db
+from workflow.errors import ItaflowError
+from workflow.thaidate import bangkok_today, utcnow
+
+bp = Blueprint("approvals", __name__)
+
+
+@bp.get("/approvals")
+@login_required
+def queue():
+    steps = queries.approval_queue(g.user)
+    reviewed_ids = [s.reviews_step_id for s in steps if s.reviews_step_id]
+    return render_template("approvals.html", steps=steps, evidence=queries.evidence_of(reviewed_ids),
+                           today=bangkok_today(utcnow()))
+
+
+@bp.post("/approvals/bulk")
+@login_required
+def bulk_approve():
+    """Approve several at once; each is its own decision, so one conflict does not undo the others."""
+    chosen = [int_field(v) for v in request.form.getlist("step")]
+    approved, problems = 0, []
+    for step_id in [c for c in chosen if c]:
+        version = int_field(request.form.get(f"version-{step_id}")) or -1
+        try:
+            transitions.approve(step_id, actor_id=g.user.id, now=utcnow(), expected_version=version)
+            db.session.commit()
+            approved += 1
+        except ItaflowError as exc:
+            db.session.rollback()
+            problems.append(f"ขั้นตอนเลขที่ {step_id}: {exc.message_th}")
+    if not chosen:
+        flash("ยังไม่ได้เลือกรายการ", "error")
+    if approved:
+        flash(f"อนุมัติแล้ว {approved} รายการ", "ok")
+    for problem in problems:
+        flash(problem, "conflict")
+    return redirect(url_for("approvals.queue")), 303

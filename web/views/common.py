@@ -1,0 +1,44 @@
+"""Helpers shared by the views: run a service, commit, and report errors as Thai messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, g, redirect
+
+from workflow.db import db
+from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotFound, PermissionDenied
+
+
+def act(service: Callable, back: str, success: str, **kwargs):
+    """Call one service for the logged-in user, commit, flash the result, go back. Errors leave the database
+    exactly as it was and say what happened."""
+    from web.security import deny
+
+    try:
+        service(actor_id=g.user.id, **kwargs)
+        db.session.commit()
+        flash(success, "ok")
+    except PermissionDenied:
+        db.session.rollback()
+        deny()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except (ConflictError, InvalidTransition) as exc:
+        db.session.rollback()
+        flash(exc.message_th, "conflict")
+        return redirect(back), 303
+    except ItaflowError as exc:
+        db.session.rollback()
+        flash(exc.message_th, "error")
+        return redirect(back), 303
+    return redirect(back), 303
+
+
+def int_field(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None

@@ -1,0 +1,108 @@
+"""Measures, the dashboard, rounds and the audit log: what the secretariat and executives read."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from web.security import deny, login_required, roles_required
+from web.views.common import int_field
+from workflow import audit, queries
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.errors import ValidationError
+from workflow.models import Measure, Round, User
+from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date, utcnow
+
+bp = Blueprint("measures", __name__)
+
+
+@bp.get("/measures")
+@login_required
+def measures():
+    cycle = queries.current_cycle()
+    today = bangkok_today(utcnow())
+    return render_template("measures.html", cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
+
+
+@bp.get("/measures/<int:measure_id>")
+@login_required
+def measure(measure_id: int):
+    m = db.session.get(Measure, measure_id)
+    if m is None:
+        abort(404)
+    today = bangkok_today(utcnow())
+    return render_template("measure.html", measure=m, today=today,
+                           classes={s.id: queries.due_class(s, today) for s in m.steps},
+                           rounds=[link for link in m.cycle.rounds
+                                   if any(x.measure_id == m.id for x in link.measure_links)])
+
+
+@bp.get("/dashboard")
+@roles_required("secretariat", "executive", "admin")
+def dashboard():
+    cycle = queries.current_cycle()
+    today = bangkok_today(utcnow())
+    if cycle is None:
+        return render_template("dashboard.html", cycle=None)
+    upcoming = queries.next_round(cycle, today)
+    return render_template(
+        "dashboard.html", cycle=cycle, today=today, rows=queries.progress(cycle, today),
+        overdue=queries.overdue_steps(cycle, today), upcoming=queries.next_deadlines(cycle, today),
+        next_round=upcoming,
+        round_check=WorkingCalendar().check(upcoming.planned_on) if upcoming else None,
+    )
+
+
+@bp.get("/rounds")
+@login_required
+def rounds():
+    cycle = queries.current_cycle()
+    return render_template("rounds.html", cycle=cycle, rounds=cycle.rounds if cycle else [])
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@login_required
+def round_page(round_id: int):
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if not g.user.has_role("secretariat"):
+            deny()
+        minutes = (request.form.get("minutes") or "").strip()
+        attendance = [line.strip() for line in (request.form.get("attendance") or "").splitlines() if line.strip()]
+        if not minutes:
+            error = "กรุณาบันทึกรายงานการประชุม"
+        elif len(minutes) > 20000 or len(attendance) > 200:
+            error = "ข้อความยาวเกินไป"
+        else:
+            before = rnd.status
+            rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
+            audit.record("round_minutes", actor_id=g.user.id, now=utcnow(), target_type="round", target_id=rnd.id,
+                         from_state=before, to_state="held", data={"attendance": len(attendance)})
+            db.session.commit()
+            return redirect(url_for("measures.round_page", round_id=rnd.id)), 303
+    return render_template("round.html", rnd=rnd, error=error), 400 if error else 200
+
+
+@bp.get("/audit")
+@roles_required("secretariat", "executive", "admin")
+def audit_log():
+    args = request.args
+    start = end = None
+    error = None
+    try:
+        if args.get("start"):
+            start = datetime.combine(parse_thai_date(args["start"]), time.min, tzinfo=BANGKOK)
+        if args.get("end"):
+            end = datetime.combine(parse_thai_date(args["end"]), time.max, tzinfo=BANGKOK)
+    except (ValueError, ValidationError) as exc:
+        error = getattr(exc, "message_th", "วันที่ไม่ถูกต้อง")
+    events = [] if error else queries.audit_events(
+        measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
+        action=(args.get("action") or None), start=start, end=end)
+    people = {u.id: u for u in db.session.query(User).all()}
+    return render_template("audit.html", events=events, people=people, error=error, args=args), 400 if error else 200

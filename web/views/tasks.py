@@ -1,0 +1,126 @@
+"""งานของฉัน (my steps) and the step page: evidence, mark done, approve or send back."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+
+from web.security import deny, login_required
+from web.views.common import act, int_field
+from workflow import evidence as evidence_service
+from workflow import permissions, queries, transitions
+from workflow.db import db
+from workflow.models import Evidence, Step
+from workflow.thaidate import bangkok_today, utcnow
+
+bp = Blueprint("tasks", __name__)
+
+
+def may_see_evidence(step: Step) -> bool:
+    """Every signed-in person may read a step; its evidence is for its owners, its reviewer, the
+    secretariat, executives and admins."""
+    user = g.user
+    if user.has_role("executive", "secretariat", "admin"):
+        return True
+    if permissions.is_owner(user, step) or permissions.may_decide(user, step):
+        return True
+    reviewed = step.reviews_step
+    return reviewed is not None and permissions.is_owner(user, reviewed)
+
+
+def _step_or_404(step_id: int, *, evidence: bool = False) -> Step:
+    step = db.session.get(Step, step_id)
+    if step is None:
+        abort(404)
+    if evidence and not may_see_evidence(step):
+        deny()
+    return step
+
+
+@bp.get("/")
+@login_required
+def my_steps():
+    today = bangkok_today(utcnow())
+    steps = queries.my_open_steps(g.user)
+    return render_template("my_steps.html", steps=steps, today=today,
+                           classes={s.id: queries.due_class(s, today) for s in steps})
+
+
+@bp.get("/steps/<int:step_id>")
+@login_required
+def step_page(step_id: int):
+    step = _step_or_404(step_id)
+    today = bangkok_today(utcnow())
+    reviewed = step.reviews_step
+    show_evidence = may_see_evidence(step)
+    evidence = queries.evidence_of([step.id] + ([reviewed.id] if reviewed else [])) if show_evidence else {}
+    return render_template(
+        "step.html", step=step, measure=step.measure, today=today, due_class=queries.due_class(step, today),
+        history=queries.step_history(step.id), evidence=evidence.get(step.id, []), show_evidence=show_evidence,
+        reviewed_evidence=evidence.get(reviewed.id, []) if reviewed else [],
+        can_complete=step.kind == "task" and step.state == "open" and permissions.is_owner(g.user, step),
+        can_decide=step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step),
+        can_reopen=step.state == "done" and g.user.has_role("secretariat"),
+    )
+
+
+def _back(step_id: int) -> str:
+    return url_for("tasks.step_page", step_id=step_id)
+
+
+@bp.post("/steps/<int:step_id>/done")
+@login_required
+def complete(step_id: int):
+    return act(transitions.complete, _back(step_id), "บันทึกว่าเสร็จแล้ว", step_id=step_id, now=utcnow(),
+               expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
+
+
+@bp.post("/steps/<int:step_id>/approve")
+@login_required
+def approve(step_id: int):
+    return act(transitions.approve, _back(step_id), "อนุมัติแล้ว", step_id=step_id, now=utcnow(),
+               expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
+
+
+@bp.post("/steps/<int:step_id>/send-back")
+@login_required
+def send_back(step_id: int):
+    return act(transitions.send_back, _back(step_id), "ส่งกลับให้แก้ไขแล้ว", step_id=step_id, now=utcnow(),
+               expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
+
+
+@bp.post("/steps/<int:step_id>/reopen")
+@login_required
+def reopen(step_id: int):
+    return act(transitions.reopen, _back(step_id), "เปิดขั้นตอนใหม่แล้ว", step_id=step_id, now=utcnow(),
+               expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
+
+
+@bp.post("/steps/<int:step_id>/evidence")
+@login_required
+def add_evidence(step_id: int):
+    kind = request.form.get("kind")
+    now = utcnow()
+    if kind == "note":
+        return act(evidence_service.add_note, _back(step_id), "บันทึกหลักฐานแล้ว", step_id=step_id, now=now,
+                   text=request.form.get("text", ""))
+    if kind == "link":
+        return act(evidence_service.add_link, _back(step_id), "เพิ่มลิงก์แล้ว", step_id=step_id, now=now,
+                   url=request.form.get("url", ""), text=request.form.get("text"))
+    if kind == "file":
+        upload = request.files.get("file")
+        return act(evidence_service.add_file, _back(step_id), "แนบไฟล์แล้ว", step_id=step_id, now=now,
+                   filename=upload.filename if upload else "", data=upload.read() if upload else b"")
+    abort(400)
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def download(evidence_id: int):
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None or ev.kind != "file":
+        abort(404)
+    _step_or_404(ev.step_id, evidence=True)
+    path = evidence_service.upload_folder() / ev.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=ev.content_type, as_attachment=True, download_name=ev.filename)

@@ -1,0 +1,119 @@
+"""Add evidence to a step: notes, links and files (checked by extension and by content)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import current_app
+
+from workflow import audit, permissions
+from workflow.db import db
+from workflow.errors import NotFound, PermissionDenied, ValidationError
+from workflow.models import Evidence, Step, User
+
+MAX_NOTE = 5000
+MAX_FILE = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    magic: tuple[bytes, ...]  # accepted leading bytes; empty: text, checked as UTF-8
+
+
+#: what officials attach: PDFs, office documents, images, plain text
+ALLOWED = {
+    "pdf": FileKind("application/pdf", (b"%PDF-",)),
+    "png": FileKind("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": FileKind("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": FileKind("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "pptx": FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                     (b"PK\x03\x04",)),
+    "doc": FileKind("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": FileKind("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    "txt": FileKind("text/plain", ()),
+    "csv": FileKind("text/csv", ()),
+}
+
+
+def upload_folder() -> Path:
+    folder = current_app.config["ITAFLOW"].instance_path / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _step_for_owner(step_id: int, actor_id: int) -> tuple[Step, User]:
+    step = db.session.get(Step, step_id)
+    if step is None:
+        raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
+    actor = db.session.get(User, actor_id)
+    if actor is None or not actor.active:
+        raise PermissionDenied("บัญชีนี้ใช้ไม่ได้", "this account cannot act")
+    if not permissions.is_owner(actor, step):
+        raise PermissionDenied("เฉพาะผู้รับผิดชอบขั้นตอนนี้แนบหลักฐานได้", "only the step's owners may add evidence")
+    if step.state == "done":
+        raise ValidationError("ขั้นตอนนี้เสร็จแล้ว แนบหลักฐานเพิ่มไม่ได้", "this step is done; no more evidence")
+    return step, actor
+
+
+def _record(step: Step, actor: User, evidence: Evidence, now: datetime) -> Evidence:
+    db.session.add(evidence)
+    db.session.flush()
+    audit.record("evidence_added", actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+                 data={"evidence": evidence.id, "kind": evidence.kind, "filename": evidence.filename,
+                       "measure": step.measure.code, "number": step.number})
+    return evidence
+
+
+def add_note(step_id: int, *, actor_id: int, now: datetime, text: str) -> Evidence:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("กรุณาพิมพ์บันทึก", "write the note")
+    if len(text) > MAX_NOTE:
+        raise ValidationError(f"บันทึกยาวเกิน {MAX_NOTE} ตัวอักษร", f"the note is longer than {MAX_NOTE} characters")
+    step, actor = _step_for_owner(step_id, actor_id)
+    return _record(step, actor, Evidence(step_id=step.id, kind="note", text=text, added_by_id=actor.id,
+                                         added_at=now), now)
+
+
+def add_link(step_id: int, *, actor_id: int, now: datetime, url: str, text: str | None = None) -> Evidence:
+    url = (url or "").strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
+        raise ValidationError("ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https://", "a link must start with http:// or https://")
+    step, actor = _step_for_owner(step_id, actor_id)
+    return _record(step, actor, Evidence(step_id=step.id, kind="link", url=url, text=(text or "").strip() or None,
+                                         added_by_id=actor.id, added_at=now), now)
+
+
+def add_file(step_id: int, *, actor_id: int, now: datetime, filename: str, data: bytes) -> Evidence:
+    """Checked by extension and by content; stored under a generated name outside the static files."""
+    name = Path((filename or "").replace("\\", "/")).name.strip()
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = ALLOWED.get(ext)
+    if not name or kind is None:
+        raise ValidationError(f"ไฟล์ชนิดนี้แนบไม่ได้ ใช้ได้: {', '.join(sorted(ALLOWED))}",
+                              f"this file type is not allowed; use: {', '.join(sorted(ALLOWED))}")
+    if not data:
+        raise ValidationError("ไฟล์ว่าง", "the file is empty")
+    if len(data) > MAX_FILE:
+        raise ValidationError("ไฟล์ใหญ่เกิน 10 MB", "the file is larger than 10 MB")
+    if kind.magic and not any(data.startswith(m) for m in kind.magic):
+        raise ValidationError(f"เนื้อหาไฟล์ไม่ใช่ .{ext} จริง", f"the file's content is not really .{ext}")
+    if not kind.magic:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError("ไฟล์ข้อความต้องเป็น UTF-8", "a text file must be UTF-8") from None
+    step, actor = _step_for_owner(step_id, actor_id)
+    stored = f"{secrets.token_hex(16)}.{ext}"
+    (upload_folder() / stored).write_bytes(data)
+    return _record(step, actor, Evidence(step_id=step.id, kind="file", filename=name[:255], stored_name=stored,
+                                         content_type=kind.content_type, size=len(data), added_by_id=actor.id,
+                                         added_at=now), now)

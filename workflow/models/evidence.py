@@ -1,0 +1,31 @@
+"""Evidence attached to a step: a note, a link or a file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import db
+from workflow.models.types import UTCDateTime
+
+
+class Evidence(db.Model):
+    """หลักฐาน: what the owner shows for a step (and the reviewer checks)."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"), nullable=False, index=True)
+    #: "note", "link" or "file"
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    #: the name the uploader gave the file (shown, never used as a path)
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    #: generated name under the instance's uploads folder
+    stored_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

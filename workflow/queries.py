@@ -1,0 +1,135 @@
+"""Read-side queries for the pages: my steps, the approval queue, progress, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.models import AuditEvent, Cycle, Evidence, Group, Measure, Round, Step, User
+
+
+def my_group_ids(user: User) -> list[int]:
+    ids = set(db.session.execute(select(Group.id).where(
+        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+    if user.group_id:
+        ids.add(user.group_id)
+    return sorted(ids)
+
+
+def my_open_steps(user: User, limit: int = 200) -> list[Step]:
+    """Open task steps of my groups and of me, by due date (served by ix_step_owner_*_state)."""
+    groups = my_group_ids(user)
+    mine = or_(Step.owner_user_id == user.id, Step.owner_group_id.in_(groups)) if groups else \
+        Step.owner_user_id == user.id
+    return list(db.session.execute(
+        select(Step).where(Step.state == "open", Step.kind == "task", mine)
+        .order_by(Step.due_on.is_(None), Step.due_on, Step.id).limit(limit)
+        .options(selectinload(Step.measure), selectinload(Step.owner_group), selectinload(Step.owner_user))
+    ).scalars())
+
+
+def approval_queue(user: User, limit: int = 200) -> list[Step]:
+    """Open reviews of the groups I direct or act for, oldest first."""
+    groups = list(db.session.execute(select(Group.id).where(
+        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+    if not groups:
+        return []
+    return list(db.session.execute(
+        select(Step).where(Step.state == "open", Step.kind == "review", Step.reviewer_group_id.in_(groups))
+        .order_by(Step.opened_at, Step.id).limit(limit)
+        .options(selectinload(Step.measure), selectinload(Step.reviews_step))
+    ).scalars())
+
+
+def evidence_of(step_ids: list[int]) -> dict[int, list[Evidence]]:
+    out: dict[int, list[Evidence]] = {}
+    if not step_ids:
+        return out
+    for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
+                                 ).scalars():
+        out.setdefault(ev.step_id, []).append(ev)
+    return out
+
+
+def due_class(step: Step, today: date, calendar: WorkingCalendar | None = None) -> str:
+    """"overdue" (red), "soon" (amber: within 3 working days) or ""."""
+    if step.state == "done" or step.due_on is None:
+        return ""
+    if step.due_on < today:
+        return "overdue"
+    if (calendar or WorkingCalendar()).working_days_between(today, step.due_on) <= 3:
+        return "soon"
+    return ""
+
+
+def current_cycle() -> Cycle | None:
+    return db.session.execute(select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars().first()
+
+
+@dataclass
+class MeasureProgress:
+    measure: Measure
+    done: int
+    total: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def progress(cycle: Cycle, today: date) -> list[MeasureProgress]:
+    rows = db.session.execute(
+        select(Step.measure_id, func.count(), func.sum(Step.state == "done"),
+               func.sum(and_(Step.state != "done", Step.due_on < today)))
+        .join(Measure).where(Measure.cycle_id == cycle.id).group_by(Step.measure_id)
+    ).all()
+    counts = {r[0]: (int(r[2] or 0), int(r[1]), int(r[3] or 0)) for r in rows}
+    return [MeasureProgress(m, *counts.get(m.id, (0, 0, 0))) for m in cycle.measures]
+
+
+def overdue_steps(cycle: Cycle, today: date, limit: int = 50) -> list[Step]:
+    return list(db.session.execute(
+        select(Step).join(Measure).where(Measure.cycle_id == cycle.id, Step.state != "done", Step.due_on < today)
+        .order_by(Step.due_on, Step.id).limit(limit)
+    ).scalars())
+
+
+def next_deadlines(cycle: Cycle, today: date, limit: int = 10) -> list[Step]:
+    return list(db.session.execute(
+        select(Step).join(Measure).where(Measure.cycle_id == cycle.id, Step.state == "open", Step.due_on >= today)
+        .order_by(Step.due_on, Step.id).limit(limit)
+    ).scalars())
+
+
+def next_round(cycle: Cycle, today: date) -> Round | None:
+    return db.session.execute(select(Round).where(Round.cycle_id == cycle.id, Round.held_on >= today)
+                              .order_by(Round.held_on)).scalars().first()
+
+
+def audit_events(*, measure: str | None = None, actor_id: int | None = None, action: str | None = None,
+                 start: datetime | None = None, end: datetime | None = None, limit: int = 200) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if start:
+        query = query.where(AuditEvent.occurred_at >= start)
+    if end:
+        query = query.where(AuditEvent.occurred_at < end)
+    events = list(db.session.execute(query).scalars())
+    if measure:  # the measure code lives in the event's data
+        events = [e for e in events if (e.data or {}).get("measure") == measure]
+    return events
+
+
+def step_history(step_id: int) -> list[AuditEvent]:
+    return list(db.session.execute(select(AuditEvent).where(AuditEvent.target_type == "step",
+                                                            AuditEvent.target_id == step_id)
+                                   .order_by(AuditEvent.seq)).scalars())
