@@ -55,6 +55,8 @@ def init_security(app: Flask) -> None:
 def _load_user() -> None:
     """The logged-in user, if the session is still valid (same session version, account active)."""
     g.user = None
+    # Flask-WTF caches the token in g; a request must never see another request's (tests share one app context)
+    g.pop("csrf_token", None)
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return

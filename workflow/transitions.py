@@ -28,13 +28,17 @@ def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[St
     actor = db.session.get(User, actor_id)
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
+    return step, actor
+
+
+def _check_version(step: Step, expected_version: int | None) -> None:
+    """After the right is checked: someone without it learns nothing about the step's changes."""
     if expected_version is not None and step.version != expected_version:
         raise ConflictError(
             "ขั้นตอนนี้ถูกเปลี่ยนโดยผู้อื่นหลังจากที่ท่านเปิดดู กรุณาโหลดหน้าใหม่แล้วตรวจสอบอีกครั้ง",
             "someone else changed this step after you opened it; reload and check again",
             current_version=step.version, state=step.state,
         )
-    return step, actor
 
 
 def _flush() -> None:
@@ -116,6 +120,7 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     """The owner marks a task step done; the next step opens."""
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_complete(actor, step)
+    _check_version(step, expected_version)
     if step.state != "open":
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     step.done_at = now
@@ -134,6 +139,7 @@ def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int
     """The reviewer group's director approves a review step."""
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_decide(actor, step)
+    _check_version(step, expected_version)
     if step.state != "open":
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     note = _clean(note)
@@ -152,11 +158,12 @@ def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int
 @_guarded
 def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
     """The director sends a review back with a required reason; the reviewed step reopens."""
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_decide(actor, step)
     reason = _clean(reason)
     if not reason:
         raise ValidationError("กรุณาระบุเหตุผลที่ส่งกลับ", "a reason is required to send back")
-    step, actor = _load(step_id, actor_id, expected_version)
-    permissions.require_decide(actor, step)
+    _check_version(step, expected_version)
     if step.state != "open":
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     reviewed = step.reviews_step
@@ -181,11 +188,12 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
 @_guarded
 def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
     """The secretariat reopens a done step; later open steps wait for it again."""
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_secretariat(actor)
     reason = _clean(reason)
     if not reason:
         raise ValidationError("กรุณาระบุเหตุผลที่เปิดใหม่", "a reason is required to reopen")
-    step, actor = _load(step_id, actor_id, expected_version)
-    permissions.require_secretariat(actor)
+    _check_version(step, expected_version)
     if step.state != "done":
         raise InvalidTransition("เปิดใหม่ได้เฉพาะขั้นตอนที่เสร็จแล้ว", "only a done step can be reopened",
                                 state=step.state)
@@ -207,6 +215,7 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     """The secretariat gives a step to another group or officer."""
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_secretariat(actor)
+    _check_version(step, expected_version)
     if group_id is None and user_id is None:
         raise ValidationError("เลือกกลุ่มหรือบุคคลผู้รับผิดชอบ", "choose a group or a person")
     if group_id is not None and db.session.get(Group, group_id) is None:

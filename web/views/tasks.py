@@ -98,6 +98,8 @@ def reopen(step_id: int):
 @bp.post("/steps/<int:step_id>/evidence")
 @login_required
 def add_evidence(step_id: int):
+    if not permissions.is_owner(g.user, _step_or_404(step_id)):
+        deny()
     kind = request.form.get("kind")
     now = utcnow()
     if kind == "note":

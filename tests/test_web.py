@@ -1,0 +1,338 @@
+"""The web app through Flask's test client: every route for every role, sign-in and sessions, CSRF,
+uploads, bad input and double submissions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import step, user
+from workflow.db import db
+from workflow.models import AuditEvent, Evidence, OutboxMessage, Step
+
+PASSWORD = "correct-horse-battery"
+ROLE_USERS = {"staff": "hr-staff@demo.itaflow.test", "other_staff": "pannee@demo.itaflow.test",
+              "director": "dir-admin@demo.itaflow.test", "secretariat": "juthamas@demo.itaflow.test",
+              "executive": "amporn@demo.itaflow.test", "admin": "admin@demo.itaflow.test"}
+
+
+@pytest.fixture
+def demo(app):
+    from web.security import limiter
+    from workflow.demo import run_demo
+    from workflow.thaidate import utcnow
+
+    run_demo(now=utcnow(), password=PASSWORD)
+    db.session.commit()
+    limiter.reset()  # the login throttle's counts must not leak from one test into the next
+    return app
+
+
+def token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(app, role: str | None):
+    client = app.test_client()
+    if role is None:
+        return client
+    response = client.post("/login", data={"email": ROLE_USERS[role], "password": PASSWORD,
+                                           "csrf_token": token(client)})
+    assert response.status_code == 302, (role, response.status_code)
+    return client
+
+
+def counts():
+    db.session.rollback()
+    return {t.__tablename__: db.session.scalar(select(func.count()).select_from(t))
+            for t in (Step, AuditEvent, OutboxMessage, Evidence)}, \
+        [(s.id, s.state, s.version) for s in db.session.execute(select(Step).order_by(Step.id)).scalars()]
+
+
+# expected GET status by endpoint and role; "*" is every signed-in role
+ALL = {"staff": 200, "other_staff": 200, "director": 200, "secretariat": 200, "executive": 200, "admin": 200}
+READERS = {"staff": 403, "other_staff": 403, "director": 403, "secretariat": 200, "executive": 200, "admin": 200}
+ADMIN = {"staff": 403, "other_staff": 403, "director": 403, "secretariat": 403, "executive": 403, "admin": 200}
+GET_MATRIX = {
+    "auth.login": ({None: 200} | ALL),
+    "healthz": ({None: 200} | ALL),
+    "auth.password": ({None: 302} | ALL),
+    "tasks.my_steps": ({None: 302} | ALL),
+    "tasks.step_page": ({None: 302} | ALL),
+    "tasks.download": ({None: 302} | {"staff": 200, "other_staff": 403, "director": 403, "secretariat": 200,
+                                      "executive": 200, "admin": 200}),
+    "approvals.queue": ({None: 302} | ALL),
+    "measures.measures": ({None: 302} | ALL),
+    "measures.measure": ({None: 302} | ALL),
+    "measures.rounds": ({None: 302} | ALL),
+    "measures.round_page": ({None: 302} | ALL),
+    "measures.dashboard": ({None: 302} | READERS),
+    "measures.audit_log": ({None: 302} | READERS),
+    "admin.index": ({None: 302} | ADMIN),
+    "admin.definitions": ({None: 302} | ADMIN),
+    "admin.mail": ({None: 302} | ADMIN),
+    "admin.outbox": ({None: 302} | ADMIN | {"secretariat": 200}),
+}
+# POST endpoints: who may act (others get 403 or, for a step they may not touch, 403), never a 500
+POST_ALLOWED = {
+    "auth.login": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "auth.logout": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "auth.password": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "tasks.complete": {"staff", "secretariat"},  # the step is กลุ่มบริหารงานบุคคล's; the secretariat is a member
+    "tasks.add_evidence": {"staff", "secretariat"},
+    "tasks.approve": {"director"},
+    "tasks.send_back": {"director"},
+    "tasks.reopen": {"secretariat"},
+    "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "measures.round_page": {"secretariat"},
+    "admin.create_user": {"admin"},
+    "admin.update_user": {"admin"},
+    "admin.update_group": {"admin"},
+    "admin.definitions": {"admin"},
+}
+
+
+def _url(app, endpoint: str, ids: dict) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    return rule.rule.replace("<int:step_id>", str(ids["step"])).replace("<int:measure_id>", str(ids["measure"])) \
+        .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
+        .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"]))
+
+
+def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
+    for rule in demo.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = demo.view_functions[rule.endpoint]
+        assert getattr(view, "public", False) or getattr(view, "login_required", False), \
+            f"{rule.endpoint} has no access check"
+        if "GET" in rule.methods:
+            assert rule.endpoint in GET_MATRIX, f"{rule.endpoint} (GET) is missing from the route matrix"
+        if "POST" in rule.methods:
+            assert rule.endpoint in POST_ALLOWED, f"{rule.endpoint} (POST) is missing from the route matrix"
+
+
+def _ids():
+    from workflow import evidence as evidence_service
+    from workflow.models import Group, Measure, Round
+    from workflow.thaidate import utcnow
+
+    s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
+    ev = evidence_service.add_file(s.id, actor_id=user("hr-staff").id, now=utcnow(), filename="แผน.pdf",
+                                   data=b"%PDF-1.4 test")
+    db.session.commit()
+    return {"step": s.id, "measure": db.session.scalar(select(Measure.id).limit(1)),
+            "round": db.session.scalar(select(Round.id).limit(1)), "evidence": ev.id,
+            "user": user("kamonnapa").id, "group": db.session.scalar(select(Group.id).limit(1)),
+            "review": step("1.5", 3).id}
+
+
+def test_get_routes_for_every_role(demo):
+    ids = _ids()
+    for role in [None, *ROLE_USERS]:
+        client = login(demo, role)
+        for endpoint, expected in GET_MATRIX.items():
+            response = client.get(_url(demo, endpoint, ids))
+            response.close()  # file downloads stream: close them
+            assert response.status_code == expected[role], (endpoint, role, response.status_code)
+
+
+def test_post_routes_for_every_role(demo):
+    ids = _ids()
+    clients = {role: login(demo, role) for role in [None, *ROLE_USERS]}
+    for endpoint, allowed in POST_ALLOWED.items():
+        if endpoint in ("auth.login", "auth.logout"):
+            continue
+        for role, client in clients.items():
+            target = {**ids, "step": ids["review"]} if endpoint in ("tasks.approve", "tasks.send_back") else ids
+            url = _url(demo, endpoint, target)
+            # no token: refused before anything runs
+            assert client.post(url, data={}).status_code == 400, (endpoint, role)
+            response = client.post(url, data={"csrf_token": token(client), "version": "999"})
+            if role is None:
+                assert response.status_code == 302, (endpoint, role)
+            elif role in allowed:
+                assert response.status_code in (200, 303, 400, 422), (endpoint, role, response.status_code)
+            else:
+                assert response.status_code == 403, (endpoint, role, response.status_code)
+
+
+def test_login_session_and_logout(demo):
+    client = demo.test_client()
+    tok = token(client)
+    bad = client.post("/login", data={"email": ROLE_USERS["staff"], "password": "wrong-password", "csrf_token": tok})
+    assert bad.status_code == 401 and "ไม่ถูกต้อง" in bad.get_data(as_text=True)
+    before = client.get_cookie("itaflow_session").value
+    ok = client.post("/login?next=//evil.example/x", data={"email": ROLE_USERS["staff"], "password": PASSWORD,
+                                                           "csrf_token": token(client)})
+    assert ok.status_code == 302 and ok.location == "/"  # no open redirect
+    cookie = client.get_cookie("itaflow_session")
+    assert cookie.value != before and cookie.http_only and cookie.same_site == "Lax"
+    other = login(demo, "staff")
+    assert other.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
+                                                         client.get("/").get_data(as_text=True)).group(1)})
+    assert client.get("/").status_code == 302
+    assert other.get("/").status_code == 302  # logout ended the user's other sessions
+    actions = db.session.execute(select(AuditEvent.action)).scalars().all()
+    assert {"login", "login_failed", "logout"} <= set(actions)
+
+
+def test_disabled_account_loses_its_sessions(demo):
+    client = login(demo, "staff")
+    u = user("hr-staff")
+    u.active = False
+    u.session_version += 1
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_login_is_throttled(demo):
+    client = demo.test_client()
+    statuses = [client.post("/login", data={"email": "x@example.org", "password": "nope-nope",
+                                            "csrf_token": token(client)}).status_code for _ in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[-1] == 429
+
+
+def test_security_headers(demo):
+    response = demo.test_client().get("/login")
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_complete_with_evidence_and_double_submission(demo):
+    client = login(demo, "staff")
+    s = step("1.1", 2)
+    page = client.get(f"/steps/{s.id}").get_data(as_text=True)
+    assert "ทำเครื่องหมายว่าเสร็จ" in page
+    tok = token(client)
+    r = client.post(f"/steps/{s.id}/evidence", data={"csrf_token": tok, "kind": "note", "text": "แต่งตั้งแล้ว"})
+    assert r.status_code == 303
+    form = {"csrf_token": tok, "version": str(step("1.1", 2).version)}
+    assert client.post(f"/steps/{s.id}/done", data=form).status_code == 303
+    state, _ = counts()
+    again = client.post(f"/steps/{s.id}/done", data=form, follow_redirects=True)
+    assert again.status_code == 200 and "ถูกเปลี่ยนโดยผู้อื่น" in again.get_data(as_text=True)
+    assert counts()[0] == state  # the second submission changed nothing
+    assert step("1.1", 2).state == "done" and step("1.1", 3).state == "open"
+
+
+def test_send_back_shows_the_reason_to_the_owner(demo):
+    director = login(demo, "director")
+    review = step("1.5", 3)
+    tok = token(director)
+    empty = director.post(f"/steps/{review.id}/send-back", data={"csrf_token": tok, "version": review.version,
+                                                                "reason": "  "}, follow_redirects=True)
+    assert "กรุณาระบุเหตุผล" in empty.get_data(as_text=True) and step("1.5", 3).state == "open"
+    director.post(f"/steps/{review.id}/send-back", data={"csrf_token": tok, "version": review.version,
+                                                        "reason": "ยอดรวมไตรมาส ๒ ไม่ตรง"})
+    owner = login(demo, "other_staff")  # pannee, the named officer of 1.5
+    mine = owner.get("/").get_data(as_text=True)
+    assert "ยอดรวมไตรมาส ๒ ไม่ตรง" in mine
+
+
+def test_bulk_approve(demo):
+    director = login(demo, "director")
+    review = step("1.5", 3)
+    page = director.get("/approvals").get_data(as_text=True)
+    assert "ขั้นตอนที่ ๓" in page
+    r = director.post("/approvals/bulk", data={"csrf_token": token(director), "step": [str(review.id)],
+                                               f"version-{review.id}": str(review.version)}, follow_redirects=True)
+    assert "อนุมัติแล้ว 1 รายการ" in r.get_data(as_text=True)
+    assert step("1.5", 3).state == "done"
+
+
+@pytest.mark.parametrize("filename, data, message", [
+    ("virus.exe", b"MZ\x90\x00", "ไฟล์ชนิดนี้แนบไม่ได้"),
+    ("fake.pdf", b"<html>not a pdf</html>", "เนื้อหาไฟล์ไม่ใช่ .pdf จริง"),
+    ("empty.pdf", b"", "ไฟล์ว่าง"),
+])
+def test_bad_uploads_change_nothing(demo, filename, data, message):
+    import io
+
+    client = login(demo, "staff")
+    s = step("1.1", 2)
+    before = counts()
+    r = client.post(f"/steps/{s.id}/evidence", data={"csrf_token": token(client), "kind": "file",
+                                                      "file": (io.BytesIO(data), filename)},
+                    content_type="multipart/form-data", follow_redirects=True)
+    assert r.status_code == 200 and message in r.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_oversized_upload_is_413(demo):
+    client = login(demo, "staff")
+    s = step("1.1", 2)
+    before = counts()
+    body = b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n\r\n%PDF-" + \
+        b"0" * (13 * 1024 * 1024) + b"\r\n--x--\r\n"
+    r = client.post(f"/steps/{s.id}/evidence", data=body, content_type="multipart/form-data; boundary=x")
+    r.close()
+    assert r.status_code == 413 and "ไฟล์ใหญ่เกินกำหนด" in r.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_upload_is_stored_outside_static_and_served_as_attachment(demo):
+    import io
+
+    client = login(demo, "staff")
+    s = step("1.1", 2)
+    client.post(f"/steps/{s.id}/evidence", data={"csrf_token": token(client), "kind": "file",
+                                                  "file": (io.BytesIO(b"%PDF-1.7 report"), "../../รายงาน.pdf")},
+                content_type="multipart/form-data")
+    ev = db.session.execute(select(Evidence)).scalar_one()
+    assert ev.filename == "รายงาน.pdf" and ev.stored_name != ev.filename and "/" not in ev.stored_name
+    r = client.get(f"/evidence/{ev.id}")
+    assert r.status_code == 200 and r.data == b"%PDF-1.7 report"
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    r.close()
+    assert login(demo, "other_staff").get(f"/evidence/{ev.id}").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/steps/999999", "/steps/abc", "/measures/0", "/rounds/999", "/evidence/5"])
+def test_unknown_ids_are_404(demo, path):
+    assert login(demo, "secretariat").get(path).status_code == 404
+
+
+def test_definitions_upload_shows_errors_by_line_and_writes_nothing(demo):
+    import io
+
+    client = login(demo, "admin")
+    before = counts()
+    r = client.post("/admin/definitions", data={"csrf_token": token(client), "confirm": "1",
+                                                "file": (io.BytesIO(b"agency: x\nfiscal_year: 2567\nmeasures:\n"
+                                                                    b"  - code: '9.9'\n    title: [broken\n"),
+                                                         "bad.yaml")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422 and "บรรทัด" in r.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_round_minutes_by_the_secretariat(demo):
+    from workflow.models import Round
+
+    rnd = db.session.execute(select(Round).order_by(Round.number)).scalars().first()
+    client = login(demo, "secretariat")
+    r = client.post(f"/rounds/{rnd.id}", data={"csrf_token": token(client), "minutes": "ที่ประชุมรับทราบ",
+                                               "attendance": "นางจุฑามาศ ช่อคง\nนายสมชาย ใจดี"})
+    assert r.status_code == 303
+    db.session.refresh(rnd)
+    assert rnd.status == "held" and rnd.attendance == ["นางจุฑามาศ ช่อคง", "นายสมชาย ใจดี"]
+    empty = client.post(f"/rounds/{rnd.id}", data={"csrf_token": token(client), "minutes": ""})
+    assert empty.status_code == 400
+
+
+def test_password_change_policy(demo):
+    client = login(demo, "staff")
+    r = client.post("/password", data={"csrf_token": token(client), "current": PASSWORD, "new": "password",
+                                       "again": "password"})
+    assert r.status_code == 400 and "รหัสผ่าน" in r.get_data(as_text=True)
+    long_phrase = "ฝนตกที่ร้อยเอ็ด แต่งานไม่เคยเลยกำหนด " * 3
+    ok = client.post("/password", data={"csrf_token": token(client), "current": PASSWORD, "new": long_phrase,
+                                        "again": long_phrase})
+    assert ok.status_code == 302
