@@ -109,7 +109,7 @@ def test_monthly_meeting_is_one_step_a_month(seed):
     from datetime import date
 
     meetings = [s for s in seed.measures[6].steps if s.number == 1]
-    assert [s.title for s in meetings] == [f"การประชุมประจำเดือนของหน่วยงาน (เดือน{m} 2567)"
+    assert [s.title for s in meetings] == [f"การประชุมประจำเดือนของหน่วยงาน (เดือน{m} ๒๕๖๗)"
                                            for m in ("พฤษภาคม", "มิถุนายน", "กรกฎาคม")]
     # due at each month's end, moved to a working day: Fri 31 May, Sun 30 Jun -> Mon 1 Jul, the period end
     assert [s.due_on for s in meetings] == [date(2024, 5, 31), date(2024, 7, 1), date(2024, 7, 15)]

@@ -26,7 +26,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.thaidate import MONTHS_FULL, bangkok_moment, bangkok_today, format_be
+from workflow.thaidate import MONTHS_FULL, bangkok_moment, bangkok_today, format_be, to_thai_digits
 from workflow.transitions import open_ready_steps
 
 
@@ -172,7 +172,7 @@ def _occurrences(s: dict, period: dict) -> list[tuple[str, date]]:
     while date(year, month, 1) <= period["end"]:
         following = date(year + month // 12, month % 12 + 1, 1)
         due = min(following - timedelta(days=1), period["end"])
-        out.append((f"{s['title']} (เดือน{MONTHS_FULL[month - 1]} {year + 543})", due))
+        out.append((f"{s['title']} (เดือน{MONTHS_FULL[month - 1]} {to_thai_digits(str(year + 543))})", due))
         year, month = following.year, following.month
     return out
 

@@ -1,0 +1,133 @@
+"""Real headless Chromium (Debian's) driven by Playwright against the app served on localhost.
+Screenshots are kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import step, user
+from tests.test_live import free_port
+from workflow import transitions
+from workflow.db import db
+from workflow.thaidate import utcnow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is installed by scripts/test")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def site(app):
+    from web.security import limiter
+    from workflow.demo import run_demo
+
+    run_demo(now=utcnow(), password=PASSWORD)
+    db.session.commit()
+    limiter.reset()
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser, site: str, email: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{site}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    return page
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_officer_attaches_evidence_and_marks_done_then_director_approves(browser, site, tmp_path, viewport, label):
+    # 1.5: the officer (น.ส.พรรณี) finishes step 2, then the director of กลุ่มอำนวยการ approves step 3
+    officer = sign_in(browser, site, "pannee@demo.itaflow.test", viewport)
+    officer.screenshot(path=ARTIFACTS / f"{label}-1-my-steps.png", full_page=True)
+    assert "งานของฉัน" in officer.inner_text("h1")
+    target = step("1.5", 4) if step("1.5", 3).state == "open" else None
+    assert target is not None  # the demo leaves 1.5's review waiting; step 4 opens after it
+    # reset 1.5 to "step 2 open" through the services, so the officer has real work to do
+    review = step("1.5", 3)
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=utcnow(), expected_version=review.version,
+                          reason="แนบไฟล์รายงานด้วย")
+    db.session.commit()
+    officer.reload()
+    officer.click("text=เจ้าหน้าที่ที่รับผิดชอบดำเนินการจัดทำรายงาน")
+    assert "แนบไฟล์รายงานด้วย" in officer.inner_text("#sent-back-reason")
+    officer.fill("#note-text", "ส่งรายงานฉบับแก้ไขแล้ว")
+    officer.click("#add-note")
+    assert "บันทึกหลักฐานแล้ว" in officer.inner_text("main")
+    report = tmp_path / "รายงานผลจัดซื้อจัดจ้าง.pdf"
+    report.write_bytes(b"%PDF-1.4\n% itaflow test report\n")
+    officer.set_input_files("#file-input", str(report))
+    officer.click("#upload")
+    assert "แนบไฟล์แล้ว" in officer.inner_text("main")
+    assert "รายงานผลจัดซื้อจัดจ้าง.pdf" in officer.inner_text("main")
+    officer.click("#mark-done")
+    assert "บันทึกว่าเสร็จแล้ว" in officer.inner_text("main")
+    assert officer.inner_text("#step-state") == "เสร็จแล้ว"
+    officer.screenshot(path=ARTIFACTS / f"{label}-2-step-done.png", full_page=True)
+
+    director = sign_in(browser, site, "dir-admin@demo.itaflow.test", viewport)
+    director.click("#nav-approvals")
+    assert "รายงานผลจัดซื้อจัดจ้าง.pdf" in director.inner_text("main")  # the evidence, inline
+    director.screenshot(path=ARTIFACTS / f"{label}-3-approval-queue.png", full_page=True)
+    director.check("input[name=step]")
+    director.click("#approve-selected")
+    assert "อนุมัติแล้ว 1 รายการ" in director.inner_text("main")
+    db.session.expire_all()
+    assert step("1.5", 3).state == "done" and step("1.5", 4).state == "open"
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_director_sends_back_and_officer_sees_the_reason(browser, site, viewport, label):
+    review = step("1.5", 3)
+    director = sign_in(browser, site, "dir-admin@demo.itaflow.test", viewport)
+    director.goto(f"{site}/steps/{review.id}")
+    director.fill("#reason", "ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP")
+    director.click("#send-back")
+    assert "ส่งกลับให้แก้ไขแล้ว" in director.inner_text("main")
+    officer = sign_in(browser, site, "pannee@demo.itaflow.test", viewport)
+    assert "ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP" in officer.inner_text("main")
+    officer.screenshot(path=ARTIFACTS / f"{label}-4-sent-back.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_executive_opens_the_dashboard(browser, site, viewport, label):
+    executive = sign_in(browser, site, "amporn@demo.itaflow.test", viewport)
+    executive.click("#nav-dashboard")
+    text = executive.inner_text("main")
+    assert "ความคืบหน้ารายมาตรการ" in text and "ขั้นตอนที่เลยกำหนด" in text
+    assert executive.locator("progress").count() == 7
+    assert "การติดตามครั้งถัดไป" in text
+    executive.screenshot(path=ARTIFACTS / f"{label}-5-dashboard.png", full_page=True)
+    # the layout fits the viewport: no sideways scrolling on a phone
+    width = executive.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"] + 1
