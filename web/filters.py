@@ -37,5 +37,8 @@ def init_filters(app: Flask) -> None:
         user = g.get("user")
         if user is None:
             return {"nav_counts": {}}
-        return {"nav_counts": {"mine": len(queries.my_open_steps(user)),
-                               "approvals": len(queries.approval_queue(user))}}
+        directed = queries.directed_group_ids(user)
+        groups = sorted(set(directed) | ({user.group_id} if user.group_id else set()))
+        return {"nav_counts": {"mine": queries.count_my_open_steps(user, groups),
+                               "approvals": queries.count_approvals(user, directed)},
+                "is_director": bool(directed)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from workflow.calendar import WorkingCalendar
@@ -14,29 +14,49 @@ from workflow.models import AuditEvent, Cycle, Evidence, Group, Measure, Round, 
 
 
 def my_group_ids(user: User) -> list[int]:
-    ids = set(db.session.execute(select(Group.id).where(
-        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+    ids = set(directed_group_ids(user))
     if user.group_id:
         ids.add(user.group_id)
     return sorted(ids)
 
 
-def my_open_steps(user: User, limit: int = 200) -> list[Step]:
-    """Open task steps of my groups and of me, by due date (served by ix_step_owner_*_state)."""
-    groups = my_group_ids(user)
-    mine = or_(Step.owner_user_id == user.id, Step.owner_group_id.in_(groups)) if groups else \
+def directed_group_ids(user: User) -> list[int]:
+    return list(db.session.execute(select(Group.id).where(
+        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+
+
+def _mine(user: User, groups: list[int]):
+    return or_(Step.owner_user_id == user.id, Step.owner_group_id.in_(groups)) if groups else \
         Step.owner_user_id == user.id
+
+
+def count_my_open_steps(user: User, groups: list[int] | None = None) -> int:
+    groups = my_group_ids(user) if groups is None else groups
+    return db.session.scalar(select(func.count()).select_from(Step).where(
+        Step.state == "open", Step.kind == "task", _mine(user, groups))) or 0
+
+
+def count_approvals(user: User, directed: list[int] | None = None) -> int:
+    directed = directed_group_ids(user) if directed is None else directed
+    if not directed:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Step).where(
+        Step.state == "open", Step.kind == "review", Step.reviewer_group_id.in_(directed))) or 0
+
+
+def my_open_steps(user: User, limit: int = 200) -> list[Step]:
+    """Open task steps of my groups and of me, by due date (ix_step_owner_*_state_due)."""
+    groups = my_group_ids(user)
     return list(db.session.execute(
-        select(Step).where(Step.state == "open", Step.kind == "task", mine)
+        select(Step).where(Step.state == "open", Step.kind == "task", _mine(user, groups))
         .order_by(Step.due_on.is_(None), Step.due_on, Step.id).limit(limit)
         .options(selectinload(Step.measure), selectinload(Step.owner_group), selectinload(Step.owner_user))
     ).scalars())
 
 
 def approval_queue(user: User, limit: int = 200) -> list[Step]:
-    """Open reviews of the groups I direct or act for, oldest first."""
-    groups = list(db.session.execute(select(Group.id).where(
-        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+    """Open reviews of the groups I direct or act for, oldest first (ix_step_reviewer_state_opened)."""
+    groups = directed_group_ids(user)
     if not groups:
         return []
     return list(db.session.execute(
@@ -85,8 +105,8 @@ class MeasureProgress:
 
 def progress(cycle: Cycle, today: date) -> list[MeasureProgress]:
     rows = db.session.execute(
-        select(Step.measure_id, func.count(), func.sum(Step.state == "done"),
-               func.sum(and_(Step.state != "done", Step.due_on < today)))
+        select(Step.measure_id, func.count(), func.sum(case((Step.state == "done", 1), else_=0)),
+               func.sum(case((and_(Step.state != "done", Step.due_on < today), 1), else_=0)))
         .join(Measure).where(Measure.cycle_id == cycle.id).group_by(Step.measure_id)
     ).all()
     counts = {r[0]: (int(r[2] or 0), int(r[1]), int(r[3] or 0)) for r in rows}

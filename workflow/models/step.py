@@ -28,8 +28,11 @@ class Step(db.Model):
         UniqueConstraint("measure_id", "number", "occurrence", name="measure_number_occurrence"),
         # "open steps by due date": my steps, overdue sweeps, dashboards
         Index("ix_step_state_due", "state", "due_on"),
-        Index("ix_step_owner_group_state", "owner_group_id", "state"),
-        Index("ix_step_owner_user_state", "owner_user_id", "state"),
+        # งานของฉัน: open steps of my groups and of me, by due date
+        Index("ix_step_owner_group_state_due", "owner_group_id", "state", "due_on"),
+        Index("ix_step_owner_user_state_due", "owner_user_id", "state", "due_on"),
+        # the approval queue: open reviews of my groups, oldest first
+        Index("ix_step_reviewer_state_opened", "reviewer_group_id", "state", "opened_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), nullable=False)
