@@ -86,6 +86,7 @@ POST_ALLOWED = {
     "tasks.approve": {"director"},
     "tasks.send_back": {"director"},
     "tasks.reopen": {"secretariat"},
+    "tasks.reassign": {"secretariat"},
     "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "measures.round_page": {"secretariat"},
     "admin.create_user": {"admin"},
@@ -325,6 +326,20 @@ def test_round_minutes_by_the_secretariat(demo):
     assert rnd.status == "held" and rnd.attendance == ["นางจุฑามาศ ช่อคง", "นายสมชาย ใจดี"]
     empty = client.post(f"/rounds/{rnd.id}", data={"csrf_token": token(client), "minutes": ""})
     assert empty.status_code == 400
+
+
+def test_secretariat_reassigns_a_step(demo):
+    client = login(demo, "secretariat")
+    s = step("1.1", 2)
+    page = client.get(f"/steps/{s.id}").get_data(as_text=True)
+    assert "มอบหมายใหม่" in page
+    r = client.post(f"/steps/{s.id}/reassign", data={"csrf_token": token(client), "version": s.version,
+                                                     "user_id": user("kamonnapa").id, "group_id": ""},
+                    follow_redirects=True)
+    assert "มอบหมายผู้รับผิดชอบใหม่แล้ว" in r.get_data(as_text=True)
+    assert step("1.1", 2).owner_user_id == user("kamonnapa").id
+    staff = login(demo, "staff")
+    assert "มอบหมายใหม่ (ฝ่ายเลขานุการ)" not in staff.get(f"/steps/{s.id}").get_data(as_text=True)
 
 
 def test_password_change_policy(demo):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+from sqlalchemy import select
 
 from web.security import deny, login_required
 from web.views.common import act, int_field
 from workflow import evidence as evidence_service
 from workflow import permissions, queries, transitions
 from workflow.db import db
-from workflow.models import Evidence, Step
+from workflow.models import Evidence, Group, Step, User
 from workflow.thaidate import bangkok_today, utcnow
 
 bp = Blueprint("tasks", __name__)
@@ -60,7 +61,15 @@ def step_page(step_id: int):
         can_complete=step.kind == "task" and step.state == "open" and permissions.is_owner(g.user, step),
         can_decide=step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step),
         can_reopen=step.state == "done" and g.user.has_role("secretariat"),
+        can_reassign=step.kind == "task" and step.state != "done" and g.user.has_role("secretariat"),
+        groups=_choices(Group), people=_choices(User),
     )
+
+
+def _choices(model) -> list:
+    if not g.user.has_role("secretariat"):
+        return []
+    return db.session.execute(select(model).order_by(model.name)).scalars().all()
 
 
 def _back(step_id: int) -> str:
@@ -93,6 +102,15 @@ def send_back(step_id: int):
 def reopen(step_id: int):
     return act(transitions.reopen, _back(step_id), "เปิดขั้นตอนใหม่แล้ว", step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
+
+
+@bp.post("/steps/<int:step_id>/reassign")
+@login_required
+def reassign(step_id: int):
+    group_id = int_field(request.form.get("group_id"))
+    user_id = int_field(request.form.get("user_id"))
+    return act(transitions.reassign, _back(step_id), "มอบหมายผู้รับผิดชอบใหม่แล้ว", step_id=step_id, now=utcnow(),
+               expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 
 @bp.post("/steps/<int:step_id>/evidence")
