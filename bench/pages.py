@@ -70,7 +70,7 @@ def populate(total: int) -> None:
         m, k = divmod(n, PER_MEASURE)
         group = groups[m % GROUPS].id
         review = k % 5 == 4
-        current = m % CURRENT_SHARE == 0
+        current = (m // GROUPS) % CURRENT_SHARE == 0
         state = "done" if (k < 10 or not current) else ("open" if k in (10, 11, 14) else "blocked")
         rows.append({"measure_id": first + m, "number": k + 1, "occurrence": 1, "title": f"ขั้นตอน {k + 1}",
                      "kind": "review" if review else "task", "parallel": False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+from web.security import viewer_scope
 from workflow import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
 
@@ -37,8 +38,7 @@ def init_filters(app: Flask) -> None:
         user = g.get("user")
         if user is None:
             return {"nav_counts": {}}
-        directed = queries.directed_group_ids(user)
-        groups = sorted(set(directed) | ({user.group_id} if user.group_id else set()))
+        directed, groups = viewer_scope()
         return {"nav_counts": {"mine": queries.count_my_open_steps(user, groups),
                                "approvals": queries.count_approvals(user, directed)},
                 "is_director": bool(directed)}

@@ -57,6 +57,7 @@ def _load_user() -> None:
     g.user = None
     # Flask-WTF caches the token in g; a request must never see another request's (tests share one app context)
     g.pop("csrf_token", None)
+    g.pop("scope", None)
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return
@@ -65,6 +66,17 @@ def _load_user() -> None:
         session.clear()
         return
     g.user = user
+
+
+def viewer_scope() -> tuple[list[int], list[int]]:
+    """(groups I direct or act for, all my groups) of the signed-in user, asked once per request."""
+    from workflow import queries
+
+    if "scope" not in g:
+        directed = queries.directed_group_ids(g.user)
+        mine = sorted(set(directed) | ({g.user.group_id} if g.user.group_id else set()))
+        g.scope = (directed, mine)
+    return g.scope
 
 
 def login_user(user: User) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
@@ -21,6 +21,7 @@ def my_group_ids(user: User) -> list[int]:
 
 
 def directed_group_ids(user: User) -> list[int]:
+    """Groups the user directs or acts for."""
     return list(db.session.execute(select(Group.id).where(
         or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
 
@@ -44,12 +45,12 @@ def count_approvals(user: User, directed: list[int] | None = None) -> int:
         Step.state == "open", Step.kind == "review", Step.reviewer_group_id.in_(directed))) or 0
 
 
-def my_open_steps(user: User, limit: int = 100) -> list[Step]:
+def my_open_steps(user: User, limit: int = 100, groups: list[int] | None = None) -> list[Step]:
     """Open task steps of my groups and of me, by due date.
 
     Two queries, one per index (ix_step_owner_group_state_due, ix_step_owner_user_state_due), merged here:
     a single OR makes SQLite walk every open step in due order instead."""
-    groups = my_group_ids(user)
+    groups = my_group_ids(user) if groups is None else groups
     base = select(Step.id, Step.due_on).where(Step.state == "open", Step.kind == "task")
     found: dict[int, object] = {}
     parts = [base.where(Step.owner_user_id == user.id)]
@@ -63,14 +64,14 @@ def my_open_steps(user: User, limit: int = 100) -> list[Step]:
         return []
     steps = {s.id: s for s in db.session.execute(
         select(Step).where(Step.id.in_(ids))
-        .options(selectinload(Step.measure), selectinload(Step.owner_group), selectinload(Step.owner_user))
-    ).scalars()}
+        .options(joinedload(Step.measure), joinedload(Step.owner_group), joinedload(Step.owner_user))
+    ).unique().scalars()}
     return [steps[i] for i in ids]
 
 
-def approval_queue(user: User, limit: int = 200) -> list[Step]:
+def approval_queue(user: User, limit: int = 200, directed: list[int] | None = None) -> list[Step]:
     """Open reviews of the groups I direct or act for, oldest first (ix_step_reviewer_state_opened)."""
-    groups = directed_group_ids(user)
+    groups = directed_group_ids(user) if directed is None else directed
     if not groups:
         return []
     return list(db.session.execute(

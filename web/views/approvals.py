@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from web.security import login_required
+from web.security import login_required, viewer_scope
 from web.views.common import int_field
 from workflow import queries, transitions
 from workflow.db import db
@@ -17,7 +17,7 @@ bp = Blueprint("approvals", __name__)
 @bp.get("/approvals")
 @login_required
 def queue():
-    steps = queries.approval_queue(g.user)
+    steps = queries.approval_queue(g.user, directed=viewer_scope()[0])
     reviewed_ids = [s.reviews_step_id for s in steps if s.reviews_step_id]
     return render_template("approvals.html", steps=steps, evidence=queries.evidence_of(reviewed_ids),
                            today=bangkok_today(utcnow()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from web.security import deny, login_required
+from web.security import deny, login_required, viewer_scope
 from web.views.common import act, int_field
 from workflow import evidence as evidence_service
 from workflow import permissions, queries, transitions
@@ -41,7 +41,7 @@ def _step_or_404(step_id: int, *, evidence: bool = False) -> Step:
 @login_required
 def my_steps():
     today = bangkok_today(utcnow())
-    steps = queries.my_open_steps(g.user)
+    steps = queries.my_open_steps(g.user, groups=viewer_scope()[1])
     return render_template("my_steps.html", steps=steps, today=today,
                            classes={s.id: queries.due_class(s, today) for s in steps})
 
