@@ -178,3 +178,12 @@ def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
     db.session.commit()
     assert deliver_pending(T0).sent == 1
     assert lead in sink.messages[0].get_body(("plain",)).get_content()
+
+
+def test_subject_encoding_round_trips_and_keeps_lines_short():
+    from workflow.mailer import encode_header_value
+
+    assert encode_header_value("Plain  ASCII\nsubject") == "Plain ASCII subject"
+    encoded = encode_header_value("[ITA] " + LONG_SUBJECT)
+    assert all(len(line) <= 78 for line in encoded.split("\r\n"))
+    assert str(make_header(decode_header(encoded))) == "[ITA] " + LONG_SUBJECT

@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import charset as email_charset
-from email.header import Header
 from email.utils import formatdate
 from types import SimpleNamespace
 
@@ -115,7 +114,7 @@ class OutboxMail(Message):
         headers = [
             ("From", _address(self.sender)),
             ("To", ", ".join(_address(r) for r in self.recipients)),
-            ("Subject", Header(self.subject or "", "utf-8", header_name="Subject").encode(linesep="\r\n")),
+            ("Subject", encode_header_value(self.subject or "")),
             ("Date", formatdate(self.date, localtime=True)),
             ("Message-ID", self.msgId),
             ("MIME-Version", "1.0"),
@@ -133,6 +132,24 @@ class OutboxMail(Message):
                     base64.encodebytes(content.encode("utf-8")).decode("ascii").replace("\n", "\r\n")]
         out.append(f"--{boundary}--")
         return "\r\n".join(out).encode("ascii") + b"\r\n"
+
+
+def encode_header_value(value: str) -> str:
+    """RFC 2047 base64 encoded-words, split on character boundaries (45 UTF-8 bytes a word, so each line
+    stays under 78 characters). email.header.Header does the same but tries every split point of a long
+    Thai subject and costs more than sending the message."""
+    value = " ".join(value.split())
+    if value.isascii():
+        return value
+    words, chunk = [], b""
+    for ch in value:
+        encoded = ch.encode("utf-8")
+        if len(chunk) + len(encoded) > 45:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
 
 
 def _address(address) -> str:
