@@ -103,6 +103,40 @@ def load_command(file: Path, check: bool) -> None:
     click.echo(f"นำเข้าแล้ว / loaded: cycle {result.cycle.id} ({result.cycle.agency} {result.cycle.fiscal_year_be})")
 
 
+@main.command("import")
+@click.argument("memo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="definitions file to write (default: MEMO with .yaml)")
+def import_command(memo: Path, output: Path | None) -> None:
+    """Read a measures memo (text) into a definitions file to review, then `itaflow load` it (นำเข้าบันทึก)."""
+    from workflow.definitions import parse_definitions
+    from workflow.errors import DefinitionError
+    from workflow.importer import import_memo_text, to_yaml
+
+    data = memo.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _fail("ไฟล์นี้ไม่ใช่ข้อความ UTF-8 (ไฟล์ .docx ยังไม่รองรับ) / not UTF-8 text (.docx is not supported yet)")
+    try:
+        report = import_memo_text(text)
+    except ItaflowError as exc:
+        _fail(str(exc))
+    output = output or memo.with_suffix(".yaml")
+    content = to_yaml(report, memo.name)
+    output.write_text(content, encoding="utf-8")
+    for line, message in report.warnings:
+        click.echo(f"คำเตือน{f' บรรทัด {line}' if line else ''}: {message}", err=True)
+    try:
+        doc = parse_definitions(content, str(output))
+        click.echo(f"เขียนแล้ว / written: {output} ({len(doc['measures'])} มาตรการ, "
+                   f"{sum(len(m['steps']) for m in doc['measures'])} ขั้นตอน) ตรวจทานแล้ว itaflow load {output}")
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"เขียนแล้ว / written: {output}; แก้จุดที่แจ้งก่อน itaflow load / fix the places above first")
+
+
 @main.command("clone")
 @click.argument("cycle_id", type=int)
 @service_command

@@ -1,0 +1,117 @@
+"""itaflow import: the seed memo reads back as the hand-written definitions, and variants still read."""
+
+from pathlib import Path
+
+import pytest
+
+from workflow.definitions import parse_definitions
+from workflow.demo import seed_document
+from workflow.errors import ValidationError
+from workflow.importer import import_memo_text, to_yaml
+
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_b1586e3a4194c3d8.txt"
+if not SEED.exists():  # a clone outside the workplace: the memo ships with the tests too
+    SEED = Path(__file__).resolve().parent / "data" / "seed_memo.txt"
+
+
+def imported(text: str) -> dict:
+    report = import_memo_text(text)
+    return parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
+
+
+def comparable(doc: dict) -> list:
+    """What must match, with group and person keys replaced by names (keys are the importer's choice)."""
+    group = {k: g["name"] for k, g in doc["groups"].items()}
+    person = {k: p["name"] for k, p in doc["people"].items()}
+    out = []
+    for m in doc["measures"]:
+        out.append({
+            "code": m["code"], "title": m["title"], "items": [(i["raw"], i["code"]) for i in m["items"]],
+            "weakness": m["weakness"], "improvement": m["improvement"], "owners_text": m["owners"]["text"],
+            "owner_groups": [group[g] for g in m["owners"]["groups"]],
+            "owner_people": [(person[p], group.get(doc["people"][p]["group"])) for p in m["owners"]["people"]],
+            "steps": [(s["number"], s["title"], s["kind"], group.get(s["reviewer"]), s["reviews"], s["repeat"],
+                       s["parallel"]) for s in m["steps"]],
+            "every_days": m["monitoring"]["every_days"], "rounds": m["monitoring"]["rounds"],
+            "deadlines": [d["date"] for d in m["monitoring"]["deadlines"]],
+            "period": (m["period"]["start"], m["period"]["end"]), "constraints": m["constraints"],
+        })
+    return out
+
+
+def test_seed_memo_imports_to_the_hand_written_definitions():
+    doc = imported(SEED.read_text(encoding="utf-8"))
+    expected = seed_document()
+    assert doc["agency"] == expected["agency"] and doc["fiscal_year"] == expected["fiscal_year"] == 2567
+    assert doc["memo"]["signer"]["name"] == "นายอัมพร ภาระพันธ์"
+    assert doc["memo"]["author"]["position"] == "นักทรัพยากรบุคคลชำนาญการพิเศษ"
+    got, want = comparable(doc), comparable(expected)
+    assert len(got) == len(want) == 7
+    for g, w in zip(got, want, strict=True):
+        assert g == w, g["code"]
+
+
+def test_variants_arabic_digits_dashes_and_whitespace():
+    from workflow.thaidate import to_arabic_digits
+
+    text = SEED.read_text(encoding="utf-8")
+    variant = to_arabic_digits(text).replace("–", "—").replace("\t", "\t  ").replace("\n", "\n\n")
+    doc = imported(variant)
+    assert [len(m["steps"]) for m in doc["measures"]] == [5, 4, 2, 4, 4, 4, 2]
+    assert doc["measures"][0]["monitoring"]["rounds"][1].isoformat() == "2024-06-15"
+    assert doc["measures"][3]["monitoring"]["deadlines"][0]["date"].isoformat() == "2024-06-10"
+    assert [i["code"] for i in doc["measures"][6]["items"]] == ["E10", "E15"]
+
+
+def _three_measures(text: str) -> str:
+    cut = text.index("ประเด็นที่ ๑.๔")
+    return text[:cut]
+
+
+def test_memo_with_three_measures_and_a_30_day_cycle():
+    text = _three_measures(SEED.read_text(encoding="utf-8")).replace("ทุก ๑๕ วัน", "ทุก ๓๐ วัน")
+    doc = imported(text)
+    assert [m["code"] for m in doc["measures"]] == ["1.1", "1.2", "1.3"]
+    assert {m["monitoring"]["every_days"] for m in doc["measures"]} == {30}
+
+
+def test_measure_without_steps_is_a_warning_and_the_rest_is_written():
+    text = SEED.read_text(encoding="utf-8")
+    broken = text.replace("๑. สำรวจช่องทางการใช้บริการ", "สำรวจช่องทางการใช้บริการ").replace(
+        " ๒. ออกแบบ และจัดทำ", " ออกแบบ และจัดทำ").replace(" ๓. ประสานกลุ่มงาน", " ประสานกลุ่มงาน").replace(
+        " ๔. เผยแพร่บนเว็บไซต์ ศธจ.ร้อยเอ็ด\tกลุ่มบริหารงานบุคคล ฝ่ายเลขานุการ กำกับติดตามการดำเนินงานทุก ๑๕ วัน โดยแบบติดตามผ่านกลุ่มไลน์ ITA ศธจ.ร้อยเอ็ด และประชุมติดตาม ดังนี้ ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗ ครั้งที่ ๒ ๑๕ มิ.ย. ๒๕๖๗ ครั้งที่ ๓ ๓๐ มิ.ย. ๒๕๖๗ ครั้งที่ ๔ ๑๕ ก.ค. ๒๕๖๗\nระยะเวลาดำเนินการ พฤษภาคม ๒๕๖๗ – ๑๕ กรกฎาคม ๒๕๖๗ ข้อจำกัดของหน่วยงาน – ไม่มี –",  # noqa: E501
+        " เผยแพร่บนเว็บไซต์ ศธจ.ร้อยเอ็ด\tกลุ่มบริหารงานบุคคล ฝ่ายเลขานุการ กำกับติดตามการดำเนินงานทุก ๑๕ วัน โดยแบบติดตามผ่านกลุ่มไลน์ ITA ศธจ.ร้อยเอ็ด และประชุมติดตาม ดังนี้ ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗ ครั้งที่ ๒ ๑๕ มิ.ย. ๒๕๖๗ ครั้งที่ ๓ ๓๐ มิ.ย. ๒๕๖๗ ครั้งที่ ๔ ๑๕ ก.ค. ๒๕๖๗\nระยะเวลาดำเนินการ พฤษภาคม ๒๕๖๗ – ๑๕ กรกฎาคม ๒๕๖๗ ข้อจำกัดของหน่วยงาน – ไม่มี –")  # noqa: E501
+    report = import_memo_text(broken)
+    messages = [m for _line, m in report.warnings]
+    assert any("มาตรการ 1.2" in m and "ไม่พบขั้นตอน" in m for m in messages), messages
+    assert all(line is not None for line, m in report.warnings if "1.2" in m)
+    steps = {m["code"]: len(m["steps"]) for m in report.document["measures"]}
+    assert steps["1.2"] == 0 and steps["1.1"] == 5 and steps["1.7"] == 2
+
+
+def test_truncated_file_reads_what_is_there():
+    text = SEED.read_text(encoding="utf-8")
+    truncated = text[: text.index("ประเด็นที่ ๑.๓") + 200]
+    report = import_memo_text(truncated)
+    assert [m["code"] for m in report.document["measures"]] == ["1.1", "1.2", "1.3"]
+    assert any("1.3" in m for _line, m in report.warnings)
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n", "บันทึกข้อความ\nไม่มีมาตรการ\n", "\x00\x01PK\x03\x04binary"])
+def test_empty_binary_or_no_measures_is_an_error(content):
+    with pytest.raises(ValidationError):
+        import_memo_text(content)
+
+
+def test_cli_import_writes_a_file_to_review(app, tmp_path):
+    from web.cli import main
+
+    out = tmp_path / "memo.yaml"
+    result = app.test_cli_runner().invoke(main, ["import", str(SEED), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "7 มาตรการ, 25 ขั้นตอน" in result.output
+    assert out.read_text(encoding="utf-8").startswith("# นำเข้าจาก")
+    binary = tmp_path / "memo.docx"
+    binary.write_bytes(b"PK\x03\x04\x00\xff\xfe")
+    bad = app.test_cli_runner().invoke(main, ["import", str(binary)])
+    assert bad.exit_code == 1 and "UTF-8" in bad.output

@@ -1,0 +1,300 @@
+"""Read an agency's measures memo (text converted from Word or PDF) into a definitions document.
+
+The memo has a header (ส่วนราชการ, ที่, วันที่, เรื่อง, เรียน, author and signer), then per measure: a title line
+``ประเด็นที่ ๑.๔ ...``, the related ITA items, a table row of tab-separated cells (weakness, improvement, owners,
+numbered steps, monitoring) and the period and constraints. We read it forgivingly (Thai or Arabic digits, any
+dash, leftover HTML, extra blank lines) and report what we could not read with its line number. Nothing here
+touches the database: the result is YAML for the user to review and then ``itaflow load``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import yaml
+
+from workflow.definitions import parse_item_code
+from workflow.errors import ValidationError
+from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
+_DASH = "[-–—−‐]"
+_MEASURE = re.compile(r"^\s*ประเด็นที่\s*([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s+(.+)$")
+_ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
+_STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)([๑-๙1-9][๐-๙0-9]?)\.\s*(?=\S)")
+_PERSON = re.compile(r"((?:นางสาว|น\.ส\.|นาง|นาย)\s?\S+\s+\S+)")
+_GROUP = re.compile(r"กลุ่ม(?!งานที่)[^\s/,]+")
+_ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
+_EVERY = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*วัน")
+_WITHIN = re.compile(r"ภายในวันที่\s*([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
+_NONE = re.compile(rf"^(?:\s|{_DASH})*ไม่มี(?:\s|{_DASH})*$")
+#: usual keys for the groups of a provincial education office; others get g1, g2...
+GROUP_KEYS = {"กลุ่มบริหารงานบุคคล": "hr", "กลุ่มอำนวยการ": "admin", "กลุ่มนโยบายและแผน": "plan",
+              "กลุ่มส่งเสริมการศึกษาเอกชน": "private", "กลุ่มลูกเสือ ยุวกาชาดและกิจการนักเรียน": "scouts",
+              "กลุ่มนิเทศ ติดตามและประเมินผล": "supervision", "กลุ่มพัฒนาการศึกษา": "development",
+              "กลุ่มการเงินและสินทรัพย์": "finance", "กลุ่มกฎหมายและคดี": "legal"}
+
+
+@dataclass
+class ImportReport:
+    document: dict
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append((line, message))
+
+
+def clean(text: str) -> str:
+    """Text as written, without leftover HTML and with single spaces (dashes are kept)."""
+    return " ".join(html.unescape(_TAG.sub(" ", text)).translate(_SPACES).split())
+
+
+def _be_iso(day: date) -> str:
+    """Dates in the output file as people read them: 2567-05-30 (Buddhist Era)."""
+    return f"{day.year + 543:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def import_memo_text(text: str) -> ImportReport:
+    """The definitions document read from a memo's text, and the places we could not read."""
+    if not text or not text.strip():
+        raise ValidationError("ไฟล์ว่าง ไม่มีข้อความให้อ่าน", "the file is empty")
+    if "\x00" in text or sum(ch.isprintable() or ch in "\t\r\n" for ch in text[:4000]) < 0.9 * len(text[:4000]):
+        raise ValidationError("ไฟล์นี้ไม่ใช่ข้อความ (อาจเป็นไฟล์ไบนารี) ใช้ไฟล์ .txt หรือ .docx",
+                              "this is not text (a binary file?); use .txt or .docx")
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _MEASURE.match(clean(line))]
+    if not starts:
+        raise ValidationError("ไม่พบมาตรการ (บรรทัดที่ขึ้นต้นด้วย 'ประเด็นที่ ๑.๑ ...')",
+                              "no measures found (lines starting 'ประเด็นที่ 1.1 ...')")
+    report = ImportReport(document={})
+    header = _header(lines[:starts[0]], report)
+    groups: dict[str, str] = {}
+    people: dict[str, dict] = {}
+    measures = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        measure = _measure(lines, start, end, groups, people, report)
+        if measure is not None:
+            measures.append(measure)
+    doc = {
+        "format": 1,
+        "agency": header.get("agency") or "",
+        "fiscal_year": header.get("fiscal_year"),
+        "title": header.get("subject") or "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+        "memo": {k: v for k, v in header.items() if k not in ("agency", "fiscal_year")},
+        "calendar": {"rounds": "previous", "deadlines": "next"},
+        "reminders": [3, 1],
+        "groups": {key: {"name": name} for name, key in groups.items()},
+        "secretariat": next((k for m in measures if (k := m["monitoring"].get("by"))), None),
+        "people": people,
+        "measures": measures,
+    }
+    if not doc["agency"]:
+        report.warn(None, "ไม่พบชื่อส่วนราชการ (บรรทัด 'ส่วนราชการ ...') กรอก agency เอง")
+    if not doc["fiscal_year"]:
+        report.warn(None, "ไม่พบปีงบประมาณ (เช่น 'ประจำปีงบประมาณ พ.ศ. ๒๕๖๗') กรอก fiscal_year เอง")
+    report.document = doc
+    return report
+
+
+def _header(lines: list[str], report: ImportReport) -> dict:
+    header: dict = {}
+    names: list[tuple[str, list[str]]] = []
+    collecting = False
+    for i, raw in enumerate(lines):
+        line = clean(raw)
+        if m := re.match(r"^ส่วนราชการ\s+(.+)$", line):
+            header["department"] = m[1]
+            header["agency"] = re.split(r"\s+กลุ่ม|\s+โทร", m[1])[0]
+        elif m := re.match(r"^ที่\s+(.+)$", line):
+            header["number"] = m[1]
+        elif m := re.match(r"^วันที่\s+(.+)$", line):
+            try:
+                header["date"] = _be_iso(parse_thai_date(m[1]))
+            except ThaiDateError:
+                report.warn(i + 1, f"อ่านวันที่ของบันทึกไม่ได้: {m[1]}")
+        elif m := re.match(r"^เรื่อง\s+(.+)$", line):
+            header["subject"] = m[1]
+        elif m := re.match(r"^เรียน\s+(.+)$", line):
+            header["to"] = m[1]
+        elif m := re.match(r"^\((.+)\)$", line):
+            names.append((m[1], []))
+            collecting = True
+        elif collecting and line:
+            if re.match(_DASH, line) or len(names[-1][1]) >= 2:
+                collecting = False
+            else:
+                names[-1][1].append(line)
+        if m := re.search(r"ปีงบประมาณ\s*(?:พ\.ศ\.)?\s*([๐-๙0-9]{4})", line):
+            header.setdefault("fiscal_year", int(to_arabic_digits(m[1])))
+    signed = [(name, pos) for name, pos in names if name]
+    if signed:
+        header["author"] = {"name": signed[0][0], "position": " ".join(signed[0][1]) or None}
+    if len(signed) > 1:
+        header["signer"] = {"name": signed[-1][0], "position": " ".join(signed[-1][1]) or None}
+    return header
+
+
+def _group_key(name: str, groups: dict[str, str]) -> str:
+    if name not in groups:
+        key = GROUP_KEYS.get(name) or f"g{len(groups) + 1}"
+        while key in groups.values():
+            key = f"{key}-{len(groups) + 1}"
+        groups[name] = key
+    return groups[name]
+
+
+def _measure(lines, start, end, groups, people, report) -> dict | None:
+    title_match = _MEASURE.match(clean(lines[start]))
+    code, title = to_arabic_digits(title_match[1]), title_match[2]
+    where = f"มาตรการ {code}"
+    items, row, row_line, tail = [], None, None, []
+    header_seen = False
+    for i in range(start + 1, end):
+        raw = lines[i]
+        line = clean(raw)
+        if not line:
+            continue
+        if "ประเด็นที่เป็นข้อบกพร่อง" in line or line.startswith("การวิเคราะห์ผลการประเมิน"):
+            header_seen = header_seen or "ประเด็นที่เป็นข้อบกพร่อง" in line
+            continue
+        if not header_seen:
+            for m in _ITEM.finditer(line):
+                rest = line[m.end():]
+                following = _ITEM.search(rest)
+                items.append({"raw": " ".join((m[1] + rest[:following.start() if following else None]).split()),
+                              "code": parse_item_code(m[1])})
+            continue
+        if row is None and "\t" in raw and not raw.strip().startswith(("ระยะเวลา", "<p>ระยะเวลา")):
+            row, row_line = [clean(cell) for cell in raw.split("\t")], i + 1
+        else:
+            tail.append(line)
+    if row is None:
+        report.warn(start + 1, f"{where}: ไม่พบแถวตาราง (ข้อบกพร่อง / การพัฒนา / ผู้รับผิดชอบ / ขั้นตอน / การติดตาม)")
+        row, row_line = [], start + 1
+    row = [c for c in row] + [""] * (5 - len(row))
+    if len([c for c in row if c]) < 5:
+        report.warn(row_line, f"{where}: ตารางมีไม่ครบ 5 ช่อง ตรวจและกรอกเอง")
+    weakness, improvement, owners_text, steps_text, monitoring_text = row[:5]
+    owners = _owners(owners_text, groups, people, report, row_line, where)
+    steps = _steps(steps_text, owners, groups, report, row_line, where)
+    monitoring = _monitoring(monitoring_text, groups, report, row_line, where)
+    period, constraints = _period(" ".join(tail), report, row_line, where)
+    if not items:
+        report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
+    for item in items:
+        if item["code"] is None:
+            report.warn(start + 1, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
+    return {"code": code, "title": title, "items": items, "weakness": weakness, "improvement": improvement,
+            "owners": owners, "steps": steps, "monitoring": monitoring, "period": period, "constraints": constraints}
+
+
+def _owners(text, groups, people, report, line, where) -> dict:
+    found_people = []
+    rest = text
+    for m in _PERSON.finditer(text):
+        name = m[1]
+        after = text[m.end():]
+        group = _GROUP.search(after)
+        key = next((k for k, p in people.items() if p["name"] == name), None) or f"p{len(people) + 1}"
+        people.setdefault(key, {"name": name, "group": _group_key(group[0], groups) if group else None})
+        found_people.append(key)
+        rest = rest.replace(name, " ")
+    found_groups = [] if found_people else [_group_key(g, groups) for g in _GROUP.findall(rest)]
+    if not found_people and not found_groups:
+        report.warn(line, f"{where}: ระบุกลุ่มหรือบุคคลผู้รับผิดชอบไม่ได้จาก '{text}'")
+    return {"text": text, "groups": list(dict.fromkeys(found_groups)), "people": found_people}
+
+
+def _split_numbered(text: str) -> list[str]:
+    marks = list(_STEP_NUMBER.finditer(text))
+    expected, parts = 1, []
+    kept = []
+    for m in marks:  # only a run 1, 2, 3...: a stray "๓." inside a sentence is text
+        if int(to_arabic_digits(m[1])) == expected:
+            kept.append(m)
+            expected += 1
+    for n, m in enumerate(kept):
+        stop = kept[n + 1].start() if n + 1 < len(kept) else len(text)
+        parts.append(text[m.end():stop].strip())
+    return parts
+
+
+def _steps(text, owners, groups, report, line, where) -> list:
+    parts = _split_numbered(text)
+    if not parts:
+        report.warn(line, f"{where}: ไม่พบขั้นตอนแบบมีเลขลำดับ (๑. ... ๒. ...)")
+        return []
+    steps: list = []
+    for part in parts:
+        m = re.search(r"ผู้อำนวยการ(กลุ่ม\S+)\s*ตรวจสอบความถูกต้อง", part)
+        if m:
+            steps.append({"title": part, "kind": "review", "reviewer": _group_key(m[1], groups)})
+        elif "ประจำเดือน" in part:
+            steps.append({"title": part, "repeat": "monthly"})
+        elif steps and isinstance(steps[-1], dict) and steps[-1].get("repeat") == "monthly":
+            steps.append({"title": part, "parallel": True})  # runs beside the monthly step before it
+        else:
+            steps.append(part)
+    return steps
+
+
+def _dates(pattern, text, report, line, where) -> list[date]:
+    out = []
+    for m in pattern.finditer(text):
+        try:
+            out.append(parse_thai_date(m[1]))
+        except ThaiDateError:
+            report.warn(line, f"{where}: อ่านวันที่ไม่ได้: {m[1]}")
+    return out
+
+
+def _monitoring(text, groups, report, line, where) -> dict:
+    monitoring: dict = {"text": text}
+    by = _GROUP.match(text)
+    if by:
+        monitoring["by"] = _group_key(by[0], groups)
+    if m := re.search(r"โดย(.+?)\s*ดังนี้", text):
+        monitoring["channel"] = m[1].strip()
+    if m := _EVERY.search(text):
+        monitoring["every_days"] = int(to_arabic_digits(m[1]))
+    rounds = _dates(_ROUND, text, report, line, where)
+    if rounds:
+        monitoring["rounds"] = [_be_iso(d) for d in rounds]
+    deadlines = _dates(_WITHIN, text, report, line, where)
+    if deadlines:
+        monitoring["deadlines"] = [{"title": "รายงานผลการดำเนินงาน", "date": _be_iso(d)} for d in deadlines]
+    if not text:
+        report.warn(line, f"{where}: ไม่พบแนวทางการกำกับติดตาม")
+    return monitoring
+
+
+def _period(text, report, line, where) -> tuple[dict | None, str | None]:
+    period = None
+    m = re.search(rf"ระยะเวลาดำเนินการ\s+(.+?)\s+{_DASH}\s+(.+?)(?=\s+ข้อจำกัด|$)", text)
+    if m:
+        try:
+            start, end = parse_thai_month(m[1]), parse_thai_date(m[2])
+            period = {"text": m[0].split(None, 1)[1], "start": _be_iso(start), "end": _be_iso(end)}
+        except ThaiDateError:
+            report.warn(line, f"{where}: อ่านระยะเวลาดำเนินการไม่ได้: {m[0]}")
+    else:
+        report.warn(line, f"{where}: ไม่พบระยะเวลาดำเนินการ")
+    constraints = None
+    if c := re.search(r"ข้อจำกัดของหน่วยงาน\s*(.*)$", text):
+        constraints = None if _NONE.match(c[1]) else c[1].strip() or None
+    return period, constraints
+
+
+def to_yaml(report: ImportReport, source: str) -> str:
+    """The definitions file to review, with what could not be read listed on top."""
+    lines = [f"# นำเข้าจาก {source} โดย itaflow import: ตรวจทานก่อน itaflow load",
+             "# Imported by itaflow import: review before itaflow load"]
+    for line, message in report.warnings:
+        lines.append(f"# คำเตือน{f' (บรรทัด {line})' if line else ''}: {message}")
+    body = yaml.safe_dump(report.document, allow_unicode=True, sort_keys=False, width=1000)
+    return "\n".join(lines) + "\n" + body
