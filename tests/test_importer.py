@@ -111,7 +111,72 @@ def test_cli_import_writes_a_file_to_review(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "7 มาตรการ, 25 ขั้นตอน" in result.output
     assert out.read_text(encoding="utf-8").startswith("# นำเข้าจาก")
-    binary = tmp_path / "memo.docx"
-    binary.write_bytes(b"PK\x03\x04\x00\xff\xfe")
+    binary = tmp_path / "memo.bin"
+    binary.write_bytes(b"\x89\x00\xff\xfe\x00")
     bad = app.test_cli_runner().invoke(main, ["import", str(binary)])
     assert bad.exit_code == 1 and "UTF-8" in bad.output
+    damaged = tmp_path / "memo.docx"
+    damaged.write_bytes(b"PK\x03\x04\x00\xff\xfe")
+    broken = app.test_cli_runner().invoke(main, ["import", str(damaged)])
+    assert broken.exit_code == 1 and ".docx" in broken.output
+
+
+def seed_as_docx(text: str) -> bytes:
+    """The seed memo made into a Word file with python-docx: paragraphs, and each run of tab-separated lines as a
+    real table (the period row as one merged cell)."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    rows: list[list[str]] = []
+
+    def flush():
+        if rows:
+            table = document.add_table(rows=len(rows), cols=5)
+            for r, cells in enumerate(rows):
+                filled = [c for c in cells if c.strip()]
+                if len(filled) == 1 and len(cells) > 1:  # the period/constraints row spans the table
+                    merged = table.cell(r, 0).merge(table.cell(r, 4))
+                    merged.text = filled[0]
+                    continue
+                for c, value in enumerate(cells[:5]):
+                    table.cell(r, c).text = value
+            rows.clear()
+
+    for line in text.splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+        else:
+            flush()
+            document.add_paragraph(line)
+    flush()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_made_from_the_seed_imports_the_same(app, tmp_path):
+    from web.cli import main
+    from workflow.importer import docx_to_text
+
+    data = seed_as_docx(SEED.read_text(encoding="utf-8"))
+    text, origins = docx_to_text(data)
+    assert any(o.startswith("ตารางที่") for o in origins)
+    doc = parse_definitions(to_yaml(import_memo_text(text), "memo.docx", origins), "memo.yaml")
+    assert comparable(doc) == comparable(seed_document())
+    path = tmp_path / "memo.docx"
+    path.write_bytes(data)
+    result = app.test_cli_runner().invoke(main, ["import", str(path), "-o", str(tmp_path / "out.yaml")])
+    assert result.exit_code == 0 and "7 มาตรการ, 25 ขั้นตอน" in result.output
+
+
+def test_docx_warnings_name_the_table_and_row():
+    from workflow.importer import docx_to_text
+
+    text = SEED.read_text(encoding="utf-8").replace("ทุก ๑๕ วัน โดยแบบติดตาม", "ทุก ๑๕ วัน โดยแบบติดตาม", 1)
+    broken = text.replace("ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗", "ครั้งที่ ๑ ๓๐ พฤกษ ๒๕๖๗", 1)
+    text_docx, origins = docx_to_text(seed_as_docx(broken))
+    report = import_memo_text(text_docx)
+    yaml_text = to_yaml(report, "memo.docx", origins)
+    assert "ตารางที่" in yaml_text and "แถวที่" in yaml_text, yaml_text[:800]

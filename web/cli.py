@@ -108,22 +108,26 @@ def load_command(file: Path, check: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="definitions file to write (default: MEMO with .yaml)")
 def import_command(memo: Path, output: Path | None) -> None:
-    """Read a measures memo (text) into a definitions file to review, then `itaflow load` it (นำเข้าบันทึก)."""
+    """Read a measures memo (text or .docx) into a definitions file to review, then `itaflow load` it."""
     from workflow.definitions import parse_definitions
     from workflow.errors import DefinitionError
-    from workflow.importer import import_memo_text, to_yaml
+    from workflow.importer import docx_to_text, import_memo_text, to_yaml
 
     data = memo.read_bytes()
+    origins = None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _fail("ไฟล์นี้ไม่ใช่ข้อความ UTF-8 (ไฟล์ .docx ยังไม่รองรับ) / not UTF-8 text (.docx is not supported yet)")
-    try:
+        if data.startswith(b"PK\x03\x04"):
+            text, origins = docx_to_text(data)
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                _fail("ไฟล์นี้ไม่ใช่ข้อความ UTF-8 หรือ .docx / neither UTF-8 text nor .docx")
         report = import_memo_text(text)
     except ItaflowError as exc:
         _fail(str(exc))
     output = output or memo.with_suffix(".yaml")
-    content = to_yaml(report, memo.name)
+    content = to_yaml(report, memo.name, origins)
     output.write_text(content, encoding="utf-8")
     for line, message in report.warnings:
         click.echo(f"คำเตือน{f' บรรทัด {line}' if line else ''}: {message}", err=True)

@@ -290,11 +290,51 @@ def _period(text, report, line, where) -> tuple[dict | None, str | None]:
     return period, constraints
 
 
-def to_yaml(report: ImportReport, source: str) -> str:
+def docx_to_text(data: bytes) -> tuple[str, list[str]]:
+    """A .docx as the text the importer reads (a table row is its cells joined by tabs), and for each line
+    where it came from ("ตารางที่ 2 แถวที่ 3" or "ย่อหน้าที่ 14") so warnings can point into the document."""
+    import io
+    import zipfile
+
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ValidationError("อ่านไฟล์ .docx ไม่ได้ (ไฟล์เสียหรือไม่ใช่ Word)",
+                              f"cannot read the .docx (damaged or not Word): {exc}") from None
+    lines, origins = [], []
+    paragraphs = tables = 0
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            paragraphs += 1
+            for part in Paragraph(child, document).text.splitlines() or [""]:
+                lines.append(part)
+                origins.append(f"ย่อหน้าที่ {paragraphs}")
+        elif child.tag.endswith("}tbl"):
+            tables += 1
+            for r, row in enumerate(Table(child, document).rows, start=1):
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell appears once per column it spans
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(" ".join(p.text for p in cell.paragraphs))
+                lines.append("\t".join(cells + [""] * (5 - len(cells))) if len(cells) < 5 else "\t".join(cells))
+                origins.append(f"ตารางที่ {tables} แถวที่ {r}")
+    return "\n".join(lines), origins
+
+
+def to_yaml(report: ImportReport, source: str, origins: list[str] | None = None) -> str:
     """The definitions file to review, with what could not be read listed on top."""
     lines = [f"# นำเข้าจาก {source} โดย itaflow import: ตรวจทานก่อน itaflow load",
              "# Imported by itaflow import: review before itaflow load"]
     for line, message in report.warnings:
-        lines.append(f"# คำเตือน{f' (บรรทัด {line})' if line else ''}: {message}")
+        where = ""
+        if line:
+            where = f" ({origins[line - 1]})" if origins and line <= len(origins) else f" (บรรทัด {line})"
+        lines.append(f"# คำเตือน{where}: {message}")
     body = yaml.safe_dump(report.document, allow_unicode=True, sort_keys=False, width=1000)
     return "\n".join(lines) + "\n" + body
