@@ -74,6 +74,7 @@ GET_MATRIX = {
     "admin.index": ({None: 302} | ADMIN),
     "admin.definitions": ({None: 302} | ADMIN),
     "admin.mail": ({None: 302} | ADMIN),
+    "admin.import_memo": ({None: 302} | ADMIN),
     "admin.outbox": ({None: 302} | ADMIN | {"secretariat": 200}),
 }
 # POST endpoints: who may act (others get 403 or, for a step they may not touch, 403), never a 500
@@ -93,6 +94,8 @@ POST_ALLOWED = {
     "admin.update_user": {"admin"},
     "admin.update_group": {"admin"},
     "admin.definitions": {"admin"},
+    "admin.import_memo": {"admin"},
+    "admin.confirm_import": {"admin"},
 }
 
 
@@ -351,3 +354,37 @@ def test_password_change_policy(demo):
     ok = client.post("/password", data={"csrf_token": token(client), "current": PASSWORD, "new": long_phrase,
                                         "again": long_phrase})
     assert ok.status_code == 302
+
+
+def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(app):
+    import io
+
+    from tests.test_importer import SEED
+    from workflow.models import Cycle
+    from workflow.thaidate import utcnow
+    from workflow.users import add_user
+
+    add_user(name="ผู้ดูแล", email="admin@demo.itaflow.test", roles=["admin"], password=PASSWORD, actor_id=None,
+             now=utcnow())
+    db.session.commit()
+    client = login(app, "admin")
+    r = client.post("/admin/import", data={"csrf_token": token(client),
+                                           "file": (io.BytesIO(SEED.read_bytes()), "memo.txt")},
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and page.count('class="card side"') == 7
+    assert "ผู้อำนวยการกลุ่มอำนวยการตรวจสอบความถูกต้อง" in page and "ข้อความในบันทึก" in page
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0  # nothing before the confirmation
+    yaml_text = re.search(r'<textarea name="definitions"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    import html as html_module
+    yaml_text = html_module.unescape(yaml_text)
+    broken = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
+                                                        "definitions": yaml_text.replace("fiscal_year: 2567",
+                                                                                         "fiscal_year: 67")})
+    assert broken.status_code == 422 and "บรรทัด" in broken.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0
+    ok = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
+                                                    "definitions": yaml_text})
+    assert ok.status_code == 303
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    assert cycle.fiscal_year_be == 2567 and len(cycle.measures) == 7

@@ -43,6 +43,9 @@ GROUP_KEYS = {"กลุ่มบริหารงานบุคคล": "hr",
 class ImportReport:
     document: dict
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    #: per measure read, the memo's lines it came from (first, last), 1-based
+    sources: list[tuple[int, int]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append((line, message))
@@ -80,6 +83,8 @@ def import_memo_text(text: str) -> ImportReport:
         measure = _measure(lines, start, end, groups, people, report)
         if measure is not None:
             measures.append(measure)
+            report.sources.append((start + 1, end))
+    report.lines = lines
     doc = {
         "format": 1,
         "agency": header.get("agency") or "",

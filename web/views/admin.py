@@ -116,6 +116,57 @@ def definitions():
     return render_template("definitions.html", problems=problems, doc=doc), status
 
 
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_memo():
+    """Upload a memo: each parsed measure beside the text it came from, and the definitions to edit. Nothing is
+    written before the confirmation."""
+    from workflow.importer import docx_to_text, import_memo_text, to_yaml
+
+    if request.method == "GET":
+        return render_template("import.html", report=None, problems=[])
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    name = (upload.filename if upload else "") or "memo.txt"
+    try:
+        origins = None
+        if data.startswith(b"PK\x03\x04"):
+            text, origins = docx_to_text(data)
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ItaflowError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ .docx", "the file must be UTF-8 text or .docx") from None
+        report = import_memo_text(text)
+    except ItaflowError as exc:
+        return render_template("import.html", report=None, problems=[exc.message_th]), 422
+    sources = ["\n".join(report.lines[a - 1:b]).strip() for a, b in report.sources]
+    return render_template("import.html", report=report, sources=sources, problems=[],
+                           yaml_text=to_yaml(report, name, origins), name=name)
+
+
+@bp.post("/import/confirm")
+@roles_required("admin")
+def confirm_import():
+    text = request.form.get("definitions", "")
+    name = (request.form.get("name") or "memo")[:200]
+    try:
+        doc = parse_definitions(text, name)
+        result = instantiate(doc, actor_id=g.user.id, now=utcnow(), source_name=name)
+        db.session.commit()
+    except DefinitionError as exc:
+        db.session.rollback()
+        problems = [f"บรรทัด {p.line}: {p.message_th}" if p.line else p.message_th for p in exc.problems]
+        return render_template("import.html", report=None, problems=problems, yaml_text=text, name=name,
+                               editing=True), 422
+    except ItaflowError as exc:
+        db.session.rollback()
+        return render_template("import.html", report=None, problems=[exc.message_th], yaml_text=text, name=name,
+                               editing=True), 422
+    flash(f"นำเข้าแล้ว: {result.cycle.agency} ปีงบประมาณ {result.cycle.fiscal_year_be}", "ok")
+    return redirect(url_for("measures.measures")), 303
+
+
 @bp.get("/outbox")
 @roles_required("admin", "secretariat")
 def outbox():
