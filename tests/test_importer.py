@@ -180,3 +180,15 @@ def test_docx_warnings_name_the_table_and_row():
     report = import_memo_text(text_docx)
     yaml_text = to_yaml(report, "memo.docx", origins)
     assert "ตารางที่" in yaml_text and "แถวที่" in yaml_text, yaml_text[:800]
+
+
+def test_wrong_looking_code_and_odd_columns_are_kept_with_warnings():
+    report = import_memo_text(SEED.read_text(encoding="utf-8"))
+    by_code = {m["code"]: m for m in report.document["measures"]}
+    wrong = [i for i in by_code["1.5"]["items"] if "note" in i]
+    assert [(i["code"], "O19" in i["note"]) for i in wrong] == [("O14", True)]  # kept as written, with a note
+    assert all("note" not in i for code, m in by_code.items() if code != "1.5" for i in m["items"])
+    messages = [m for _line, m in report.warnings]
+    assert any("1.5" in m and "O19" in m for m in messages)
+    assert any("1.2" in m and "สลับ" in m for m in messages)  # the seed's 1.2 has its cells in odd order
+    assert by_code["1.2"]["weakness"] == "๐๑๖ ข้อมูลเชิงสถิติการให้บริการ"  # still as written

@@ -51,6 +51,39 @@ class ImportReport:
         self.warnings.append((line, message))
 
 
+def _reference_titles() -> dict[str, str]:
+    """O1-O43 titles of the 2566 numbering the memos follow (workflow/data/oit_2566.tsv)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "oit_2566.tsv"
+    titles = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and re.fullmatch(r"O\d+", parts[0]):
+            titles[parts[0]] = parts[1]
+    return titles
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-–—&]+", "", to_arabic_digits(text)).replace("การ", "")
+
+
+def check_item_code(raw: str, code: str | None, titles: dict[str, str]) -> str | None:
+    """A note when the title written after an O-code matches another item's title much better."""
+    import difflib
+
+    if not code or not code.startswith("O") or code not in titles:
+        return None
+    title = _squash(_ITEM.sub("", raw, count=1))
+    if not title:
+        return None
+    score = {c: difflib.SequenceMatcher(None, title, _squash(t)).ratio() for c, t in titles.items()}
+    best = max(score, key=score.get)
+    if best != code and score[best] - score[code] > 0.25 and score[best] > 0.7:
+        return f"ชื่อรายการตรงกับ {best} ในเกณฑ์ปี ๒๕๖๖ แต่บันทึกเขียนว่า {code} (the title is {best}'s)"
+    return None
+
+
 def clean(text: str) -> str:
     """Text as written, without leftover HTML and with single spaces (dashes are kept)."""
     return " ".join(html.unescape(_TAG.sub(" ", text)).translate(_SPACES).split())
@@ -191,9 +224,16 @@ def _measure(lines, start, end, groups, people, report) -> dict | None:
     period, constraints = _period(" ".join(tail), report, row_line, where)
     if not items:
         report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
+    titles = _reference_titles()
     for item in items:
         if item["code"] is None:
             report.warn(start + 1, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
+        elif note := check_item_code(item["raw"], item["code"], titles):
+            item["note"] = note
+            report.warn(start + 1, f"{where}: รหัส {item['raw']}: {note}")
+    if "ยังไม่" in improvement and "ยังไม่" not in weakness:
+        report.warn(row_line, f"{where}: ช่อง 'ประเด็นที่จะพัฒนา' มีข้อความแบบข้อบกพร่อง ('ยังไม่...') "
+                              "ตรวจว่าสองคอลัมน์แรกสลับกันหรือไม่ (เก็บไว้ตามที่เขียน)")
     return {"code": code, "title": title, "items": items, "weakness": weakness, "improvement": improvement,
             "owners": owners, "steps": steps, "monitoring": monitoring, "period": period, "constraints": constraints}
 
