@@ -374,6 +374,7 @@ def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and page.count('class="card side"') == 7
     assert "ผู้อำนวยการกลุ่มอำนวยการตรวจสอบความถูกต้อง" in page and "ข้อความในบันทึก" in page
+    assert re.search(r"บรรทัด \d+: มาตรการ 1.5: รหัส", page)  # the wrong-looking code, with its line
     assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0  # nothing before the confirmation
     yaml_text = re.search(r'<textarea name="definitions"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html as html_module

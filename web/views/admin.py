@@ -141,7 +141,9 @@ def import_memo():
     except ItaflowError as exc:
         return render_template("import.html", report=None, problems=[exc.message_th]), 422
     sources = ["\n".join(report.lines[a - 1:b]).strip() for a, b in report.sources]
-    return render_template("import.html", report=report, sources=sources, problems=[],
+    warnings = [(origins[line - 1] if origins and line and line <= len(origins) else
+                 (f"บรรทัด {line}" if line else ""), message) for line, message in report.warnings]
+    return render_template("import.html", report=report, sources=sources, problems=[], warnings=warnings,
                            yaml_text=to_yaml(report, name, origins), name=name)
 
 
