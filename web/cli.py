@@ -111,19 +111,10 @@ def import_command(memo: Path, output: Path | None) -> None:
     """Read a measures memo (text or .docx) into a definitions file to review, then `itaflow load` it."""
     from workflow.definitions import parse_definitions
     from workflow.errors import DefinitionError
-    from workflow.importer import docx_to_text, import_memo_text, to_yaml
+    from workflow.importer import read_memo, to_yaml
 
-    data = memo.read_bytes()
-    origins = None
     try:
-        if data.startswith(b"PK\x03\x04"):
-            text, origins = docx_to_text(data)
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                _fail("ไฟล์นี้ไม่ใช่ข้อความ UTF-8 หรือ .docx / neither UTF-8 text nor .docx")
-        report = import_memo_text(text)
+        report, origins = read_memo(memo.read_bytes())
     except ItaflowError as exc:
         _fail(str(exc))
     output = output or memo.with_suffix(".yaml")

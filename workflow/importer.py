@@ -372,6 +372,20 @@ def docx_to_text(data: bytes) -> tuple[str, list[str]]:
     return "\n".join(lines), origins
 
 
+def read_memo(data: bytes) -> tuple[ImportReport, list[str] | None]:
+    """A memo file's bytes (a .docx, or UTF-8 text) read into a report, with where each line came from."""
+    origins = None
+    if data.startswith(b"PK\x03\x04"):
+        text, origins = docx_to_text(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ .docx",
+                                  "the file must be UTF-8 text or .docx") from None
+    return import_memo_text(text), origins
+
+
 def to_yaml(report: ImportReport, source: str, origins: list[str] | None = None) -> str:
     """The definitions file to review, with what could not be read listed on top."""
     lines = [f"# นำเข้าจาก {source} โดย itaflow import: ตรวจทานก่อน itaflow load",

@@ -121,7 +121,7 @@ def definitions():
 def import_memo():
     """Upload a memo: each parsed measure beside the text it came from, and the definitions to edit. Nothing is
     written before the confirmation."""
-    from workflow.importer import docx_to_text, import_memo_text, to_yaml
+    from workflow.importer import read_memo, to_yaml
 
     if request.method == "GET":
         return render_template("import.html", report=None, problems=[])
@@ -129,15 +129,7 @@ def import_memo():
     data = upload.read() if upload else b""
     name = (upload.filename if upload else "") or "memo.txt"
     try:
-        origins = None
-        if data.startswith(b"PK\x03\x04"):
-            text, origins = docx_to_text(data)
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ItaflowError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ .docx", "the file must be UTF-8 text or .docx") from None
-        report = import_memo_text(text)
+        report, origins = read_memo(data)
     except ItaflowError as exc:
         return render_template("import.html", report=None, problems=[exc.message_th]), 422
     sources = ["\n".join(report.lines[a - 1:b]).strip() for a, b in report.sources]
