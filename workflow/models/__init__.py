@@ -5,11 +5,14 @@ from workflow.models.evidence import Evidence
 from workflow.models.org import ROLES, Group, User, UserRole
 from workflow.models.step import STEP_KINDS, STEP_STATES, ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
+from workflow.models.token import TOKEN_KINDS, AccessToken
 
 __all__ = [
     "ROLES",
     "STEP_KINDS",
     "STEP_STATES",
+    "TOKEN_KINDS",
+    "AccessToken",
     "AuditEvent",
     "AuditHead",
     "Cycle",

@@ -37,6 +37,8 @@ class Cycle(db.Model):
     definition: Mapped[dict] = mapped_column(JSON, nullable=False)
     source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: when an admin switched on the public page of this cycle; None: not published (the default)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     measures: Mapped[list[Measure]] = relationship(
         back_populates="cycle", order_by="Measure.position", cascade="all, delete-orphan"

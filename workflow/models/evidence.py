@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import db
@@ -29,3 +29,5 @@ class Evidence(db.Model):
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: shown on the public page of the cycle (off by default: evidence is internal)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)

@@ -1,0 +1,206 @@
+"""The documents the agency publishes, built from the database: the measures (O42), the progress report
+(O43) and each monitoring round's report, as HTML in the memo's layout and as PDF (WeasyPrint).
+
+Services take ids, ``now`` and the digit style; they never read a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.errors import NotFound, ValidationError
+from workflow.models import Cycle, Evidence, Measure, ReviewDecision, Round, Step, Timer
+from workflow.status import is_overdue, owner_label
+from workflow.thaidate import bangkok_today, be_to_ce_year, digits, format_be, format_be_datetime, to_bangkok
+
+DIGIT_STYLES = ("thai", "arabic")
+STATE_TH = {"blocked": "ยังไม่ถึงขั้นตอน", "open": "กำลังดำเนินการ", "done": "ดำเนินการแล้ว"}
+KINDS = {"measures": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+         "progress": "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates" / "documents"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass
+class Document:
+    """What a template needs: the memo header, the title, the body data and the digit style."""
+
+    kind: str
+    title: str
+    cycle: Cycle
+    digit_style: str
+    generated_at: datetime
+    data: dict = field(default_factory=dict)
+    public: bool = False
+
+
+def _check_style(digit_style: str) -> str:
+    if digit_style not in DIGIT_STYLES:
+        raise ValidationError("รูปแบบตัวเลขต้องเป็น thai หรือ arabic", "digits must be thai or arabic")
+    return digit_style
+
+
+def _cycle(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
+    return cycle
+
+
+def _measures(cycle_id: int) -> list[Measure]:
+    return list(db.session.execute(
+        select(Measure).where(Measure.cycle_id == cycle_id).order_by(Measure.position)
+        .options(selectinload(Measure.steps).selectinload(Step.decisions).selectinload(ReviewDecision.decided_by),
+                 selectinload(Measure.steps).selectinload(Step.done_by),
+                 selectinload(Measure.steps).selectinload(Step.owner_group),
+                 selectinload(Measure.steps).selectinload(Step.owner_user),
+                 selectinload(Measure.steps).selectinload(Step.reviewer_group))
+    ).scalars())
+
+
+def measures_document(cycle_id: int, now: datetime, digit_style: str = "thai") -> Document:
+    """O42: the measures in the memo's table form (weakness, improvement, responsible, steps, monitoring,
+    period, constraints)."""
+    cycle = _cycle(cycle_id)
+    rows = []
+    for m in _measures(cycle_id):
+        numbered: dict[int, Step] = {}
+        for s in m.steps:  # a monthly step is one step in the memo
+            numbered.setdefault(s.number, s)
+        rows.append({"measure": m, "steps": [numbered[n] for n in sorted(numbered)]})
+    return Document("measures", KINDS["measures"], cycle, _check_style(digit_style), now, {"rows": rows})
+
+
+def _lateness(step: Step, today: date, calendar: WorkingCalendar) -> str | None:
+    """How late the step was done, or is: the overdue history in words."""
+    if step.due_on is None:
+        return None
+    if step.state == "done" and step.done_at is not None:
+        finished = to_bangkok(step.done_at).date()
+        if finished > step.due_on:
+            return f"เสร็จช้ากว่ากำหนด {calendar.working_days_between(step.due_on, finished)} วันทำการ"
+        return None
+    if is_overdue(step, today):
+        return f"เลยกำหนดมาแล้ว {calendar.working_days_between(step.due_on, today)} วันทำการ"
+    return None
+
+
+def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *, public: bool = False) -> Document:
+    """O43: every measure and step with its state, dates, who did it, evidence, reviewers' decisions and
+    overdue history. ``public`` leaves out what is not for the website: evidence not marked public."""
+    cycle = _cycle(cycle_id)
+    today = bangkok_today(now)
+    calendar = WorkingCalendar()
+    measures = _measures(cycle_id)
+    step_ids = [s.id for m in measures for s in m.steps]
+    evidence: dict[int, list[Evidence]] = {}
+    query = select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
+    if public:
+        query = query.where(Evidence.public.is_(True))
+    for ev in db.session.execute(query).scalars() if step_ids else ():
+        evidence.setdefault(ev.step_id, []).append(ev)
+    alerts: dict[int, list[Timer]] = {}
+    for t in db.session.execute(select(Timer).where(
+            Timer.target_type == "step", Timer.target_id.in_(step_ids), Timer.fired_at.is_not(None),
+            Timer.kind.in_(("step_overdue", "step_escalation"))).order_by(Timer.fired_at)).scalars() \
+            if step_ids else ():
+        alerts.setdefault(t.target_id, []).append(t)
+    base = current_app.config["ITAFLOW"].base_url
+    rows, total, done, overdue = [], 0, 0, 0
+    for m in measures:
+        steps = []
+        for s in m.steps:
+            total += 1
+            done += s.state == "done"
+            overdue += is_overdue(s, today)
+            links = []
+            for ev in evidence.get(s.id, []):
+                if ev.kind == "link":
+                    links.append({"label": ev.text or ev.url, "url": ev.url})
+                elif ev.kind == "file":
+                    url = f"{base}/p/evidence/{ev.id}" if public else f"{base}/evidence/{ev.id}"
+                    links.append({"label": ev.filename, "url": url})
+                else:
+                    links.append({"label": ev.text, "url": None})
+            steps.append({"step": s, "owner": owner_label(s), "state": STATE_TH.get(s.state, s.state),
+                          "late": _lateness(s, today, calendar), "evidence": links,
+                          "alerts": [("แจ้งเลยกำหนด" if t.kind == "step_overdue" else "แจ้งผู้อำนวยการกลุ่ม",
+                                      t.fired_at) for t in alerts.get(s.id, [])],
+                          "decisions": s.decisions})
+        n_done = sum(1 for s in m.steps if s.state == "done")
+        rows.append({"measure": m, "steps": steps, "done": n_done, "total": len(m.steps),
+                     "percent": round(100 * n_done / len(m.steps)) if m.steps else 100})
+    summary = {"total": total, "done": done, "overdue": overdue,
+               "percent": round(100 * done / total) if total else 100, "as_of": today}
+    return Document("progress", KINDS["progress"], cycle, _check_style(digit_style), now,
+                    {"rows": rows, "summary": summary}, public=public)
+
+
+def round_document(round_id: int, now: datetime, digit_style: str = "thai") -> Document:
+    """The round's report as stored on its day; before that day, a draft built now and marked so."""
+    from workflow.rounds import build_report
+
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
+    report, draft = (rnd.report, False) if rnd.report else (build_report(rnd, now), True)
+    title = f"รายงานการติดตามมาตรการ ครั้งที่ {rnd.number}"
+    return Document("round", title, rnd.cycle, _check_style(digit_style), now,
+                    {"round": rnd, "report": report, "draft": draft})
+
+
+def render_html(document: Document) -> str:
+    style = document.digit_style
+
+    def d(value) -> str:
+        return "" if value is None else digits(str(value), style)
+
+    return _templates.get_template(f"{document.kind}.html").render(
+        doc=document, cycle=document.cycle, memo=document.cycle.memo or {}, data=document.data,
+        d=d, be=lambda day, s="full": format_be(day, style=s, digit_style=style) if day else "-",
+        be_dt=lambda t: format_be_datetime(t, digit_style=style) if t else "-",
+        generated=format_be_datetime(document.generated_at, digit_style=style),
+        memo_date=_memo_date(document.cycle, style),
+    )
+
+
+def _memo_date(cycle: Cycle, style: str) -> str:
+    raw = (cycle.memo or {}).get("date")
+    if not raw:
+        return ""
+    try:  # written with its Buddhist Era year, e.g. 2567-06-07
+        year, month, day = (int(x) for x in str(raw).split("-"))
+        return format_be(date(be_to_ce_year(year), month, day), style="full", digit_style=style)
+    except ValueError:
+        return digits(str(raw), style)
+
+
+def render_pdf(document: Document) -> bytes:
+    """The document as PDF, A4, in a Sarabun-compatible Thai font (see documents/base.html)."""
+    from weasyprint import HTML
+
+    from workflow import pdffonts
+
+    pdffonts.install()
+    return HTML(string=render_html(document), base_url=str(_templates.loader.searchpath[0])).write_pdf()
+
+
+def file_name(document: Document, ext: str) -> str:
+    stamp = to_bangkok(document.generated_at).strftime("%Y%m%d")
+    if document.kind == "round":
+        return f"round-{document.data['round'].number}-{document.cycle.fiscal_year_be}.{ext}"
+    return f"{document.kind}-{document.cycle.fiscal_year_be}-{stamp}.{ext}"
