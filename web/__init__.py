@@ -32,9 +32,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     init_security(app)
     init_filters(app)
-    from web.views import admin, approvals, auth, measures, tasks
+    from web.views import admin, approvals, auth, measures, reports, tasks
+    from web.views import public as public_views
 
-    for module in (auth, tasks, approvals, measures, admin):
+    for module in (auth, tasks, approvals, measures, admin, reports, public_views):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

@@ -1,0 +1,91 @@
+"""What anyone may open without signing in: a published cycle's page and PDFs, its public evidence, and
+calendar feeds at their secret address."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, render_template, send_file
+from sqlalchemy import select
+
+from web.security import public
+from web.views.reports import digit_style, pdf_response
+from workflow import documents, feeds, publication, queries, tokens
+from workflow.db import db
+from workflow.errors import NotFound
+from workflow.models import Cycle, Evidence, Measure, Step
+from workflow.thaidate import bangkok_today, utcnow
+
+bp = Blueprint("public", __name__)
+
+
+def _published(cycle_id: int) -> Cycle:
+    try:
+        return publication.published_cycle(cycle_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/p/<int:cycle_id>")
+@public
+def cycle_page(cycle_id: int):
+    cycle = _published(cycle_id)
+    now = utcnow()
+    document = documents.progress_document(cycle.id, now, public=True)
+    return render_template("public.html", cycle=cycle, doc=document, rows=document.data["rows"],
+                           summary=document.data["summary"], today=bangkok_today(now))
+
+
+@bp.get("/p/<int:cycle_id>/<any(measures, progress):kind>.pdf")
+@public
+def cycle_pdf(cycle_id: int, kind: str):
+    cycle = _published(cycle_id)
+    style = digit_style()
+    if kind == "measures":
+        return pdf_response(lambda now: documents.measures_document(cycle.id, now, style), kind, cycle.id, style,
+                            True)
+    return pdf_response(lambda now: documents.progress_document(cycle.id, now, style, public=True), kind,
+                        cycle.id, style, True)
+
+
+@bp.get("/p/evidence/<int:evidence_id>")
+@public
+def evidence_file(evidence_id: int):
+    """A file marked public, of a published cycle; anything else does not exist here."""
+    from workflow.evidence import upload_folder
+
+    row = db.session.execute(select(Evidence, Cycle.published_at).join(Step, Step.id == Evidence.step_id)
+                             .join(Measure).join(Cycle).where(Evidence.id == evidence_id)).first()
+    if row is None or not row[0].public or row[1] is None or row[0].kind != "file":
+        abort(404)
+    ev = row[0]
+    path = upload_folder() / ev.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=ev.content_type, as_attachment=True,
+                     download_name=ev.filename)
+
+
+@bp.get("/ics/<secret>.ics")
+@public
+def ics_feed(secret: str):
+    now = utcnow()
+    token = tokens.verify(secret, "ics", now=now)
+    if token is None:
+        abort(404)
+    data = feeds.cycle_feed(token.cycle_id, now) if token.cycle_id else feeds.person_feed(token.user_id, now)
+    db.session.commit()  # last_used_at
+    response = send_file(BytesIO(data), mimetype="text/calendar; charset=utf-8", download_name="ita.ics",
+                         max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/p")
+@public
+def published_list():
+    cycles = [c for c in db.session.execute(select(Cycle).where(Cycle.published_at.is_not(None))
+                                            .order_by(Cycle.fiscal_year_be.desc())).scalars()]
+    if not cycles:
+        abort(404)
+    return render_template("public_list.html", cycles=cycles, current=queries.current_cycle())

@@ -1,0 +1,160 @@
+"""Documents, spreadsheets, calendar feeds and publication: what the agency publishes and other tools read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from web.security import login_required, roles_required
+from web.views.common import act
+from workflow import documents, exports, publication, queries, tokens
+from workflow.db import db
+from workflow.errors import ItaflowError, NotFound
+from workflow.models import AuditHead, Cycle, Round
+from workflow.thaidate import bangkok_today, utcnow
+
+bp = Blueprint("reports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def digit_style() -> str:
+    """?digits=arabic or thai; by default the viewer's own choice, Thai digits for the public."""
+    chosen = request.args.get("digits")
+    if chosen in documents.DIGIT_STYLES:
+        return chosen
+    user = g.get("user")
+    return user.digit_style if user is not None and user.digit_style in documents.DIGIT_STYLES else "thai"
+
+
+def _cache_folder() -> Path:
+    folder = current_app.config["ITAFLOW"].instance_path / "cache" / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pdf_response(build, *key_parts, download: bool = True):
+    """Render (or reuse) a PDF. Every state change writes the audit log, so the audit head and the Bangkok
+    day (overdue marks change with it) name one version of the data; a repeat download is a file read."""
+    now = utcnow()
+    seq = db.session.scalar(select(AuditHead.last_seq)) or 0
+    key = hashlib.sha256(repr((*key_parts, seq, bangkok_today(now).isoformat())).encode()).hexdigest()[:32]
+    path = _cache_folder() / f"{key}.pdf"
+    try:
+        document = build(now)
+    except NotFound:
+        abort(404)
+    except ItaflowError:
+        abort(400)
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(documents.render_pdf(document))
+        tmp.replace(path)  # atomic: another worker never reads half a file
+    return send_file(path, mimetype="application/pdf", as_attachment=download,
+                     download_name=documents.file_name(document, "pdf"), max_age=0)
+
+
+def feed_url(secret: str) -> str:
+    return current_app.config["ITAFLOW"].base_url.rstrip("/") + url_for("public.ics_feed", secret=secret)
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+@bp.get("/reports")
+@login_required
+def index():
+    cycle = queries.current_cycle()
+    cycles = list(db.session.execute(select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars())
+    return render_template("reports.html", cycle=cycle, cycles=cycles)
+
+
+@bp.get("/cycles/<int:cycle_id>/<any(measures, progress):kind>.pdf")
+@login_required
+def cycle_pdf(cycle_id: int, kind: str):
+    _cycle_or_404(cycle_id)
+    style = digit_style()
+    build = documents.measures_document if kind == "measures" else documents.progress_document
+    return pdf_response(lambda now: build(cycle_id, now, style), kind, cycle_id, style, False)
+
+
+@bp.get("/rounds/<int:round_id>/report.pdf")
+@login_required
+def round_pdf(round_id: int):
+    if db.session.get(Round, round_id) is None:
+        abort(404)
+    style = digit_style()
+    return pdf_response(lambda now: documents.round_document(round_id, now, style), "round", round_id, style)
+
+
+@bp.get("/cycles/<int:cycle_id>/export.<any(xlsx, csv):fmt>")
+@login_required
+def export(cycle_id: int, fmt: str):
+    cycle = _cycle_or_404(cycle_id)
+    now = utcnow()
+    from io import BytesIO
+
+    data = exports.to_xlsx(cycle.id, now) if fmt == "xlsx" else exports.to_csv(cycle.id, now)
+    return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+                     as_attachment=True, download_name=f"ita-{cycle.fiscal_year_be}-steps.{fmt}", max_age=0)
+
+
+@bp.post("/cycles/<int:cycle_id>/publish")
+@roles_required("admin")
+def publish(cycle_id: int):
+    on = request.form.get("published") == "1"
+    return act(publication.set_published, url_for("reports.index"),
+               "เปิดหน้าเผยแพร่แล้ว" if on else "ปิดหน้าเผยแพร่แล้ว", cycle_id=cycle_id, published=on, now=utcnow())
+
+
+@bp.post("/evidence/<int:evidence_id>/public")
+@roles_required("secretariat", "admin")
+def evidence_public(evidence_id: int):
+    from workflow.models import Evidence
+
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None:
+        abort(404)
+    on = request.form.get("public") == "1"
+    return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=ev.step_id),
+               "เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว" if on else "เลิกเผยแพร่หลักฐานนี้แล้ว",
+               evidence_id=evidence_id, public=on, now=utcnow())
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def token_list():
+    created = error = None
+    status = 200
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        cycle_id = None
+        if kind == "ics-cycle":
+            kind, cycle = "ics", queries.current_cycle()
+            cycle_id = cycle.id if cycle else -1
+        try:
+            token, secret = tokens.create(g.user.id, kind, request.form.get("name", ""), now=utcnow(),
+                                          cycle_id=cycle_id)
+            db.session.commit()
+            created = {"token": token, "secret": secret,
+                       "url": feed_url(secret) if kind == "ics" else None}
+            status = 201
+        except ItaflowError as exc:
+            db.session.rollback()
+            error, status = exc.message_th, 400
+    return render_template("tokens.html", tokens=tokens.of_user(g.user.id), created=created, error=error), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    return act(tokens.revoke, url_for("reports.token_list"), "ยกเลิกแล้ว ที่อยู่หรือโทเค็นนี้ใช้ไม่ได้อีก",
+               token_id=token_id, now=utcnow())
