@@ -25,6 +25,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     settings = load_settings(environ)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(settings.flask_config())
+    app.json.ensure_ascii = False  # Thai as Thai in JSON, not \u escapes
     db.init_app(app)
     mail.init_app(app)
     celery_init_app(app)
@@ -32,10 +33,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     init_security(app)
     init_filters(app)
+    from web import api
     from web.views import admin, approvals, auth, measures, reports, tasks
     from web.views import public as public_views
 
-    for module in (auth, tasks, approvals, measures, admin, reports, public_views):
+    for module in (auth, tasks, approvals, measures, admin, reports, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")
@@ -50,15 +52,27 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 def register_errors(app: Flask) -> None:
     """A generic Thai page for every error, never a traceback."""
-    from flask import render_template
+    from flask import render_template, request
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
+
+    from web.api import error_response
 
     messages = {
         400: "คำขอไม่ถูกต้อง กรุณาลองใหม่", 403: "ท่านไม่มีสิทธิ์เปิดหน้านี้", 404: "ไม่พบหน้าที่ต้องการ",
         405: "ทำรายการแบบนี้ไม่ได้", 413: "ไฟล์ใหญ่เกินกำหนด (ไม่เกิน 10 MB)",
         429: "ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่", 500: "ระบบขัดข้อง กรุณาลองใหม่ภายหลัง",
     }
+
+    english = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
+               413: "request too large", 415: "unsupported media type", 429: "too many requests",
+               500: "server error"}
+
+    api_th = {404: "ไม่พบสิ่งที่ต้องการ", 429: "เรียกใช้บ่อยเกินไป กรุณารอสักครู่", 413: "ข้อมูลใหญ่เกินกำหนด"}
+
+    def api_error(code: int):
+        return error_response(code, {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(
+            code, "error"), api_th.get(code) or messages.get(code, "คำขอไม่ถูกต้อง"), english.get(code, "error"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -68,10 +82,14 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc):
         code = exc.code or 500
+        if request.path.startswith("/api/"):
+            return api_error(code)
         return render_template("error.html", code=code, message=messages.get(code, exc.name)), code
 
     @app.errorhandler(Exception)
     def server_error(exc):
         db.session.rollback()
         app.logger.exception("unhandled error")
+        if request.path.startswith("/api/"):
+            return api_error(500)
         return render_template("error.html", code=500, message=messages[500]), 500

@@ -89,7 +89,10 @@ def to_xlsx(cycle_id: int, now: datetime) -> bytes:
         sheet.title = title
         sheet.append(columns)
         for row in data:
-            sheet.append([_cell(v) for v in row])
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # text that starts with "=" stays text, never a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

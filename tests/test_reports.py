@@ -1,0 +1,285 @@
+"""Documents (PDF via WeasyPrint, read back with pdftotext and rendered with pdftoppm), spreadsheets, calendar
+feeds, the public page and secret-address tokens."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import NOW, step, user
+from workflow import documents, evidence, exports, feeds, publication, rounds, tokens, transitions
+from workflow.db import db
+from workflow.errors import PermissionDenied
+from workflow.models import AccessToken, AuditEvent, Cycle, Round
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+LATER = NOW + timedelta(hours=1)
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+def flat(text: str) -> str:
+    """Compatibility form without white space: pdftotext breaks lines where the layout did, and a PDF
+    spells sara am as nikhahit + sara aa (see workflow/pdffonts.py)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, name: str) -> str:
+    """The text of a PDF, and its first page as a PNG kept as a test artifact."""
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    # -raw: content-stream order; pdftotext's layout guess puts a raised tone mark on a line of its own
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(path),
+                    str(ARTIFACTS / f"pdf-{name}")], check=True)
+    shutil.copy(path, ARTIFACTS / f"{name}.pdf")
+    assert (ARTIFACTS / f"pdf-{name}.png").stat().st_size > 5000
+    return text
+
+
+def _fonts(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def _work_on_1_5(now):
+    """pannee does 1.5 steps 1 and 2 with evidence; the director sends 1.5/3 back once, then approves."""
+    for number in (1, 2):
+        s = step("1.5", number)
+        if number == 2:
+            evidence.add_link(s.id, actor_id=user("pannee").id, now=now, url="https://roiet.example.go.th/report",
+                              text="รายงานผลจัดซื้อจัดจ้างประจำปี")
+        transitions.complete(s.id, actor_id=user("pannee").id, now=now, expected_version=s.version)
+        db.session.commit()
+    review = step("1.5", 3)
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=now, expected_version=review.version,
+                          reason="ยังไม่ครบตามประเด็นที่กำหนด")
+    db.session.commit()
+    s = step("1.5", 2)
+    transitions.complete(s.id, actor_id=user("pannee").id, now=now, expected_version=s.version)
+    db.session.commit()
+    review = step("1.5", 3)
+    transitions.approve(review.id, actor_id=user("dir-admin").id, now=now, expected_version=review.version)
+    db.session.commit()
+
+
+@needs_poppler
+def test_measures_document_is_the_memo_in_its_table_form(seed, tmp_path):
+    pdf = documents.render_pdf(documents.measures_document(seed.id, NOW))
+    assert pdf.startswith(b"%PDF-")
+    text = flat(pdf_text(pdf, tmp_path, "measures"))
+    for expected in ("บันทึกข้อความ", "ส่วนราชการสำนักงานศึกษาธิการจังหวัดร้อยเอ็ดกลุ่มบริหารงานบุคคล",
+                     "วันที่๗มิถุนายน๒๕๖๗", "เรื่องมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+                     "เรียนศึกษาธิการจังหวัดร้อยเอ็ด", "(นายอัมพรภาระพันธ์)",
+                     "ประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อน", "การกำหนดขั้นตอนหรือวิธีการปฏิบัติ",
+                     "๑.แต่งตั้งคณะทำงานฯผู้รับผิดชอบการจัดทำคู่มือหรือมาตรฐานการปฏิบัติงาน",
+                     "ระยะเวลาดำเนินการ๑พฤษภาคม๒๕๖๗-๑๕กรกฎาคม๒๕๖๗", "ข้อจำกัดของหน่วยงาน-ไม่มี-",
+                     "ครั้งที่๒๑๕มิ.ย.๒๕๖๗"):
+        assert flat(expected) in text, expected
+    for m in seed.measures:  # every measure, its code in Thai digits
+        assert flat(f"ประเด็นที่ {documents.digits(m.code, 'thai')} {m.title}") in text, m.code
+    assert "Laksaman" in _fonts(pdf, tmp_path)  # the Sarabun-compatible font, embedded
+
+
+@needs_poppler
+def test_arabic_digits_on_request(seed, tmp_path):
+    text = flat(pdf_text(documents.render_pdf(documents.measures_document(seed.id, NOW, "arabic")), tmp_path,
+                         "measures-arabic"))
+    assert "วันที่7มิถุนายน2567" in text and "ประเด็นที่1.1" in text
+    assert not re.search("[๐-๙]", text.replace(flat("ศธ ๐๒๑๐๒"), ""))  # digits written in the memo convert too
+
+
+@needs_poppler
+def test_pdf_text_is_the_thai_that_was_written(seed, tmp_path):
+    """WeasyPrint mapped each glyph to the first cluster it met: า read as ำ and ุ as ่. workflow/pdffonts.py
+    maps glyphs from the font, so copying from the PDF gives back what was written."""
+    text = pdf_text(documents.render_pdf(documents.measures_document(seed.id, NOW)), tmp_path, "thai-text")
+    compat = unicodedata.normalize("NFKC", text)
+    for word in ("สำนักงาน", "บุคคล", "ผู้รับผิดชอบ", "ส่งเสริม", "ข้อความ", "กลุ่ม", "คู่มือ", "ปฏิบัติ"):
+        assert unicodedata.normalize("NFKC", word) in compat, word
+    assert "สำนักงำน" not in compat and "บ่คคล" not in compat
+
+
+@needs_poppler
+def test_progress_report_shows_states_people_evidence_decisions_and_lateness(seed, tmp_path):
+    _work_on_1_5(LATER)
+    late = NOW.replace(year=2024, month=7, day=20)  # after the period: everything still open is overdue
+    pdf = documents.render_pdf(documents.progress_document(seed.id, late))
+    text = flat(pdf_text(pdf, tmp_path, "progress"))
+    for expected in ("รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+                     "ข้อมูลณวันที่๒๐กรกฎาคม๒๕๖๗", "ดำเนินการแล้ว", "น.ส.พรรณีอินสำราญ",
+                     "รายงานผลจัดซื้อจัดจ้างประจำปี", "ส่งกลับแก้ไขโดย", "ยังไม่ครบตามประเด็นที่กำหนด",
+                     "อนุมัติโดย", "เลยกำหนดมาแล้ว"):
+        assert flat(expected) in text, expected
+    # the public version leaves out evidence not marked public
+    public_text = flat(pdf_text(documents.render_pdf(documents.progress_document(seed.id, late, public=True)),
+                                tmp_path, "progress-public"))
+    assert flat("รายงานผลจัดซื้อจัดจ้างประจำปี") not in public_text
+    assert flat("ยังไม่ครบตามประเด็นที่กำหนด") in public_text  # decisions are part of the record
+
+
+@needs_poppler
+def test_round_report_as_stored_and_a_draft_before_its_day(seed, tmp_path):
+    first = db.session.execute(select(Round).where(Round.cycle_id == seed.id, Round.number == 1)).scalar_one()
+    draft = flat(pdf_text(documents.render_pdf(documents.round_document(first.id, NOW)), tmp_path, "round-draft"))
+    assert "ฉบับร่าง" in draft
+    _work_on_1_5(LATER)
+    rounds.report_round(first.id, LATER)
+    db.session.commit()
+    text = flat(pdf_text(documents.render_pdf(documents.round_document(first.id, LATER + timedelta(days=30))),
+                         tmp_path, "round-1"))
+    assert "ฉบับร่าง" not in text
+    for expected in ("รายงานการติดตามมาตรการครั้งที่๑", "ผลการตรวจสอบของผู้อำนวยการกลุ่ม", "อนุมัติ",
+                     "ยังไม่ครบตามประเด็นที่กำหนด"):
+        assert flat(expected) in text, expected
+
+
+def test_unknown_ids_and_digit_styles_are_errors(seed):
+    from workflow.errors import NotFound, ValidationError
+
+    with pytest.raises(NotFound):
+        documents.measures_document(999, NOW)
+    with pytest.raises(NotFound):
+        documents.round_document(999, NOW)
+    with pytest.raises(ValidationError):
+        documents.measures_document(seed.id, NOW, "roman")
+
+
+def test_spreadsheets_hold_every_step_and_neutralise_formulas(seed):
+    from openpyxl import load_workbook
+
+    s = step("1.1", 1)
+    evidence.add_note(s.id, actor_id=user("hr-staff").id, now=LATER, text="=1+1")
+    evidence.add_link(s.id, actor_id=user("hr-staff").id, now=LATER, url="https://example.go.th/a",
+                      text="=HYPERLINK(\"http://evil\")")
+    db.session.commit()
+    book = load_workbook(io.BytesIO(exports.to_xlsx(seed.id, NOW)))
+    steps_sheet, measures_sheet = book["ขั้นตอน"], book["มาตรการ"]
+    rows = list(steps_sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(exports.STEP_COLUMNS)
+    assert len(rows) == 1 + 27  # the memo's 25 steps, 1.7's meeting once a month
+    first = rows[1]
+    assert first[:3] == ("1.1", "กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ", 1)
+    assert first[8] and first[9] == "2024-07-15"
+    assert first[15] == "=1+1\nhttps://example.go.th/a"
+    assert steps_sheet.cell(row=2, column=16).data_type == "s"  # text, not a formula
+    assert len(list(measures_sheet.iter_rows())) == 1 + 7
+    data = exports.to_csv(seed.id, NOW)
+    assert data.startswith("\ufeff".encode())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert parsed[0] == exports.STEP_COLUMNS and len(parsed) == 28
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in parsed[1:] for cell in row if cell), \
+        "a cell would run as a formula"
+    assert parsed[1][15] == "'=1+1\nhttps://example.go.th/a"
+
+
+def test_calendar_feeds_parse_back_as_rfc5545(seed):
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(feeds.cycle_feed(seed.id, NOW))
+    events = cal.walk("VEVENT")
+    rounds_ = [e for e in events if str(e["uid"]).startswith("round-")]
+    steps_ = [e for e in events if str(e["uid"]).startswith("step-")]
+    assert len(rounds_) == 4 and len(steps_) == 27
+    assert {e.decoded("dtstart") for e in rounds_} == {date(2024, 5, 30), date(2024, 6, 14), date(2024, 6, 28),
+                                                      date(2024, 7, 15)}
+    assert all(type(e.decoded("dtstart")) is date for e in events)  # all-day
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == timedelta(days=1) for e in events)
+    second = next(e for e in rounds_ if e.decoded("dtstart") == date(2024, 6, 14))
+    assert "ครั้งที่ 2" in str(second["summary"]) and "14 มิ.ย. 2567" in str(second["summary"])
+    assert "15 มิถุนายน 2567" in str(second["description"])  # the planned date, a Saturday
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    assert "VERSION:2.0" in feeds.cycle_feed(seed.id, NOW).decode()
+    # a person's feed: pannee's own steps with due dates, and the rounds
+    mine = Calendar.from_ical(feeds.person_feed(user("pannee").id, NOW)).walk("VEVENT")
+    assert any("1.5/1" in str(e["summary"]) for e in mine)
+    assert not any("1.1/" in str(e["summary"]) for e in mine)  # กลุ่มบริหารงานบุคคล's, not hers
+    # the director of กลุ่มอำนวยการ sees the review waiting once it opens
+    _work_on_1_5(LATER)
+    director = Calendar.from_ical(feeds.person_feed(user("dir-admin").id, LATER)).walk("VEVENT")
+    assert not any("รอตรวจสอบ" in str(e["summary"]) for e in director)  # approved already
+
+
+def test_feed_token_lifecycle_over_http(app, seed):
+    t, secret = tokens.create(user("pannee").id, "ics", "โทรศัพท์", now=NOW)
+    db.session.commit()
+    assert db.session.get(AccessToken, t.id).token_hash != secret and secret not in repr(t.__dict__)
+    client = app.test_client()
+    status, mimetype, data = fetch(client, f"/ics/{secret}.ics")
+    assert status == 200 and mimetype == "text/calendar" and b"BEGIN:VCALENDAR" in data
+    assert fetch(client, f"/ics/{secret[:-1]}x.ics")[0] == 404
+    assert fetch(client, "/ics/nothing.ics")[0] == 404
+    tokens.revoke(t.id, user("pannee").id, now=LATER)
+    db.session.commit()
+    assert fetch(client, f"/ics/{secret}.ics")[0] == 404
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "token")).all()
+    assert actions == ["token_created", "token_revoked"]
+
+
+def test_bad_token_requests_change_nothing(seed):
+    from workflow.errors import NotFound, ValidationError
+
+    before = db.session.scalar(select(func.count()).select_from(AccessToken))
+    for kind, name in (("api", ""), ("api", "x" * 101), ("bogus", "a")):
+        with pytest.raises(ValidationError):
+            tokens.create(user("pannee").id, kind, name, now=NOW)
+        db.session.rollback()
+    t, _ = tokens.create(user("pannee").id, "api", "mine", now=NOW)
+    db.session.commit()
+    with pytest.raises(NotFound):  # someone else's token does not exist for them
+        tokens.revoke(t.id, user("hr-staff").id, now=NOW)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AccessToken)) == before + 1
+
+
+def fetch(client, url: str) -> tuple[int, str, bytes]:
+    """GET, read and close (a file download streams until closed)."""
+    response = client.get(url)
+    try:
+        return response.status_code, response.mimetype, response.data
+    finally:
+        response.close()
+
+
+def test_publication_is_off_by_default_and_shows_nothing_private(app, seed, tmp_path):
+    client = app.test_client()
+    assert client.get(f"/p/{seed.id}").status_code == 404
+    assert fetch(client, f"/p/{seed.id}/measures.pdf")[0] == 404
+    s = step("1.1", 1)
+    hidden = evidence.add_file(s.id, actor_id=user("hr-staff").id, now=LATER, filename="ภายใน.pdf",
+                               data=b"%PDF-1.4 internal")
+    shown = evidence.add_file(s.id, actor_id=user("hr-staff").id, now=LATER, filename="คู่มือ.pdf",
+                              data=b"%PDF-1.4 manual")
+    db.session.commit()
+    with pytest.raises(PermissionDenied):  # staff may not publish
+        publication.set_published(seed.id, True, actor_id=user("hr-staff").id, now=LATER)
+    db.session.rollback()
+    publication.set_published(seed.id, True, actor_id=user("admin").id, now=LATER)
+    publication.set_evidence_public(shown.id, True, actor_id=user("juthamas").id, now=LATER)
+    db.session.commit()
+    page = client.get(f"/p/{seed.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "กระบวนการปฏิบัติงานที่โปร่งใสและมีประสิทธิภาพ" in html and "คู่มือ.pdf" in html
+    assert "ภายใน.pdf" not in html and "@" not in html  # no emails, no private evidence
+    assert fetch(client, f"/p/evidence/{shown.id}")[0] == 200
+    assert fetch(client, f"/p/evidence/{hidden.id}")[0] == 404
+    status, mimetype, pdf = fetch(client, f"/p/{seed.id}/progress.pdf")
+    assert status == 200 and mimetype == "application/pdf"
+    assert fetch(client, f"/p/{seed.id}/progress.pdf")[2] == pdf  # served from the cache: the same bytes
+    publication.set_published(seed.id, False, actor_id=user("admin").id, now=LATER)
+    db.session.commit()
+    assert client.get(f"/p/{seed.id}").status_code == 404
+    assert fetch(client, f"/p/evidence/{shown.id}")[0] == 404
+    assert db.session.get(Cycle, seed.id).published_at is None
