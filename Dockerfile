@@ -1,6 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ITAFLOW_INSTANCE=/data
 WORKDIR /app
+# Pango and HarfBuzz for WeasyPrint's PDFs; Laksaman, the Sarabun-compatible Thai font they are set in
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-thai-tlwg && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY workflow workflow
 COPY web web
