@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select, true
 
+from web.pagecache import init_page_cache, serve_from_cache
 from workflow.db import db
-from workflow.models import User
+from workflow.models import AuditHead, User
+from workflow.thaidate import bangkok_today, utcnow
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -36,6 +41,7 @@ def init_security(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    init_page_cache(app)
     app.before_request(_load_user)
 
     @app.after_request
@@ -47,25 +53,46 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if https:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if getattr(g, "user", None) is not None:
+        if g.get("user") is not None or g.get("session_state") is not None:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
 
-def _load_user() -> None:
-    """The logged-in user, if the session is still valid (same session version, account active)."""
+@dataclass(frozen=True)
+class SessionState:
+    """What one small query tells about a valid session: enough to serve a kept page (web/pagecache.py)."""
+
+    user_id: int
+    version: int  # the audit head: one version of all data
+    digit_style: str
+    language: str
+    today: date
+
+
+def _load_user():
+    """The logged-in user, if the session is still valid (same session version, account active). A page kept
+    in memory for this session and data version is returned here, before the ORM or a template runs."""
     g.user = None
     # Flask-WTF caches the token in g; a request must never see another request's (tests share one app context)
-    g.pop("csrf_token", None)
-    g.pop("scope", None)
+    for name in ("csrf_token", "scope", "session_state", "page_key", "page_hit"):
+        g.pop(name, None)
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
-        return
-    user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_version != version:
+        return None
+    row = db.session.execute(
+        select(User.session_version, User.active, User.digit_style, AuditHead.last_seq)
+        .select_from(User).outerjoin(AuditHead, true()).where(User.id == uid)
+    ).first()
+    if row is None or not row.active or row.session_version != version:
         session.clear()
-        return
-    g.user = user
+        return None
+    g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, session.get("lang", "th"),
+                                   bangkok_today(utcnow()))
+    kept = serve_from_cache(current_app.extensions["itaflow_pages"])
+    if kept is not None:
+        return kept
+    g.user = db.session.get(User, uid)
+    return None
 
 
 def viewer_scope() -> tuple[list[int], list[int]]:
