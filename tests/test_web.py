@@ -111,6 +111,7 @@ POST_ALLOWED = {
     "reports.evidence_public": {"secretariat", "admin"},
     "reports.token_list": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "reports.revoke_token": {"admin"},  # the token is the admin's: for anyone else it does not exist (404)
+    "i18n.switch": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
 }
 DENIED_STATUS = {"reports.revoke_token": 404}
 
@@ -183,10 +184,11 @@ def test_post_routes_for_every_role(demo):
             # no token: refused before anything runs
             assert client.post(url, data={}).status_code == 400, (endpoint, role)
             response = client.post(url, data={"csrf_token": token(client), "version": "999"})
-            if role is None:
+            if role is None and role not in allowed:
                 assert response.status_code == 302, (endpoint, role)
             elif role in allowed:
                 assert response.status_code in (200, 303, 400, 422), (endpoint, role, response.status_code)
+                db.session.rollback()
             else:
                 assert response.status_code == DENIED_STATUS.get(endpoint, 403), \
                     (endpoint, role, response.status_code)

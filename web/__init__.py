@@ -12,6 +12,7 @@ import workflow.models  # noqa: F401  (register the tables)
 from config import load_settings
 from tasks.celery_app import celery_init_app
 from web.filters import init_filters
+from web.i18n import init_i18n
 from web.security import init_security, public
 from workflow.db import db
 from workflow.mailer import mail
@@ -32,6 +33,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     init_security(app)
+    init_i18n(app)
     init_filters(app)
     from web import api
     from web.views import admin, approvals, auth, measures, reports, tasks
@@ -53,15 +55,17 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 def register_errors(app: Flask) -> None:
     """A generic Thai page for every error, never a traceback."""
     from flask import render_template, request
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
     from web.api import error_response
 
     messages = {
-        400: "คำขอไม่ถูกต้อง กรุณาลองใหม่", 403: "ท่านไม่มีสิทธิ์เปิดหน้านี้", 404: "ไม่พบหน้าที่ต้องการ",
-        405: "ทำรายการแบบนี้ไม่ได้", 413: "ไฟล์ใหญ่เกินกำหนด (ไม่เกิน 10 MB)",
-        429: "ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่", 500: "ระบบขัดข้อง กรุณาลองใหม่ภายหลัง",
+        400: _l("คำขอไม่ถูกต้อง กรุณาลองใหม่"), 403: _l("ท่านไม่มีสิทธิ์เปิดหน้านี้"), 404: _l("ไม่พบหน้าที่ต้องการ"),
+        405: _l("ทำรายการแบบนี้ไม่ได้"), 413: _l("ไฟล์ใหญ่เกินกำหนด (ไม่เกิน 10 MB)"),
+        429: _l("ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่"), 500: _l("ระบบขัดข้อง กรุณาลองใหม่ภายหลัง"),
     }
 
     english = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
@@ -72,12 +76,17 @@ def register_errors(app: Flask) -> None:
 
     def api_error(code: int):
         return error_response(code, {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(
-            code, "error"), api_th.get(code) or messages.get(code, "คำขอไม่ถูกต้อง"), english.get(code, "error"))
+            code, "error"), api_th.get(code) or thai(code), english.get(code, "error"))
+
+    def thai(code: int) -> str:
+        """The API answers in both languages: its Thai must not follow a page's language choice."""
+        with force_locale("th"):
+            return str(messages.get(code, "คำขอไม่ถูกต้อง"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_template("error.html", code=400,
-                               message="แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"), 400
+                               message=_l("แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง")), 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -3,42 +3,62 @@
 from __future__ import annotations
 
 from flask import Flask, g
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
+from web.i18n import language
 from web.security import viewer_scope
 from workflow import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
 
-STATE_TH = {"blocked": "รอขั้นตอนก่อนหน้า", "open": "กำลังดำเนินการ", "done": "เสร็จแล้ว"}
+STATE_TH = {"blocked": _l("รอขั้นตอนก่อนหน้า"), "open": _l("กำลังดำเนินการ"), "done": _l("เสร็จแล้ว")}
 ACTION_TH = {
-    "step_opened": "เปิดให้ดำเนินการ", "step_completed": "ทำเครื่องหมายเสร็จ", "review_approved": "อนุมัติ",
-    "review_sent_back": "ส่งกลับแก้ไข", "step_reopened": "เปิดใหม่", "step_blocked": "รอขั้นตอนก่อนหน้า",
-    "step_reassigned": "มอบหมายใหม่", "evidence_added": "แนบหลักฐาน", "measure_done": "มาตรการเสร็จสิ้น",
-    "cycle_loaded": "นำเข้ามาตรการ", "cycle_cloned": "คัดลอกไปปีถัดไป", "login": "เข้าสู่ระบบ",
-    "login_failed": "เข้าสู่ระบบไม่สำเร็จ", "logout": "ออกจากระบบ", "access_denied": "ถูกปฏิเสธการเข้าถึง",
-    "round_reported": "สร้างรายงานการติดตาม", "round_minutes": "บันทึกการประชุมติดตาม",
-    "user_created": "เพิ่มผู้ใช้", "user_updated": "แก้ไขผู้ใช้", "group_updated": "แก้ไขกลุ่มงาน",
-    "password_changed": "เปลี่ยนรหัสผ่าน", "notify_changed": "เปลี่ยนการแจ้งเตือน",
+    "step_opened": _l("เปิดให้ดำเนินการ"), "step_completed": _l("ทำเครื่องหมายเสร็จ"),
+    "review_approved": _l("อนุมัติ"), "review_sent_back": _l("ส่งกลับแก้ไข"), "step_reopened": _l("เปิดใหม่"),
+    "step_blocked": _l("รอขั้นตอนก่อนหน้า"), "step_reassigned": _l("มอบหมายใหม่"),
+    "evidence_added": _l("แนบหลักฐาน"), "measure_done": _l("มาตรการเสร็จสิ้น"),
+    "cycle_loaded": _l("นำเข้ามาตรการ"), "cycle_cloned": _l("คัดลอกไปปีถัดไป"), "login": _l("เข้าสู่ระบบ"),
+    "login_failed": _l("เข้าสู่ระบบไม่สำเร็จ"), "logout": _l("ออกจากระบบ"),
+    "access_denied": _l("ถูกปฏิเสธการเข้าถึง"), "round_reported": _l("สร้างรายงานการติดตาม"),
+    "round_minutes": _l("บันทึกการประชุมติดตาม"), "user_created": _l("เพิ่มผู้ใช้"),
+    "user_updated": _l("แก้ไขผู้ใช้"), "group_updated": _l("แก้ไขกลุ่มงาน"),
+    "password_changed": _l("เปลี่ยนรหัสผ่าน"), "notify_changed": _l("เปลี่ยนการแจ้งเตือน"),
+    "token_created": _l("สร้างโทเค็น"), "token_revoked": _l("ยกเลิกโทเค็น"),
+    "cycle_published": _l("เปิดหน้าเผยแพร่"), "cycle_unpublished": _l("ปิดหน้าเผยแพร่"),
+    "evidence_public": _l("เผยแพร่หลักฐาน"), "evidence_private": _l("เลิกเผยแพร่หลักฐาน"),
+    "language_changed": _l("เปลี่ยนภาษา"),
 }
 
 
 def _style() -> str:
+    """Digits as the viewer chose; English pages use Arabic digits."""
+    if language() == "en":
+        return "arabic"
     user = g.get("user")
     return user.digit_style if user is not None else "thai"
 
 
+def _be(day, style: str = "abbr") -> str:
+    return format_be(day, style=style, digit_style=_style(), lang=language()) if day else "-"
+
+
+def _be_dt(moment) -> str:
+    return format_be_datetime(moment, digit_style=_style(), lang=language()) if moment else "-"
+
+
 def init_filters(app: Flask) -> None:
-    app.jinja_env.filters["be"] = lambda d, style="abbr": format_be(d, style=style, digit_style=_style()) if d else "-"
-    app.jinja_env.filters["be_dt"] = lambda t: format_be_datetime(t, digit_style=_style()) if t else "-"
+    app.jinja_env.filters["be"] = _be
+    app.jinja_env.filters["be_dt"] = _be_dt
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
-    app.jinja_env.filters["state_th"] = lambda s: STATE_TH.get(s, s)
-    app.jinja_env.filters["action_th"] = lambda a: ACTION_TH.get(a, a)
+    app.jinja_env.filters["state_th"] = lambda s: gettext(STATE_TH[s]) if s in STATE_TH else s
+    app.jinja_env.filters["action_th"] = lambda a: gettext(ACTION_TH[a]) if a in ACTION_TH else a
 
     @app.context_processor
     def navigation():
         user = g.get("user")
         if user is None:
-            return {"nav_counts": {}}
+            return {"nav_counts": {}, "current_lang": language()}
         directed, groups = viewer_scope()
         return {"nav_counts": {"mine": queries.count_my_open_steps(user, groups),
                                "approvals": queries.count_approvals(user, directed)},
-                "is_director": bool(directed)}
+                "is_director": bool(directed), "current_lang": language()}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import refresh as refresh_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -76,17 +77,18 @@ def _load_user():
     # Flask-WTF caches the token in g; a request must never see another request's (tests share one app context)
     for name in ("csrf_token", "scope", "session_state", "page_key", "page_hit"):
         g.pop(name, None)
+    refresh_locale()  # Flask-Babel keeps the locale on the app context, which tests share between requests
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return None
     row = db.session.execute(
-        select(User.session_version, User.active, User.digit_style, AuditHead.last_seq)
+        select(User.session_version, User.active, User.digit_style, User.language, AuditHead.last_seq)
         .select_from(User).outerjoin(AuditHead, true()).where(User.id == uid)
     ).first()
     if row is None or not row.active or row.session_version != version:
         session.clear()
         return None
-    g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, session.get("lang", "th"),
+    g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, row.language,
                                    bangkok_today(utcnow()))
     kept = serve_from_cache(current_app.extensions["itaflow_pages"])
     if kept is not None:

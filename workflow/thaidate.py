@@ -66,9 +66,17 @@ def digits(text: str, style: str = "thai") -> str:
     return to_thai_digits(text) if style == "thai" else to_arabic_digits(text)
 
 
-def format_be(day: date, *, style: str = "abbr", digit_style: str = "thai") -> str:
-    """``๑๕ มิ.ย. ๒๕๖๗`` (abbr), ``15 มิถุนายน 2567`` (full) or ``15/06/2567`` (numeric)."""
+MONTHS_EN_FULL = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+
+
+def format_be(day: date, *, style: str = "abbr", digit_style: str = "thai", lang: str = "th") -> str:
+    """``๑๕ มิ.ย. ๒๕๖๗`` (abbr), ``15 มิถุนายน 2567`` (full) or ``15/06/2567`` (numeric). In English the year
+    stays Buddhist Era, as officials count it: ``15 Jun 2567 BE``."""
     be_year = day.year + BE_OFFSET
+    if lang == "en" and style in ("abbr", "full"):
+        months = MONTHS_EN if style == "abbr" else MONTHS_EN_FULL
+        return digits(f"{day.day} {months[day.month - 1]} {be_year} BE", digit_style)
     if style == "abbr":
         text = f"{day.day} {MONTHS_ABBR[day.month - 1]} {be_year}"
     elif style == "full":
@@ -80,9 +88,11 @@ def format_be(day: date, *, style: str = "abbr", digit_style: str = "thai") -> s
     return digits(text, digit_style)
 
 
-def format_be_datetime(moment: datetime, *, digit_style: str = "thai") -> str:
+def format_be_datetime(moment: datetime, *, digit_style: str = "thai", lang: str = "th") -> str:
     """A UTC moment shown in Bangkok: ``๑๕ มิ.ย. ๒๕๖๗ ๐๘:๓๐ น.``"""
     local = to_bangkok(moment)
+    if lang == "en":
+        return digits(f"{format_be(local.date(), digit_style='arabic', lang='en')} {local:%H:%M}", digit_style)
     return digits(f"{format_be(local.date(), digit_style='arabic')} {local:%H:%M} น.", digit_style)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from web.i18n import message
 from web.security import roles_required
 from web.views.common import int_field
 from workflow import audit
@@ -36,10 +38,10 @@ def create_user():
                  group_key=form.get("group") or None, position=form.get("position") or None,
                  password=form.get("password") or None, actor_id=g.user.id, now=utcnow())
         db.session.commit()
-        flash("เพิ่มผู้ใช้แล้ว", "ok")
+        flash(_("เพิ่มผู้ใช้แล้ว"), "ok")
     except ItaflowError as exc:
         db.session.rollback()
-        flash(exc.message_th, "error")
+        flash(message(exc), "error")
     return redirect(url_for("admin.index")), 303
 
 
@@ -52,7 +54,7 @@ def update_user(user_id: int):
     roles = [r for r in request.form.getlist("roles") if r in ROLES]
     active = request.form.get("active") == "1"
     if user.id == g.user.id and (not active or "admin" not in roles):
-        flash("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้", "error")
+        flash(_("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้"), "error")
         return redirect(url_for("admin.index")), 303
     before = {"roles": sorted(user.roles), "active": user.active}
     user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles or ["staff"])]
@@ -62,7 +64,7 @@ def update_user(user_id: int):
     audit.record("user_updated", actor_id=g.user.id, now=utcnow(), target_type="user", target_id=user.id,
                  data={"before": before, "after": {"roles": sorted(roles), "active": active}})
     db.session.commit()
-    flash("บันทึกแล้ว", "ok")
+    flash(_("บันทึกแล้ว"), "ok")
     return redirect(url_for("admin.index")), 303
 
 
@@ -76,14 +78,14 @@ def update_group(group_id: int):
     for field in ("director_id", "acting_director_id"):
         value = int_field(request.form.get(field))
         if request.form.get(field) and (value is None or db.session.get(User, value) is None):
-            flash("ไม่พบผู้ใช้ที่เลือก", "error")
+            flash(_("ไม่พบผู้ใช้ที่เลือก"), "error")
             return redirect(url_for("admin.index")), 303
         setattr(group, field, value)
     audit.record("group_updated", actor_id=g.user.id, now=utcnow(), target_type="group", target_id=group.id,
                  data={"before": before, "after": {"director": group.director_id,
                                                    "acting": group.acting_director_id}})
     db.session.commit()
-    flash("บันทึกแล้ว", "ok")
+    flash(_("บันทึกแล้ว"), "ok")
     return redirect(url_for("admin.index")), 303
 
 
@@ -102,16 +104,18 @@ def definitions():
             if request.form.get("confirm") == "1":
                 result = instantiate(doc, actor_id=g.user.id, now=utcnow(), source_name=name)
                 db.session.commit()
-                flash(f"นำเข้าแล้ว: {result.cycle.agency} ปีงบประมาณ {result.cycle.fiscal_year_be}", "ok")
+                flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
+                    year=result.cycle.fiscal_year_be), "ok")
                 return redirect(url_for("measures.measures")), 303
         except UnicodeDecodeError:
-            problems = ["ไฟล์ต้องเป็นข้อความ UTF-8 (.yaml)"]
+            problems = [_("ไฟล์ต้องเป็นข้อความ UTF-8 (.yaml)")]
         except DefinitionError as exc:
             db.session.rollback()
-            problems = [f"บรรทัด {p.line}: {p.message_th}" if p.line else p.message_th for p in exc.problems]
+            problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
+                        for p in exc.problems]
         except ItaflowError as exc:
             db.session.rollback()
-            problems = [exc.message_th]
+            problems = [message(exc)]
     status = 422 if problems else 200
     return render_template("definitions.html", problems=problems, doc=doc), status
 
@@ -131,10 +135,10 @@ def import_memo():
     try:
         report, origins = read_memo(data)
     except ItaflowError as exc:
-        return render_template("import.html", report=None, problems=[exc.message_th]), 422
+        return render_template("import.html", report=None, problems=[message(exc)]), 422
     sources = ["\n".join(report.lines[a - 1:b]).strip() for a, b in report.sources]
     warnings = [(origins[line - 1] if origins and line and line <= len(origins) else
-                 (f"บรรทัด {line}" if line else ""), message) for line, message in report.warnings]
+                 (_("บรรทัด %(line)s", line=line) if line else ""), message) for line, message in report.warnings]
     return render_template("import.html", report=report, sources=sources, problems=[], warnings=warnings,
                            yaml_text=to_yaml(report, name, origins), name=name)
 
@@ -150,14 +154,16 @@ def confirm_import():
         db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()
-        problems = [f"บรรทัด {p.line}: {p.message_th}" if p.line else p.message_th for p in exc.problems]
+        problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
+                        for p in exc.problems]
         return render_template("import.html", report=None, problems=problems, yaml_text=text, name=name,
                                editing=True), 422
     except ItaflowError as exc:
         db.session.rollback()
-        return render_template("import.html", report=None, problems=[exc.message_th], yaml_text=text, name=name,
+        return render_template("import.html", report=None, problems=[message(exc)], yaml_text=text, name=name,
                                editing=True), 422
-    flash(f"นำเข้าแล้ว: {result.cycle.agency} ปีงบประมาณ {result.cycle.fiscal_year_be}", "ok")
+    flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
+                    year=result.cycle.fiscal_year_be), "ok")
     return redirect(url_for("measures.measures")), 303
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from web.i18n import message
 from web.security import login_required, viewer_scope
 from web.views.common import int_field
 from workflow import queries, transitions
@@ -37,11 +39,11 @@ def bulk_approve():
             approved += 1
         except ItaflowError as exc:
             db.session.rollback()
-            problems.append(f"ขั้นตอนเลขที่ {step_id}: {exc.message_th}")
+            problems.append(_("ขั้นตอนเลขที่ %(id)s: %(problem)s", id=step_id, problem=message(exc)))
     if not chosen:
-        flash("ยังไม่ได้เลือกรายการ", "error")
+        flash(_("ยังไม่ได้เลือกรายการ"), "error")
     if approved:
-        flash(f"อนุมัติแล้ว {approved} รายการ", "ok")
+        flash(_("อนุมัติแล้ว %(count)s รายการ", count=approved), "ok")
     for problem in problems:
         flash(problem, "conflict")
     return redirect(url_for("approvals.queue")), 303

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from web.i18n import message
 from web.security import limiter, login_required, login_user, public, safe_next
 from workflow import audit
 from workflow.db import db
@@ -34,7 +36,7 @@ def login():
         audit.record("login_failed", actor_id=user.id if user else None, now=now, target_type="user",
                      target_id=user.id if user else None, note=email[:100])
         db.session.commit()
-        error = "อีเมลหรือรหัสผ่านไม่ถูกต้อง"
+        error = _("อีเมลหรือรหัสผ่านไม่ถูกต้อง")
     return render_template("login.html", error=error), 401 if error else 200
 
 
@@ -67,9 +69,9 @@ def password():
             audit.record("password_changed", actor_id=user.id, now=utcnow(), target_type="user", target_id=user.id)
             db.session.commit()
             login_user(user)  # this session continues; the others end
-            flash("เปลี่ยนรหัสผ่านแล้ว")
+            flash(_("เปลี่ยนรหัสผ่านแล้ว"))
             return redirect(url_for("tasks.my_steps"))
         except ValidationError as exc:
             db.session.rollback()
-            error = exc.message_th
+            error = message(exc)
     return render_template("password.html", error=error), 400 if error else 200

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, g, redirect
 
+from web.i18n import message
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotFound, PermissionDenied
 
@@ -27,11 +28,11 @@ def act(service: Callable, back: str, success: str, **kwargs):
         abort(404)
     except (ConflictError, InvalidTransition) as exc:
         db.session.rollback()
-        flash(exc.message_th, "conflict")
+        flash(message(exc), "conflict")
         return redirect(back), 303
     except ItaflowError as exc:
         db.session.rollback()
-        flash(exc.message_th, "error")
+        flash(message(exc), "error")
         return redirect(back), 303
     return redirect(back), 303
 

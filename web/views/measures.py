@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from web.i18n import message
 from web.security import deny, login_required, roles_required
 from web.views.common import int_field
 from workflow import audit, queries
@@ -75,9 +77,9 @@ def round_page(round_id: int):
         minutes = (request.form.get("minutes") or "").strip()
         attendance = [line.strip() for line in (request.form.get("attendance") or "").splitlines() if line.strip()]
         if not minutes:
-            error = "กรุณาบันทึกรายงานการประชุม"
+            error = _("กรุณาบันทึกรายงานการประชุม")
         elif len(minutes) > 20000 or len(attendance) > 200:
-            error = "ข้อความยาวเกินไป"
+            error = _("ข้อความยาวเกินไป")
         else:
             before = rnd.status
             rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
@@ -100,7 +102,7 @@ def audit_log():
         if args.get("end"):
             end = datetime.combine(parse_thai_date(args["end"]), time.max, tzinfo=BANGKOK)
     except (ValueError, ValidationError) as exc:
-        error = getattr(exc, "message_th", "วันที่ไม่ถูกต้อง")
+        error = message(exc) if hasattr(exc, "message_th") else _("วันที่ไม่ถูกต้อง")
     events = [] if error else queries.audit_events(
         measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
         action=(args.get("action") or None), start=start, end=end)

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from web.i18n import message
 from web.security import login_required, roles_required
 from web.views.common import act
 from workflow import documents, exports, publication, queries, tokens
@@ -112,7 +114,7 @@ def export(cycle_id: int, fmt: str):
 def publish(cycle_id: int):
     on = request.form.get("published") == "1"
     return act(publication.set_published, url_for("reports.index"),
-               "เปิดหน้าเผยแพร่แล้ว" if on else "ปิดหน้าเผยแพร่แล้ว", cycle_id=cycle_id, published=on, now=utcnow())
+               _("เปิดหน้าเผยแพร่แล้ว") if on else _("ปิดหน้าเผยแพร่แล้ว"), cycle_id=cycle_id, published=on, now=utcnow())
 
 
 @bp.post("/evidence/<int:evidence_id>/public")
@@ -125,7 +127,7 @@ def evidence_public(evidence_id: int):
         abort(404)
     on = request.form.get("public") == "1"
     return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=ev.step_id),
-               "เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว" if on else "เลิกเผยแพร่หลักฐานนี้แล้ว",
+               _("เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว") if on else _("เลิกเผยแพร่หลักฐานนี้แล้ว"),
                evidence_id=evidence_id, public=on, now=utcnow())
 
 
@@ -149,12 +151,12 @@ def token_list():
             status = 201
         except ItaflowError as exc:
             db.session.rollback()
-            error, status = exc.message_th, 400
+            error, status = message(exc), 400
     return render_template("tokens.html", tokens=tokens.of_user(g.user.id), created=created, error=error), status
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    return act(tokens.revoke, url_for("reports.token_list"), "ยกเลิกแล้ว ที่อยู่หรือโทเค็นนี้ใช้ไม่ได้อีก",
+    return act(tokens.revoke, url_for("reports.token_list"), _("ยกเลิกแล้ว ที่อยู่หรือโทเค็นนี้ใช้ไม่ได้อีก"),
                token_id=token_id, now=utcnow())

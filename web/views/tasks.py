@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web.security import deny, login_required, viewer_scope
@@ -79,28 +80,28 @@ def _back(step_id: int) -> str:
 @bp.post("/steps/<int:step_id>/done")
 @login_required
 def complete(step_id: int):
-    return act(transitions.complete, _back(step_id), "บันทึกว่าเสร็จแล้ว", step_id=step_id, now=utcnow(),
+    return act(transitions.complete, _back(step_id), _("บันทึกว่าเสร็จแล้ว"), step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
 
 
 @bp.post("/steps/<int:step_id>/approve")
 @login_required
 def approve(step_id: int):
-    return act(transitions.approve, _back(step_id), "อนุมัติแล้ว", step_id=step_id, now=utcnow(),
+    return act(transitions.approve, _back(step_id), _("อนุมัติแล้ว"), step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
 
 
 @bp.post("/steps/<int:step_id>/send-back")
 @login_required
 def send_back(step_id: int):
-    return act(transitions.send_back, _back(step_id), "ส่งกลับให้แก้ไขแล้ว", step_id=step_id, now=utcnow(),
+    return act(transitions.send_back, _back(step_id), _("ส่งกลับให้แก้ไขแล้ว"), step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
 
 
 @bp.post("/steps/<int:step_id>/reopen")
 @login_required
 def reopen(step_id: int):
-    return act(transitions.reopen, _back(step_id), "เปิดขั้นตอนใหม่แล้ว", step_id=step_id, now=utcnow(),
+    return act(transitions.reopen, _back(step_id), _("เปิดขั้นตอนใหม่แล้ว"), step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
 
 
@@ -109,7 +110,7 @@ def reopen(step_id: int):
 def reassign(step_id: int):
     group_id = int_field(request.form.get("group_id"))
     user_id = int_field(request.form.get("user_id"))
-    return act(transitions.reassign, _back(step_id), "มอบหมายผู้รับผิดชอบใหม่แล้ว", step_id=step_id, now=utcnow(),
+    return act(transitions.reassign, _back(step_id), _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=utcnow(),
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 
@@ -121,14 +122,14 @@ def add_evidence(step_id: int):
     kind = request.form.get("kind")
     now = utcnow()
     if kind == "note":
-        return act(evidence_service.add_note, _back(step_id), "บันทึกหลักฐานแล้ว", step_id=step_id, now=now,
+        return act(evidence_service.add_note, _back(step_id), _("บันทึกหลักฐานแล้ว"), step_id=step_id, now=now,
                    text=request.form.get("text", ""))
     if kind == "link":
-        return act(evidence_service.add_link, _back(step_id), "เพิ่มลิงก์แล้ว", step_id=step_id, now=now,
+        return act(evidence_service.add_link, _back(step_id), _("เพิ่มลิงก์แล้ว"), step_id=step_id, now=now,
                    url=request.form.get("url", ""), text=request.form.get("text"))
     if kind == "file":
         upload = request.files.get("file")
-        return act(evidence_service.add_file, _back(step_id), "แนบไฟล์แล้ว", step_id=step_id, now=now,
+        return act(evidence_service.add_file, _back(step_id), _("แนบไฟล์แล้ว"), step_id=step_id, now=now,
                    filename=upload.filename if upload else "", data=upload.read() if upload else b"")
     abort(400)
 

@@ -66,6 +66,8 @@ class User(db.Model):
     digest_hour: Mapped[int] = mapped_column(Integer, default=8, nullable=False)
     #: "thai" or "arabic" digits in dates
     digit_style: Mapped[str] = mapped_column(String(8), default="thai", nullable=False)
+    #: "th" (the default) or "en": the language of the pages
+    language: Mapped[str] = mapped_column(String(2), default="th", server_default="th", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     group: Mapped[Group | None] = relationship(back_populates="members", foreign_keys=[group_id])

@@ -1,0 +1,55 @@
+"""Thai first, English available (Flask-Babel). The catalogue's message ids are the Thai texts themselves;
+web/translations/en holds the English. The language is the signed-in person's choice (kept on their
+account), else the browser session's, else Thai."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from flask_babel import Babel, get_locale
+
+from web.security import public, safe_next
+
+LANGUAGES = ("th", "en")
+bp = Blueprint("i18n", __name__)
+
+
+def current_language() -> str:
+    user = g.get("user")
+    chosen = user.language if user is not None else session.get("lang")
+    return chosen if chosen in LANGUAGES else "th"
+
+
+def language() -> str:
+    """The language of this request's page (what Babel chose)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "th"
+
+
+def message(exc) -> str:
+    """A service error's message in the page's language."""
+    return exc.message_en if language() == "en" else exc.message_th
+
+
+def init_i18n(app: Flask) -> None:
+    Babel(app, locale_selector=current_language, default_locale="th", default_timezone="Asia/Bangkok")
+    app.register_blueprint(bp)
+
+
+@bp.post("/language")
+@public
+def switch():
+    """ไทย / English: kept in the session, and on the account of a signed-in person (audited)."""
+    from workflow import audit
+    from workflow.db import db
+    from workflow.thaidate import utcnow
+
+    lang = request.form.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        user = g.get("user")
+        if user is not None and user.language != lang:
+            before, user.language = user.language, lang
+            audit.record("language_changed", actor_id=user.id, now=utcnow(), target_type="user",
+                         target_id=user.id, from_state=before, to_state=lang)
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("tasks.my_steps")), 303
