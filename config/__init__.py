@@ -60,6 +60,7 @@ class Settings:
     escalate_after_days: int  # working days overdue before the director hears
     mail_max_attempts: int
     mail_lease_seconds: int  # a claimed row is retried after this if its worker died
+    page_cache: int = 512  # rendered pages kept in memory per worker (web/pagecache.py); 0 turns it off
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -132,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         escalate_after_days=int(env.get("ITAFLOW_ESCALATE_AFTER_DAYS", "3")),
         mail_max_attempts=int(env.get("ITAFLOW_MAIL_MAX_ATTEMPTS", "8")),
         mail_lease_seconds=int(env.get("ITAFLOW_MAIL_LEASE_SECONDS", "300")),
+        page_cache=int(env.get("ITAFLOW_PAGE_CACHE", "512")),
     )
 
 

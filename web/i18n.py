@@ -1,10 +1,10 @@
 """Thai first, English available (Flask-Babel). The catalogue's message ids are the Thai texts themselves;
 web/translations/en holds the English. The language is the signed-in person's choice (kept on their
-account), else the browser session's, else Thai."""
+account), else the browser session's, else ``ITAFLOW_LANGUAGE`` (Thai by default)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 
 from web.security import public, safe_next
@@ -16,7 +16,7 @@ bp = Blueprint("i18n", __name__)
 def current_language() -> str:
     user = g.get("user")
     chosen = user.language if user is not None else session.get("lang")
-    return chosen if chosen in LANGUAGES else "th"
+    return chosen if chosen in LANGUAGES else current_app.config["ITAFLOW"].language
 
 
 def language() -> str:

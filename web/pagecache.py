@@ -8,7 +8,8 @@ every kept page stale. A hit skips the ORM and Jinja: one small query checks the
 version. Pages that showed a flash message or changed the session are never kept.
 
 This suits the office's load: people reload and move between the same few pages all day, while changes are a
-few an hour. Each gunicorn worker keeps its own copy (an LRU of ``MAX_PAGES``)."""
+few an hour. Each gunicorn worker keeps its own copy (an LRU of ``ITAFLOW_PAGE_CACHE`` pages, 512 by default;
+0 turns it off)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def page_key() -> tuple | None:
 
 
 def init_page_cache(app: Flask) -> PageCache:
-    cache = PageCache()
+    cache = PageCache(app.config["ITAFLOW"].page_cache)
     app.extensions["itaflow_pages"] = cache
 
     @app.after_request
@@ -88,6 +89,8 @@ def init_page_cache(app: Flask) -> PageCache:
 
 def serve_from_cache(cache: PageCache) -> Response | None:
     """Called once the session is checked: the kept page, or None (and remember the key to keep it)."""
+    if cache.size <= 0:
+        return None
     key = page_key()
     if key is None:
         return None
