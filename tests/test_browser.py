@@ -134,3 +134,25 @@ def test_executive_opens_the_dashboard(browser, site, viewport, label):
     # the layout fits the viewport: no sideways scrolling on a phone
     width = executive.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_secretariat_downloads_the_progress_report_and_switches_to_english(browser, site, viewport, label):
+    secretariat = sign_in(browser, site, "juthamas@demo.itaflow.test", viewport)
+    secretariat.click("#nav-reports")
+    assert "รายงานผลการดำเนินการ (O43)" in secretariat.inner_text("main")
+    with secretariat.expect_download() as download:
+        secretariat.click("text=รายงานผลการดำเนินการ (O43)")
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-") and download.value.suggested_filename.startswith("progress-")
+    secretariat.screenshot(path=ARTIFACTS / f"{label}-6-reports.png", full_page=True)
+    secretariat.click("#lang-switch")
+    secretariat.click("#nav-reports")
+    text = secretariat.inner_text("main")
+    assert "Reports and publication" in text and "Progress report (O43)" in text
+    assert "My steps" in secretariat.inner_text("header")
+    secretariat.screenshot(path=ARTIFACTS / f"{label}-7-english.png", full_page=True)
+    width = secretariat.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"] + 1
+    secretariat.click("#lang-switch")
+    assert "งานของฉัน" in secretariat.inner_text("header")

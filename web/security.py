@@ -12,7 +12,7 @@ from flask_babel import refresh as refresh_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 
 from web.pagecache import init_page_cache, serve_from_cache
 from workflow.db import db
@@ -34,7 +34,8 @@ def init_security(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
         SESSION_COOKIE_NAME="itaflow_session",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # a working day from sign-in, not extended by activity
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # evidence files are capped at 10 MB; forms add a little
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
@@ -42,6 +43,9 @@ def init_security(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    # Our limits all sit on views (sign-in, API writes), and a decorated view checks its own limit. The
+    # extension's check before every request would find nothing to do, at a cost on every page.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     init_page_cache(app)
     app.before_request(_load_user)
 
@@ -57,6 +61,11 @@ def init_security(app: Flask) -> None:
         if g.get("user") is not None or g.get("session_state") is not None:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+#: one statement, compiled once: is the session valid, and which version of the data is current
+SESSION_CHECK = (select(User.session_version, User.active, User.digit_style, User.language, AuditHead.last_seq)
+                 .select_from(User).outerjoin(AuditHead, true()).where(User.id == bindparam("uid")))
 
 
 @dataclass(frozen=True)
@@ -81,10 +90,7 @@ def _load_user():
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return None
-    row = db.session.execute(
-        select(User.session_version, User.active, User.digit_style, User.language, AuditHead.last_seq)
-        .select_from(User).outerjoin(AuditHead, true()).where(User.id == uid)
-    ).first()
+    row = db.session.connection().execute(SESSION_CHECK, {"uid": uid}).first()
     if row is None or not row.active or row.session_version != version:
         session.clear()
         return None
