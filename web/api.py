@@ -274,15 +274,19 @@ def _act(service: Callable, step_id: int, **kwargs):
     return jsonify(step_json(result, bangkok_today(now)))
 
 
+def _note(data: dict) -> str | None:
+    note = data.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValidationError("note ต้องเป็นข้อความ", "note must be a string")
+    return note
+
+
 @bp.post("/steps/<int:step_id>/complete")
 @token_required
 @limiter.limit("120/minute")
 def complete(step_id: int):
     data = _body()
-    note = data.get("note")
-    if note is not None and not isinstance(note, str):
-        raise ValidationError("note ต้องเป็นข้อความ", "note must be a string")
-    return _act(transitions.complete, step_id, expected_version=_version(data), note=note)
+    return _act(transitions.complete, step_id, expected_version=_version(data), note=_note(data))
 
 
 @bp.post("/steps/<int:step_id>/approve")
@@ -290,10 +294,7 @@ def complete(step_id: int):
 @limiter.limit("120/minute")
 def approve(step_id: int):
     data = _body()
-    note = data.get("note")
-    if note is not None and not isinstance(note, str):
-        raise ValidationError("note ต้องเป็นข้อความ", "note must be a string")
-    return _act(transitions.approve, step_id, expected_version=_version(data), note=note)
+    return _act(transitions.approve, step_id, expected_version=_version(data), note=_note(data))
 
 
 @bp.post("/steps/<int:step_id>/send-back")

@@ -90,7 +90,8 @@ def _load_user():
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return None
-    row = db.session.connection().execute(SESSION_CHECK, {"uid": uid}).first()
+    with db.engine.connect() as conn:  # not the ORM session: a kept page never needs one
+        row = conn.execute(SESSION_CHECK, {"uid": uid}).first()
     if row is None or not row.active or row.session_version != version:
         session.clear()
         return None

@@ -54,14 +54,14 @@ def _check_style(digit_style: str) -> str:
     return digit_style
 
 
-def _cycle(cycle_id: int) -> Cycle:
+def get_cycle(cycle_id: int) -> Cycle:
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
     return cycle
 
 
-def _measures(cycle_id: int) -> list[Measure]:
+def cycle_measures(cycle_id: int) -> list[Measure]:
     return list(db.session.execute(
         select(Measure).where(Measure.cycle_id == cycle_id).order_by(Measure.position)
         .options(selectinload(Measure.steps).selectinload(Step.decisions).selectinload(ReviewDecision.decided_by),
@@ -75,9 +75,9 @@ def _measures(cycle_id: int) -> list[Measure]:
 def measures_document(cycle_id: int, now: datetime, digit_style: str = "thai") -> Document:
     """O42: the measures in the memo's table form (weakness, improvement, responsible, steps, monitoring,
     period, constraints)."""
-    cycle = _cycle(cycle_id)
+    cycle = get_cycle(cycle_id)
     rows = []
-    for m in _measures(cycle_id):
+    for m in cycle_measures(cycle_id):
         numbered: dict[int, Step] = {}
         for s in m.steps:  # a monthly step is one step in the memo
             numbered.setdefault(s.number, s)
@@ -102,10 +102,10 @@ def _lateness(step: Step, today: date, calendar: WorkingCalendar) -> str | None:
 def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *, public: bool = False) -> Document:
     """O43: every measure and step with its state, dates, who did it, evidence, reviewers' decisions and
     overdue history. ``public`` leaves out what is not for the website: evidence not marked public."""
-    cycle = _cycle(cycle_id)
+    cycle = get_cycle(cycle_id)
     today = bangkok_today(now)
     calendar = WorkingCalendar()
-    measures = _measures(cycle_id)
+    measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
     evidence: dict[int, list[Evidence]] = {}
     query = select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)

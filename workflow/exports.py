@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from workflow.db import db
-from workflow.documents import STATE_TH, _cycle, _measures
+from workflow.documents import STATE_TH, cycle_measures, get_cycle
 from workflow.models import Evidence
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today, format_be, format_be_datetime
@@ -32,10 +32,10 @@ def _cell(value):
 
 def rows(cycle_id: int, now: datetime) -> tuple[list[list], list[list]]:
     """(measure rows, step rows), Arabic digits, dates in BE and ISO."""
-    _cycle(cycle_id)
+    get_cycle(cycle_id)
     today = bangkok_today(now)
     base = current_app.config["ITAFLOW"].base_url
-    measures = _measures(cycle_id)
+    measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
     evidence: dict[int, list[str]] = {}
     for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
@@ -80,7 +80,7 @@ def to_xlsx(cycle_id: int, now: datetime) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    cycle = _cycle(cycle_id)
+    cycle = get_cycle(cycle_id)
     measure_rows, step_rows = rows(cycle_id, now)
     book = Workbook()
     sheets = [(book.active, "ขั้นตอน", STEP_COLUMNS, step_rows), (book.create_sheet(), "มาตรการ", MEASURE_COLUMNS,
