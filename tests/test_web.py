@@ -419,3 +419,13 @@ def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(
     assert ok.status_code == 303
     cycle = db.session.execute(select(Cycle)).scalar_one()
     assert cycle.fiscal_year_be == 2567 and len(cycle.measures) == 7
+
+
+def test_navigation_count_matches_my_steps(demo):
+    """The count is a UNION of two index ranges; it must equal the list it counts (named and group steps)."""
+    from workflow import queries
+    from workflow.models import User
+
+    for person in db.session.execute(select(User)).scalars():
+        assert queries.count_my_open_steps(person) == len(queries.my_open_steps(person, limit=1000)), person.key
+    assert queries.count_my_open_steps(user("pannee")) > 0

@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, current_app, g, redirect, request, session, 
 from flask_babel import Babel, get_locale
 
 from web.security import public, safe_next
+from workflow.users import LANGUAGES
 
-LANGUAGES = ("th", "en")
 bp = Blueprint("i18n", __name__)
 
 
@@ -38,18 +38,15 @@ def init_i18n(app: Flask) -> None:
 @bp.post("/language")
 @public
 def switch():
-    """ไทย / English: kept in the session, and on the account of a signed-in person (audited)."""
-    from workflow import audit
+    """ไทย / English: kept in the session, and on the account of a signed-in person."""
+    from workflow import users
     from workflow.db import db
     from workflow.thaidate import utcnow
 
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
-        user = g.get("user")
-        if user is not None and user.language != lang:
-            before, user.language = user.language, lang
-            audit.record("language_changed", actor_id=user.id, now=utcnow(), target_type="user",
-                         target_id=user.id, from_state=before, to_state=lang)
+        if g.get("user") is not None:
+            users.set_language(g.user.id, lang, now=utcnow())
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("tasks.my_steps")), 303

@@ -141,3 +141,20 @@ def set_notify(*, email: str, mode: str, hour: int | None, actor_id: int | None,
     audit.record("notify_changed", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
                  data={"before": before, "after": {"mode": user.notify_mode, "hour": user.digest_hour}})
     return user
+
+
+LANGUAGES = ("th", "en")
+
+
+def set_language(user_id: int, language: str, *, now: datetime) -> User:
+    """The language of a person's pages, chosen by themselves (audited when it changes)."""
+    if language not in LANGUAGES:
+        raise ValidationError("เลือกภาษา th หรือ en", "choose th or en")
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise ValidationError("ไม่พบผู้ใช้", "no such user")
+    if user.language != language:
+        before, user.language = user.language, language
+        audit.record("language_changed", actor_id=user.id, now=now, target_type="user", target_id=user.id,
+                     from_state=before, to_state=language)
+    return user
