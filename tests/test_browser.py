@@ -63,7 +63,7 @@ def sign_in(browser, site: str, email: str, viewport: dict):
     page.goto(f"{site}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the header has the language button
     page.wait_for_url(f"{site}/")
     return page
 
