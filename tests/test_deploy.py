@@ -11,6 +11,8 @@ def test_compose_services_and_environment():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert {"web", "worker", "beat", "postgres", "redis", "mail"} <= set(compose["services"])
     assert compose["services"]["beat"]["deploy"]["replicas"] == 1
+    for name in ("web", "worker", "beat"):  # a process that dies is started again
+        assert compose["services"][name]["restart"] == "unless-stopped"
     for name in ("worker", "beat"):
         assert compose["services"][name]["command"][:3] == ["celery", "-A", "tasks.worker"]
         assert compose["services"][name]["environment"]["REDIS_URL"].startswith("redis://")

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -75,7 +76,10 @@ class Stack:
             "ITAFLOW_CLOCK_FILE": str(self.clock),
         }
         self.processes: dict[str, subprocess.Popen] = {}
+        self.kinds: dict[str, str] = {}
+        self.restarts: dict[str, int] = {}
         self.redis: subprocess.Popen | None = None
+        self._closing = threading.Event()
 
     def start_redis(self):
         self.redis = subprocess.Popen(
@@ -101,7 +105,21 @@ class Stack:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                                 start_new_session=True)
+        self.kinds[name] = kind
         log.close()
+
+    def supervise(self, name: str) -> None:
+        """Start the process again whenever it exits on its own, as docker-compose's restart policy and
+        ``itaflow up`` do in production (a worker can exit when Redis drops mid-acknowledgement)."""
+
+        def watch():
+            while not self._closing.wait(0.5):
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    self.start(name, self.kinds[name])
+
+        threading.Thread(target=watch, daemon=True).start()
 
     def stop(self, name: str, sig=signal.SIGTERM):
         process = self.processes.pop(name)
@@ -114,6 +132,7 @@ class Stack:
                 process.wait()
 
     def close(self):
+        self._closing.set()
         for name in list(self.processes):
             self.stop(name)
         self.stop_redis()
@@ -276,6 +295,8 @@ def test_redis_restart_misses_no_deadline(stack):
     set_fake_now(stack.clock, bkk(2024, 5, 20))
     stack.start("w1", "worker")
     stack.start("b1", "beat")
+    stack.supervise("w1")
+    stack.supervise("b1")
     time.sleep(3)
     stack.stop_redis()
     set_fake_now(stack.clock, bkk(2024, 5, 30))  # round 1 falls due while Redis is down

@@ -2,7 +2,9 @@
 
 Starts the web server (gunicorn), a Celery worker, Celery beat and, when mail goes to this machine, the
 local SMTP sink that keeps every message under the instance folder. Each runs as a child process (the
-sink as a thread); if one dies the others are stopped and the command exits non-zero.
+sink as a thread). A child that dies is started again, as a service manager would (a Celery worker can exit
+on a broker connection lost mid-acknowledgement, a known kombu race); one that dies ``MAX_RESTARTS`` times
+within ``RESTART_WINDOW`` seconds stops everything and the command exits non-zero.
 """
 
 from __future__ import annotations
@@ -12,18 +14,29 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 STOP_GRACE = 15.0
+MAX_RESTARTS = 5
+RESTART_WINDOW = 120.0
 
 
 @dataclass
 class Child:
     name: str
     process: subprocess.Popen
+    argv: list[str] = field(default_factory=list)
+    deaths: list[float] = field(default_factory=list)
+
+    def should_restart(self, now: float) -> bool:
+        self.deaths = [t for t in self.deaths if now - t < RESTART_WINDOW] + [now]
+        return len(self.deaths) <= MAX_RESTARTS
+
+    def backoff(self) -> float:
+        return min(30.0, 2.0 ** (len(self.deaths) - 1))
 
 
 def _bin(name: str) -> str:
@@ -67,15 +80,26 @@ def run_up(settings, host: str, port: int, workers: int, sink: bool) -> int:
         for name, argv in commands(host, port, settings.instance_path, workers).items():
             # own process group: the terminal's Ctrl-C reaches us, and we stop the children in order
             process = subprocess.Popen(argv, env=env, start_new_session=True)
-            children.append(Child(name, process))
+            children.append(Child(name, process, argv))
             click.echo(f"[up] {name} started (pid {process.pid})")
         click.echo(f"[up] itaflow is running: {settings.base_url}  (Ctrl-C stops everything)")
         while not stopping:
             for child in children:
-                if child.process.poll() is not None:
-                    click.echo(f"[up] {child.name} exited with {child.process.returncode}; stopping", err=True)
+                if child.process.poll() is None or stopping:
+                    continue
+                if not child.should_restart(time.monotonic()):
+                    click.echo(f"[up] {child.name} exited with {child.process.returncode} "
+                               f"{len(child.deaths)} times in {RESTART_WINDOW:.0f} s; stopping", err=True)
                     code = 1
                     stopping = True
+                    break
+                pause = child.backoff()
+                click.echo(f"[up] {child.name} exited with {child.process.returncode}; "
+                           f"starting it again in {pause:.0f} s", err=True)
+                time.sleep(pause)
+                if not stopping:
+                    child.process = subprocess.Popen(child.argv, env=env, start_new_session=True)
+                    click.echo(f"[up] {child.name} started again (pid {child.process.pid})")
             time.sleep(0.5)
     finally:
         click.echo("[up] stopping…")
