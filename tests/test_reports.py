@@ -283,3 +283,17 @@ def test_publication_is_off_by_default_and_shows_nothing_private(app, seed, tmp_
     assert client.get(f"/p/{seed.id}").status_code == 404
     assert fetch(client, f"/p/evidence/{shown.id}")[0] == 404
     assert db.session.get(Cycle, seed.id).published_at is None
+
+
+def test_document_cache_keeps_only_the_newest(tmp_path):
+    import os
+
+    from web.views.reports import KEEP_DOCUMENTS, _prune
+
+    for i in range(KEEP_DOCUMENTS + 5):
+        f = tmp_path / f"{i:04d}.pdf"
+        f.write_bytes(b"%PDF-")
+        os.utime(f, (1_700_000_000 + i, 1_700_000_000 + i))
+    _prune(tmp_path)
+    left = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert len(left) == KEEP_DOCUMENTS and left[0] == "0005.pdf"

@@ -328,7 +328,9 @@ def test_upload_is_stored_outside_static_and_served_as_attachment(demo):
     assert login(demo, "other_staff").get(f"/evidence/{ev.id}").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/steps/999999", "/steps/abc", "/measures/0", "/rounds/999", "/evidence/5"])
+@pytest.mark.parametrize("path", ["/steps/999999", "/steps/abc", "/measures/0", "/rounds/999", "/evidence/5",
+                                  "/cycles/999/measures.pdf", "/cycles/1/other.pdf", "/rounds/999/report.pdf",
+                                  "/cycles/999/export.xlsx", "/cycles/1/export.ods", "/p/999", "/ics/x.ics"])
 def test_unknown_ids_are_404(demo, path):
     assert login(demo, "secretariat").get(path).status_code == 404
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import secrets
+from io import BytesIO
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
@@ -39,6 +40,16 @@ def _cache_folder() -> Path:
     return folder
 
 
+KEEP_DOCUMENTS = 200
+
+
+def _prune(folder: Path) -> None:
+    """Older versions are never asked for again once the data has moved on: keep the newest few."""
+    files = sorted(folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP_DOCUMENTS:]:
+        old.unlink(missing_ok=True)
+
+
 def pdf_response(build, *key_parts, download: bool = True):
     """Render (or reuse) a PDF. Every state change writes the audit log, so the audit head and the Bangkok
     day (overdue marks change with it) name one version of the data; a repeat download is a file read."""
@@ -52,11 +63,15 @@ def pdf_response(build, *key_parts, download: bool = True):
         abort(404)
     except ItaflowError:
         abort(400)
-    if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(documents.render_pdf(document))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = documents.render_pdf(document)
+        tmp = path.with_suffix(f".{secrets.token_hex(8)}.tmp")  # one per writer, thread or process
+        tmp.write_bytes(data)
         tmp.replace(path)  # atomic: another worker never reads half a file
-    return send_file(path, mimetype="application/pdf", as_attachment=download,
+        _prune(path.parent)
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=download,
                      download_name=documents.file_name(document, "pdf"), max_age=0)
 
 
@@ -102,8 +117,6 @@ def round_pdf(round_id: int):
 def export(cycle_id: int, fmt: str):
     cycle = _cycle_or_404(cycle_id)
     now = utcnow()
-    from io import BytesIO
-
     data = exports.to_xlsx(cycle.id, now) if fmt == "xlsx" else exports.to_csv(cycle.id, now)
     return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
                      as_attachment=True, download_name=f"ita-{cycle.fiscal_year_be}-steps.{fmt}", max_age=0)
