@@ -9,7 +9,8 @@ version. Pages that showed a flash message or changed the session are never kept
 
 This suits the office's load: people reload and move between the same few pages all day, while changes are a
 few an hour. Each gunicorn worker keeps its own copy (an LRU of ``ITAFLOW_PAGE_CACHE`` pages, 512 by default;
-0 turns it off)."""
+0 turns it off). A change made behind the application's back (SQL typed into the database) writes no audit
+event, so kept pages show it only after the next audited change, midnight or a restart."""
 
 from __future__ import annotations
 
