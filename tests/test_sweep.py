@@ -171,3 +171,35 @@ def test_digest_users_get_one_email_a_day(memo):
     assert "ขั้นตอนที่ 2" in render_message(digest[0])[0]
     run_sweep(bkk(2024, 5, 2, 17))
     assert len(mails("digest")) == 1
+
+
+def test_people_who_chose_english_get_english_email(memo):
+    """Alerts, the round report and the items for the meeting follow the recipient's language; everyone else
+    keeps Thai. The memo's own text (titles) stays as written."""
+    from workflow.users import set_language
+
+    for key in ("pannee", "amporn"):
+        set_language(user(key).id, "en", now=BEFORE_MAY)
+    db.session.commit()
+    run_sweep(bkk(2024, 5, 30))
+    reports = {m.to_email: m for m in mails("round_report")}
+    english = reports["amporn@demo.itaflow.test"]
+    assert english.subject.startswith("[ITA] Monitoring round 1 report (30 May 2567 BE)")
+    text, html = render_message(english)
+    assert text.startswith("Dear ") and "Progress by measure" in text and 'lang="en"' in html
+    assert "รายงานการติดตามครั้งที่" not in text
+    thai = reports["juthamas@demo.itaflow.test"]
+    assert "รายงานการติดตามครั้งที่ 1" in thai.subject and render_message(thai)[0].startswith("เรียน ")
+    items = {m.to_email: m for m in mails("round_items")}
+    assert items["pannee@demo.itaflow.test"].subject == "[ITA] Your items for monitoring round 1"
+    body = render_message(items["pannee@demo.itaflow.test"])[0]
+    assert "Measure 1.5" in body and "Due: " in body and "BE" in body
+    # the second round moved off a Saturday: said in English too
+    run_sweep(bkk(2024, 6, 14, 10))
+    second = next(m for m in mails("round_report") if m.to_email == "amporn@demo.itaflow.test" and "round 2" in
+                  m.subject)
+    assert "a Saturday" in render_message(second)[0]
+    # a reminder from the sweep, 3 working days before the end of the period (15 Jul 2567)
+    run_sweep(bkk(2024, 7, 10, 10))
+    reminders = [m for m in mails("reminder") if m.to_email == "pannee@demo.itaflow.test"]
+    assert reminders and all(m.subject.startswith("[ITA] Due in ") for m in reminders)

@@ -267,3 +267,22 @@ def test_two_people_at_once_one_wins_the_other_gets_a_conflict(seed):
         transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=seen)
     db.session.rollback()
     assert step("1.1", 1).version == seen + 1
+
+
+def test_emails_of_a_decision_follow_the_recipients_language(seed):
+    from workflow.users import set_language
+
+    set_language(user("pannee").id, "en", now=NOW)
+    db.session.commit()
+    review = _to_review()
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=LATER, expected_version=review.version,
+                          reason="ตัวเลขไม่ตรง")
+    db.session.commit()
+    mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "sent_back")).scalar_one()
+    assert mail.subject == "[ITA] Sent back: measure 1.5, step 2"
+    text = render_message(mail)[0]
+    assert "The reviewer sent it back. Reason: ตัวเลขไม่ตรง" in text and "Step 2:" in text
+    # the director still chose Thai: the review waiting for them is in Thai
+    waiting = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "review_waiting")
+                                 .order_by(OutboxMessage.id)).scalars().first()
+    assert waiting.subject.startswith("[ITA] รอตรวจสอบ")

@@ -81,6 +81,7 @@ def step_item(step: Step, *, note: str | None = None, overdue_days: int | None =
         "measure_code": step.measure.code, "measure_title": step.measure.title,
         "step_number": step.number, "step_title": step.title,
         "due": format_be(step.due_on, digit_style=digit_style) if step.due_on else None,
+        "due_en": format_be(step.due_on, digit_style="arabic", lang="en") if step.due_on else None,
         "overdue_days": overdue_days, "note": note, "link": step_link(step),
         "agency": step.measure.cycle.agency,
     }
@@ -116,10 +117,12 @@ def _drop_already_queued(session: Session, flush_context, instances) -> None:
 
 
 def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
-          now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None) -> bool:
+          now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None,
+          en: dict | None = None) -> bool:
     """Add one outbox row unless this (event, cause, recipient) is already queued. True if added.
 
-    The email is stored as data (template and context) and rendered when it is sent."""
+    The email is stored as data (template and context) and rendered when it is sent. ``en`` holds the English
+    subject, lead and closing, used for a recipient who chose English pages (Thai otherwise)."""
     if not recipient.email or not recipient.active:
         return False
     key = f"{event_name}:{cause}:{recipient.id}"
@@ -128,12 +131,15 @@ def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str,
         return False
     keys.add(key)
     held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
+    lang = "en" if en and recipient.language == "en" else "th"
+    if lang == "en":
+        subject, lead, closing = en["subject"], en.get("lead", ""), en.get("closing", "")
     values = dict(
         dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
         subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
         next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
         payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
-                 "closing": closing, "context": context or {}},
+                 "closing": closing, "context": context or {}, "lang": lang},
     )
     collected = db.session.info.get("outbox_collect")
     if collected is not None:
@@ -171,7 +177,8 @@ def _mail_domain() -> str:
 def render_message(row: OutboxMessage) -> tuple[str, str]:
     """(plain text, HTML) of an outbox row."""
     p = row.payload or {}
-    return render(p.get("template", "alert"), recipient={"name": p.get("recipient_name", "")},
+    name = p.get("template", "alert") + (".en" if p.get("lang") == "en" else "")
+    return render(name, recipient={"name": p.get("recipient_name", "")},
                   subject=row.subject, lead=p.get("lead", ""), items=p.get("items", []),
                   closing=p.get("closing", ""), agency=next((i.get("agency") for i in p.get("items", [])), ""),
                   **p.get("context", {}))
@@ -184,11 +191,16 @@ def step_opened(step: Step, cause: str, now: datetime) -> int:
             count += queue("review_waiting", cause, user,
                            f"รอตรวจสอบ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
                            "มีงานรอท่านตรวจสอบความถูกต้อง อนุมัติหรือส่งกลับพร้อมเหตุผลได้ที่รายการรออนุมัติ",
-                           [step_item(step)], now)
+                           [step_item(step)], now,
+                           en={"subject": f"Review waiting: measure {step.measure.code}, step {step.number}",
+                               "lead": "Work is waiting for your accuracy check. Approve it, or send it back "
+                                       "with a reason, from your approvals."})
         else:
             count += queue("step_opened", cause, user,
                            f"ถึงคิวของท่าน: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                           "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [step_item(step)], now)
+                           "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [step_item(step)], now,
+                           en={"subject": f"Your turn: measure {step.measure.code}, step {step.number}",
+                               "lead": "This step is now open for you."})
     return count
 
 
@@ -198,7 +210,8 @@ def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
         count += queue("sent_back", cause, user,
                        f"ส่งกลับแก้ไข: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
                        f"ผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: {reason}", [step_item(step, note=f"เหตุผล: {reason}")],
-                       now)
+                       now, en={"subject": f"Sent back: measure {step.measure.code}, step {step.number}",
+                                "lead": f"The reviewer sent it back. Reason: {reason}"})
     return count
 
 
@@ -207,7 +220,9 @@ def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:
     for user in step_recipients(reviewed):
         count += queue("approved", cause, user,
                        f"ผ่านการตรวจสอบ: มาตรการ {reviewed.measure.code} ขั้นตอนที่ {reviewed.number}",
-                       "ผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว", [step_item(reviewed)], now)
+                       "ผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว", [step_item(reviewed)], now,
+                       en={"subject": f"Approved: measure {reviewed.measure.code}, step {reviewed.number}",
+                           "lead": "The group director checked and approved it."})
     return count
 
 
@@ -231,7 +246,9 @@ def build_digests(now: datetime) -> int:
         items = [item for row in rows for item in (row.payload or {}).get("items", [])]
         if queue("digest", today.isoformat(), user,
                  f"สรุปการแจ้งเตือนประจำวัน {format_be(today, digit_style=_settings().digits)}",
-                 f"รายการแจ้งเตือนของท่าน {len(rows)} รายการ", items, now):
+                 f"รายการแจ้งเตือนของท่าน {len(rows)} รายการ", items, now,
+                 en={"subject": f"Your alerts of the day, {format_be(today, digit_style='arabic', lang='en')}",
+                     "lead": f"{len(rows)} alerts for you"}):
             made += 1
         else:  # today's digest already went: the rest waits for tomorrow's
             continue

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from workflow import audit, notify
+from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import NotFound
 from workflow.models import Cycle, ReviewDecision, Round, Step, User, UserRole
@@ -45,11 +46,13 @@ def build_report(rnd: Round, now: datetime) -> dict:
             if is_overdue(s, today):
                 overdue.append({"measure": measure.code, "number": s.number, "title": s.title,
                                 "owner": owner_label(s), "due": format_be(s.due_on, digit_style=digits),
+                                "due_en": format_be(s.due_on, digit_style="arabic", lang="en"),
                                 "step_id": s.id})
             if s.state == "done" and s.done_at is not None and since < s.done_at <= now:
                 done_since.append({"measure": measure.code, "number": s.number, "title": s.title,
                                    "by": s.done_by.name if s.done_by else "-",
-                                   "at": format_be_datetime(s.done_at, digit_style=digits)})
+                                   "at": format_be_datetime(s.done_at, digit_style=digits),
+                                   "at_en": format_be_datetime(s.done_at, digit_style="arabic", lang="en")})
     for d in db.session.execute(
         select(ReviewDecision).join(Step).where(ReviewDecision.decided_at > since, ReviewDecision.decided_at <= now)
         .order_by(ReviewDecision.decided_at)
@@ -62,6 +65,9 @@ def build_report(rnd: Round, now: datetime) -> dict:
         "number": rnd.number, "agency": cycle.agency, "fiscal_year": cycle.fiscal_year_be,
         "planned_on": format_be(rnd.planned_on, digit_style=digits),
         "held_on": format_be(rnd.held_on, digit_style=digits), "moved_reason": rnd.moved_reason,
+        "held_on_en": format_be(rnd.held_on, digit_style="arabic", lang="en"),
+        "moved_reason_en": WorkingCalendar().check(rnd.planned_on).reason_en if rnd.moved_reason else None,
+        "planned_on_en": format_be(rnd.planned_on, digit_style="arabic", lang="en"),
         "total_steps": total, "done_steps": done, "percent": round(100 * done / total) if total else 100,
         "measures": measures, "overdue": overdue, "done_since": done_since, "decisions": decisions,
         "generated_at": now.isoformat(), "since": since.isoformat(),
@@ -89,7 +95,9 @@ def report_round(round_id: int, now: datetime) -> int:
     count = 0
     for reader in readers:
         count += notify.queue("round_report", f"r{rnd.id}", reader, subject, "", [], now, template="round_report",
-                     context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
+                              context={"report": report, "link": f"{base}/rounds/{rnd.id}"},
+                              en={"subject": f"Monitoring round {rnd.number} report ({report['held_on_en']}): "
+                                             f"{report['percent']}% done"})
     return count + _owner_items(rnd, now)
 
 
@@ -111,5 +119,8 @@ def _owner_items(rnd: Round, now: datetime) -> int:
         count += notify.queue("round_items", f"r{rnd.id}", user,
                      f"งานที่ต้องรายงานในการติดตามครั้งที่ {rnd.number}",
                      f"การติดตามครั้งที่ {rnd.number} วันที่ {format_be(rnd.held_on)} ขอให้รายงานความคืบหน้าของงานต่อไปนี้",
-                     items, now)
+                     items, now,
+                     en={"subject": f"Your items for monitoring round {rnd.number}",
+                         "lead": f"Monitoring round {rnd.number} is on "
+                                 f"{format_be(rnd.held_on, digit_style='arabic', lang='en')}. Please report on:"})
     return count
