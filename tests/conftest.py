@@ -48,6 +48,15 @@ def seed(app):
     return result.cycle
 
 
+def require_tool(command: str, package: str) -> str:
+    """The path of a program a test needs; a clear failure (never a skip) when it is missing."""
+    import shutil
+
+    path = shutil.which(command)
+    assert path, f"{command} is missing: install Debian's {package} (./scripts/test does)"
+    return path
+
+
 def user(key: str) -> User:
     return db.session.execute(select(User).where(User.key == key)).scalar_one()
 

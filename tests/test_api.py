@@ -82,8 +82,7 @@ def test_review_decisions_conflicts_and_bad_input(demo):  # noqa: F811
     client = demo.test_client()
     director = bearer("dir-admin")
     review = step("1.5", 3)
-    if review.state != "open":
-        pytest.skip("the demo did not open 1.5/3")
+    assert review.state == "open"  # the demo leaves 1.5's review waiting for its director
     url = f"/api/v1/steps/{review.id}"
     before = snapshot()
     for body, status, code in (

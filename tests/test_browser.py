@@ -3,26 +3,20 @@ Screenshots are kept in test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import step, user
+from tests.conftest import require_tool, step, user
 from tests.test_live import free_port
 from workflow import transitions
 from workflow.db import db
 from workflow.thaidate import utcnow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
-# scripts/test installs chromium and sets ITAFLOW_REQUIRE_REAL_PARTS: there a missing browser fails, never skips
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("ITAFLOW_REQUIRE_REAL_PARTS"),
-                                reason="Debian's chromium is installed by scripts/test")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -50,7 +44,8 @@ def browser():
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+        # Debian's chromium: playwright's own browser download fails on this network
+        chromium = p.chromium.launch(executable_path=require_tool("chromium", "chromium"), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--disable-quic"])
         yield chromium

@@ -4,7 +4,6 @@ subprocesses, and a shared clock file instead of waiting days."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,16 +17,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tasks.sink import start_sink
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, require_tool
 from web import create_app
 from workflow.clock import set_fake_now
 from workflow.db import db
 from workflow.thaidate import BANGKOK
 
-# scripts/test installs redis-server and sets ITAFLOW_REQUIRE_REAL_PARTS: there a missing server fails, never skips
-pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None and not os.environ.get("ITAFLOW_REQUIRE_REAL_PARTS"),
-    reason="redis-server is installed by scripts/test")
 BIN = Path(sys.executable).parent
 BEFORE_MAY = datetime(2024, 4, 30, 3, 0, tzinfo=UTC)
 
@@ -150,6 +145,7 @@ def _pings(client) -> bool:
 
 @pytest.fixture
 def stack(tmp_path):
+    require_tool("redis-server", "redis-server")
     s = Stack(tmp_path)
     s.start_redis()
     controller, handler = start_sink(port=s.smtp_port)

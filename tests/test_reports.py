@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import NOW, step, user
+from tests.conftest import NOW, require_tool, step, user
 from workflow import documents, evidence, exports, feeds, publication, rounds, tokens, transitions
 from workflow.db import db
 from workflow.errors import PermissionDenied
@@ -23,7 +23,6 @@ from workflow.models import AccessToken, AuditEvent, Cycle, Round
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LATER = NOW + timedelta(hours=1)
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
 
 def flat(text: str) -> str:
@@ -34,6 +33,7 @@ def flat(text: str) -> str:
 
 def pdf_text(pdf: bytes, tmp_path: Path, name: str) -> str:
     """The text of a PDF, and its first page as a PNG kept as a test artifact."""
+    require_tool("pdftotext", "poppler-utils")
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(pdf)
     # -raw: content-stream order; pdftotext's layout guess puts a raised tone mark on a line of its own
@@ -74,7 +74,6 @@ def _work_on_1_5(now):
     db.session.commit()
 
 
-@needs_poppler
 def test_measures_document_is_the_memo_in_its_table_form(seed, tmp_path):
     pdf = documents.render_pdf(documents.measures_document(seed.id, NOW))
     assert pdf.startswith(b"%PDF-")
@@ -92,7 +91,6 @@ def test_measures_document_is_the_memo_in_its_table_form(seed, tmp_path):
     assert "Laksaman" in _fonts(pdf, tmp_path)  # the Sarabun-compatible font, embedded
 
 
-@needs_poppler
 def test_arabic_digits_on_request(seed, tmp_path):
     text = flat(pdf_text(documents.render_pdf(documents.measures_document(seed.id, NOW, "arabic")), tmp_path,
                          "measures-arabic"))
@@ -100,7 +98,6 @@ def test_arabic_digits_on_request(seed, tmp_path):
     assert not re.search("[๐-๙]", text.replace(flat("ศธ ๐๒๑๐๒"), ""))  # digits written in the memo convert too
 
 
-@needs_poppler
 def test_pdf_text_is_the_thai_that_was_written(seed, tmp_path):
     """WeasyPrint mapped each glyph to the first cluster it met: า read as ำ and ุ as ่. workflow/pdffonts.py
     maps glyphs from the font, so copying from the PDF gives back what was written."""
@@ -111,7 +108,6 @@ def test_pdf_text_is_the_thai_that_was_written(seed, tmp_path):
     assert "สำนักงำน" not in compat and "บ่คคล" not in compat
 
 
-@needs_poppler
 def test_progress_report_shows_states_people_evidence_decisions_and_lateness(seed, tmp_path):
     _work_on_1_5(LATER)
     late = NOW.replace(year=2024, month=7, day=20)  # after the period: everything still open is overdue
@@ -129,7 +125,6 @@ def test_progress_report_shows_states_people_evidence_decisions_and_lateness(see
     assert flat("ยังไม่ครบตามประเด็นที่กำหนด") in public_text  # decisions are part of the record
 
 
-@needs_poppler
 def test_round_report_as_stored_and_a_draft_before_its_day(seed, tmp_path):
     first = db.session.execute(select(Round).where(Round.cycle_id == seed.id, Round.number == 1)).scalar_one()
     draft = flat(pdf_text(documents.render_pdf(documents.round_document(first.id, NOW)), tmp_path, "round-draft"))
