@@ -199,8 +199,8 @@ def render_pdf(document: Document) -> bytes:
     return HTML(string=render_html(document), base_url=str(_templates.loader.searchpath[0])).write_pdf()
 
 
-def file_name(document: Document, ext: str) -> str:
-    stamp = to_bangkok(document.generated_at).strftime("%Y%m%d")
-    if document.kind == "round":
-        return f"round-{document.data['round'].number}-{document.cycle.fiscal_year_be}.{ext}"
-    return f"{document.kind}-{document.cycle.fiscal_year_be}-{stamp}.{ext}"
+def file_name(kind: str, fiscal_year_be: int, now: datetime, round_number: int | None = None) -> str:
+    """``progress-2567-20240610.pdf``, or ``round-2-2567.pdf`` for a round's report."""
+    if kind == "round":
+        return f"round-{round_number}-{fiscal_year_be}.pdf"
+    return f"{kind}-{fiscal_year_be}-{to_bangkok(now).strftime('%Y%m%d')}.pdf"

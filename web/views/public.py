@@ -42,10 +42,10 @@ def cycle_pdf(cycle_id: int, kind: str):
     cycle = _published(cycle_id)
     style = digit_style()
     if kind == "measures":
-        return pdf_response(lambda now: documents.measures_document(cycle.id, now, style), kind, cycle.id, style,
-                            True)
-    return pdf_response(lambda now: documents.progress_document(cycle.id, now, style, public=True), kind,
-                        cycle.id, style, True)
+        return pdf_response(lambda now: documents.measures_document(cycle.id, now, style), kind, cycle, style)
+    # the public progress report leaves out evidence not marked public: a document of its own
+    return pdf_response(lambda now: documents.progress_document(cycle.id, now, style, public=True), kind, cycle,
+                        style, "public")
 
 
 @bp.get("/p/evidence/<int:evidence_id>")

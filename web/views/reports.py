@@ -16,7 +16,7 @@ from web.security import login_required, roles_required
 from web.views.common import act
 from workflow import documents, exports, publication, queries, tokens
 from workflow.db import db
-from workflow.errors import ItaflowError, NotFound
+from workflow.errors import ItaflowError
 from workflow.models import AuditHead, Cycle, Round
 from workflow.thaidate import bangkok_today, utcnow
 
@@ -50,29 +50,25 @@ def _prune(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def pdf_response(build, *key_parts, download: bool = True):
+def pdf_response(build, kind: str, cycle: Cycle, *key_parts, round_number: int | None = None):
     """Render (or reuse) a PDF. Every state change writes the audit log, so the audit head and the Bangkok
-    day (overdue marks change with it) name one version of the data; a repeat download is a file read."""
+    day (overdue marks change with it) name one version of the data; a repeat download is a file read, and
+    the document's data is only gathered when it has to be rendered. The caller has checked that it exists."""
     now = utcnow()
     seq = db.session.scalar(select(AuditHead.last_seq)) or 0
-    key = hashlib.sha256(repr((*key_parts, seq, bangkok_today(now).isoformat())).encode()).hexdigest()[:32]
+    key = hashlib.sha256(repr((kind, cycle.id, round_number, *key_parts, seq, bangkok_today(now).isoformat())
+                              ).encode()).hexdigest()[:32]
     path = _cache_folder() / f"{key}.pdf"
-    try:
-        document = build(now)
-    except NotFound:
-        abort(404)
-    except ItaflowError:
-        abort(400)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        data = documents.render_pdf(document)
+        data = documents.render_pdf(build(now))
         tmp = path.with_suffix(f".{secrets.token_hex(8)}.tmp")  # one per writer, thread or process
         tmp.write_bytes(data)
         tmp.replace(path)  # atomic: another worker never reads half a file
         _prune(path.parent)
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=download,
-                     download_name=documents.file_name(document, "pdf"), max_age=0)
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, max_age=0,
+                     download_name=documents.file_name(kind, cycle.fiscal_year_be, now, round_number))
 
 
 def feed_url(secret: str) -> str:
@@ -97,19 +93,21 @@ def index():
 @bp.get("/cycles/<int:cycle_id>/<any(measures, progress):kind>.pdf")
 @login_required
 def cycle_pdf(cycle_id: int, kind: str):
-    _cycle_or_404(cycle_id)
+    cycle = _cycle_or_404(cycle_id)
     style = digit_style()
     build = documents.measures_document if kind == "measures" else documents.progress_document
-    return pdf_response(lambda now: build(cycle_id, now, style), kind, cycle_id, style, False)
+    return pdf_response(lambda now: build(cycle_id, now, style), kind, cycle, style)
 
 
 @bp.get("/rounds/<int:round_id>/report.pdf")
 @login_required
 def round_pdf(round_id: int):
-    if db.session.get(Round, round_id) is None:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
         abort(404)
     style = digit_style()
-    return pdf_response(lambda now: documents.round_document(round_id, now, style), "round", round_id, style)
+    return pdf_response(lambda now: documents.round_document(round_id, now, style), "round", rnd.cycle, style,
+                        round_number=rnd.number)
 
 
 @bp.get("/cycles/<int:cycle_id>/export.<any(xlsx, csv):fmt>")
