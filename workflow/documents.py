@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import current_app
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +17,7 @@ from workflow.db import db
 from workflow.errors import NotFound, ValidationError
 from workflow.models import Cycle, Evidence, Measure, ReviewDecision, Round, Step, Timer
 from workflow.status import is_overdue, owner_label
+from workflow.templating import environment
 from workflow.thaidate import bangkok_today, be_to_ce_year, digits, format_be, format_be_datetime, to_bangkok
 
 DIGIT_STYLES = ("thai", "arabic")
@@ -26,13 +25,7 @@ STATE_TH = {"blocked": "ยังไม่ถึงขั้นตอน", "open
 KINDS = {"measures": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
          "progress": "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"}
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates" / "documents"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_templates = environment("documents")
 
 
 @dataclass

@@ -11,15 +11,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import current_app
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
+from workflow.templating import environment
 from workflow.thaidate import bangkok_today, format_be
 
 SUBJECT_PREFIX = "[ITA] "
@@ -27,14 +26,7 @@ SUBJECT_PREFIX = "[ITA] "
 DIGESTIBLE = {"step_opened", "review_waiting", "approved", "reminder", "due_today", "overdue",
               "special_deadline", "period_end", "round_items"}
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates" / "email"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_templates = environment("email", keep_trailing_newline=True)
 
 
 def render(name: str, **context) -> tuple[str, str]:

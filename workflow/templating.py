@@ -1,0 +1,16 @@
+"""The Jinja environment of the documents and the emails the domain renders (not the web pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def environment(folder: str, *, keep_trailing_newline: bool = False) -> Environment:
+    """HTML escaped, a missing value an error (never a silent blank in an official document or an email)."""
+    return Environment(loader=FileSystemLoader(TEMPLATES / folder), autoescape=select_autoescape(["html"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=keep_trailing_newline)
