@@ -1,5 +1,10 @@
 """Fixtures: a fresh app and database per test, on SQLite by default or on PostgreSQL when
-ITAFLOW_TEST_DATABASE_URL is set (the README's test command runs the suite on both)."""
+ITAFLOW_TEST_DATABASE_URL is set (the README's test command runs the suite on both).
+
+"Now" is pinned for every test (time-machine, ticking from a fixed instant): no result may depend on the
+day the suite runs. ``ITAFLOW_TEST_NOW`` moves the pin; ``./scripts/test`` runs the fast part again at
+dates that break calendar code (29 Feb, 31 Dec, the 30 Sep / 1 Oct fiscal turn, Songkran).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from web import create_app
@@ -15,6 +21,16 @@ from workflow.models import Step, User
 
 PG_URL = os.environ.get("ITAFLOW_TEST_DATABASE_URL")
 NOW = datetime(2024, 5, 20, 3, 0, tzinfo=UTC)  # 20 May 2567, 10:00 in Bangkok, inside the memo's period
+#: the instant every test starts at, unless the test passes its own ``now=`` to the services
+TEST_NOW = datetime.fromisoformat(os.environ.get("ITAFLOW_TEST_NOW") or "2026-11-25T10:00:00+07:00")
+
+
+@pytest.fixture(autouse=True)
+def pinned_now():
+    """The system clock of the test process starts at TEST_NOW for every test (and ticks, so timeouts and
+    waits still work). Subprocesses get the same instant through ITAFLOW_CLOCK_FILE (workflow/clock.py)."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield TEST_NOW
 
 
 @pytest.fixture

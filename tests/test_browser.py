@@ -11,9 +11,10 @@ from werkzeug.serving import make_server
 
 from tests.conftest import require_tool, step, user
 from tests.test_live import free_port
-from workflow import transitions
+from workflow import clock, transitions
 from workflow.db import db
-from workflow.thaidate import utcnow
+
+pytestmark = pytest.mark.slow  # the fast part (-m 'not slow') leaves this file out
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
@@ -26,7 +27,7 @@ def site(app):
     from web.security import limiter
     from workflow.demo import run_demo
 
-    run_demo(now=utcnow(), password=PASSWORD)
+    run_demo(now=clock.now(), password=PASSWORD)
     db.session.commit()
     limiter.reset()
     port = free_port()
@@ -73,7 +74,7 @@ def test_officer_attaches_evidence_and_marks_done_then_director_approves(browser
     assert target is not None  # the demo leaves 1.5's review waiting; step 4 opens after it
     # reset 1.5 to "step 2 open" through the services, so the officer has real work to do
     review = step("1.5", 3)
-    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=utcnow(), expected_version=review.version,
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=clock.now(), expected_version=review.version,
                           reason="แนบไฟล์รายงานด้วย")
     db.session.commit()
     officer.reload()

@@ -23,6 +23,8 @@ from workflow.clock import set_fake_now
 from workflow.db import db
 from workflow.thaidate import BANGKOK
 
+pytestmark = pytest.mark.slow  # the fast part (-m 'not slow') leaves this file out
+
 BIN = Path(sys.executable).parent
 BEFORE_MAY = datetime(2024, 4, 30, 3, 0, tzinfo=UTC)
 
@@ -55,6 +57,7 @@ class Stack:
         self.redis_port = free_port()
         self.smtp_port = free_port()
         self.clock = tmp / "clock"
+        set_fake_now(self.clock, datetime.now(UTC))  # the suite's pinned "now", until a test moves it
         self.logs = tmp / "logs"
         self.logs.mkdir()
         self.env = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from tests.conftest import step, user
 from tests.test_web import demo, login, token  # noqa: F401  (fixture)
-from workflow import transitions
+from workflow import clock, transitions
 from workflow.db import db
-from workflow.thaidate import utcnow
 
 
 def pages(app):
@@ -27,7 +26,7 @@ def test_a_reload_is_served_from_memory_until_anything_changes(demo):  # noqa: F
     s = step("1.1", 2) if step("1.1", 2).state == "open" else step("1.1", 3)
     assert f"/steps/{s.id}" in first
     # someone else finishes the step: the next reload is built afresh and no longer lists it
-    transitions.complete(s.id, actor_id=user("kamonnapa").id, now=utcnow(), expected_version=s.version)
+    transitions.complete(s.id, actor_id=user("kamonnapa").id, now=clock.now(), expected_version=s.version)
     db.session.commit()
     after = staff.get("/").get_data(as_text=True)
     assert f'href="/steps/{s.id}"' not in after

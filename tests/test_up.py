@@ -10,15 +10,24 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.test_live import free_port, wait_for
+from workflow import clock
+from workflow.clock import set_fake_now
+
+pytestmark = pytest.mark.slow  # the fast part (-m 'not slow') leaves this file out
 
 BIN = Path(sys.executable).parent
 
 
 def test_up_runs_everything_and_one_ctrl_c_stops_it(tmp_path):
     web_port, smtp_port = free_port(), free_port()
+    clock_file = tmp_path / "clock"  # every process of the system reads the suite's pinned "now"
+    set_fake_now(clock_file, clock.now())
     env = {**os.environ, "ITAFLOW_INSTANCE": str(tmp_path / "instance"), "MAIL_PORT": str(smtp_port),
-           "ITAFLOW_SWEEP_SECONDS": "1", "ITAFLOW_BASE_URL": f"http://127.0.0.1:{web_port}"}
+           "ITAFLOW_SWEEP_SECONDS": "1", "ITAFLOW_BASE_URL": f"http://127.0.0.1:{web_port}",
+           "ITAFLOW_CLOCK_FILE": str(clock_file)}
     env.pop("DATABASE_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     env.pop("REDIS_URL", None)

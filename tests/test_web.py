@@ -21,10 +21,10 @@ ROLE_USERS = {"staff": "hr-staff@demo.itaflow.test", "other_staff": "pannee@demo
 @pytest.fixture
 def demo(app):
     from web.security import limiter
+    from workflow import clock
     from workflow.demo import run_demo
-    from workflow.thaidate import utcnow
 
-    run_demo(now=utcnow(), password=PASSWORD)
+    run_demo(now=clock.now(), password=PASSWORD)
     db.session.commit()
     limiter.reset()  # the login throttle's counts must not leak from one test into the next
     return app
@@ -142,18 +142,18 @@ def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
 
 
 def _ids():
+    from workflow import clock
     from workflow import evidence as evidence_service
     from workflow.models import Group, Measure, Round
-    from workflow.thaidate import utcnow
 
     s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
-    ev = evidence_service.add_file(s.id, actor_id=user("hr-staff").id, now=utcnow(), filename="แผน.pdf",
+    ev = evidence_service.add_file(s.id, actor_id=user("hr-staff").id, now=clock.now(), filename="แผน.pdf",
                                    data=b"%PDF-1.4 test")
     db.session.commit()
     from workflow import tokens
     from workflow.models import Cycle
 
-    admin_token, _ = tokens.create(user("admin").id, "api", "matrix", now=utcnow())
+    admin_token, _ = tokens.create(user("admin").id, "api", "matrix", now=clock.now())
     db.session.commit()
     return {"step": s.id, "measure": db.session.scalar(select(Measure.id).limit(1)),
             "cycle": db.session.scalar(select(Cycle.id).limit(1)), "token": admin_token.id,
@@ -392,12 +392,12 @@ def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(
     import io
 
     from tests.test_importer import SEED
+    from workflow import clock
     from workflow.models import Cycle
-    from workflow.thaidate import utcnow
     from workflow.users import add_user
 
     add_user(name="ผู้ดูแล", email="admin@demo.itaflow.test", roles=["admin"], password=PASSWORD, actor_id=None,
-             now=utcnow())
+             now=clock.now())
     db.session.commit()
     client = login(app, "admin")
     r = client.post("/admin/import", data={"csrf_token": token(client),

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from web.openapi import spec
 from web.security import csrf, limiter, public
-from workflow import audit, queries, tokens, transitions
+from workflow import audit, clock, queries, tokens, transitions
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound, PermissionDenied, ValidationError
 from workflow.models import Cycle, Evidence, Measure, Round, Step
 from workflow.status import is_overdue, owner_label
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: a bearer token cannot be sent by another site's form
@@ -44,7 +44,7 @@ def error_response(status: int, code: str, message_th: str, message_en: str):
 def _service_error(exc: ItaflowError):
     db.session.rollback()
     if isinstance(exc, PermissionDenied):
-        audit.record("access_denied", actor_id=g.user.id if g.get("user") else None, now=utcnow(),
+        audit.record("access_denied", actor_id=g.user.id if g.get("user") else None, now=clock.now(),
                      target_type="route", note=request.path[:500])
         db.session.commit()
     return error_response(exc.http_status, exc.code, exc.message_th, exc.message_en)
@@ -58,7 +58,7 @@ def token_required(view: Callable) -> Callable:
         g.user = None
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
-        token = tokens.verify(secret.strip(), "api", now=utcnow()) if scheme.lower() == "bearer" else None
+        token = tokens.verify(secret.strip(), "api", now=clock.now()) if scheme.lower() == "bearer" else None
         if token is None:
             raise ApiError(401, "unauthorized", "ต้องใช้โทเค็น API ที่ยังใช้งานได้ (Authorization: Bearer …)",
                            "a valid API token is required (Authorization: Bearer ...)")
@@ -201,7 +201,7 @@ def measure(measure_id: int):
     m = db.session.get(Measure, _id(measure_id, "measure"))
     if m is None:
         raise NotFound(f"ไม่พบมาตรการเลขที่ {measure_id}", f"no measure {measure_id}")
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     done = sum(1 for s in m.steps if s.state == "done")
     return jsonify(measure_json(m, done, len(m.steps)) | {"monitoring": m.monitoring,
                                                            "steps": [step_json(s, today) for s in m.steps]})
@@ -221,7 +221,7 @@ def steps():
         query = query.where(Step.measure_id == measure_id)
     if state is not None:
         query = query.where(Step.state == state)
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     return jsonify(items=[step_json(s, today) for s in db.session.execute(query).scalars()])
 
 
@@ -233,7 +233,7 @@ def step(step_id: int):
     s = db.session.get(Step, _id(step_id, "step"))
     if s is None:
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     evidence = [evidence_json(e) for e in queries.evidence_of([s.id]).get(s.id, [])] \
         if may_see_evidence(s) else None
     decisions = [{"decision": d.decision, "by": d.decided_by.name, "reason": d.reason,
@@ -244,14 +244,14 @@ def step(step_id: int):
 @bp.get("/my/steps")
 @token_required
 def my_steps():
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     return jsonify(items=[step_json(s, today) for s in queries.my_open_steps(g.user)])
 
 
 @bp.get("/my/approvals")
 @token_required
 def my_approvals():
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     return jsonify(items=[step_json(s, today) for s in queries.approval_queue(g.user)])
 
 
@@ -268,7 +268,7 @@ def rounds():
 
 def _act(service: Callable, step_id: int, **kwargs):
     _id(step_id, "step")
-    now = utcnow()
+    now = clock.now()
     result = service(step_id, actor_id=g.user.id, now=now, **kwargs)
     db.session.commit()
     return jsonify(step_json(result, bangkok_today(now)))

@@ -10,9 +10,9 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from web import MIGRATIONS, create_app
+from workflow import clock
 from workflow.db import db
 from workflow.errors import DefinitionError, ItaflowError
-from workflow.thaidate import utcnow
 
 
 def _fail(message: str) -> None:
@@ -96,7 +96,7 @@ def load_command(file: Path, check: bool) -> None:
     click.echo(f"ไฟล์ถูกต้อง / valid: {len(doc['measures'])} มาตรการ, {steps} ขั้นตอน")
     if check:
         return
-    result = instantiate(doc, actor_id=None, now=utcnow(), source_name=file.name,
+    result = instantiate(doc, actor_id=None, now=clock.now(), source_name=file.name,
                          progress=lambda msg: click.echo(f"  … {msg}"))
     for note in result.calendar_notes:
         click.echo(f"  ปฏิทิน: {note}")
@@ -139,7 +139,7 @@ def clone_command(cycle_id: int) -> None:
     """Copy a cycle to the next fiscal year, dates moved one year (คัดลอกไปปีงบประมาณถัดไป)."""
     from workflow.instantiate import clone_cycle
 
-    result = clone_cycle(cycle_id, actor_id=None, now=utcnow())
+    result = clone_cycle(cycle_id, actor_id=None, now=clock.now())
     for note in result.calendar_notes:
         click.echo(f"  ปฏิทิน: {note}")
     click.echo(f"สร้างแล้ว / created: cycle {result.cycle.id} ปีงบประมาณ {result.cycle.fiscal_year_be}")
@@ -164,7 +164,7 @@ def users_add(name, email, roles, group_key, position, password) -> None:
     from workflow.users import add_user
 
     user = add_user(name=name, email=email, roles=list(roles), group_key=group_key, position=position,
-                    password=password, actor_id=None, now=utcnow())
+                    password=password, actor_id=None, now=clock.now())
     click.echo(f"เพิ่มผู้ใช้แล้ว / added: {user.email} ({', '.join(sorted(user.roles))})")
 
 
@@ -175,7 +175,7 @@ def users_import(csv_file) -> None:
     """Import users from CSV: name,email,roles,group,position (all or nothing)."""
     from workflow.users import import_users
 
-    users = import_users(csv_file.read(), actor_id=None, now=utcnow())
+    users = import_users(csv_file.read(), actor_id=None, now=clock.now())
     click.echo(f"นำเข้าผู้ใช้ {len(users)} คน / imported {len(users)} user(s); "
                "ตั้งรหัสผ่านก่อนเข้าระบบ / set passwords before they log in")
 
@@ -190,7 +190,7 @@ def users_notify(email: str, mode: str, hour: int | None) -> None:
     """Choose instant alerts or a daily digest for a user (การแจ้งเตือน)."""
     from workflow.users import set_notify
 
-    user = set_notify(email=email, mode=mode, hour=hour, actor_id=None, now=utcnow())
+    user = set_notify(email=email, mode=mode, hour=hour, actor_id=None, now=clock.now())
     click.echo(f"{user.email}: {user.notify_mode}" + (f" {user.digest_hour:02d}:00" if mode == "digest" else ""))
 
 
@@ -202,7 +202,7 @@ def demo_command(as_written: bool, password: str | None) -> None:
     """Load the memo's measures with one demo account per role (ข้อมูลตัวอย่าง)."""
     from workflow.demo import run_demo
 
-    result, logins = run_demo(now=utcnow(), as_written=as_written, password=password)
+    result, logins = run_demo(now=clock.now(), as_written=as_written, password=password)
     click.echo(f"ข้อมูลตัวอย่างพร้อมแล้ว / demo ready: cycle {result.cycle.id}, "
                f"{len(result.cycle.measures)} มาตรการ, {sum(len(m.steps) for m in result.cycle.measures)} ขั้นตอน")
     for note in result.calendar_notes:
@@ -220,7 +220,7 @@ def status_command(cycle_id: int | None, arabic: bool) -> None:
     """Measures and steps with owners, BE due dates and overdue marks (สถานะ)."""
     from workflow.status import render, rows
 
-    cycle, table = rows(cycle_id, utcnow(), "arabic" if arabic else "thai")
+    cycle, table = rows(cycle_id, clock.now(), "arabic" if arabic else "thai")
     if cycle is None:
         _fail("ยังไม่มีรอบการประเมิน ใช้ itaflow load หรือ itaflow demo / no cycle yet: run itaflow load or demo")
     click.echo(render(cycle, table))

@@ -39,14 +39,13 @@ def init_i18n(app: Flask) -> None:
 @public
 def switch():
     """ไทย / English: kept in the session, and on the account of a signed-in person."""
-    from workflow import users
+    from workflow import clock, users
     from workflow.db import db
-    from workflow.thaidate import utcnow
 
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
         if g.get("user") is not None:
-            users.set_language(g.user.id, lang, now=utcnow())
+            users.set_language(g.user.id, lang, now=clock.now())
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("tasks.my_steps")), 303

@@ -15,9 +15,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import bindparam, select, true
 
 from web.pagecache import init_page_cache, serve_from_cache
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditHead, User
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -96,7 +97,7 @@ def _load_user():
         session.clear()
         return None
     g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, row.language,
-                                   bangkok_today(utcnow()))
+                                   bangkok_today(clock.now()))
     kept = serve_from_cache(current_app.extensions["itaflow_pages"])
     if kept is not None:
         return kept
@@ -158,10 +159,9 @@ def public(view: Callable) -> Callable:
 
 
 def _deny(user: User | None) -> None:
-    from workflow import audit
-    from workflow.thaidate import utcnow
+    from workflow import audit, clock
 
-    audit.record("access_denied", actor_id=user.id if user else None, now=utcnow(), target_type="route",
+    audit.record("access_denied", actor_id=user.id if user else None, now=clock.now(), target_type="route",
                  note=request.path[:500])
     db.session.commit()
     abort(403)

@@ -1,8 +1,12 @@
-"""The current time for services run by tasks and commands.
+"""The one clock of every itaflow process: web, CLI, worker and beat.
 
-Production reads the system clock. Tests of the live stack (worker and beat as subprocesses) walk a
-cycle's days in seconds by pointing ``ITAFLOW_CLOCK_FILE`` at a file holding an ISO timestamp; every
-process reads it on each call, so the test moves time for all of them at once.
+Entry points (a request, a CLI command, a task) read ``now()`` once and pass it into services as ``now=``;
+services never read the clock themselves, so a test or a replay decides what "now" is.
+
+Production reads the system clock. ``ITAFLOW_CLOCK_FILE`` names a file holding an ISO timestamp; every
+process reads it on each call, so a test of the live stack (web, worker and beat as subprocesses) moves
+time for all of them at once, and walks a cycle's days in seconds. Inside the test process the suite pins
+the system clock itself (time-machine, ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 
 def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
     path = os.environ.get("ITAFLOW_CLOCK_FILE")
     if path:
         text = Path(path).read_text().strip()

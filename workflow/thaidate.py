@@ -152,10 +152,6 @@ def fiscal_year_bounds(year_be: int) -> tuple[date, date]:
     return date(ce - 1, 10, 1), date(ce, 9, 30)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def to_bangkok(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # naive values in the database are UTC
         moment = moment.replace(tzinfo=UTC)

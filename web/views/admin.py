@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 from web.i18n import message
 from web.security import roles_required
 from web.views.common import int_field
-from workflow import audit
+from workflow import audit, clock
 from workflow.db import db
 from workflow.definitions import parse_definitions
 from workflow.errors import DefinitionError, ItaflowError
 from workflow.instantiate import instantiate
 from workflow.models import ROLES, Group, OutboxMessage, User, UserRole
-from workflow.thaidate import utcnow
 from workflow.users import add_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +35,7 @@ def create_user():
     try:
         add_user(name=form.get("name", ""), email=form.get("email", ""), roles=form.getlist("roles") or ["staff"],
                  group_key=form.get("group") or None, position=form.get("position") or None,
-                 password=form.get("password") or None, actor_id=g.user.id, now=utcnow())
+                 password=form.get("password") or None, actor_id=g.user.id, now=clock.now())
         db.session.commit()
         flash(_("เพิ่มผู้ใช้แล้ว"), "ok")
     except ItaflowError as exc:
@@ -61,7 +60,7 @@ def update_user(user_id: int):
     if user.active and not active:
         user.session_version += 1  # a disabled account's sessions end now
     user.active = active
-    audit.record("user_updated", actor_id=g.user.id, now=utcnow(), target_type="user", target_id=user.id,
+    audit.record("user_updated", actor_id=g.user.id, now=clock.now(), target_type="user", target_id=user.id,
                  data={"before": before, "after": {"roles": sorted(roles), "active": active}})
     db.session.commit()
     flash(_("บันทึกแล้ว"), "ok")
@@ -81,7 +80,7 @@ def update_group(group_id: int):
             flash(_("ไม่พบผู้ใช้ที่เลือก"), "error")
             return redirect(url_for("admin.index")), 303
         setattr(group, field, value)
-    audit.record("group_updated", actor_id=g.user.id, now=utcnow(), target_type="group", target_id=group.id,
+    audit.record("group_updated", actor_id=g.user.id, now=clock.now(), target_type="group", target_id=group.id,
                  data={"before": before, "after": {"director": group.director_id,
                                                    "acting": group.acting_director_id}})
     db.session.commit()
@@ -102,7 +101,7 @@ def definitions():
             text = data.decode("utf-8")
             doc = parse_definitions(text, name)
             if request.form.get("confirm") == "1":
-                result = instantiate(doc, actor_id=g.user.id, now=utcnow(), source_name=name)
+                result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
                 db.session.commit()
                 flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
                     year=result.cycle.fiscal_year_be), "ok")
@@ -150,7 +149,7 @@ def confirm_import():
     name = (request.form.get("name") or "memo")[:200]
     try:
         doc = parse_definitions(text, name)
-        result = instantiate(doc, actor_id=g.user.id, now=utcnow(), source_name=name)
+        result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
         db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from web.i18n import message
 from web.security import login_required, viewer_scope
 from web.views.common import int_field
-from workflow import queries, transitions
+from workflow import clock, queries, transitions
 from workflow.db import db
 from workflow.errors import ItaflowError
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 bp = Blueprint("approvals", __name__)
 
@@ -22,7 +22,7 @@ def queue():
     steps = queries.approval_queue(g.user, directed=viewer_scope()[0])
     reviewed_ids = [s.reviews_step_id for s in steps if s.reviews_step_id]
     return render_template("approvals.html", steps=steps, evidence=queries.evidence_of(reviewed_ids),
-                           today=bangkok_today(utcnow()))
+                           today=bangkok_today(clock.now()))
 
 
 @bp.post("/approvals/bulk")
@@ -34,7 +34,7 @@ def bulk_approve():
     for step_id in [c for c in chosen if c]:
         version = int_field(request.form.get(f"version-{step_id}")) or -1
         try:
-            transitions.approve(step_id, actor_id=g.user.id, now=utcnow(), expected_version=version)
+            transitions.approve(step_id, actor_id=g.user.id, now=clock.now(), expected_version=version)
             db.session.commit()
             approved += 1
         except ItaflowError as exc:

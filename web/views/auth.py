@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from web.i18n import message
 from web.security import limiter, login_required, login_user, public, safe_next
-from workflow import audit
+from workflow import audit, clock
 from workflow.db import db
 from workflow.errors import ValidationError
 from workflow.models import User
-from workflow.thaidate import utcnow
 from workflow.users import hash_password, verify_password
 
 bp = Blueprint("auth", __name__)
@@ -27,7 +26,7 @@ def login():
         email = (request.form.get("email") or "").strip().lower()[:255]
         password = request.form.get("password") or ""
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        now = utcnow()
+        now = clock.now()
         if user is not None and len(password) <= 1024 and verify_password(user, password):
             audit.record("login", actor_id=user.id, now=now, target_type="user", target_id=user.id)
             db.session.commit()
@@ -45,7 +44,7 @@ def login():
 def logout():
     user = g.user
     user.session_version += 1  # ends this user's other sessions too
-    audit.record("logout", actor_id=user.id, now=utcnow(), target_type="user", target_id=user.id)
+    audit.record("logout", actor_id=user.id, now=clock.now(), target_type="user", target_id=user.id)
     db.session.commit()
     from flask import session
     session.clear()
@@ -66,7 +65,7 @@ def password():
                 raise ValidationError("รหัสผ่านใหม่สองช่องไม่ตรงกัน", "the new passwords differ")
             user.password_hash = hash_password(new)
             user.session_version += 1
-            audit.record("password_changed", actor_id=user.id, now=utcnow(), target_type="user", target_id=user.id)
+            audit.record("password_changed", actor_id=user.id, now=clock.now(), target_type="user", target_id=user.id)
             db.session.commit()
             login_user(user)  # this session continues; the others end
             flash(_("เปลี่ยนรหัสผ่านแล้ว"))

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from web.i18n import message
 from web.security import deny, login_required, roles_required
 from web.views.common import int_field
-from workflow import audit, queries
+from workflow import audit, clock, queries
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import ValidationError
 from workflow.models import Measure, Round, User
-from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date, utcnow
+from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date
 
 bp = Blueprint("measures", __name__)
 
@@ -24,7 +24,7 @@ bp = Blueprint("measures", __name__)
 @login_required
 def measures():
     cycle = queries.current_cycle()
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     return render_template("measures.html", cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
 
 
@@ -34,7 +34,7 @@ def measure(measure_id: int):
     m = db.session.get(Measure, measure_id)
     if m is None:
         abort(404)
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     return render_template("measure.html", measure=m, today=today,
                            classes={s.id: queries.due_class(s, today) for s in m.steps},
                            rounds=[link for link in m.cycle.rounds
@@ -45,7 +45,7 @@ def measure(measure_id: int):
 @roles_required("secretariat", "executive", "admin")
 def dashboard():
     cycle = queries.current_cycle()
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     if cycle is None:
         return render_template("dashboard.html", cycle=None)
     upcoming = queries.next_round(cycle, today)
@@ -83,7 +83,7 @@ def round_page(round_id: int):
         else:
             before = rnd.status
             rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
-            audit.record("round_minutes", actor_id=g.user.id, now=utcnow(), target_type="round", target_id=rnd.id,
+            audit.record("round_minutes", actor_id=g.user.id, now=clock.now(), target_type="round", target_id=rnd.id,
                          from_state=before, to_state="held", data={"attendance": len(attendance)})
             db.session.commit()
             return redirect(url_for("measures.round_page", round_id=rnd.id)), 303

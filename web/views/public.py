@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from web.security import public
 from web.views.reports import digit_style, pdf_response
-from workflow import documents, feeds, publication, queries, tokens
+from workflow import clock, documents, feeds, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import NotFound
 from workflow.models import Cycle, Evidence, Measure, Step
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 bp = Blueprint("public", __name__)
 
@@ -30,7 +30,7 @@ def _published(cycle_id: int) -> Cycle:
 @public
 def cycle_page(cycle_id: int):
     cycle = _published(cycle_id)
-    now = utcnow()
+    now = clock.now()
     document = documents.progress_document(cycle.id, now, public=True)
     return render_template("public.html", cycle=cycle, doc=document, rows=document.data["rows"],
                            summary=document.data["summary"], today=bangkok_today(now))
@@ -69,7 +69,7 @@ def evidence_file(evidence_id: int):
 @bp.get("/ics/<secret>.ics")
 @public
 def ics_feed(secret: str):
-    now = utcnow()
+    now = clock.now()
     token = tokens.verify(secret, "ics", now=now)
     if token is None:
         abort(404)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import login_required, roles_required
 from web.views.common import act
-from workflow import documents, exports, publication, queries, tokens
+from workflow import clock, documents, exports, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import ItaflowError
 from workflow.models import AuditHead, Cycle, Round
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 bp = Blueprint("reports", __name__)
 
@@ -54,7 +54,7 @@ def pdf_response(build, kind: str, cycle: Cycle, *key_parts, round_number: int |
     """Render (or reuse) a PDF. Every state change writes the audit log, so the audit head and the Bangkok
     day (overdue marks change with it) name one version of the data; a repeat download is a file read, and
     the document's data is only gathered when it has to be rendered. The caller has checked that it exists."""
-    now = utcnow()
+    now = clock.now()
     seq = db.session.scalar(select(AuditHead.last_seq)) or 0
     key = hashlib.sha256(repr((kind, cycle.id, round_number, *key_parts, seq, bangkok_today(now).isoformat())
                               ).encode()).hexdigest()[:32]
@@ -114,7 +114,7 @@ def round_pdf(round_id: int):
 @login_required
 def export(cycle_id: int, fmt: str):
     cycle = _cycle_or_404(cycle_id)
-    now = utcnow()
+    now = clock.now()
     data = exports.to_xlsx(cycle.id, now) if fmt == "xlsx" else exports.to_csv(cycle.id, now)
     return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
                      as_attachment=True, download_name=f"ita-{cycle.fiscal_year_be}-steps.{fmt}", max_age=0)
@@ -125,7 +125,7 @@ def export(cycle_id: int, fmt: str):
 def publish(cycle_id: int):
     on = request.form.get("published") == "1"
     return act(publication.set_published, url_for("reports.index"),
-               _("เปิดหน้าเผยแพร่แล้ว") if on else _("ปิดหน้าเผยแพร่แล้ว"), cycle_id=cycle_id, published=on, now=utcnow())
+               _("เปิดหน้าเผยแพร่แล้ว") if on else _("ปิดหน้าเผยแพร่แล้ว"), cycle_id=cycle_id, published=on, now=clock.now())
 
 
 @bp.post("/evidence/<int:evidence_id>/public")
@@ -139,7 +139,7 @@ def evidence_public(evidence_id: int):
     on = request.form.get("public") == "1"
     return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=ev.step_id),
                _("เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว") if on else _("เลิกเผยแพร่หลักฐานนี้แล้ว"),
-               evidence_id=evidence_id, public=on, now=utcnow())
+               evidence_id=evidence_id, public=on, now=clock.now())
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -154,7 +154,7 @@ def token_list():
             kind, cycle = "ics", queries.current_cycle()
             cycle_id = cycle.id if cycle else -1
         try:
-            token, secret = tokens.create(g.user.id, kind, request.form.get("name", ""), now=utcnow(),
+            token, secret = tokens.create(g.user.id, kind, request.form.get("name", ""), now=clock.now(),
                                           cycle_id=cycle_id)
             db.session.commit()
             created = {"token": token, "secret": secret,
@@ -170,4 +170,4 @@ def token_list():
 @login_required
 def revoke_token(token_id: int):
     return act(tokens.revoke, url_for("reports.token_list"), _("ยกเลิกแล้ว ที่อยู่หรือโทเค็นนี้ใช้ไม่ได้อีก"),
-               token_id=token_id, now=utcnow())
+               token_id=token_id, now=clock.now())

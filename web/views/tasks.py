@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from web.security import deny, login_required, viewer_scope
 from web.views.common import act, int_field
+from workflow import clock, permissions, queries, transitions
 from workflow import evidence as evidence_service
-from workflow import permissions, queries, transitions
 from workflow.db import db
 from workflow.models import Evidence, Group, Step, User
-from workflow.thaidate import bangkok_today, utcnow
+from workflow.thaidate import bangkok_today
 
 bp = Blueprint("tasks", __name__)
 
@@ -41,7 +41,7 @@ def _step_or_404(step_id: int, *, evidence: bool = False) -> Step:
 @bp.get("/")
 @login_required
 def my_steps():
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     steps = queries.my_open_steps(g.user, groups=viewer_scope()[1])
     return render_template("my_steps.html", steps=steps, today=today,
                            classes={s.id: queries.due_class(s, today) for s in steps})
@@ -51,7 +51,7 @@ def my_steps():
 @login_required
 def step_page(step_id: int):
     step = _step_or_404(step_id)
-    today = bangkok_today(utcnow())
+    today = bangkok_today(clock.now())
     reviewed = step.reviews_step
     show_evidence = may_see_evidence(step)
     evidence = queries.evidence_of([step.id] + ([reviewed.id] if reviewed else [])) if show_evidence else {}
@@ -80,28 +80,28 @@ def _back(step_id: int) -> str:
 @bp.post("/steps/<int:step_id>/done")
 @login_required
 def complete(step_id: int):
-    return act(transitions.complete, _back(step_id), _("บันทึกว่าเสร็จแล้ว"), step_id=step_id, now=utcnow(),
+    return act(transitions.complete, _back(step_id), _("บันทึกว่าเสร็จแล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
 
 
 @bp.post("/steps/<int:step_id>/approve")
 @login_required
 def approve(step_id: int):
-    return act(transitions.approve, _back(step_id), _("อนุมัติแล้ว"), step_id=step_id, now=utcnow(),
+    return act(transitions.approve, _back(step_id), _("อนุมัติแล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, note=request.form.get("note"))
 
 
 @bp.post("/steps/<int:step_id>/send-back")
 @login_required
 def send_back(step_id: int):
-    return act(transitions.send_back, _back(step_id), _("ส่งกลับให้แก้ไขแล้ว"), step_id=step_id, now=utcnow(),
+    return act(transitions.send_back, _back(step_id), _("ส่งกลับให้แก้ไขแล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
 
 
 @bp.post("/steps/<int:step_id>/reopen")
 @login_required
 def reopen(step_id: int):
-    return act(transitions.reopen, _back(step_id), _("เปิดขั้นตอนใหม่แล้ว"), step_id=step_id, now=utcnow(),
+    return act(transitions.reopen, _back(step_id), _("เปิดขั้นตอนใหม่แล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
 
 
@@ -110,7 +110,7 @@ def reopen(step_id: int):
 def reassign(step_id: int):
     group_id = int_field(request.form.get("group_id"))
     user_id = int_field(request.form.get("user_id"))
-    return act(transitions.reassign, _back(step_id), _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=utcnow(),
+    return act(transitions.reassign, _back(step_id), _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 
@@ -120,7 +120,7 @@ def add_evidence(step_id: int):
     if not permissions.is_owner(g.user, _step_or_404(step_id)):
         deny()
     kind = request.form.get("kind")
-    now = utcnow()
+    now = clock.now()
     if kind == "note":
         return act(evidence_service.add_note, _back(step_id), _("บันทึกหลักฐานแล้ว"), step_id=step_id, now=now,
                    text=request.form.get("text", ""))
