@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from web import create_app  # noqa: E402
+from workflow import clock  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.mailer import build_message, deliver_pending  # noqa: E402
 from workflow.models import OutboxMessage, User  # noqa: E402
@@ -83,7 +84,7 @@ def run_ours(count: int) -> float:
 def run_plain(count: int, port: int) -> float:
     queue_rows(count)
     rows = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
-    payloads = [(r.to_email, build_message(r).as_bytes()) for r in rows]  # built beforehand: not timed
+    payloads = [(r.to_email, build_message(r, clock.now()).as_bytes()) for r in rows]  # built beforehand: not timed
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
         for to, data in payloads:

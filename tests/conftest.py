@@ -26,6 +26,19 @@ TEST_NOW = datetime.fromisoformat(os.environ.get("ITAFLOW_TEST_NOW") or "2026-11
 
 
 @pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """argon2id with the library's cheapest parameters: the demo hashes nine passwords per test, which at
+    production cost is most of a test's time. The hashes stay argon2id, checked the same way; a hash of
+    the production hasher needs re-hashing under it and the other way round (tests/test_web.py)."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from workflow import users
+
+    monkeypatch.setattr(users, "hasher", PasswordHasher.from_parameters(CHEAPEST))
+
+
+@pytest.fixture(autouse=True)
 def pinned_now():
     """The system clock of the test process starts at TEST_NOW for every test (and ticks, so timeouts and
     waits still work). Subprocesses get the same instant through ITAFLOW_CLOCK_FILE (workflow/clock.py)."""

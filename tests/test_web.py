@@ -215,6 +215,19 @@ def test_login_session_and_logout(demo):
     assert {"login", "login_failed", "logout"} <= set(actions)
 
 
+def test_sign_in_rehashes_a_password_stored_with_other_parameters(demo, monkeypatch):
+    from argon2 import PasswordHasher
+
+    from workflow import users
+
+    stored = user("admin").password_hash  # made by the suite's cheap hasher (conftest)
+    monkeypatch.setattr(users, "hasher", PasswordHasher())  # the production parameters
+    login(demo, "admin")
+    db.session.expire_all()
+    rehashed = user("admin").password_hash
+    assert rehashed != stored and rehashed.startswith("$argon2id$") and not users.hasher.check_needs_rehash(rehashed)
+
+
 def test_disabled_account_loses_its_sessions(demo):
     client = login(demo, "staff")
     u = user("hr-staff")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,8 +54,6 @@ class TimeoutConnection(Connection):
     def send(self, message: Message, envelope_from: str | None = None) -> None:
         """Flask-Mail's send without its per-message address re-parsing: our addresses come from the
         outbox, already checked, and the subject cannot carry a line break (see build_message)."""
-        if message.date is None:
-            message.date = time.time()
         if self.host is not None:
             self.host.sendmail(_address(envelope_from or message.sender), [_address(r) for r in message.send_to],
                                message.as_bytes(), message.mail_options, message.rcpt_options)
@@ -159,12 +156,13 @@ def _address(address) -> str:
     return sanitize_address(address)
 
 
-def build_message(row: OutboxMessage) -> Message:
+def build_message(row: OutboxMessage, now: datetime) -> Message:
     text, html = render_message(row)
     msg = OutboxMail(subject=" ".join(row.subject.split()), recipients=[row.to_email], body=text, html=html,
                   extra_headers={"Auto-Submitted": "auto-generated", "X-Itaflow-Event": row.event,
                                  "X-Itaflow-Outbox": str(row.id)})
     msg.msgId = row.message_id  # the same Message-ID on every retry
+    msg.date = now.timestamp()  # the sweep's clock, not the system's
     return msg
 
 
@@ -186,7 +184,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     batch: list[tuple[int, int, Message]] = []
     for row in rows:
         try:
-            batch.append((row.id, row.attempts, build_message(row)))
+            batch.append((row.id, row.attempts, build_message(row, now)))
         except Exception as exc:  # a message that cannot be built is retried, then marked failed
             log.exception("outbox row %s cannot be rendered", row.id)
             _settle_failure(row.id, row.attempts, now, exc, result)
