@@ -9,7 +9,7 @@ from tests.conftest import NOW, step, user
 from workflow import transitions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
-from workflow.models import AuditEvent, OutboxMessage, ReviewDecision
+from workflow.models import AuditEvent, OutboxMessage, ReviewDecision, Step
 from workflow.notify import render_message
 
 LATER = NOW + timedelta(hours=1)
@@ -76,7 +76,7 @@ def test_steps_run_in_order(seed):
     s2 = step("1.1", 2)
     with pytest.raises(InvalidTransition) as info:
         transitions.complete(s2.id, actor_id=user("hr-staff").id, now=LATER, expected_version=s2.version)
-    assert "blocked" in info.value.message_en and "ยังไม่ถึงคิว" in info.value.message_th
+    assert "waiting for an earlier step" in info.value.message_en and "รอขั้นตอนก่อนหน้า" in info.value.message_th
     for n in range(1, 6):
         _complete("1.1", n, "hr-staff")
     assert all(s.state == "done" for s in seed.measures[0].steps)
@@ -286,3 +286,15 @@ def test_emails_of_a_decision_follow_the_recipients_language(seed):
     waiting = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "review_waiting")
                                  .order_by(OutboxMessage.id)).scalars().first()
     assert waiting.subject.startswith("[ITA] รอตรวจสอบ")
+
+
+@pytest.mark.parametrize("column, value", [("state", "finished"), ("kind", "meeting")])
+def test_the_database_accepts_only_the_step_vocabulary(seed, column, value):
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Step).where(Step.id == step("1.1", 1).id).values({column: value}))
+        db.session.flush()
+    db.session.rollback()
+    assert step("1.1", 1).state in {"blocked", "open", "done"}

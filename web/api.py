@@ -17,7 +17,7 @@ from web.security import csrf, limiter, public
 from workflow import audit, clock, queries, tokens, transitions
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound, PermissionDenied, ValidationError
-from workflow.models import Cycle, Evidence, Measure, Round, Step
+from workflow.models import Evidence, Measure, Round, Step
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today
 
@@ -177,7 +177,7 @@ def me():
 @bp.get("/cycles")
 @token_required
 def cycles():
-    rows = db.session.execute(select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars()
+    rows = db.session.execute(queries.cycles_newest_first()).scalars()
     return jsonify(items=[{"id": c.id, "agency": c.agency, "fiscal_year_be": c.fiscal_year_be, "title": c.title,
                            "published": c.published_at is not None} for c in rows])
 

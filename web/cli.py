@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from web import MIGRATIONS, create_app
@@ -220,10 +221,11 @@ def status_command(cycle_id: int | None, arabic: bool) -> None:
     """Measures and steps with owners, BE due dates and overdue marks (สถานะ)."""
     from workflow.status import render, rows
 
-    cycle, table = rows(cycle_id, clock.now(), "arabic" if arabic else "thai")
+    style = "arabic" if arabic else current_app.config["ITAFLOW"].digits  # ITAFLOW_DIGITS, as the web
+    cycle, table = rows(cycle_id, clock.now(), style)
     if cycle is None:
         _fail("ยังไม่มีรอบการประเมิน ใช้ itaflow load หรือ itaflow demo / no cycle yet: run itaflow load or demo")
-    click.echo(render(cycle, table))
+    click.echo(render(cycle, table, style))
 
 
 @main.command("outbox")

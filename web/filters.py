@@ -10,8 +10,8 @@ from web.i18n import language
 from web.security import viewer_scope
 from workflow import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
+from workflow.vocabulary import label
 
-STATE_TH = {"blocked": _l("รอขั้นตอนก่อนหน้า"), "open": _l("กำลังดำเนินการ"), "done": _l("เสร็จแล้ว")}
 ACTION_TH = {
     "step_opened": _l("เปิดให้ดำเนินการ"), "step_completed": _l("ทำเครื่องหมายเสร็จ"),
     "review_approved": _l("อนุมัติ"), "review_sent_back": _l("ส่งกลับแก้ไข"), "step_reopened": _l("เปิดใหม่"),
@@ -50,7 +50,7 @@ def init_filters(app: Flask) -> None:
     app.jinja_env.filters["be"] = _be
     app.jinja_env.filters["be_dt"] = _be_dt
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
-    app.jinja_env.filters["state_th"] = lambda s: gettext(STATE_TH[s]) if s in STATE_TH else s
+    app.jinja_env.filters["state_th"] = lambda s: label(s, language())
     app.jinja_env.filters["action_th"] = lambda a: gettext(ACTION_TH[a]) if a in ACTION_TH else a
 
     @app.context_processor

@@ -33,23 +33,24 @@ class Adjusted:
     policy: str
 
 
-@lru_cache(maxsize=64)
-def _thai_holidays(year: int) -> dict[date, str]:
-    th = holidays.Thailand(years=year, categories=("public", "government"), language="th")
-    return dict(th.items())
-
-
-@lru_cache(maxsize=64)
-def _english_holidays(year: int) -> dict[date, str]:
-    en = holidays.Thailand(years=year, categories=("public", "government"), language="en_US")
-    return dict(en.items())
+@lru_cache(maxsize=8)
+def _thai(language: str) -> holidays.HolidayBase:
+    """Thailand's public and government holidays, one object per language for the process (it fills in
+    each year the first time a day of it is asked for)."""
+    return holidays.Thailand(categories=("public", "government"), language=language)
 
 
 class WorkingCalendar:
-    """Thailand's working days: Monday to Friday, except public and government holidays."""
+    """Thailand's working days: Monday to Friday, except public and government holidays, and any holidays
+    of the agency's own (``extra_holidays``)."""
 
     def __init__(self, extra_holidays: dict[date, str] | None = None):
         self.extra = dict(extra_holidays or {})
+        if self.extra:
+            self.th = holidays.Thailand(categories=("public", "government"), language="th")
+            self.th.update(self.extra)
+        else:
+            self.th = _thai("th")
 
     def check(self, day: date) -> DayCheck:
         if day.weekday() == 5:
@@ -58,13 +59,13 @@ class WorkingCalendar:
             return DayCheck(day, False, "วันอาทิตย์", "Sunday")
         if day in self.extra:
             return DayCheck(day, False, self.extra[day], self.extra[day])
-        name = _thai_holidays(day.year).get(day)
+        name = self.th.get(day)
         if name:
-            return DayCheck(day, False, name, _english_holidays(day.year).get(day, name))
+            return DayCheck(day, False, name, _thai("en_US").get(day, name))
         return DayCheck(day, True, None, None)
 
     def is_working_day(self, day: date) -> bool:
-        return self.check(day).working
+        return self.th.is_working_day(day)
 
     def adjust(self, day: date, policy: str) -> Adjusted:
         if policy not in POLICIES:
@@ -72,30 +73,15 @@ class WorkingCalendar:
         check = self.check(day)
         if check.working:
             return Adjusted(day, day, False, None, None, policy)
-        step = timedelta(days=-1 if policy == "previous" else 1)
-        moved = day + step
-        while not self.is_working_day(moved):
-            moved += step
+        moved = self.th.get_nth_working_day(day, -1 if policy == "previous" else 1)
         return Adjusted(day, moved, True, check.reason_th, check.reason_en, policy)
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day ``count`` working days after (or before, if negative) ``day``."""
-        step = timedelta(days=1 if count >= 0 else -1)
-        remaining = abs(count)
-        current = day
-        while remaining:
-            current += step
-            if self.is_working_day(current):
-                remaining -= 1
-        return current
+        return day if count == 0 else self.th.get_nth_working_day(day, count)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``."""
         if end <= start:
             return 0
-        count, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            if self.is_working_day(current):
-                count += 1
-        return count
+        return self.th.get_working_days_count(start + timedelta(days=1), end)

@@ -19,9 +19,9 @@ from workflow.models import Cycle, Evidence, Measure, ReviewDecision, Round, Ste
 from workflow.status import is_overdue, owner_label
 from workflow.templating import environment
 from workflow.thaidate import bangkok_today, be_to_ce_year, digits, format_be, format_be_datetime, to_bangkok
+from workflow.vocabulary import label
 
 DIGIT_STYLES = ("thai", "arabic")
-STATE_TH = {"blocked": "ยังไม่ถึงขั้นตอน", "open": "กำลังดำเนินการ", "done": "ดำเนินการแล้ว"}
 KINDS = {"measures": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
          "progress": "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"}
 
@@ -129,7 +129,7 @@ def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *
                     links.append({"label": ev.filename, "url": url})
                 else:
                     links.append({"label": ev.text, "url": None})
-            steps.append({"step": s, "owner": owner_label(s), "state": STATE_TH.get(s.state, s.state),
+            steps.append({"step": s, "owner": owner_label(s), "state": label(s.state),
                           "late": _lateness(s, today, calendar), "evidence": links,
                           "alerts": [("แจ้งเลยกำหนด" if t.kind == "step_overdue" else "แจ้งผู้อำนวยการกลุ่ม",
                                       t.fired_at) for t in alerts.get(s.id, [])],

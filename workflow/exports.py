@@ -10,10 +10,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from workflow.db import db
-from workflow.documents import STATE_TH, cycle_measures, get_cycle
+from workflow.documents import cycle_measures, get_cycle
 from workflow.models import Evidence
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today, format_be, format_be_datetime
+from workflow.vocabulary import label
 
 STEP_COLUMNS = ["ประเด็น", "ชื่อประเด็น", "ขั้นตอนที่", "ครั้งที่", "ขั้นตอน", "ชนิด", "ผู้รับผิดชอบ", "สถานะ",
                 "กำหนด (พ.ศ.)", "กำหนด (ISO)", "เลยกำหนด", "เริ่มเมื่อ", "เสร็จเมื่อ", "ผู้ดำเนินการ",
@@ -56,7 +57,7 @@ def rows(cycle_id: int, now: datetime) -> tuple[list[list], list[list]]:
                 f"{': ' + d.reason if d.reason else ''}" for d in s.decisions)
             step_rows.append([
                 m.code, m.title, s.number, s.occurrence, s.title, "ตรวจสอบ" if s.kind == "review" else "งาน",
-                owner_label(s), STATE_TH.get(s.state, s.state),
+                owner_label(s), label(s.state),
                 format_be(s.due_on, style="numeric", digit_style="arabic") if s.due_on else "",
                 s.due_on.isoformat() if s.due_on else "", "ใช่" if is_overdue(s, today) else "",
                 format_be_datetime(s.opened_at, digit_style="arabic") if s.opened_at else "",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import AuditEvent, Cycle, Evidence, Group, Measure, Round, Step, User
+from workflow.vocabulary import due_status
 
 
 def my_group_ids(user: User) -> list[int]:
@@ -92,18 +93,18 @@ def evidence_of(step_ids: list[int]) -> dict[int, list[Evidence]]:
 
 
 def due_class(step: Step, today: date, calendar: WorkingCalendar | None = None) -> str:
-    """"overdue" (red), "soon" (amber: within 3 working days) or ""."""
-    if step.state == "done" or step.due_on is None:
-        return ""
-    if step.due_on < today:
-        return "overdue"
-    if (calendar or WorkingCalendar()).working_days_between(today, step.due_on) <= 3:
-        return "soon"
-    return ""
+    """The CSS class of a step's due date: "overdue" (red), "soon" (amber) or "" (workflow.vocabulary)."""
+    return str(due_status(step.state, step.due_on, today, calendar))
+
+
+def cycles_newest_first():
+    """The one order of cycles: the newest fiscal year first, then the latest loaded."""
+    return select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())
 
 
 def current_cycle() -> Cycle | None:
-    return db.session.execute(select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars().first()
+    return db.session.execute(cycles_newest_first().limit(1)).scalars().first()
+
 
 
 @dataclass

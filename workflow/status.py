@@ -12,9 +12,8 @@ from sqlalchemy.orm import selectinload
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Cycle, Measure, Step
-from workflow.thaidate import bangkok_today, format_be
-
-STATE_TH = {"blocked": "รอคิว", "open": "กำลังทำ", "done": "เสร็จ"}
+from workflow.thaidate import bangkok_today, digits, format_be
+from workflow.vocabulary import DueStatus, StepKind, StepState, due_status, label
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,8 @@ class StepRow:
     title: str
     owner: str
     due: str
-    state: str
+    kind: str  # StepKind
+    state: str  # StepState
     overdue: bool
     due_soon: bool
 
@@ -38,19 +38,17 @@ def owner_label(step: Step) -> str:
 
 
 def is_overdue(step: Step, today: date) -> bool:
-    return step.state != "done" and step.due_on is not None and step.due_on < today
+    return due_status(step.state, step.due_on, today) == DueStatus.OVERDUE
 
 
-def is_due_soon(step: Step, today: date, working_days: int = 3) -> bool:
-    """Open and due within the next few working days (amber in the UI)."""
-    if step.state != "open" or step.due_on is None or step.due_on < today:
-        return False
-    return WorkingCalendar().working_days_between(today, step.due_on) <= working_days
+def is_due_soon(step: Step, today: date, calendar: WorkingCalendar | None = None) -> bool:
+    return due_status(step.state, step.due_on, today, calendar) == DueStatus.SOON
 
 
 def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tuple[Cycle | None, list[StepRow]]:
-    query = select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())
-    cycle = db.session.get(Cycle, cycle_id) if cycle_id else db.session.execute(query).scalars().first()
+    from workflow.queries import current_cycle
+
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id else current_cycle()
     if cycle is None:
         return None, []
     today = bangkok_today(now)
@@ -59,14 +57,15 @@ def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tupl
         .options(selectinload(Measure.steps))
     ).scalars()
     out = []
+    calendar = WorkingCalendar()
     for measure in measures:
         for step in measure.steps:
             out.append(StepRow(
                 measure=measure.code, number=step.number, title=step.title, owner=owner_label(step),
                 due=format_be(step.due_on, digit_style=digit_style) if step.due_on else "-",
-                state=STATE_TH[step.state] + (" (ตรวจ)" if step.kind == "review" else ""),
+                kind=step.kind, state=step.state,
                 overdue=is_overdue(step, today),
-                due_soon=is_due_soon(step, today),
+                due_soon=is_due_soon(step, today, calendar),
             ))
     return cycle, out
 
@@ -86,15 +85,21 @@ def clip(text: str, width: int) -> str:
     return out
 
 
-def render(cycle: Cycle, table: list[StepRow]) -> str:
+def render(cycle: Cycle, table: list[StepRow], digit_style: str = "thai") -> str:
     header = ("มาตรการ", "ขั้น", "ขั้นตอน", "ผู้รับผิดชอบ", "กำหนด", "สถานะ", "")
-    body = [(r.measure, str(r.number), clip(r.title, 44), clip(r.owner, 28), r.due, r.state,
-             "เลยกำหนด!" if r.overdue else ("ใกล้ครบกำหนด" if r.due_soon else "")) for r in table]
+    def num(n: object) -> str:
+        return digits(str(n), digit_style)
+
+    body = [(num(r.measure), num(r.number), clip(r.title, 44), clip(r.owner, 28), r.due,
+             label(r.state) + (f" ({label(StepKind.REVIEW)})" if r.kind == StepKind.REVIEW else ""),
+             label(DueStatus.OVERDUE) + "!" if r.overdue else (label(DueStatus.SOON) if r.due_soon else ""))
+            for r in table]
     widths = [max(display_width(row[i]) for row in [header, *body]) for i in range(len(header))]
-    lines = [f"{cycle.agency} ปีงบประมาณ {cycle.fiscal_year_be}: {cycle.title}"]
+    lines = [f"{cycle.agency} ปีงบประมาณ {num(cycle.fiscal_year_be)}: {cycle.title}"]
     for row in [header, *body]:
         lines.append("  ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)).rstrip())
-    done = sum(1 for r in table if r.state.startswith("เสร็จ"))
+    done = sum(1 for r in table if r.state == StepState.DONE)
     overdue = sum(1 for r in table if r.overdue)
-    lines.append(f"รวม {len(table)} ขั้นตอน เสร็จ {done} เลยกำหนด {overdue}")
+    lines.append(f"รวม {num(len(table))} ขั้นตอน {label(StepState.DONE)} {num(done)} "
+                 f"{label(DueStatus.OVERDUE)} {num(overdue)}")
     return "\n".join(lines)

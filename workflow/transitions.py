@@ -16,8 +16,8 @@ from workflow import alerts, audit, notify, permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from workflow.models import Group, Measure, ReviewDecision, Step, User
+from workflow.vocabulary import label
 
-ACTIONS = ("complete", "approve", "send_back", "reopen", "reassign")
 MAX_REASON = 2000
 
 
@@ -245,12 +245,9 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-_STATE_TH = {"blocked": "ยังไม่ถึงคิว (รอขั้นตอนก่อนหน้า)", "open": "กำลังดำเนินการ", "done": "เสร็จแล้ว"}
-
-
 def _state_message_th(step: Step) -> str:
-    return f"ทำไม่ได้ เพราะขั้นตอนนี้{_STATE_TH.get(step.state, step.state)}"
+    return f"ทำไม่ได้ เพราะขั้นตอนนี้อยู่ในสถานะ{label(step.state)}"
 
 
 def _state_message_en(step: Step) -> str:
-    return f"not possible: this step is {step.state}"
+    return f"not possible: this step is {label(step.state, 'en')}"

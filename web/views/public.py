@@ -84,8 +84,8 @@ def ics_feed(secret: str):
 @bp.get("/p")
 @public
 def published_list():
-    cycles = [c for c in db.session.execute(select(Cycle).where(Cycle.published_at.is_not(None))
-                                            .order_by(Cycle.fiscal_year_be.desc())).scalars()]
+    cycles = [c for c in db.session.execute(
+        queries.cycles_newest_first().where(Cycle.published_at.is_not(None))).scalars()]
     if not cycles:
         abort(404)
     return render_template("public_list.html", cycles=cycles, current=queries.current_cycle())

@@ -86,7 +86,7 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 @login_required
 def index():
     cycle = queries.current_cycle()
-    cycles = list(db.session.execute(select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars())
+    cycles = list(db.session.execute(queries.cycles_newest_first()).scalars())
     return render_template("reports.html", cycle=cycle, cycles=cycles)
 
 

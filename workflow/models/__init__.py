@@ -3,14 +3,12 @@
 from workflow.models.cycle import Cycle, Measure, MeasureOwner, Round, RoundMeasure
 from workflow.models.evidence import Evidence
 from workflow.models.org import ROLES, Group, User, UserRole
-from workflow.models.step import STEP_KINDS, STEP_STATES, ReviewDecision, Step
+from workflow.models.step import ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
 from workflow.models.token import TOKEN_KINDS, AccessToken
 
 __all__ = [
     "ROLES",
-    "STEP_KINDS",
-    "STEP_STATES",
     "TOKEN_KINDS",
     "AccessToken",
     "AuditEvent",

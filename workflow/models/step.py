@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import db
 from workflow.models.types import UTCDateTime
+from workflow.vocabulary import Decision, StepKind, StepState
 
 if TYPE_CHECKING:
     from workflow.models.cycle import Measure
     from workflow.models.org import Group, User
 
-STEP_KINDS = ("task", "review")
-#: blocked: waits for earlier steps; open: the owner (or reviewer) may act; done: finished
-STEP_STATES = ("blocked", "open", "done")
+
+
+def one_of(column: str, values: type) -> str:
+    """A check constraint's SQL: the column holds one of an enum's values (workflow.vocabulary)."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Step(db.Model):
@@ -26,6 +29,8 @@ class Step(db.Model):
     __tablename__ = "step"
     __table_args__ = (
         UniqueConstraint("measure_id", "number", "occurrence", name="measure_number_occurrence"),
+        CheckConstraint(one_of("state", StepState), name="state"),
+        CheckConstraint(one_of("kind", StepKind), name="kind"),
         # "open steps by due date": my steps, overdue sweeps, dashboards
         Index("ix_step_state_due", "state", "due_on"),
         # งานของฉัน: open steps of my groups and of me, by due date
@@ -40,6 +45,7 @@ class Step(db.Model):
     #: 1 for a plain step; 1, 2, 3... for the months of a step repeated monthly (one step a month)
     occurrence: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     title: Mapped[str] = mapped_column(Text, nullable=False)
+    #: a StepKind
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     #: True: opens together with the step before it instead of after it
     parallel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
@@ -56,7 +62,8 @@ class Step(db.Model):
     evidence_wanted: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: "monthly" for a step repeated each month of the period (1.7's monthly meeting)
     recurrence: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    state: Mapped[str] = mapped_column(String(16), default="blocked", nullable=False)
+    #: a StepState
+    state: Mapped[str] = mapped_column(String(16), default=StepState.BLOCKED, nullable=False)
     #: the reason of the last send-back, shown to the owner until the step is done again
     sent_back_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -82,10 +89,11 @@ class ReviewDecision(db.Model):
     """A director's decision on a review step: approved, or sent back with a reason."""
 
     __tablename__ = "review_decision"
+    __table_args__ = (CheckConstraint(one_of("decision", Decision), name="decision"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"), nullable=False, index=True)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), nullable=False)
-    #: "approved" or "sent_back"
+    #: a Decision: "approved" or "sent_back"
     decision: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

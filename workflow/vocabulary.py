@@ -1,0 +1,74 @@
+"""The words of a step, once: its states, kinds and review decisions, their Thai and English labels, and the
+one rule for "overdue" and "due soon". The web, the CLI, the PDFs, the spreadsheets and the emails all read
+this module; the database accepts only these values (check constraints on ``step`` and
+``review_decision``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.calendar import WorkingCalendar
+
+#: working days before its due date that an open step counts as due soon (amber)
+DUE_SOON_WORKING_DAYS = 3
+
+
+class StepState(StrEnum):
+    BLOCKED = "blocked"  # waits for earlier steps
+    OPEN = "open"  # the owner (or, for a review, the director) may act
+    DONE = "done"
+
+
+class StepKind(StrEnum):
+    TASK = "task"
+    REVIEW = "review"  # ตรวจสอบความถูกต้อง: a group director approves or sends back
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    SENT_BACK = "sent_back"
+
+
+class DueStatus(StrEnum):
+    NONE = ""
+    SOON = "soon"
+    OVERDUE = "overdue"
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    StepState.BLOCKED: ("รอขั้นตอนก่อนหน้า", "waiting for an earlier step"),
+    StepState.OPEN: ("กำลังดำเนินการ", "in progress"),
+    StepState.DONE: ("เสร็จแล้ว", "done"),
+    StepKind.TASK: ("งาน", "task"),
+    StepKind.REVIEW: ("ตรวจสอบความถูกต้อง", "accuracy check"),
+    Decision.APPROVED: ("อนุมัติ", "approved"),
+    Decision.SENT_BACK: ("ส่งกลับแก้ไข", "sent back"),
+    DueStatus.SOON: ("ใกล้ครบกำหนด", "due soon"),
+    DueStatus.OVERDUE: ("เลยกำหนด", "overdue"),
+}
+
+
+def label(value: str, lang: str = "th") -> str:
+    """The label of a state, kind, decision or due status in Thai (``th``) or English (``en``)."""
+    pair = LABELS.get(value)
+    if pair is None:
+        return value
+    return pair[1] if lang == "en" else pair[0]
+
+
+def due_status(state: str, due_on: date | None, today: date, calendar: WorkingCalendar | None = None) -> DueStatus:
+    """One rule everywhere: a step not done whose due day has ended in Bangkok is overdue (a blocked step
+    too: the measure is late whoever holds it up); one not done due within DUE_SOON_WORKING_DAYS working
+    days is due soon."""
+    if state == StepState.DONE or due_on is None:
+        return DueStatus.NONE
+    if due_on < today:
+        return DueStatus.OVERDUE
+    from workflow.calendar import WorkingCalendar
+
+    if (calendar or WorkingCalendar()).working_days_between(today, due_on) <= DUE_SOON_WORKING_DAYS:
+        return DueStatus.SOON
+    return DueStatus.NONE
