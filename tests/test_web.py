@@ -444,3 +444,10 @@ def test_navigation_count_matches_my_steps(demo):
     for person in db.session.execute(select(User)).scalars():
         assert queries.count_my_open_steps(person) == len(queries.my_open_steps(person, limit=1000)), person.key
     assert queries.count_my_open_steps(user("pannee")) > 0
+
+
+def test_digits_follow_one_setting_on_a_page(demo):
+    page = login(demo, "secretariat").get("/").get_data(as_text=True)
+    pairs = re.findall(r"มาตรการ (\S+) · ขั้นตอนที่ (\S+)</span>", page)
+    assert pairs, page[:2000]
+    assert all(not re.search(r"[0-9]", code + number) for code, number in pairs), pairs
