@@ -451,3 +451,20 @@ def test_digits_follow_one_setting_on_a_page(demo):
     pairs = re.findall(r"มาตรการ (\S+) · ขั้นตอนที่ (\S+)</span>", page)
     assert pairs, page[:2000]
     assert all(not re.search(r"[0-9]", code + number) for code, number in pairs), pairs
+
+
+def test_refusals_leave_one_audit_event_and_change_nothing_else(demo):
+    client = login(demo, "staff")
+    before = counts()
+    wrong = client.post("/password", data={"csrf_token": token(client), "current": "not-my-password",
+                                           "new": "a-new-long-passphrase-9", "again": "a-new-long-passphrase-9"})
+    assert wrong.status_code == 400 and "รหัสผ่านเดิมไม่ถูกต้อง" in wrong.get_data(as_text=True)
+    denied = client.post(f"/rounds/{db.session.scalar(select(func.min(Step.id)))}",
+                         data={"csrf_token": token(client), "minutes": "x"})
+    assert denied.status_code in (403, 404)
+    after = counts()
+    assert after[0]["audit_event"] == before[0]["audit_event"] + 2
+    assert {k: v for k, v in after[0].items() if k != "audit_event"} == \
+        {k: v for k, v in before[0].items() if k != "audit_event"} and after[1] == before[1]
+    actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).scalars().all()
+    assert set(actions) <= {"password_change_failed", "access_denied"} and "password_change_failed" in actions

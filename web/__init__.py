@@ -14,6 +14,7 @@ from tasks.celery_app import celery_init_app
 from web.filters import init_filters
 from web.i18n import init_i18n
 from web.security import init_security, public
+from web.transaction import init_transactions
 from workflow.db import db
 from workflow.mailer import mail
 
@@ -32,6 +33,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     celery_init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
+    init_transactions(app)
     init_security(app)
     init_i18n(app)
     init_filters(app)

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from web.openapi import spec
 from web.security import csrf, limiter, public
-from workflow import audit, clock, queries, tokens, transitions
+from web.transaction import keep_audit_on_error
+from workflow import audit, clock, permissions, queries, tokens, transitions
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound, PermissionDenied, ValidationError
 from workflow.models import Evidence, Measure, Round, Step
@@ -46,7 +47,7 @@ def _service_error(exc: ItaflowError):
     if isinstance(exc, PermissionDenied):
         audit.record("access_denied", actor_id=g.user.id if g.get("user") else None, now=clock.now(),
                      target_type="route", note=request.path[:500])
-        db.session.commit()
+        keep_audit_on_error()
     return error_response(exc.http_status, exc.code, exc.message_th, exc.message_en)
 
 
@@ -62,8 +63,7 @@ def token_required(view: Callable) -> Callable:
         if token is None:
             raise ApiError(401, "unauthorized", "ต้องใช้โทเค็น API ที่ยังใช้งานได้ (Authorization: Bearer …)",
                            "a valid API token is required (Authorization: Bearer ...)")
-        g.user = token.user
-        db.session.commit()  # last_used_at
+        g.user = token.user  # its last_used_at is committed with a successful answer (web/transaction.py)
         unknown = sorted(set(request.args) - _query_names(request.url_rule.rule, request.method))
         if unknown:  # a misspelt filter must not silently return everything
             raise ValidationError(f"ไม่รู้จักพารามิเตอร์ {', '.join(unknown)[:200]}",
@@ -228,14 +228,12 @@ def steps():
 @bp.get("/steps/<int:step_id>")
 @token_required
 def step(step_id: int):
-    from web.views.tasks import may_see_evidence
-
     s = db.session.get(Step, _id(step_id, "step"))
     if s is None:
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     today = bangkok_today(clock.now())
     evidence = [evidence_json(e) for e in queries.evidence_of([s.id]).get(s.id, [])] \
-        if may_see_evidence(s) else None
+        if permissions.may_see_evidence(g.user, s) else None
     decisions = [{"decision": d.decision, "by": d.decided_by.name, "reason": d.reason,
                   "decided_at": _iso(d.decided_at)} for d in s.decisions]
     return jsonify(step_json(s, today) | {"evidence": evidence, "decisions": decisions})
@@ -270,7 +268,6 @@ def _act(service: Callable, step_id: int, **kwargs):
     _id(step_id, "step")
     now = clock.now()
     result = service(step_id, actor_id=g.user.id, now=now, **kwargs)
-    db.session.commit()
     return jsonify(step_json(result, bangkok_today(now)))
 
 

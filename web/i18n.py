@@ -40,12 +40,10 @@ def init_i18n(app: Flask) -> None:
 def switch():
     """ไทย / English: kept in the session, and on the account of a signed-in person."""
     from workflow import clock, users
-    from workflow.db import db
 
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
         if g.get("user") is not None:
             users.set_language(g.user.id, lang, now=clock.now())
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("tasks.my_steps")), 303

@@ -159,11 +159,15 @@ def public(view: Callable) -> Callable:
 
 
 def _deny(user: User | None) -> None:
+    """Answer 403 and keep one trace of it: whatever the request changed is rolled back, the denial is
+    audited and committed with the error page (web/transaction.py)."""
+    from web.transaction import keep_audit_on_error
     from workflow import audit, clock
 
+    db.session.rollback()
     audit.record("access_denied", actor_id=user.id if user else None, now=clock.now(), target_type="route",
                  note=request.path[:500])
-    db.session.commit()
+    keep_audit_on_error()
     abort(403)
 
 

@@ -9,10 +9,13 @@ class ItaflowError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message_th: str, message_en: str, **details):
+    def __init__(self, message_th: str, message_en: str, *, keep_audit: bool = False, **details):
         super().__init__(message_en)
         self.message_th = message_th
         self.message_en = message_en
+        #: True when the service recorded the refusal in the audit log (and changed nothing else): the
+        #: entry point commits that event instead of rolling it back
+        self.keep_audit = keep_audit
         self.details = details
 
     def message(self, language: str = "th") -> str:

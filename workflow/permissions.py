@@ -24,6 +24,18 @@ def may_decide(user: User, step: Step) -> bool:
     return step.kind == "review" and group is not None and group.directed_by(user.id)
 
 
+def may_see_evidence(user: User, step: Step) -> bool:
+    """Every signed-in person may read a step; its evidence is for its owners, its reviewer, the owners of
+    the step a review checks, the secretariat, executives and admins. Pages, the API, exports and feeds ask
+    this one rule."""
+    if user.has_role("executive", "secretariat", "admin"):
+        return True
+    if is_owner(user, step) or may_decide(user, step):
+        return True
+    reviewed = step.reviews_step
+    return reviewed is not None and is_owner(user, reviewed)
+
+
 def require_complete(user: User, step: Step) -> None:
     if not user.active:
         raise PermissionDenied("บัญชีนี้ถูกระงับ", "this account is disabled")

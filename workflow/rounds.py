@@ -124,3 +124,33 @@ def _owner_items(rnd: Round, now: datetime) -> int:
                          "lead": f"Monitoring round {rnd.number} is on "
                                  f"{format_be(rnd.held_on, digit_style='arabic', lang='en')}. Please report on:"})
     return count
+
+
+MAX_MINUTES = 20000
+MAX_ATTENDANCE = 200
+
+
+def record_minutes(round_id: int, *, actor_id: int, minutes: str, attendance: list[str], now: datetime) -> Round:
+    """The secretariat records a round's minutes and who attended; the round is then held."""
+    from workflow.errors import PermissionDenied, ValidationError
+
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
+    actor = db.session.get(User, actor_id)
+    if actor is None or not actor.active or not actor.has_role("secretariat"):
+        raise PermissionDenied("เฉพาะฝ่ายเลขานุการบันทึกการประชุมติดตามได้", "only the secretariat records a round")
+    minutes = (minutes or "").strip()
+    attendance = [line.strip() for line in attendance if line.strip()]
+    if not minutes:
+        raise ValidationError("กรุณาบันทึกรายงานการประชุม", "write the minutes of the meeting")
+    if len(minutes) > MAX_MINUTES or len(attendance) > MAX_ATTENDANCE:
+        raise ValidationError(f"ข้อความยาวเกินไป (รายงานไม่เกิน {MAX_MINUTES:,} ตัวอักษร ผู้เข้าร่วมไม่เกิน "
+                              f"{MAX_ATTENDANCE} คน)", f"too long (at most {MAX_MINUTES:,} characters of minutes "
+                              f"and {MAX_ATTENDANCE} attendees)")
+    before = rnd.status
+    rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
+    audit.record("round_minutes", actor_id=actor.id, now=now, target_type="round", target_id=rnd.id,
+                 from_state=before, to_state="held", data={"attendance": len(attendance)})
+    db.session.flush()
+    return rnd

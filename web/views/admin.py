@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from web.i18n import message
 from web.security import roles_required
-from web.views.common import int_field
-from workflow import audit, clock
+from web.views.common import act, int_field
+from workflow import accounts, clock
 from workflow.db import db
 from workflow.definitions import parse_definitions
 from workflow.errors import DefinitionError, ItaflowError
 from workflow.instantiate import instantiate
-from workflow.models import ROLES, Group, OutboxMessage, User, UserRole
+from workflow.models import ROLES, Group, OutboxMessage, User
 from workflow.users import add_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +36,6 @@ def create_user():
         add_user(name=form.get("name", ""), email=form.get("email", ""), roles=form.getlist("roles") or ["staff"],
                  group_key=form.get("group") or None, position=form.get("position") or None,
                  password=form.get("password") or None, actor_id=g.user.id, now=clock.now())
-        db.session.commit()
         flash(_("เพิ่มผู้ใช้แล้ว"), "ok")
     except ItaflowError as exc:
         db.session.rollback()
@@ -47,45 +46,21 @@ def create_user():
 @bp.post("/users/<int:user_id>")
 @roles_required("admin")
 def update_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    roles = [r for r in request.form.getlist("roles") if r in ROLES]
-    active = request.form.get("active") == "1"
-    if user.id == g.user.id and (not active or "admin" not in roles):
-        flash(_("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้"), "error")
-        return redirect(url_for("admin.index")), 303
-    before = {"roles": sorted(user.roles), "active": user.active}
-    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles or ["staff"])]
-    if user.active and not active:
-        user.session_version += 1  # a disabled account's sessions end now
-    user.active = active
-    audit.record("user_updated", actor_id=g.user.id, now=clock.now(), target_type="user", target_id=user.id,
-                 data={"before": before, "after": {"roles": sorted(roles), "active": active}})
-    db.session.commit()
-    flash(_("บันทึกแล้ว"), "ok")
-    return redirect(url_for("admin.index")), 303
+    return act(accounts.update_account, url_for("admin.index"), _("บันทึกแล้ว"), user_id=user_id,
+               roles=request.form.getlist("roles"), active=request.form.get("active") == "1", now=clock.now())
 
 
 @bp.post("/groups/<int:group_id>")
 @roles_required("admin")
 def update_group(group_id: int):
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
-    before = {"director": group.director_id, "acting": group.acting_director_id}
+    chosen = {}
     for field in ("director_id", "acting_director_id"):
-        value = int_field(request.form.get(field))
-        if request.form.get(field) and (value is None or db.session.get(User, value) is None):
-            flash(_("ไม่พบผู้ใช้ที่เลือก"), "error")
-            return redirect(url_for("admin.index")), 303
-        setattr(group, field, value)
-    audit.record("group_updated", actor_id=g.user.id, now=clock.now(), target_type="group", target_id=group.id,
-                 data={"before": before, "after": {"director": group.director_id,
-                                                   "acting": group.acting_director_id}})
-    db.session.commit()
-    flash(_("บันทึกแล้ว"), "ok")
-    return redirect(url_for("admin.index")), 303
+        raw = request.form.get(field)
+        chosen[field] = int_field(raw)
+        if raw and chosen[field] is None:  # not a number: no such person
+            chosen[field] = 0
+    return act(accounts.set_group_directors, url_for("admin.index"), _("บันทึกแล้ว"), group_id=group_id,
+               now=clock.now(), **chosen)
 
 
 @bp.route("/definitions", methods=["GET", "POST"])
@@ -102,7 +77,6 @@ def definitions():
             doc = parse_definitions(text, name)
             if request.form.get("confirm") == "1":
                 result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
-                db.session.commit()
                 flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
                     year=result.cycle.fiscal_year_be), "ok")
                 return redirect(url_for("measures.measures")), 303
@@ -150,7 +124,6 @@ def confirm_import():
     try:
         doc = parse_definitions(text, name)
         result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
-        db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()
         problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)

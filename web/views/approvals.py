@@ -34,11 +34,10 @@ def bulk_approve():
     for step_id in [c for c in chosen if c]:
         version = int_field(request.form.get(f"version-{step_id}")) or -1
         try:
-            transitions.approve(step_id, actor_id=g.user.id, now=clock.now(), expected_version=version)
-            db.session.commit()
+            with db.session.begin_nested():  # a savepoint: a refused one leaves the others standing
+                transitions.approve(step_id, actor_id=g.user.id, now=clock.now(), expected_version=version)
             approved += 1
         except ItaflowError as exc:
-            db.session.rollback()
             problems.append(_("ขั้นตอนเลขที่ %(id)s: %(problem)s", id=step_id, problem=message(exc)))
     if not chosen:
         flash(_("ยังไม่ได้เลือกรายการ"), "error")

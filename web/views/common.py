@@ -1,4 +1,5 @@
-"""Helpers shared by the views: run a service, commit, and report errors as Thai messages."""
+"""Helpers shared by the views: run a service and report errors as Thai messages (the commit is
+web/transaction.py's)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,12 @@ from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotF
 
 
 def act(service: Callable, back: str, success: str, **kwargs):
-    """Call one service for the logged-in user, commit, flash the result, go back. Errors leave the database
-    exactly as it was and say what happened."""
+    """Call one service for the logged-in user, flash the result, go back (the request commits after). Errors
+    roll back, so the database stays exactly as it was, and say what happened."""
     from web.security import deny
 
     try:
         service(actor_id=g.user.id, **kwargs)
-        db.session.commit()
         flash(success, "ok")
     except PermissionDenied:
         db.session.rollback()

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from web.i18n import message
 from web.security import deny, login_required, roles_required
 from web.views.common import int_field
-from workflow import audit, clock, queries
+from workflow import clock, queries
+from workflow import rounds as round_service
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
-from workflow.errors import ValidationError
+from workflow.errors import ItaflowError, PermissionDenied, ValidationError
 from workflow.models import Measure, Round, User
 from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date
 
@@ -72,21 +73,15 @@ def round_page(round_id: int):
         abort(404)
     error = None
     if request.method == "POST":
-        if not g.user.has_role("secretariat"):
-            deny()
-        minutes = (request.form.get("minutes") or "").strip()
-        attendance = [line.strip() for line in (request.form.get("attendance") or "").splitlines() if line.strip()]
-        if not minutes:
-            error = _("กรุณาบันทึกรายงานการประชุม")
-        elif len(minutes) > 20000 or len(attendance) > 200:
-            error = _("ข้อความยาวเกินไป")
-        else:
-            before = rnd.status
-            rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
-            audit.record("round_minutes", actor_id=g.user.id, now=clock.now(), target_type="round", target_id=rnd.id,
-                         from_state=before, to_state="held", data={"attendance": len(attendance)})
-            db.session.commit()
+        try:
+            round_service.record_minutes(round_id, actor_id=g.user.id, minutes=request.form.get("minutes") or "",
+                                  attendance=(request.form.get("attendance") or "").splitlines(), now=clock.now())
             return redirect(url_for("measures.round_page", round_id=rnd.id)), 303
+        except PermissionDenied:
+            deny()
+        except ItaflowError as exc:
+            db.session.rollback()
+            error = message(exc)
     return render_template("round.html", rnd=rnd, error=error), 400 if error else 200
 
 

@@ -74,7 +74,7 @@ def ics_feed(secret: str):
     if token is None:
         abort(404)
     data = feeds.cycle_feed(token.cycle_id, now) if token.cycle_id else feeds.person_feed(token.user_id, now)
-    db.session.commit()  # last_used_at
+    # last_used_at is committed with the response (web/transaction.py)
     response = send_file(BytesIO(data), mimetype="text/calendar; charset=utf-8", download_name="ita.ics",
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"

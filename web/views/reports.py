@@ -156,7 +156,6 @@ def token_list():
         try:
             token, secret = tokens.create(g.user.id, kind, request.form.get("name", ""), now=clock.now(),
                                           cycle_id=cycle_id)
-            db.session.commit()
             created = {"token": token, "secret": secret,
                        "url": feed_url(secret) if kind == "ics" else None}
             status = 201

@@ -17,23 +17,11 @@ from workflow.thaidate import bangkok_today
 bp = Blueprint("tasks", __name__)
 
 
-def may_see_evidence(step: Step) -> bool:
-    """Every signed-in person may read a step; its evidence is for its owners, its reviewer, the
-    secretariat, executives and admins."""
-    user = g.user
-    if user.has_role("executive", "secretariat", "admin"):
-        return True
-    if permissions.is_owner(user, step) or permissions.may_decide(user, step):
-        return True
-    reviewed = step.reviews_step
-    return reviewed is not None and permissions.is_owner(user, reviewed)
-
-
 def _step_or_404(step_id: int, *, evidence: bool = False) -> Step:
     step = db.session.get(Step, step_id)
     if step is None:
         abort(404)
-    if evidence and not may_see_evidence(step):
+    if evidence and not permissions.may_see_evidence(g.user, step):
         deny()
     return step
 
@@ -53,7 +41,7 @@ def step_page(step_id: int):
     step = _step_or_404(step_id)
     today = bangkok_today(clock.now())
     reviewed = step.reviews_step
-    show_evidence = may_see_evidence(step)
+    show_evidence = permissions.may_see_evidence(g.user, step)
     evidence = queries.evidence_of([step.id] + ([reviewed.id] if reviewed else [])) if show_evidence else {}
     return render_template(
         "step.html", step=step, measure=step.measure, today=today, due_class=queries.due_class(step, today),

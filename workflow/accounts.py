@@ -1,0 +1,107 @@
+"""Account changes: signing in and out, passwords, roles and the disabled switch, group directors.
+
+Each function checks the actor's right, changes the rows, writes its audit event and flushes; the entry
+point (a request, a CLI command) commits. A refused attempt that must leave a trace (a failed sign-in, a
+wrong current password) is recorded and then reported by returning ``None`` or raising: the entry point
+keeps that audit event and nothing else (``web/transaction.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from workflow import audit
+from workflow.db import db
+from workflow.errors import NotFound, PermissionDenied, ValidationError
+from workflow.models import ROLES, Group, User, UserRole
+from workflow.users import hash_password, verify_password
+
+MAX_PASSWORD_INPUT = 1024  # longer input is not hashed at all (argon2 on megabytes is a denial of service)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
+    return user
+
+
+def _admin(actor_id: int) -> User:
+    actor = _user(actor_id)
+    if not actor.active or not actor.has_role("admin"):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบทำได้", "only an admin may do this")
+    return actor
+
+
+def sign_in(email: str, password: str, *, now: datetime) -> User | None:
+    """The active user with this e-mail and password, or None. Both outcomes are audited."""
+    email = (email or "").strip().lower()[:255]
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is not None and len(password) <= MAX_PASSWORD_INPUT and verify_password(user, password):
+        audit.record("login", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+        return user
+    audit.record("login_failed", actor_id=user.id if user else None, now=now, target_type="user",
+                 target_id=user.id if user else None, note=email[:100])
+    return None
+
+
+def sign_out(user_id: int, *, now: datetime) -> User:
+    """End every session of the user (this one and those on other devices)."""
+    user = _user(user_id)
+    user.session_version += 1
+    audit.record("logout", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+    return user
+
+
+def change_password(user_id: int, *, current: str, new: str, again: str, now: datetime) -> User:
+    """A person changes their own password; their other sessions end. A wrong current password is audited
+    (``password_change_failed``) before the error is raised."""
+    user = _user(user_id)
+    if not verify_password(user, current[:MAX_PASSWORD_INPUT]) or len(current) > MAX_PASSWORD_INPUT:
+        audit.record("password_change_failed", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+        raise ValidationError("รหัสผ่านเดิมไม่ถูกต้อง", "the current password is wrong", keep_audit=True)
+    if new != again:
+        raise ValidationError("รหัสผ่านใหม่สองช่องไม่ตรงกัน", "the new passwords differ")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("password_changed", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+    return user
+
+
+def update_account(user_id: int, *, actor_id: int, roles: list[str], active: bool, now: datetime) -> User:
+    """An admin sets a person's roles and whether the account may sign in; disabling ends its sessions."""
+    actor = _admin(actor_id)
+    user = _user(user_id)
+    roles = list(dict.fromkeys(r for r in roles if r in ROLES)) or ["staff"]
+    if user.id == actor.id and (not active or "admin" not in roles):
+        raise ValidationError("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้",
+                              "you cannot disable your own account or remove your own admin role")
+    before = {"roles": sorted(user.roles), "active": user.active}
+    user.role_rows = [UserRole(role=r) for r in roles]
+    if user.active and not active:
+        user.session_version += 1  # a disabled account's sessions end now
+    user.active = active
+    audit.record("user_updated", actor_id=actor.id, now=now, target_type="user", target_id=user.id,
+                 data={"before": before, "after": {"roles": sorted(roles), "active": active}})
+    db.session.flush()
+    return user
+
+
+def set_group_directors(group_id: int, *, actor_id: int, director_id: int | None,
+                        acting_director_id: int | None, now: datetime) -> Group:
+    """An admin names a group's director (ผู้อำนวยการกลุ่ม) and acting director; None leaves the post empty."""
+    actor = _admin(actor_id)
+    group = db.session.get(Group, group_id)
+    if group is None:
+        raise NotFound(f"ไม่พบกลุ่มเลขที่ {group_id}", f"no group {group_id}")
+    for person_id in (director_id, acting_director_id):
+        if person_id is not None and db.session.get(User, person_id) is None:
+            raise ValidationError("ไม่พบผู้ใช้ที่เลือก", "the chosen person does not exist")
+    before = {"director": group.director_id, "acting": group.acting_director_id}
+    group.director_id, group.acting_director_id = director_id, acting_director_id
+    audit.record("group_updated", actor_id=actor.id, now=now, target_type="group", target_id=group.id,
+                 data={"before": before, "after": {"director": director_id, "acting": acting_director_id}})
+    db.session.flush()
+    return group
