@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from tasks.jobs import run_sweep  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import Cycle, Group, Measure, Step, Timer, User  # noqa: E402
-from workflow.sweep import run_sweep  # noqa: E402
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=UTC)
 CHUNK = 20_000

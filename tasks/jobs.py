@@ -1,16 +1,36 @@
-"""Thin tasks over workflow services: read the clock, call one service, commit, then enqueue."""
+"""Thin tasks over workflow services. Each reads the clock once, calls services and commits: for a task,
+this module is the one place that commits (a batch of due timers at a time), and it enqueues further work
+only after its commit. The outbox's delivery is the one service that commits inside, by necessity: its
+claims must be visible before it talks to SMTP, and each message is settled as soon as the server took it
+(workflow/mailer.py)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 
 from workflow import clock
+from workflow.db import db
 from workflow.mailer import deliver_pending, has_due_mail
-from workflow.sweep import run_sweep
+from workflow.sweep import BATCH, SweepResult, sweep_batch
 
 log = logging.getLogger(__name__)
+
+
+def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
+    """Fire every due timer, one committed batch after another, until a batch comes back short."""
+    total = SweepResult()
+    while True:
+        db.session.rollback()  # each batch claims on a fresh transaction (SQLite: a write from the start)
+        batch = sweep_batch(now, limit)
+        db.session.commit()
+        total.claimed += batch.claimed
+        total.queued += batch.queued
+        total.failed += batch.failed
+        if batch.claimed < limit:
+            return total
 
 
 @shared_task(name="itaflow.sweep", ignore_result=True)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tasks.jobs import run_sweep
 from tests.conftest import step, user
 from workflow import transitions
 from workflow.db import db
@@ -12,7 +13,6 @@ from workflow.demo import demo_document
 from workflow.instantiate import instantiate
 from workflow.models import OutboxMessage, Round, Timer
 from workflow.notify import render_message
-from workflow.sweep import run_sweep
 from workflow.thaidate import BANGKOK, to_bangkok
 
 BEFORE_MAY = datetime(2024, 4, 30, 3, 0, tzinfo=UTC)  # 30 April 2567, 10:00 in Bangkok

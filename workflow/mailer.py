@@ -1,5 +1,9 @@
 """Deliver the outbox through Flask-Mail: one SMTP connection per batch, each row marked as it goes.
 
+Unlike the other services this one commits, because an SMTP handover cannot join a database transaction:
+the claims are committed before the first message leaves, and each row is settled and committed as soon
+as the server took its message (a kill repeats at most that one message, with the same Message-ID).
+
 A row is claimed with a lease (``status = 'sending'``, ``lease_until``) so a worker killed mid-batch
 leaves nothing stranded: the lease expires and the row is sent by the next run. Failures are retried
 with exponential backoff up to a cap, then the row is marked failed. The Message-ID is fixed in the row,

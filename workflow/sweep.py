@@ -1,9 +1,10 @@
 """The periodic sweep: claim due timer rows atomically and turn each into outbox rows.
 
 A claim is one statement, ``UPDATE timer SET fired_at = now WHERE id IN (due ids) AND fired_at IS NULL
-RETURNING id``, committed together with the emails it queues. A second beat, a restart or a redelivered
-task therefore never fires a timer twice, and a beat that was down fires everything it missed on its next
-tick. The cost follows the number of due rows (a partial index on unfired ``fire_at``), not of steps.
+RETURNING id``, committed together with the emails it queues (by the task, tasks/jobs.py). A second beat,
+a restart or a redelivered task therefore never fires a timer twice, and a beat that was down fires
+everything it missed on its next tick. The cost follows the number of due rows (a partial index on unfired
+``fire_at``), not of steps.
 """
 
 from __future__ import annotations
@@ -44,30 +45,28 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
     return list(result.scalars())
 
 
-def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
-    """Fire every due timer, batch by batch; each batch commits its claims with its emails.
+def sweep_batch(now: datetime, limit: int = BATCH) -> SweepResult:
+    """Claim up to ``limit`` due timers and fire them, with their emails and the digests now due, in the
+    caller's transaction (flushed, not committed: tasks/jobs.py commits each batch, and sweeps again while
+    a batch comes back full).
 
-    A batch runs in one transaction. If a handler fails, the batch is rolled back (claims included) and
-    run again with a savepoint per timer, so one bad timer is set aside and the others still fire."""
+    The batch runs under a savepoint. If a handler fails, the savepoint is rolled back (claims included)
+    and the batch runs again with a savepoint per timer, so one bad timer is set aside and the others still
+    fire."""
     result = SweepResult()
     calendar = WorkingCalendar()
-    while True:
-        db.session.rollback()  # claim on a fresh transaction (SQLite: a write from the first statement)
-        ids = claim_due(now, limit)
-        try:
-            with notify.collecting():
-                queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
-        except Exception:
-            log.exception("a timer failed; firing this batch one timer at a time")
-            db.session.rollback()
+    try:
+        with db.session.begin_nested(), notify.collecting():
             ids = claim_due(now, limit)
-            queued = _fire_batch(ids, now, calendar, careful=True, failed=result.failed)
-        queued += notify.build_digests(now)
-        db.session.commit()
-        result.claimed += len(ids)
-        result.queued += queued
-        if len(ids) < limit:
-            return result
+            queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
+    except Exception:
+        log.exception("a timer failed; firing this batch one timer at a time")
+        ids = claim_due(now, limit)
+        queued = _fire_batch(ids, now, calendar, careful=True, failed=result.failed)
+    queued += notify.build_digests(now)
+    db.session.flush()
+    result.claimed, result.queued = len(ids), queued
+    return result
 
 
 def _fire_batch(ids: list[int], now: datetime, calendar: WorkingCalendar, *, careful: bool,

@@ -2,7 +2,8 @@
 
 Every change checks the actor's right, compares the version the actor saw (optimistic concurrency),
 records an audit event and queues its emails, all in the caller's transaction. Services only flush;
-the caller (a view, a CLI command or a task) commits, and only then enqueues work.
+the entry point commits: a request in web/transaction.py, a CLI command in web.cli.service_command, a
+task in tasks/jobs.py; and only then enqueues work.
 """
 
 from __future__ import annotations
