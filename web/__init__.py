@@ -27,7 +27,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     settings = load_settings(environ)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(settings.flask_config())
-    app.json.ensure_ascii = False  # Thai as Thai in JSON, not \u escapes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Thai as Thai in JSON, not \u escapes
     db.init_app(app)
     mail.init_app(app)
     celery_init_app(app)

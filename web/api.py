@@ -70,7 +70,7 @@ def token_required(view: Callable) -> Callable:
                                   f"unknown query parameter {', '.join(unknown)[:200]}")
         return view(*args, **kwargs)
 
-    wrapper.api_token_required = True
+    wrapper.api_token_required = True  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -16,7 +17,7 @@ from workflow.db import db
 from workflow.errors import DefinitionError, ItaflowError
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"ผิดพลาด / error: {message}", err=True)
     sys.exit(1)
 

@@ -82,7 +82,7 @@ def init_page_cache(app: Flask) -> PageCache:
         key = g.pop("page_key", None)
         if key is not None and response.status_code == 200 and not session.modified \
                 and not response.direct_passthrough:
-            cache.put(key, Page(response.get_data(), response.mimetype))
+            cache.put(key, Page(response.get_data(), response.mimetype or "text/html"))
         return response
 
     return cache

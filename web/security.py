@@ -130,7 +130,7 @@ def login_required(view: Callable) -> Callable:
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         return view(*args, **kwargs)
 
-    wrapper.login_required = True
+    wrapper.login_required = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -145,8 +145,8 @@ def roles_required(*roles: str) -> Callable:
                 _deny(user)
             return view(*args, **kwargs)
 
-        wrapper.login_required = True
-        wrapper.roles = roles
+        wrapper.login_required = True  # type: ignore[attr-defined]
+        wrapper.roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -154,7 +154,7 @@ def roles_required(*roles: str) -> Callable:
 
 def public(view: Callable) -> Callable:
     """Marks a route that anyone may open (the route matrix test requires every route to say)."""
-    view.public = True
+    view.public = True  # type: ignore[attr-defined]
     return view
 
 

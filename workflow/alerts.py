@@ -33,7 +33,7 @@ def alert_day(day: date, calendar: WorkingCalendar) -> date:
 
 def _timer(kind: str, day: date, step: Step, **payload) -> Timer:
     return Timer(kind=kind, fire_at=bangkok_moment(day, office_time()), target_type="step", target_id=step.id,
-                 payload={"due": step.due_on.isoformat(), **payload})
+                 payload={"due": step.due_on.isoformat() if step.due_on else None, **payload})
 
 
 def schedule_step_alerts(step: Step, now: datetime, calendar: WorkingCalendar | None = None) -> list[Timer]:
@@ -61,7 +61,7 @@ def schedule_next_overdue(step: Step, fired_on: date, count: int, calendar: Work
     settings = current_app.config["ITAFLOW"]
     day = calendar.add_working_days(fired_on, settings.overdue_repeat_days)
     db.session.add(_timer("step_overdue", day, step, count=count + 1))
-    if count == 1:
+    if count == 1 and step.due_on is not None:
         first = calendar.add_working_days(step.due_on, 1)
         escalate = calendar.add_working_days(first, settings.escalate_after_days - 1) \
             if settings.escalate_after_days > 1 else first

@@ -46,9 +46,10 @@ class WorkingCalendar:
 
     def __init__(self, extra_holidays: dict[date, str] | None = None):
         self.extra = dict(extra_holidays or {})
+        self.th: holidays.HolidayBase
         if self.extra:
             self.th = holidays.Thailand(categories=("public", "government"), language="th")
-            self.th.update(self.extra)
+            self.th.update(dict(self.extra.items()))
         else:
             self.th = _thai("th")
 

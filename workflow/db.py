@@ -1,6 +1,8 @@
 """The one SQLAlchemy handle, with a naming convention so migrations name constraints the same way
 on SQLite and PostgreSQL."""
 
+from typing import TYPE_CHECKING
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
@@ -19,6 +21,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+#: the base of every table: Flask-SQLAlchemy's db.Model, which type checkers know as the declarative Base
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 @event.listens_for(Engine, "connect")

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from workflow import transitions
 from workflow.db import db
@@ -25,7 +26,7 @@ EMAIL_DOMAIN = "demo.itaflow.test"
 SEED_FILE = Path(__file__).resolve().parent / "data" / "roiet-2567.yaml"
 
 #: extra people the memo does not name: group directors, an admin, an HR officer
-DEMO_PEOPLE = {
+DEMO_PEOPLE: dict[str, dict[str, Any]] = {
     "dir-hr": {"name": "นายสมชาย ใจดี", "position": "ผู้อำนวยการกลุ่มบริหารงานบุคคล", "group": "hr",
                "roles": ["staff", "director"]},
     "dir-admin": {"name": "นางสาววิไล ศรีสุข", "position": "ผู้อำนวยการกลุ่มอำนวยการ", "group": "admin",

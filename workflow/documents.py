@@ -17,7 +17,7 @@ from workflow.db import db
 from workflow.errors import NotFound, ValidationError
 from workflow.models import Cycle, Evidence, Measure, ReviewDecision, Round, Step, Timer
 from workflow.status import is_overdue, owner_label
-from workflow.templating import environment
+from workflow.templating import TEMPLATES, environment
 from workflow.thaidate import bangkok_today, be_to_ce_year, digits, format_be, format_be_datetime, to_bangkok
 from workflow.vocabulary import label
 
@@ -189,7 +189,7 @@ def render_pdf(document: Document) -> bytes:
     from workflow import pdffonts
 
     pdffonts.install()
-    return HTML(string=render_html(document), base_url=str(_templates.loader.searchpath[0])).write_pdf()
+    return HTML(string=render_html(document), base_url=str(TEMPLATES / "documents")).write_pdf()
 
 
 def file_name(kind: str, fiscal_year_be: int, now: datetime, round_number: int | None = None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from workflow import queries
 from workflow.db import db
+from workflow.errors import NotFound
 from workflow.models import Cycle, Measure, Round, Step, User
 from workflow.status import owner_label
 from workflow.thaidate import format_be
@@ -43,6 +44,7 @@ def _event(uid: str, day: date, summary: str, description: str, url: str, now: d
 
 
 def _step_event(step: Step, now: datetime, prefix: str = "ครบกำหนด") -> Event:
+    assert step.due_on is not None  # the feeds select only steps with a due date
     base = current_app.config["ITAFLOW"].base_url
     m = step.measure
     due = format_be(step.due_on, style="full", digit_style="arabic")
@@ -67,9 +69,11 @@ def _round_event(rnd: Round, now: datetime) -> Event:
 def person_feed(user_id: int, now: datetime) -> bytes:
     """My open steps with a due date, the reviews waiting for me, and the rounds of the current cycle."""
     user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
     cal = _calendar(f"ITA: งานของ {user.name}")
     groups = queries.my_group_ids(user)
-    mine = [Step.owner_user_id == user.id] + ([Step.owner_group_id.in_(groups)] if groups else [])
+    mine = [Step.owner_user_id == user.id, *([Step.owner_group_id.in_(groups)] if groups else [])]
     for step in db.session.execute(select(Step).where(
             Step.state != "done", Step.kind == "task", Step.due_on.is_not(None), or_(*mine))
             .order_by(Step.due_on, Step.id).limit(1000)).scalars():
@@ -89,6 +93,8 @@ def person_feed(user_id: int, now: datetime) -> bytes:
 def cycle_feed(cycle_id: int, now: datetime) -> bytes:
     """Every step's due date and every round of one cycle."""
     cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
     cal = _calendar(f"ITA {cycle.agency} ปีงบประมาณ {cycle.fiscal_year_be}")
     for step in db.session.execute(select(Step).join(Measure).where(
             Measure.cycle_id == cycle_id, Step.due_on.is_not(None)).order_by(Step.due_on, Step.id)).scalars():

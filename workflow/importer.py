@@ -78,7 +78,7 @@ def check_item_code(raw: str, code: str | None, titles: dict[str, str]) -> str |
     if not title:
         return None
     score = {c: difflib.SequenceMatcher(None, title, _squash(t)).ratio() for c, t in titles.items()}
-    best = max(score, key=score.get)
+    best = max(score, key=lambda c: score[c])
     if best != code and score[best] - score[code] > 0.25 and score[best] > 0.7:
         return f"ชื่อรายการตรงกับ {best} ในเกณฑ์ปี ๒๕๖๖ แต่บันทึกเขียนว่า {code} (the title is {best}'s)"
     return None
@@ -188,6 +188,8 @@ def _group_key(name: str, groups: dict[str, str]) -> str:
 
 def _measure(lines, start, end, groups, people, report) -> dict | None:
     title_match = _MEASURE.match(clean(lines[start]))
+    if title_match is None:  # the caller starts a measure only at a line that matched
+        return None
     code, title = to_arabic_digits(title_match[1]), title_match[2]
     where = f"มาตรการ {code}"
     items, row, row_line, tail = [], None, None, []
@@ -228,7 +230,7 @@ def _measure(lines, start, end, groups, people, report) -> dict | None:
     for item in items:
         if item["code"] is None:
             report.warn(start + 1, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
-        elif note := check_item_code(item["raw"], item["code"], titles):
+        elif note := check_item_code(item["raw"] or "", item["code"], titles):
             item["note"] = note
             report.warn(start + 1, f"{where}: รหัส {item['raw']}: {note}")
     if "ยังไม่" in improvement and "ยังไม่" not in weakness:

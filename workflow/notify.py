@@ -124,7 +124,7 @@ def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str,
     keys.add(key)
     held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
     lang = "en" if en and recipient.language == "en" else "th"
-    if lang == "en":
+    if en is not None and lang == "en":
         subject, lead, closing = en["subject"], en.get("lead", ""), en.get("closing", "")
     values = dict(
         dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
@@ -229,7 +229,8 @@ def build_digests(now: datetime) -> int:
     ).scalars().all()
     by_user: dict[int, list[OutboxMessage]] = {}
     for row in held:
-        by_user.setdefault(row.recipient_id, []).append(row)
+        if row.recipient_id is not None:
+            by_user.setdefault(row.recipient_id, []).append(row)
     made = 0
     for user_id, rows in by_user.items():
         user = db.session.get(User, user_id)

@@ -43,7 +43,7 @@ def build_report(rnd: Round, now: datetime) -> dict:
                          "percent": round(100 * n_done / len(steps)) if steps else 100, "state": measure.state,
                          "followed": measure.id in followed})
         for s in steps:
-            if is_overdue(s, today):
+            if s.due_on is not None and is_overdue(s, today):
                 overdue.append({"measure": measure.code, "number": s.number, "title": s.title,
                                 "owner": owner_label(s), "due": format_be(s.due_on, digit_style=digits),
                                 "due_en": format_be(s.due_on, digit_style="arabic", lang="en"),

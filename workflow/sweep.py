@@ -158,7 +158,7 @@ def _step_due_today(timer: Timer, now: datetime, calendar: WorkingCalendar) -> i
 
 
 def _overdue_days(step: Step, today: date, calendar: WorkingCalendar) -> int:
-    return calendar.working_days_between(step.due_on, today)
+    return calendar.working_days_between(step.due_on, today) if step.due_on else 0
 
 
 def _step_overdue(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:

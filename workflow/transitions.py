@@ -161,7 +161,7 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
     """The director sends a review back with a required reason; the reviewed step reopens."""
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_decide(actor, step)
-    reason = _clean(reason)
+    reason = _clean(reason) or ""
     if not reason:
         raise ValidationError("กรุณาระบุเหตุผลที่ส่งกลับ", "a reason is required to send back")
     _check_version(step, expected_version)
@@ -191,7 +191,7 @@ def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int 
     """The secretariat reopens a done step; later open steps wait for it again."""
     step, actor = _load(step_id, actor_id, expected_version)
     permissions.require_secretariat(actor)
-    reason = _clean(reason)
+    reason = _clean(reason) or ""
     if not reason:
         raise ValidationError("กรุณาระบุเหตุผลที่เปิดใหม่", "a reason is required to reopen")
     _check_version(step, expected_version)

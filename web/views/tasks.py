@@ -58,7 +58,7 @@ def step_page(step_id: int):
 def _choices(model) -> list:
     if not g.user.has_role("secretariat"):
         return []
-    return db.session.execute(select(model).order_by(model.name)).scalars().all()
+    return list(db.session.execute(select(model).order_by(model.name)).scalars())
 
 
 def _back(step_id: int) -> str:
@@ -126,7 +126,7 @@ def add_evidence(step_id: int):
 @login_required
 def download(evidence_id: int):
     ev = db.session.get(Evidence, evidence_id)
-    if ev is None or ev.kind != "file":
+    if ev is None or ev.kind != "file" or not ev.stored_name:
         abort(404)
     _step_or_404(ev.step_id, evidence=True)
     path = evidence_service.upload_folder() / ev.stored_name

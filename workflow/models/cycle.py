@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from workflow.models.step import Step
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     """ปีงบประมาณ / รอบการประเมิน: one fiscal year's measures of one agency."""
 
     __tablename__ = "cycle"
@@ -48,7 +48,7 @@ class Cycle(db.Model):
     )
 
 
-class Measure(db.Model):
+class Measure(Model):
     """มาตรการ / ประเด็น: one workflow of numbered steps."""
 
     __tablename__ = "measure"
@@ -81,7 +81,7 @@ class Measure(db.Model):
     owners: Mapped[list[MeasureOwner]] = relationship(cascade="all, delete-orphan")
 
 
-class MeasureOwner(db.Model):
+class MeasureOwner(Model):
     """A group or a named officer responsible for a measure."""
 
     __tablename__ = "measure_owner"
@@ -94,7 +94,7 @@ class MeasureOwner(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class Round(db.Model):
+class Round(Model):
     """การติดตามครั้งที่ n: a monitoring round of the secretariat."""
 
     __tablename__ = "monitoring_round"
@@ -119,7 +119,7 @@ class Round(db.Model):
     measure_links: Mapped[list[RoundMeasure]] = relationship(cascade="all, delete-orphan")
 
 
-class RoundMeasure(db.Model):
+class RoundMeasure(Model):
     """Which measures a round follows (1.4 of the seed has no rounds)."""
 
     __tablename__ = "round_measure"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """หลักฐาน: what the owner shows for a step (and the reviewer checks)."""
 
     __tablename__ = "evidence"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 
 #: staff act on their steps; directors decide reviews of the groups they direct; the secretariat runs
@@ -15,7 +15,7 @@ from workflow.models.types import UTCDateTime
 ROLES = ("staff", "director", "secretariat", "executive", "admin")
 
 
-class Group(db.Model):
+class Group(Model):
     """กลุ่มงาน: a work group with members and one director (ผู้อำนวยการกลุ่ม)."""
 
     __tablename__ = "work_group"
@@ -41,7 +41,7 @@ class Group(db.Model):
         return user_id in (self.director_id, self.acting_director_id)
 
 
-class User(db.Model):
+class User(Model):
     """A person: staff, director, secretariat, executive or admin (roles may combine)."""
 
     __tablename__ = "app_user"
@@ -81,7 +81,7 @@ class User(db.Model):
         return bool(self.roles.intersection(roles))
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role of a user."""
 
     __tablename__ = "user_role"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 from workflow.vocabulary import Decision, StepKind, StepState
 
@@ -18,12 +19,12 @@ if TYPE_CHECKING:
 
 
 
-def one_of(column: str, values: type) -> str:
+def one_of(column: str, values: type[StrEnum]) -> str:
     """A check constraint's SQL: the column holds one of an enum's values (workflow.vocabulary)."""
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-class Step(db.Model):
+class Step(Model):
     """ขั้นตอน: one ordered task of a measure, or a director's accuracy check (review)."""
 
     __tablename__ = "step"
@@ -85,7 +86,7 @@ class Step(db.Model):
     )
 
 
-class ReviewDecision(db.Model):
+class ReviewDecision(Model):
     """A director's decision on a review step: approved, or sent back with a reason."""
 
     __tablename__ = "review_decision"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 
 
-class Timer(db.Model):
+class Timer(Model):
     """A deadline as data: a periodic sweep claims due rows with ``UPDATE ... WHERE fired_at IS NULL``."""
 
     __tablename__ = "timer"
@@ -35,7 +35,7 @@ class Timer(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One state change, login or denial; each event holds the hash of the one before it."""
 
     __tablename__ = "audit_event"
@@ -59,7 +59,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The chain's head, one row: serialises appends (row lock) and catches deletion of the tail."""
 
     __tablename__ = "audit_head"
@@ -68,7 +68,7 @@ class AuditHead(db.Model):
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email to send, written in the same transaction as what caused it."""
 
     __tablename__ = "outbox_message"

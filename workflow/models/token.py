@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import db
+from workflow.db import Model
 from workflow.models.types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 TOKEN_KINDS = ("api", "ics")
 
 
-class AccessToken(db.Model):
+class AccessToken(Model):
     """A secret the owner may revoke; the secret itself is shown once and never stored."""
 
     __tablename__ = "access_token"
