@@ -1,5 +1,6 @@
 """The sweep in-process with an injected clock: what fires, when, and never twice."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -203,3 +204,49 @@ def test_people_who_chose_english_get_english_email(memo):
     run_sweep(bkk(2024, 7, 10, 10))
     reminders = [m for m in mails("reminder") if m.to_email == "pannee@demo.itaflow.test"]
     assert reminders and all(m.subject.startswith("[ITA] Due in ") for m in reminders)
+
+
+# a field's label begins its own line in a plain-text email; never glued after another field's value
+FIELD_LABELS = ("ขั้นตอนที่ ", "กำหนด: ", "เปิดดู: ", "Step ", "Due: ", "Open: ")
+
+
+def _check_plain_text(event: str, text: str) -> None:
+    for line in text.splitlines():
+        body = line.strip().removeprefix("- ")
+        for label in FIELD_LABELS:
+            at = line.find(label)
+            if at > 0 and not body.startswith(label) and not re.match(r"\s*- [\d.]+ (ขั้นตอนที่|step) ", line):
+                raise AssertionError(f"{event}: '{label}' glued to the field before it: {line!r}")
+        assert not re.search(r"\S- [\d.]+ ", line), f"{event}: two items on one line: {line!r}"
+
+
+def test_every_email_kind_reads_as_plain_text_with_one_field_a_line(memo):
+    from workflow.models import User
+
+    english = user("pannee")
+    english.language = "en"
+    for number in (1, 2):  # 1.5's work, so its review opens and is sent back
+        work = step("1.5", number)
+        owner = work.owner_user or next(m for m in work.owner_group.members if m.active)
+        transitions.complete(work.id, actor_id=owner.id, now=bkk(2024, 5, 15), expected_version=None)
+    transitions.send_back(step("1.5", 3).id, actor_id=user("dir-admin").id, now=bkk(2024, 5, 20),
+                          expected_version=None, reason="แก้ไขชื่อไฟล์\nแล้วส่งใหม่")
+    db.session.commit()
+    moment = bkk(2024, 5, 1, 0, 0)
+    while moment <= bkk(2024, 7, 16, 23, 0):
+        run_sweep(moment)
+        moment += timedelta(hours=6)
+    kinds: dict[tuple[str, str], str] = {}
+    for row in db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars():
+        text, _html = render_message(row)
+        lang = (row.payload or {}).get("lang", "th")
+        kinds.setdefault((row.event, lang), text)
+        _check_plain_text(f"{row.event}/{lang}", text)
+    events = {event for event, _lang in kinds}
+    assert {"step_opened", "review_waiting", "sent_back", "reminder", "due_today", "overdue", "escalation",
+            "round_report", "special_deadline"} <= events, sorted(events)
+    assert any(lang == "en" for _event, lang in kinds)
+    overdue = next(text for (event, lang), text in kinds.items() if event == "overdue" and lang == "th")
+    assert re.search(r"^  กำหนด: .+ \(เลยกำหนด \d+ วันทำการ\)$", overdue, re.M), overdue
+    assert re.search(r"^  เปิดดู: http", overdue, re.M), overdue
+    assert db.session.get(User, english.id).language == "en"
