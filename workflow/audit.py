@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workflow.db import db
 from workflow.models import AuditEvent, AuditHead
@@ -59,13 +61,9 @@ def record(
     note: str | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append an event in the caller's transaction (the head row is locked until it commits)."""
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        db.session.add(head)
+    """Append an event in the caller's transaction (the head row is locked until it commits). The event is
+    written at the transaction's next flush, with the other events of the same change in one statement."""
+    head = _locked_head()
     event = AuditEvent(
         seq=head.last_seq + 1,
         occurred_at=now.astimezone(UTC),
@@ -83,8 +81,25 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     db.session.add(event)
-    db.session.flush()
     return event
+
+
+def _locked_head() -> AuditHead:
+    """The chain's head, read and locked once per transaction (kept in the session's info until the
+    transaction, or a savepoint, ends: a rolled-back savepoint must not leave a head it undid)."""
+    head = db.session.info.get("audit_head")
+    if head is None:
+        head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+        if head is None:
+            head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
+            db.session.add(head)
+        db.session.info["audit_head"] = head
+    return head
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction) -> None:
+    session.info.pop("audit_head", None)
 
 
 @dataclass(frozen=True)

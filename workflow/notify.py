@@ -1,8 +1,9 @@
 """Queue alert emails in the outbox, in the caller's transaction.
 
 Rows are delivered later by ``workflow.mailer`` (run by a Celery task after the commit). A unique dedupe
-key per (event, cause, recipient) means the same alert is never queued twice, and a rolled-back change
-queues nothing. People who chose a daily digest get their alerts held and sent as one email a day.
+key per (event, cause, recipient), written with INSERT ... ON CONFLICT DO NOTHING, means the same alert is
+never queued twice, and a rolled-back change queues nothing. People who chose a daily digest get their
+alerts held and sent as one email a day.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
@@ -79,33 +79,23 @@ def step_item(step: Step, *, note: str | None = None, overdue_days: int | None =
     }
 
 
-def _session_keys() -> set[str]:
-    return db.session.info.setdefault("outbox_keys", set())
+def _insert_rows(rows: list[dict]) -> int:
+    """The one way an email is queued: INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, so the same alert is
+    never queued twice, whichever process, task or transaction tries."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+        statement = pg_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_keys(session: Session) -> None:
-    session.info.pop("outbox_keys", None)
-
-
-@event.listens_for(Session, "before_flush")
-def _drop_already_queued(session: Session, flush_context, instances) -> None:
-    """One query per flush instead of one per email: rows whose key is already in the table are dropped,
-    so the unique dedupe key is never violated and an alert is never queued twice."""
-    new = [o for o in session.new if isinstance(o, OutboxMessage)]
-    if not new:
-        return
-    existing: set[str] = set()
-    keys = [o.dedupe_key for o in new]
-    with session.no_autoflush:
-        for start in range(0, len(keys), 500):
-            existing.update(session.execute(
-                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys[start:start + 500]))
-            ).scalars())
-    for row in new:
-        if row.dedupe_key in existing:
-            session.expunge(row)
+        statement = sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    inserted = 0
+    for start in range(0, len(rows), 1000):
+        result = db.session.execute(statement, rows[start:start + 1000])
+        inserted += max(result.rowcount, 0)  # type: ignore[attr-defined]
+    return inserted
 
 
 def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
@@ -118,10 +108,6 @@ def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str,
     if not recipient.email or not recipient.active:
         return False
     key = f"{event_name}:{cause}:{recipient.id}"
-    keys = _session_keys()
-    if key in keys:
-        return False
-    keys.add(key)
     held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
     lang = "en" if en and recipient.language == "en" else "th"
     if en is not None and lang == "en":
@@ -132,19 +118,20 @@ def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str,
         next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
         payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
                  "closing": closing, "context": context or {}, "lang": lang},
+        lease_until=None, last_error=None, sent_at=None,
     )
     collected = db.session.info.get("outbox_collect")
     if collected is not None:
-        collected.append({**values, "lease_until": None, "last_error": None, "sent_at": None})
-    else:
-        db.session.add(OutboxMessage(**values))
-    return True
+        collected.append(values)
+        return True
+    return _insert_rows([values]) == 1
 
 
 @contextmanager
 def collecting() -> Iterator[list[dict]]:
-    """Within the block, queued emails are gathered and written in one INSERT ... ON CONFLICT DO NOTHING
-    when it ends (the sweep queues thousands at a time). Nothing is written if the block raises."""
+    """Within the block, queued emails are gathered and written together when it ends (the sweep queues
+    thousands at a time), the same INSERT ... ON CONFLICT DO NOTHING. Nothing is written if the block
+    raises."""
     rows: list[dict] = []
     db.session.info["outbox_collect"] = rows
     try:
@@ -152,14 +139,7 @@ def collecting() -> Iterator[list[dict]]:
     finally:
         db.session.info.pop("outbox_collect", None)
     if rows:
-        dialect = db.engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = dialect_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        for start in range(0, len(rows), 1000):
-            db.session.execute(statement, rows[start:start + 1000])
+        _insert_rows(rows)
 
 
 def _mail_domain() -> str:
