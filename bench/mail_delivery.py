@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow import clock  # noqa: E402
 from workflow.db import db  # noqa: E402
-from workflow.mailer import build_message, deliver_pending  # noqa: E402
+from workflow.mailer import deliver_pending, message_bytes  # noqa: E402
 from workflow.models import OutboxMessage, User  # noqa: E402
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=UTC)
@@ -81,10 +81,17 @@ def run_ours(count: int) -> float:
     return count / elapsed
 
 
+def app_settings():
+    from flask import current_app
+
+    return current_app.config["ITAFLOW"]
+
+
 def run_plain(count: int, port: int) -> float:
     queue_rows(count)
     rows = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
-    payloads = [(r.to_email, build_message(r, clock.now()).as_bytes()) for r in rows]  # built beforehand: not timed
+    sender = app_settings().mail_sender
+    payloads = [(r.to_email, message_bytes(r, clock.now(), sender)) for r in rows]  # built beforehand: not timed
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
         for to, data in payloads:

@@ -178,6 +178,7 @@ def test_clone_to_next_year(cli):
 
 
 def test_outbox_and_mail_listings(cli, app):
+    import dataclasses
     from datetime import UTC, datetime
 
     from tasks.sink import start_sink
@@ -191,7 +192,7 @@ def test_outbox_and_mail_listings(cli, app):
     port = free_port()
     controller, _handler = start_sink(port=port, maildir=app.config["ITAFLOW"].instance_path / "mail")
     try:
-        app.extensions["mail"].port = port
+        app.config["ITAFLOW"] = dataclasses.replace(app.config["ITAFLOW"], mail_port=port)
         assert deliver_pending(datetime.now(UTC)).sent > 0
     finally:
         controller.stop()

@@ -16,7 +16,6 @@ from web.i18n import init_i18n
 from web.security import init_security, public
 from web.transaction import init_transactions
 from workflow.db import db
-from workflow.mailer import mail
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "workflow" / "migrations")
 migrate = Migrate()
@@ -29,7 +28,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Thai as Thai in JSON, not \u escapes
     db.init_app(app)
-    mail.init_app(app)
     celery_init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 

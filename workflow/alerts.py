@@ -38,7 +38,7 @@ def _timer(kind: str, day: date, step: Step, **payload) -> dict:
 
 def _write(timers: list[dict]) -> None:
     if timers:
-        db.session.execute(insert(db.metadata.tables["timer"]), timers)
+        db.session.connection().execute(insert(db.metadata.tables["timer"]), timers)
 
 
 def schedule_step_alerts(step: Step, now: datetime, calendar: WorkingCalendar | None = None) -> list[dict]:

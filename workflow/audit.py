@@ -89,7 +89,9 @@ def _locked_head() -> AuditHead:
     transaction, or a savepoint, ends: a rolled-back savepoint must not leave a head it undid)."""
     head = db.session.info.get("audit_head")
     if head is None:
-        head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+        with db.session.no_autoflush:  # reading the head need not write what is pending
+            head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                                      ).scalar_one_or_none()
         if head is None:
             head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
             db.session.add(head)
@@ -99,7 +101,8 @@ def _locked_head() -> AuditHead:
 
 @sa_event.listens_for(Session, "after_transaction_end")
 def _forget_head(session: Session, transaction) -> None:
-    session.info.pop("audit_head", None)
+    if transaction.parent is None or transaction.nested:  # not the inner transaction of every flush
+        session.info.pop("audit_head", None)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Deliver the outbox through Flask-Mail: one SMTP connection per batch, each row marked as it goes.
+"""Deliver the outbox over SMTP (the standard library's smtplib): one connection per batch, each row settled
+as soon as the server took its message.
 
 Unlike the other services this one commits, because an SMTP handover cannot join a database transaction:
 the claims are committed before the first message leaves, and each row is settled and committed as soon
@@ -7,68 +8,42 @@ as the server took its message (a kill repeats at most that one message, with th
 A row is claimed with a lease (``status = 'sending'``, ``lease_until``) so a worker killed mid-batch
 leaves nothing stranded: the lease expires and the row is sent by the next run. Failures are retried
 with exponential backoff up to a cap, then the row is marked failed. The Message-ID is fixed in the row,
-so a retried message is the same message to the receiving side. Flask-Mail opens SMTP without a timeout;
-we give it one.
+so a retried message is the same message to the receiving side.
+
+Messages are written by ``message_bytes``: the one shape itaflow sends (plain text and HTML, both base64,
+the subject in RFC 2047 words). The standard library's ``EmailMessage`` with ``policy.SMTP`` writes the
+same in about 1.7 ms a message here, more than the SMTP exchange itself; this takes about 0.1 ms. While
+the server takes one message, the next is rendered, so rendering costs the batch almost nothing.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import charset as email_charset
-from email.utils import formatdate
+from email.utils import format_datetime, formataddr, parseaddr
 from types import SimpleNamespace
+from typing import Any
 
 from flask import current_app
-from flask_mail import Connection, Mail, Message, email_dispatched, sanitize_address
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
+from config import Settings
 from workflow.db import db
 from workflow.models import OutboxMessage
 from workflow.notify import render_message
+from workflow.thaidate import BANGKOK
 
 log = logging.getLogger(__name__)
-mail = Mail()
-# Flask-Mail registers UTF-8 bodies as raw 8bit, so a long Thai line (3 bytes a letter) breaks SMTP's
-# 998-byte line limit ("500 Line too long"). Encode bodies in base64; headers stay shortest-form.
-email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.BASE64, "utf-8")
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
-
-
-class TimeoutConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a server that never answers cannot hang a worker."""
-
-    def configure_host(self):
-        timeout = current_app.config["ITAFLOW"].mail_timeout
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
-        return host
-
-    def send(self, message: Message, envelope_from: str | None = None) -> None:
-        """Flask-Mail's send without its per-message address re-parsing: our addresses come from the
-        outbox, already checked, and the subject cannot carry a line break (see build_message)."""
-        if self.host is not None:
-            self.host.sendmail(_address(envelope_from or message.sender), [_address(r) for r in message.send_to],
-                               message.as_bytes(), message.mail_options, message.rcpt_options)
-        email_dispatched.send(current_app._get_current_object(), message=message)
-
-    def __exit__(self, exc_type, exc_value, tb) -> None:
-        if self.host is not None:
-            try:
-                self.host.quit()
-            except (smtplib.SMTPException, OSError):
-                self.host.close()
+#: errors after which the connection is gone: the rest of the batch waits for the next run
+CONNECTION_LOST = (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError)
 
 
 @dataclass
@@ -83,6 +58,10 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
+def _settings() -> Settings:
+    return current_app.config["ITAFLOW"]
+
+
 def _due(now: datetime):
     """Pending rows whose time has come, and rows whose sender died (lease expired)."""
     return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
@@ -90,7 +69,7 @@ def _due(now: datetime):
 
 
 def claim(now: datetime, limit: int) -> list[int]:
-    lease = timedelta(seconds=current_app.config["ITAFLOW"].mail_lease_seconds)
+    lease = timedelta(seconds=_settings().mail_lease_seconds)
     due = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -103,137 +82,245 @@ def claim(now: datetime, limit: int) -> list[int]:
     return sorted(ids)
 
 
-class OutboxMail(Message):
-    """Flask-Mail's message with a lean serialiser for our one shape of email (plain text and HTML, no
-    attachments). Flask-Mail builds a MIME tree and refolds every header through the email package,
-    which costs more than the SMTP exchange itself; here only the subject needs RFC 2047 encoding."""
+def open_smtp(settings: Settings) -> smtplib.SMTP:
+    """A connection to the relay, with a timeout (a server that never answers cannot hang a worker)."""
+    smtp_class = smtplib.SMTP_SSL if settings.mail_use_ssl else smtplib.SMTP
+    smtp = smtp_class(settings.mail_server, settings.mail_port, timeout=settings.mail_timeout)
+    if settings.mail_use_tls:
+        smtp.starttls()
+    if settings.mail_username and settings.mail_password:
+        smtp.login(settings.mail_username, settings.mail_password)
+    smtp.ehlo_or_helo_if_needed()
+    return smtp
 
-    def as_bytes(self) -> bytes:
-        if self.attachments or set(self.alts) - {"html"}:
-            return super().as_bytes()
-        boundary = f"=_itaflow_{uuid.uuid4().hex}"
-        headers = [
-            ("From", _address(self.sender)),
-            ("To", ", ".join(_address(r) for r in self.recipients)),
-            ("Subject", encode_header_value(self.subject or "")),
-            ("Date", formatdate(self.date, localtime=True)),
-            ("Message-ID", self.msgId),
-            ("MIME-Version", "1.0"),
-            *((k, v) for k, v in (self.extra_headers or {}).items()),
-            ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
-        ]
-        parts = [("plain", self.body or "")]
-        if "html" in self.alts:
-            parts.append(("html", self.alts["html"]))
-        out = [f"{name}: {value}" for name, value in headers]
-        out.append("")
-        for subtype, content in parts:
-            out += [f"--{boundary}", f'Content-Type: text/{subtype}; charset="utf-8"',
-                    "Content-Transfer-Encoding: base64", "",
-                    base64.encodebytes(content.encode("utf-8")).decode("ascii").replace("\n", "\r\n")]
-        out.append(f"--{boundary}--")
-        return "\r\n".join(out).encode("ascii") + b"\r\n"
+
+def _nothing() -> None:
+    return None
+
+
+def send(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes, *,
+         after_mail: Callable[[], None] = _nothing, while_waiting: Callable[[], None] = _nothing) -> None:
+    """smtplib's ``sendmail`` for one recipient and a message already in wire form. Ours are: CRLF lines,
+    and none can begin with a dot (headers, base64 and boundaries), so the message is not scanned again to
+    escape dots and fix line ends; anything else goes through ``sendmail`` itself.
+
+    Work is done while the server thinks: ``after_mail`` once the MAIL command is written (settling the
+    message before, which the server has taken), ``while_waiting`` once the data is written (rendering
+    the next)."""
+    plain = sender.isascii() and recipient.isascii() and message.endswith(b"\r\n")
+    if not plain or b"\n." in message or message.startswith(b"."):
+        after_mail()
+        smtp.sendmail(sender, [recipient], message)
+        while_waiting()
+        return
+    smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
+    after_mail()
+    code, reply = smtp.getreply()
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        smtp.rset()
+        raise smtplib.SMTPDataError(code, reply)
+    smtp.send(message + b".\r\n")
+    while_waiting()
+    code, reply = smtp.getreply()
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPDataError(code, reply)
 
 
 def encode_header_value(value: str) -> str:
     """RFC 2047 base64 encoded-words, split on character boundaries (45 UTF-8 bytes a word, so each line
-    stays under 78 characters). email.header.Header does the same but tries every split point of a long
-    Thai subject and costs more than sending the message."""
+    stays under 78 characters). Line breaks in the value become spaces: a header cannot be injected."""
     value = " ".join(value.split())
     if value.isascii():
         return value
-    words, chunk = [], b""
-    for ch in value:
-        encoded = ch.encode("utf-8")
-        if len(chunk) + len(encoded) > 45:
-            words.append(chunk)
-            chunk = b""
-        chunk += encoded
-    words.append(chunk)
+    data = value.encode("utf-8")
+    words, start = [], 0
+    while start < len(data):
+        end = min(start + 45, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # never split a character
+            end -= 1
+        words.append(data[start:end])
+        start = end
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
 
 
-def _address(address) -> str:
-    """Plain ASCII addresses as they are; anything else through Flask-Mail's sanitizer."""
-    if isinstance(address, str) and address.isascii() and "\n" not in address and "\r" not in address:
-        return address
-    return sanitize_address(address)
+def _address(address: str) -> str:
+    """A header address: the display name encoded when it is not ASCII; no line breaks."""
+    if address.isascii() and "<" not in address and "\n" not in address and "\r" not in address:
+        return address  # a bare address, checked when the row was queued
+    name, email = parseaddr(" ".join(address.split()))
+    if not name or name.isascii():
+        return formataddr((name, email))
+    return f"{encode_header_value(name)} <{email}>"
 
 
-def build_message(row: OutboxMessage, now: datetime) -> Message:
+@functools.lru_cache(maxsize=8)
+def _sender_header(sender: str) -> str:
+    return _address(sender)
+
+
+def _body(content: str) -> str:
+    """base64 in lines of 76 characters, as MIME asks."""
+    encoded = base64.b64encode(content.encode("utf-8")).decode("ascii")
+    return "\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+
+
+def message_bytes(row: Any, now: datetime, sender: str) -> bytes:
+    """The message of an outbox row (an OutboxMessage or a row of its columns), as sent on the wire."""
     text, html = render_message(row)
-    msg = OutboxMail(subject=" ".join(row.subject.split()), recipients=[row.to_email], body=text, html=html,
-                  extra_headers={"Auto-Submitted": "auto-generated", "X-Itaflow-Event": row.event,
-                                 "X-Itaflow-Outbox": str(row.id)})
-    msg.msgId = row.message_id  # the same Message-ID on every retry
-    msg.date = now.timestamp()  # the sweep's clock, not the system's
-    return msg
+    boundary = f"=_itaflow_{uuid.uuid4().hex}"
+    headers = [
+        ("From", _sender_header(sender)),
+        ("To", _address(row.to_email)),
+        ("Subject", encode_header_value(row.subject or "")),
+        ("Date", format_datetime(now.astimezone(BANGKOK))),  # the sweep's clock, not the system's
+        ("Message-ID", row.message_id),  # the same on every retry
+        ("MIME-Version", "1.0"),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Itaflow-Event", row.event),
+        ("X-Itaflow-Outbox", str(row.id)),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    lines = [f"{name}: {value}" for name, value in headers]
+    lines.append("")
+    for subtype, content in (("plain", text), ("html", html)):
+        # base64 bodies: a long Thai line (3 bytes a letter) would break SMTP's 998-byte line limit
+        lines += [f"--{boundary}", f'Content-Type: text/{subtype}; charset="utf-8"',
+                  "Content-Transfer-Encoding: base64", "", _body(content)]
+    lines.append(f"--{boundary}--")
+    return "\r\n".join(lines).encode("ascii") + b"\r\n"
+
+
+class _Settle:
+    """Mark rows sent or failed on a raw database connection of its own, one short transaction a row:
+    the statements are written once in the driver's placeholder style (no ORM, no compilation per row)."""
+
+    def __init__(self, connection, now: datetime):
+        dialect = db.engine.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        table = OutboxMessage.__table__
+        self.raw = connection.connection.driver_connection
+        to_db = table.c.sent_at.type.bind_processor(dialect)
+        self.now = to_db(now) if to_db else now
+        self.sent_sql = (f"UPDATE outbox_message SET status = 'sent', sent_at = {mark}, lease_until = NULL, "
+                         f"last_error = NULL WHERE id = {mark}")
+
+    def sent(self, row_id: int) -> None:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(self.sent_sql, (self.now, row_id))
+        finally:
+            cursor.close()
+        self.raw.commit()
+
+
+class _Messages:
+    """The batch's messages, each rendered once: the next one while the server digests the current one
+    (between sending a message's data and reading the server's answer), so rendering adds almost nothing
+    to the batch. A row whose message cannot be rendered gets None (retried, then marked failed)."""
+
+    def __init__(self, rows: list[SimpleNamespace], now: datetime, sender: str):
+        self.rows, self.now, self.sender = rows, now, sender
+        self.ready: dict[int, bytes | None] = {}
+
+    def take(self, index: int) -> bytes | None:
+        if index not in self.ready:
+            self.prepare(index)
+        return self.ready.pop(index)
+
+    def prepare(self, index: int) -> None:
+        if index >= len(self.rows) or index in self.ready:
+            return
+        row = self.rows[index]
+        try:
+            self.ready[index] = message_bytes(row, self.now, self.sender)
+        except Exception:
+            log.exception("outbox row %s cannot be rendered", row.id)
+            self.ready[index] = None
 
 
 def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     """Send one batch of due rows over one SMTP connection. Returns what happened.
 
-    Every message of the batch is rendered first; then each is sent and its row settled and committed at
-    once, so a worker killed mid-batch repeats at most the one message it was handing over."""
+    Each row is settled and committed as soon as the server took its message (while the server answers
+    the next message's MAIL command), so a worker killed mid-batch repeats at most one message."""
     db.session.rollback()
     result = DeliveryResult()
     ids = claim(now, limit)
     result.claimed = len(ids)
     if not ids:
         return result
+    settings = _settings()
+    sender = settings.mail_sender
+    envelope_from = parseaddr(sender)[1] or sender
     # plain rows, not ORM objects: each per-row commit below would otherwise expire every loaded object
     table = OutboxMessage.__table__
     rows = [SimpleNamespace(**m) for m in db.session.execute(
         select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings()]
-    batch: list[tuple[int, int, Message]] = []
-    for row in rows:
-        try:
-            batch.append((row.id, row.attempts, build_message(row, now)))
-        except Exception as exc:  # a message that cannot be built is retried, then marked failed
-            log.exception("outbox row %s cannot be rendered", row.id)
-            _settle_failure(row.id, row.attempts, now, exc, result)
     db.session.commit()
     done = 0
     try:
-        # settle through a Core connection of its own: cheaper per commit than the ORM session
-        with TimeoutConnection(current_app.extensions["mail"]) as conn, db.engine.connect() as settle:
-            for row_id, attempts, message in batch:
-                try:
-                    conn.send(message)
-                except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError):
-                    raise  # the connection is gone: the rest of the batch is retried below
-                except (smtplib.SMTPException, OSError, UnicodeError) as exc:
-                    _settle_failure(row_id, attempts, now, exc, result, settle)
-                else:
-                    settle.execute(_SETTLE_SENT, {"row_id": row_id, "now": now})
-                    result.sent += 1
-                settle.commit()  # settle each row as soon as it is sent
-                done += 1
+        with db.engine.connect() as connection:
+            settle = _Settle(connection, now)
+            messages = _Messages(rows, now, sender)
+            accepted: list[int] = []  # taken by the server, not settled yet: never more than one row
+
+            def settle_accepted() -> None:
+                while accepted:
+                    settle.sent(accepted.pop())
+
+            try:
+                with open_smtp(settings) as smtp:
+                    for index, row in enumerate(rows):
+                        message = messages.take(index)
+                        if message is None:
+                            settle_accepted()
+                            _settle_failure(row.id, row.attempts, now, "cannot be rendered; see the log", result)
+                        else:
+                            try:
+                                send(smtp, envelope_from, row.to_email, message, after_mail=settle_accepted,
+                                     while_waiting=functools.partial(messages.prepare, index + 1))
+                            except CONNECTION_LOST:
+                                raise  # the rest of the batch is retried below
+                            except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+                                settle_accepted()
+                                _settle_failure(row.id, row.attempts, now, f"{exc.__class__.__name__}: {exc}",
+                                                result)
+                            else:
+                                accepted.append(row.id)
+                                result.sent += 1
+                        done += 1
+            finally:
+                settle_accepted()
     except (smtplib.SMTPException, OSError) as exc:
-        log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(batch) - done, exc)
-        for row_id, attempts, _message in batch[done:]:
-            _settle_failure(row_id, attempts, now, exc, result)
-        db.session.commit()
+        log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(rows) - done, exc)
+        for row in rows[done:]:
+            _settle_failure(row.id, row.attempts, now, f"{exc.__class__.__name__}: {exc}", result)
     return result
 
 
-# Core statements: the ORM's bulk UPDATE would re-synchronise every loaded row on each call
-_SETTLE_SENT = (update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == bindparam("row_id"))
-                .values(status="sent", sent_at=bindparam("now"), lease_until=None, last_error=None))
-
-
-def _settle_failure(row_id: int, attempts: int, now: datetime, exc: BaseException, result: DeliveryResult,
-                    connection=None) -> None:
-    error = f"{exc.__class__.__name__}: {exc}"[:1000]
-    if attempts >= current_app.config["ITAFLOW"].mail_max_attempts:
-        values = {"status": "failed"}
+def _settle_failure(row_id: int, attempts: int, now: datetime, error: str, result: DeliveryResult) -> None:
+    """Back to pending with a backoff, or failed after the last attempt; committed at once."""
+    values: dict[str, Any] = {"last_error": error[:1000], "lease_until": None}
+    if attempts >= _settings().mail_max_attempts:
+        values["status"] = "failed"
         result.failed += 1
     else:
-        values = {"status": "pending", "next_attempt_at": now + backoff(attempts)}
+        values.update(status="pending", next_attempt_at=now + backoff(attempts))
         result.retried += 1
-    (connection or db.session).execute(update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row_id)
-                                       .values(last_error=error, lease_until=None, **values))
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+    db.session.commit()
 
 
 def has_due_mail(now: datetime) -> bool:
     return db.session.execute(select(OutboxMessage.id).where(_due(now)).limit(1)).first() is not None
+

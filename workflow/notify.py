@@ -93,7 +93,8 @@ def _insert_rows(rows: list[dict]) -> int:
         statement = sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
     inserted = 0
     for start in range(0, len(rows), 1000):
-        result = db.session.execute(statement, rows[start:start + 1000])
+        # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
+        result = db.session.connection().execute(statement, rows[start:start + 1000])
         inserted += max(result.rowcount, 0)  # type: ignore[attr-defined]
     return inserted
 

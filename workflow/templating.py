@@ -13,4 +13,5 @@ def environment(folder: str, *, keep_trailing_newline: bool = False) -> Environm
     """HTML escaped, a missing value an error (never a silent blank in an official document or an email)."""
     return Environment(loader=FileSystemLoader(TEMPLATES / folder), autoescape=select_autoescape(["html"]),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       auto_reload=False,  # shipped with the code: no stat() of the file on every render
                        keep_trailing_newline=keep_trailing_newline)

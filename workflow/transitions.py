@@ -9,24 +9,39 @@ task in tasks/jobs.py; and only then enqueues work.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from workflow import alerts, audit, notify, permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
-from workflow.models import Group, Measure, ReviewDecision, Step, User
-from workflow.vocabulary import label
+from workflow.models import Cycle, Group, Measure, ReviewDecision, Step, User
+from workflow.vocabulary import StepState, label
 
 MAX_REASON = 2000
 
 
+#: what a transition reads of a step, in one statement: the step with its measure and the measure's cycle
+#: (without the memo and the definitions document, which only documents need); the order of the measure's
+#: steps is read as light rows (_places)
+_STEP_LOAD = (
+    joinedload(Step.measure).load_only(Measure.id, Measure.cycle_id, Measure.code, Measure.title, Measure.state)
+    .joinedload(Measure.cycle).load_only(Cycle.id, Cycle.agency, Cycle.reminder_days),
+)
+
+
 def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[Step, User]:
-    step = db.session.get(Step, step_id)
+    step = db.session.get(Step, step_id, options=_STEP_LOAD)
     if step is None:
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
-    actor = db.session.get(User, actor_id)
+    actor = db.session.get(User, actor_id, options=(joinedload(User.role_rows),))
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
     return step, actor
@@ -43,6 +58,8 @@ def _check_version(step: Step, expected_version: int | None) -> None:
 
 
 def _flush() -> None:
+    """Once, at the end of a transition: its updates, audit events and rows in one unit of work (a row
+    changed meanwhile by someone else fails here, as a conflict)."""
     db.session.flush()
 
 
@@ -81,11 +98,24 @@ def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime
     return event
 
 
-def blocks(steps: list[Step]) -> list[list[Step]]:
+class _Placed(Protocol):
+    """What the order of steps needs: a Step, or a light row of its columns."""
+
+    id: int
+    number: int
+    occurrence: int
+    parallel: bool
+    state: str
+
+
+_P = TypeVar("_P", bound=_Placed)
+
+
+def blocks(steps: Sequence[_P]) -> list[list[_P]]:
     """Steps grouped into blocks that open together: a parallel step joins the block before it, and the
     monthly occurrences of one step open together."""
-    result: list[list[Step]] = []
-    previous: Step | None = None
+    result: list[list[_P]] = []
+    previous: _P | None = None
     for step in sorted(steps, key=lambda s: (s.number, s.occurrence)):
         if result and (step.parallel or (previous is not None and previous.number == step.number)):
             result[-1].append(step)
@@ -95,15 +125,42 @@ def blocks(steps: list[Step]) -> list[list[Step]]:
     return result
 
 
+@dataclass
+class _Place:
+    id: int
+    number: int
+    occurrence: int
+    parallel: bool
+    state: str
+
+
+def _places(measure: Measure) -> list[_Place]:
+    """The order and states of a measure's steps as light rows (one query, no ORM objects), with the
+    changes of this transaction that are not flushed yet."""
+    with db.session.no_autoflush:
+        rows = db.session.execute(select(Step.id, Step.number, Step.occurrence, Step.parallel, Step.state)
+                                  .where(Step.measure_id == measure.id)).all()
+    places = [_Place(*row) for row in rows]
+    for place in places:
+        pending = db.session.identity_map.get(identity_key(Step, place.id))
+        if pending is not None and "state" in pending.__dict__:
+            place.state = pending.state
+    return places
+
+
 def open_ready_steps(measure: Measure, *, actor_id: int | None, now: datetime) -> list[Step]:
     """Open the blocked steps of the first unfinished block; mark the measure done when all are."""
     opened: list[Step] = []
-    for block in blocks(measure.steps):
-        if all(s.state == "done" for s in block):
+    for block in blocks(_places(measure)):
+        if all(p.state == StepState.DONE for p in block):
             continue
-        for step in block:
-            if step.state == "blocked":
-                _set_state(step, "open", actor_id=actor_id, now=now, action="step_opened")
+        waiting = [p.id for p in block if p.state == StepState.BLOCKED]
+        if waiting:
+            with db.session.no_autoflush:
+                to_open = db.session.execute(select(Step).where(Step.id.in_(waiting))
+                                             .order_by(Step.number, Step.occurrence)).scalars().all()
+            for step in to_open:
+                _set_state(step, StepState.OPEN, actor_id=actor_id, now=now, action="step_opened")
                 opened.append(step)
         break
     else:
@@ -128,7 +185,6 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     step.done_by_id = actor.id
     step.sent_back_reason = None
     _set_state(step, "done", actor_id=actor.id, now=now, action="step_completed", note=_clean(note))
-    _flush()
     open_ready_steps(step.measure, actor_id=actor.id, now=now)
     _flush()
     return step
@@ -150,7 +206,6 @@ def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int
     event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note)
     if step.reviews_step is not None:
         notify.approved(step, step.reviews_step, f"e{event.seq}", now)
-    _flush()
     open_ready_steps(step.measure, actor_id=actor.id, now=now)
     _flush()
     return step
@@ -200,7 +255,7 @@ def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int 
                                 state=step.state)
     step.done_by_id = None
     _set_state(step, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason)
-    my_block = next(b for b in blocks(step.measure.steps) if step in b)
+    my_block = next(b for b in blocks(step.measure.steps) if step in b)  # reopen is rare: ORM steps
     for other in step.measure.steps:
         if other.number > max(s.number for s in my_block) and other.state == "open":
             _set_state(other, "blocked", actor_id=actor.id, now=now, action="step_blocked", note=reason)
