@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 TIMEZONE = "Asia/Bangkok"
@@ -61,7 +61,6 @@ class Settings:
     mail_max_attempts: int
     mail_lease_seconds: int  # a claimed row is retried after this if its worker died
     page_cache: int = 512  # rendered pages kept in memory per worker (web/pagecache.py); 0 turns it off
-    extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -69,13 +68,6 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
-            "MAIL_SERVER": self.mail_server,
-            "MAIL_PORT": self.mail_port,
-            "MAIL_USE_TLS": self.mail_use_tls,
-            "MAIL_USE_SSL": self.mail_use_ssl,
-            "MAIL_USERNAME": self.mail_username,
-            "MAIL_PASSWORD": self.mail_password,
-            "MAIL_DEFAULT_SENDER": self.mail_sender,
             "ITAFLOW": self,
         }
 

@@ -15,9 +15,9 @@ event, so kept pages show it only after the next audited change, midnight or a r
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from flask import Flask, Response, g, request, session
 
 MAX_PAGES = 512
@@ -33,9 +33,11 @@ class Page:
 
 
 class PageCache:
+    """cachetools' LRU behind a lock (gunicorn's threads share it), counting hits and misses."""
+
     def __init__(self, size: int = MAX_PAGES):
         self.size = size
-        self._pages: OrderedDict[tuple, Page] = OrderedDict()
+        self._pages: LRUCache[tuple, Page] = LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -44,17 +46,13 @@ class PageCache:
             page = self._pages.get(key)
             if page is None:
                 self.misses += 1
-                return None
-            self._pages.move_to_end(key)
-            self.hits += 1
+            else:
+                self.hits += 1
             return page
 
     def put(self, key: tuple, page: Page) -> None:
         with self._lock:
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
