@@ -343,7 +343,11 @@ def test_upload_is_stored_outside_static_and_served_as_attachment(demo):
 
 @pytest.mark.parametrize("path", ["/steps/999999", "/steps/abc", "/measures/0", "/rounds/999", "/evidence/5",
                                   "/cycles/999/measures.pdf", "/cycles/1/other.pdf", "/rounds/999/report.pdf",
-                                  "/cycles/999/export.xlsx", "/cycles/1/export.ods", "/p/999", "/ics/x.ics"])
+                                  "/cycles/999/export.xlsx", "/cycles/1/export.ods", "/p/999", "/ics/x.ics",
+                                  # beyond what the database holds: no route, not an overflow (500)
+                                  "/p/99999999999999999999", "/steps/99999999999999999999", "/measures/2147483648",
+                                  "/rounds/99999999999999999999", "/evidence/99999999999999999999",
+                                  "/p/evidence/99999999999999999999"])
 def test_unknown_ids_are_404(demo, path):
     assert login(demo, "secretariat").get(path).status_code == 404
 
@@ -468,3 +472,40 @@ def test_refusals_leave_one_audit_event_and_change_nothing_else(demo):
         {k: v for k, v in before[0].items() if k != "audit_event"} and after[1] == before[1]
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).scalars().all()
     assert set(actions) <= {"password_change_failed", "access_denied"} and "password_change_failed" in actions
+
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/\t/evil.example", "//evil.example", "/\\evil.example",
+                                    "https://evil.example/", "/\n/evil.example", "/%0A/x", "javascript:alert(1)",
+                                    "/ok\r\nSet-Cookie: x=1"])
+def test_no_redirect_leaves_the_site(demo, target):
+    from web.security import safe_next
+
+    with demo.test_request_context():
+        checked = safe_next(target)
+    assert checked is None or (checked.startswith("/") and not checked.startswith("//")), checked
+    for login_url in (f"/login?next={target}", "/login"):  # raw in the URL (decoded once), then as a value
+        client = demo.test_client()
+        signed_in = client.post(login_url, query_string=None if "?" in login_url else {"next": target},
+                                data={"email": ROLE_USERS["staff"], "password": PASSWORD,
+                                      "csrf_token": token(client)})
+        assert signed_in.status_code == 302
+        _same_site(signed_in.headers["Location"])
+    switched = client.post("/language", data={"lang": "en", "next": target, "csrf_token": token(client)})
+    assert switched.status_code == 303
+    _same_site(switched.headers["Location"])
+
+
+def _same_site(location: str) -> None:
+    """What a browser makes of it (it drops TABs and line breaks) is a path on this site."""
+    from urllib.parse import urlsplit
+
+    seen = "".join(ch for ch in location if ch not in "\t\r\n").replace("\\", "/")
+    assert seen.startswith("/") and not seen.startswith("//") and not urlsplit(seen).netloc, location
+
+
+def test_a_path_on_the_site_is_kept_after_sign_in(demo):
+    client = demo.test_client()
+    response = client.post("/login", query_string={"next": "/measures?x=ไทย"},
+                           data={"email": ROLE_USERS["staff"], "password": PASSWORD, "csrf_token": token(client)})
+    assert response.headers["Location"].startswith("/measures?x=")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 from flask_migrate import Migrate
+from werkzeug.routing import IntegerConverter
 
 import workflow.models  # noqa: F401  (register the tables)
 from config import load_settings
@@ -21,10 +22,20 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "workflow" / "migratio
 migrate = Migrate()
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in a route: an id the database can hold (1 to 2^31-1, PostgreSQL's integer). A longer
+    number matches no route (404) instead of overflowing in the query (500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = 2**31 - 1,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or from ``environ``, as tests do)."""
     settings = load_settings(environ)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.update(settings.flask_config())
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Thai as Thai in JSON, not \u escapes
     db.init_app(app)

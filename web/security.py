@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import refresh as refresh_locale
@@ -13,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import bindparam, select, true
+from werkzeug.urls import iri_to_uri
 
 from web.pagecache import init_page_cache, serve_from_cache
 from workflow import clock
@@ -176,7 +178,14 @@ def deny() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative //evil.example."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site. Decided on the URL as the browser will read it: control characters (a TAB
+    or a newline, which Werkzeug drops or a header refuses) are refused outright, then the normalised URL
+    must have no scheme and no host (no //evil.example, no /\\evil.example)."""
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return None
-    return target
+    normalised = iri_to_uri(target)
+    parts = urlsplit(normalised)
+    if parts.scheme or parts.netloc or not normalised.startswith("/") or normalised.startswith("//") \
+            or "\\" in normalised:
+        return None
+    return normalised
