@@ -509,3 +509,28 @@ def test_a_path_on_the_site_is_kept_after_sign_in(demo):
     response = client.post("/login", query_string={"next": "/measures?x=ไทย"},
                            data={"email": ROLE_USERS["staff"], "password": PASSWORD, "csrf_token": token(client)})
     assert response.headers["Location"].startswith("/measures?x=")
+
+
+def test_a_session_ends_after_idle_time_and_after_a_working_day_whatever_it_does(demo):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.conftest import TEST_NOW
+
+    def at(minutes: int):
+        return time_machine.travel(TEST_NOW + timedelta(minutes=minutes), tick=False)
+
+    with at(0):
+        idle = login(demo, "staff")
+        busy = login(demo, "staff")
+    with at(59):
+        assert busy.get("/").status_code == 200
+    with at(61):  # the other one: no request for an hour (ITAFLOW_IDLE_MINUTES)
+        assert idle.get("/").status_code == 302
+    for minute in range(110, 8 * 60, 50):  # a request every 50 minutes keeps it, and a flash re-signs it
+        with at(minute):
+            assert busy.get("/").status_code == 200, minute
+            busy.post("/language", data={"lang": "th", "csrf_token": token(busy)})
+    with at(8 * 60):
+        assert busy.get("/").status_code == 302  # eight hours after sign-in: over, activity or not

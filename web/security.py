@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
@@ -25,6 +25,9 @@ from workflow.thaidate import bangkok_today
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+SESSION_HOURS = 8  # a working day from sign-in
+SEEN_EVERY = 60  # seconds between updates of a session's last activity
+
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
@@ -37,7 +40,8 @@ def init_security(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
         SESSION_COOKIE_NAME="itaflow_session",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,  # a working day from sign-in, not extended by activity
+        # the cookie's own age limit: the sign-in time and the last activity kept in the session decide
+        PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
         SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # evidence files are capped at 10 MB; forms add a little
         WTF_CSRF_TIME_LIMIT=None,
@@ -93,13 +97,16 @@ def _load_user():
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return None
+    now = clock.now()
+    if not _session_is_current(now):
+        session.clear()
+        return None
     with db.engine.connect() as conn:  # not the ORM session: a kept page never needs one
         row = conn.execute(SESSION_CHECK, {"uid": uid}).first()
     if row is None or not row.active or row.session_version != version:
         session.clear()
         return None
-    g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, row.language,
-                                   bangkok_today(clock.now()))
+    g.session_state = SessionState(uid, row.last_seq or 0, row.digit_style, row.language, bangkok_today(now))
     kept = serve_from_cache(current_app.extensions["itaflow_pages"])
     if kept is not None:
         return kept
@@ -122,7 +129,25 @@ def login_user(user: User) -> None:
     session.clear()  # a new session at login: nothing of the anonymous one carries over
     session["uid"] = user.id
     session["ver"] = user.session_version
+    now = int(clock.now().timestamp())
+    session["t0"] = session["seen"] = now  # signed in at; last active at (UTC seconds)
     session.permanent = True
+
+
+def _session_is_current(now: datetime) -> bool:
+    """A session ends SESSION_HOURS after sign-in, whatever happens, and after ``ITAFLOW_IDLE_MINUTES`` with
+    no request. The last activity is written back at most once a minute, so most responses leave the cookie
+    (and a kept page) alone."""
+    signed_in, seen = session.get("t0"), session.get("seen")
+    if not isinstance(signed_in, int) or not isinstance(seen, int):
+        return False
+    moment = int(now.timestamp())
+    idle = current_app.config["ITAFLOW"].idle_minutes * 60
+    if moment - signed_in >= SESSION_HOURS * 3600 or moment - seen >= idle or moment < signed_in - 300:
+        return False
+    if moment - seen >= SEEN_EVERY:
+        session["seen"] = moment
+    return True
 
 
 def login_required(view: Callable) -> Callable:
