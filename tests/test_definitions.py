@@ -141,3 +141,15 @@ def test_each_bad_file_gives_its_own_error_with_a_line(case):
 def test_empty_file_is_refused():
     assert "empty" in _problems("")[0].message_en
     assert "empty" in _problems("just text")[0].message_en
+
+
+def test_aliases_that_expand_beyond_reason_are_refused_before_they_are_built():
+    from workflow.definitions import parse_definitions
+    from workflow.errors import DefinitionError
+
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    with pytest.raises(DefinitionError) as refused:  # 10^9 values if built
+        parse_definitions(laughs, "laughs.yaml")
+    assert "anchor/alias" in refused.value.problems[0].message_th
+    assert "expand to too much" in refused.value.problems[0].message_en

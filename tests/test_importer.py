@@ -192,3 +192,19 @@ def test_wrong_looking_code_and_odd_columns_are_kept_with_warnings():
     assert any("1.5" in m and "O19" in m for m in messages)
     assert any("1.2" in m and "สลับ" in m for m in messages)  # the seed's 1.2 has its cells in odd order
     assert by_code["1.2"]["weakness"] == "๐๑๖ ข้อมูลเชิงสถิติการให้บริการ"  # still as written
+
+
+def test_a_docx_that_inflates_beyond_a_memo_is_refused_before_it_is_read():
+    import io
+    import zipfile
+
+    from workflow.importer import MAX_DOCX_INFLATED, docx_to_text
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b" " * (MAX_DOCX_INFLATED + 1))
+    assert len(bomb.getvalue()) < MAX_DOCX_INFLATED // 100
+    with pytest.raises(ValidationError) as refused:
+        docx_to_text(bomb.getvalue())
+    assert "ใหญ่เกิน" in refused.value.message_th

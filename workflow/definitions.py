@@ -18,7 +18,14 @@ from workflow.calendar import POLICIES
 from workflow.errors import DefinitionError, Problem
 from workflow.models.org import ROLES
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits
-from workflow.yamlsource import DuplicateKeyError, LineDict, LineList, load
+from workflow.yamlsource import (
+    MAX_EXPANDED_NODES,
+    DuplicateKeyError,
+    ExpansionError,
+    LineDict,
+    LineList,
+    load,
+)
 
 FORMAT_VERSION = 1
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
@@ -98,6 +105,14 @@ def parse_definitions(text: str, file: str = "<definitions>") -> dict:
     check = _Checker(file)
     try:
         raw = load(text)
+    except ExpansionError as exc:
+        raise DefinitionError([Problem(
+            file, exc.line,
+            f"การอ้างอิงซ้ำ (anchor/alias) ขยายเป็นข้อมูลมากเกินไป ({exc.nodes:,} รายการ เกิน {MAX_EXPANDED_NODES:,}) "
+            "เขียนข้อมูลตรง ๆ แทนการอ้างอิงซ้อนกัน",
+            f"the anchors and aliases expand to too much ({exc.nodes:,} values, more than "
+            f"{MAX_EXPANDED_NODES:,}): write the values out instead of nesting aliases",
+        )]) from None
     except DuplicateKeyError as exc:
         raise DefinitionError([Problem(
             file, exc.line,

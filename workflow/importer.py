@@ -337,6 +337,10 @@ def _period(text, report, line, where) -> tuple[dict | None, str | None]:
     return period, constraints
 
 
+#: what a memo's .docx may inflate to (a memo with its tables is well under 1 MB of XML)
+MAX_DOCX_INFLATED = 30 * 2**20
+
+
 def docx_to_text(data: bytes) -> tuple[str, list[str]]:
     """A .docx as the text the importer reads (a table row is its cells joined by tabs), and for each line
     where it came from ("ตารางที่ 2 แถวที่ 3" or "ย่อหน้าที่ 14") so warnings can point into the document."""
@@ -348,6 +352,12 @@ def docx_to_text(data: bytes) -> tuple[str, list[str]]:
     from docx.text.paragraph import Paragraph
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a zip bomb is refused before it is inflated
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > MAX_DOCX_INFLATED:
+            raise ValidationError(
+                f"ไฟล์ .docx นี้เมื่อคลายออกใหญ่เกิน {MAX_DOCX_INFLATED // 2**20} MB บันทึกเป็น .txt หรือแยกเป็นหลายไฟล์",
+                f"this .docx inflates to more than {MAX_DOCX_INFLATED // 2**20} MB; save it as .txt or split it")
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ValidationError("อ่านไฟล์ .docx ไม่ได้ (ไฟล์เสียหรือไม่ใช่ Word)",

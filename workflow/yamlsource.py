@@ -32,6 +32,19 @@ class DuplicateKeyError(yaml.YAMLError):
         self.key, self.line, self.first_line = key, line, first_line
 
 
+class ExpansionError(yaml.YAMLError):
+    """Anchors and aliases that would expand into far more than a definitions file holds (a "billion
+    laughs" document): refused before anything is built."""
+
+    def __init__(self, nodes: int, line: int):
+        super().__init__(f"the aliases expand to {nodes:,} values")
+        self.nodes, self.line = nodes, line
+
+
+#: values a definitions file may expand to; the seed memo's file has about 1,500
+MAX_EXPANDED_NODES = 100_000
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -76,6 +89,33 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the node becomes once every alias is expanded, counted without expanding (an
+    aliased node is one object in the composed graph, counted once and multiplied)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = MAX_EXPANDED_NODES + 1  # a node that contains itself counts as too many
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    sizes[id(node)] = total = min(total, 10 * MAX_EXPANDED_NODES)
+    return total
+
+
 def load(text: str):
-    """Parse one YAML document; raises ``yaml.YAMLError`` (with ``problem_mark``) or DuplicateKeyError."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    """Parse one YAML document; raises ``yaml.YAMLError`` (with ``problem_mark``), DuplicateKeyError or
+    ExpansionError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_EXPANDED_NODES:
+            raise ExpansionError(size, node.start_mark.line + 1)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
