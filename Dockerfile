@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir ".[postgres]" && useradd --system --home /data it
     && chown itaflow /data
 USER itaflow
 EXPOSE 8000
-CMD ["sh", "-c", "itaflow init && gunicorn --bind 0.0.0.0:8000 --workers 3 'web:create_app()'"]
+CMD ["sh", "-c", "itaflow init && gunicorn --bind 0.0.0.0:8000 --workers 3 --access-logfile - --logger-class web.accesslog.MaskingLogger 'web:create_app()'"]

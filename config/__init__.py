@@ -7,6 +7,7 @@ broker, and a local SMTP sink. Production changes only environment variables (``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -91,6 +92,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance = Path(env.get("ITAFLOW_INSTANCE", "instance")).resolve()
     instance.mkdir(parents=True, exist_ok=True)
+    # the database, uploads, cached documents and secrets live here: the service's user only (a folder
+    # prepared by someone else keeps the mode they chose)
+    with contextlib.suppress(PermissionError):
+        instance.chmod(0o700)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'itaflow.sqlite'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]

@@ -1,6 +1,7 @@
 """`itaflow up` on the embedded default: SQLite database, SQLite-backed broker, local SMTP sink.
 One SIGINT (Ctrl-C) stops the web server, the worker, beat and the sink."""
 
+import contextlib
 import os
 import re
 import signal
@@ -44,6 +45,9 @@ def test_up_runs_everything_and_one_ctrl_c_stops_it(tmp_path):
             except OSError:
                 return False
         wait_for(healthy, 60, "the web server")
+        # a calendar address is a credential: the access log must not keep it (404 here: no such feed)
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{web_port}/ics/cal_NOT-IN-THE-LOG.ics", timeout=5)
         maildir = tmp_path / "instance" / "mail" / "new"
         # the demo queued alerts; the worker delivers them to the sink through the SQLite broker
         wait_for(lambda: maildir.exists() and len(list(maildir.iterdir())) >= 10, 90, "mail in the sink")
@@ -63,6 +67,7 @@ def test_up_runs_everything_and_one_ctrl_c_stops_it(tmp_path):
         log.close()
     output = (tmp_path / "up.log").read_text(errors="replace")
     assert "[up] stopped" in output
+    assert "/ics/***.ics" in output and "NOT-IN-THE-LOG" not in output
     time.sleep(1)
     alive = [pid for pid in children if subprocess.run(["kill", "-0", pid], capture_output=True).returncode == 0]
     assert alive == [], output[-2000:]

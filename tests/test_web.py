@@ -534,3 +534,59 @@ def test_a_session_ends_after_idle_time_and_after_a_working_day_whatever_it_does
             busy.post("/language", data={"lang": "th", "csrf_token": token(busy)})
     with at(8 * 60):
         assert busy.get("/").status_code == 302  # eight hours after sign-in: over, activity or not
+
+
+def test_downloads_of_a_signed_in_person_are_never_stored(demo):
+    client = login(demo, "secretariat")
+    cycle_id = db.session.scalar(select(func.min(Step.measure_id)))  # any id: the first cycle is 1
+    response = client.get("/cycles/1/export.csv")
+    assert response.status_code == 200 and cycle_id
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_under_https_the_session_cookie_is_host_bound_and_secure(tmp_path):
+    from web import create_app
+    from workflow.demo import run_demo
+
+    app = create_app({"ITAFLOW_INSTANCE": str(tmp_path / "i"), "ITAFLOW_SECRET_KEY": "test-secret-key-https",
+                      "ITAFLOW_BASE_URL": "https://ita.example.go.th",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite'}"})
+    with app.app_context():
+        db.create_all()
+        from workflow import clock
+
+        run_demo(now=clock.now(), password=PASSWORD)
+        db.session.commit()
+        client = app.test_client()
+        page = client.get("/login", base_url="https://ita.example.go.th").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post("/login", base_url="https://ita.example.go.th",
+                               headers={"Referer": "https://ita.example.go.th/login"},  # CSRF's HTTPS check
+                               data={"email": ROLE_USERS["staff"], "password": PASSWORD, "csrf_token": csrf})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-itaflow_session=") and "Secure" in cookie and "Path=/" in cookie
+        assert "Domain" not in cookie
+        db.session.remove()
+        db.engine.dispose()
+    assert (tmp_path / "i").stat().st_mode & 0o777 == 0o700  # the instance folder is the service's alone
+
+
+def test_an_unknown_address_costs_a_password_check_too(demo, monkeypatch):
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from workflow import users
+
+    checked = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            checked.append(password)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(users, "hasher", Counting.from_parameters(CHEAPEST))
+    client = demo.test_client()
+    client.post("/login", data={"email": "nobody@example.org", "password": "a-guess-123",
+                                "csrf_token": token(client)})
+    assert checked == ["a-guess-123"]

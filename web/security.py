@@ -39,7 +39,8 @@ def init_security(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
-        SESSION_COOKIE_NAME="itaflow_session",
+        # under HTTPS the __Host- prefix binds the cookie to this host, Secure and Path=/ (no Domain)
+        SESSION_COOKIE_NAME="__Host-itaflow_session" if https else "itaflow_session",
         # the cookie's own age limit: the sign-in time and the last activity kept in the session decide
         PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
         SESSION_REFRESH_EACH_REQUEST=False,
@@ -66,7 +67,9 @@ def init_security(app: Flask) -> None:
         if https:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if g.get("user") is not None or g.get("session_state") is not None:
-            response.headers.setdefault("Cache-Control", "private, no-store")
+            # replaces what send_file set (no-cache): nothing a signed-in person sees is kept by a browser
+            # or a proxy, downloads of exports, PDFs and evidence included
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -48,7 +48,7 @@ def _bin(name: str) -> str:
 def commands(host: str, port: int, instance: Path, workers: int) -> dict[str, list[str]]:
     return {
         "web": [_bin("gunicorn"), "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-                "--graceful-timeout", "10", "web:create_app()"],
+                "--logger-class", "web.accesslog.MaskingLogger", "--graceful-timeout", "10", "web:create_app()"],
         "worker": [_bin("celery"), "-A", "tasks.worker", "worker", "--loglevel", "INFO", "--concurrency", "2",
                    "-Q", "itaflow", "--without-gossip", "--without-mingle", "--hostname", "itaflow@%h"],
         "beat": [_bin("celery"), "-A", "tasks.worker", "beat", "--loglevel", "INFO",

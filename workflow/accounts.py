@@ -8,8 +8,11 @@ keeps that audit event and nothing else (``web/transaction.py``).
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from datetime import datetime
 
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from workflow import audit
@@ -42,9 +45,26 @@ def sign_in(email: str, password: str, *, now: datetime) -> User | None:
     if user is not None and len(password) <= MAX_PASSWORD_INPUT and verify_password(user, password):
         audit.record("login", actor_id=user.id, now=now, target_type="user", target_id=user.id)
         return user
+    if user is None or not user.password_hash:
+        burn_a_hash(password[:MAX_PASSWORD_INPUT])  # an unknown address costs as much as a wrong password
     audit.record("login_failed", actor_id=user.id if user else None, now=now, target_type="user",
                  target_id=user.id if user else None, note=email[:100])
     return None
+
+
+def burn_a_hash(password: str) -> None:
+    """Verify against a hash of nothing, so a sign-in for an unknown address takes as long as one for a
+    known address with a wrong password (no account discovery by timing)."""
+    from workflow import users
+
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None or users.hasher.check_needs_rehash(_DUMMY_HASH):
+        _DUMMY_HASH = users.hasher.hash(secrets.token_urlsafe(16))
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        users.hasher.verify(_DUMMY_HASH, password)
+
+
+_DUMMY_HASH: str | None = None
 
 
 def sign_out(user_id: int, *, now: datetime) -> User:
