@@ -590,3 +590,24 @@ def test_an_unknown_address_costs_a_password_check_too(demo, monkeypatch):
     client.post("/login", data={"email": "nobody@example.org", "password": "a-guess-123",
                                 "csrf_token": token(client)})
     assert checked == ["a-guess-123"]
+
+
+@pytest.mark.parametrize("weak", ["abcd1234", "aa123456", "starwars", "trustno1", "1q2w3e4r5t", "qwerty12345",
+                                  "รหัสผ่าน", "isylzjko", "ยฟหหไนพก", "01012530", "25300101", "๒๔๐๖๒๕๒๙",
+                                  "15081985", "Password1"])
+def test_common_and_guessable_passwords_are_refused(weak):
+    from workflow.errors import ValidationError
+    from workflow.users import check_password_policy, common_passwords
+
+    assert len(common_passwords()) >= 10_000
+    with pytest.raises(ValidationError) as refused:
+        check_password_policy(weak)
+    assert "รหัสผ่าน" in refused.value.message_th
+
+
+@pytest.mark.parametrize("fine", ["correct-horse-battery", "ฝนตกที่ร้อยเอ็ดแต่งานไม่เลยกำหนด", "12345679-ok-go",
+                                  "32132025", "99999998x"])
+def test_uncommon_passwords_pass(fine):
+    from workflow.users import check_password_policy
+
+    check_password_policy(fine)

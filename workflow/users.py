@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,16 +16,42 @@ from workflow import audit
 from workflow.db import db
 from workflow.errors import ValidationError
 from workflow.models import ROLES, Group, User, UserRole
+from workflow.thaidate import to_arabic_digits
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
-# The most common passwords of public breach lists, and what Thai offices tend to choose.
-COMMON_PASSWORDS = frozenset("""
-    password password1 password123 12345678 123456789 1234567890 qwertyuiop qwerty123 11111111
-    00000000 iloveyou abc12345 admin123 administrator welcome1 letmein1 passw0rd 87654321 12341234
-    asdfghjk 1q2w3e4r 1qaz2wsx zaq12wsx changeme p@ssw0rd football baseball sunshine princess
-    superman thailand bangkok12 roiet123 itaflow1 ita12345
+# What Thai offices tend to choose, beside the public lists: the words for "password" typed with the keyboard
+# in the other language (รหัสผ่าน in English mode, password in Thai mode), the agency's own names.
+THAI_COMMON_PASSWORDS = frozenset("""
+    รหัสผ่าน isylzjko ยฟหหไนพก ๆไำพะั ประเทศไทย กรุงเทพมหานคร คนไทย สวัสดีครับ สวัสดีค่ะ รักในหลวง
+    12345678 ๑๒๓๔๕๖๗๘ thailand thailand1 bangkok12 roiet123 roiet1234 itaflow1 ita12345 ita2567 obec1234
 """.split())  # noqa: SIM905 - one word list, easy to extend
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of public breach lists (zxcvbn's, from Dropbox) and the Thai ones."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"]) | THAI_COMMON_PASSWORDS
+
+
+def _is_a_date(password: str) -> bool:
+    """Eight digits that read as a day: a birthday or an office's founding, as ddmmyyyy or yyyymmdd, in the
+    Buddhist or the Christian era (๐๑๐๑๒๕๓๐ and 01012530 alike)."""
+    digits = to_arabic_digits(password)
+    if len(digits) != 8 or not digits.isdigit():
+        return False
+    for day, month, year in ((digits[:2], digits[2:4], digits[4:]), (digits[6:], digits[4:6], digits[:4])):
+        y = int(year) - (543 if int(year) > 2300 else 0)
+        try:
+            date(y, int(month), int(day))
+        except ValueError:
+            continue
+        if 1900 <= y <= 2100:
+            return True
+    return False
+
 
 hasher = PasswordHasher()  # argon2id, the library's current parameters
 _KEY = re.compile(r"[^a-z0-9_\-]+")
@@ -37,7 +64,10 @@ def check_password_policy(password: str) -> None:
     if len(password) > MAX_PASSWORD:
         raise ValidationError(f"รหัสผ่านยาวเกิน {MAX_PASSWORD} ตัวอักษร",
                               f"the password is longer than {MAX_PASSWORD} characters")
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) <= 2:
+    if _is_a_date(password):
+        raise ValidationError("รหัสผ่านนี้เป็นวันที่ (เช่น วันเกิด) ซึ่งเดาง่าย กรุณาตั้งใหม่โดยใช้คำหรือวลีที่ยาวขึ้น",
+                              "this password is a date (a birthday?), easy to guess; choose a longer phrase")
+    if password.lower() in common_passwords() or len(set(password)) <= 2:
         raise ValidationError("รหัสผ่านนี้ถูกใช้บ่อยเกินไปและเดาง่าย กรุณาตั้งใหม่",
                               "this password is too common and easy to guess; choose another")
 
