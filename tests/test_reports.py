@@ -111,7 +111,7 @@ def test_pdf_text_is_the_thai_that_was_written(seed, tmp_path):
 def test_progress_report_shows_states_people_evidence_decisions_and_lateness(seed, tmp_path):
     _work_on_1_5(LATER)
     late = NOW.replace(year=2024, month=7, day=20)  # after the period: everything still open is overdue
-    pdf = documents.render_pdf(documents.progress_document(seed.id, late))
+    pdf = documents.render_pdf(documents.progress_document(seed.id, late, viewer_id=user("juthamas").id))
     text = flat(pdf_text(pdf, tmp_path, "progress"))
     for expected in ("รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
                      "ข้อมูลณวันที่๒๐กรกฎาคม๒๕๖๗", "ดำเนินการแล้ว", "น.ส.พรรณีอินสำราญ",
@@ -159,7 +159,7 @@ def test_spreadsheets_hold_every_step_and_neutralise_formulas(seed):
     evidence.add_link(s.id, actor_id=user("hr-staff").id, now=LATER, url="https://example.go.th/a",
                       text="=HYPERLINK(\"http://evil\")")
     db.session.commit()
-    book = load_workbook(io.BytesIO(exports.to_xlsx(seed.id, NOW)))
+    book = load_workbook(io.BytesIO(exports.to_xlsx(seed.id, NOW, user("juthamas").id)))
     steps_sheet, measures_sheet = book["ขั้นตอน"], book["มาตรการ"]
     rows = list(steps_sheet.iter_rows(values_only=True))
     assert rows[0] == tuple(exports.STEP_COLUMNS)
@@ -170,7 +170,7 @@ def test_spreadsheets_hold_every_step_and_neutralise_formulas(seed):
     assert first[15] == "=1+1\nhttps://example.go.th/a"
     assert steps_sheet.cell(row=2, column=16).data_type == "s"  # text, not a formula
     assert len(list(measures_sheet.iter_rows())) == 1 + 7
-    data = exports.to_csv(seed.id, NOW)
+    data = exports.to_csv(seed.id, NOW, user("juthamas").id)
     assert data.startswith("\ufeff".encode())
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert parsed[0] == exports.STEP_COLUMNS and len(parsed) == 28
@@ -292,3 +292,22 @@ def test_document_cache_keeps_only_the_newest(tmp_path):
     _prune(tmp_path)
     left = sorted(p.name for p in tmp_path.glob("*.pdf"))
     assert len(left) == KEEP_DOCUMENTS and left[0] == "0005.pdf"
+
+
+def test_exports_and_the_progress_report_show_evidence_only_to_who_may_see_it(seed, tmp_path):
+    """One rule for evidence wherever it is shown (#11): the step page, the API, the spreadsheets, the PDF."""
+    from openpyxl import load_workbook
+
+    s = step("1.1", 1)
+    evidence.add_link(s.id, actor_id=user("hr-staff").id, now=LATER, url="https://example.go.th/hr-only",
+                      text="ไฟล์ของกลุ่มบริหารงานบุคคล")
+    db.session.commit()
+    for viewer, sees in (("hr-staff", True), ("juthamas", True), ("amporn", True), ("pannee", False), (None, False)):
+        viewer_id = user(viewer).id if viewer else None
+        csv_text = exports.to_csv(seed.id, NOW, viewer_id).decode("utf-8-sig")
+        book = load_workbook(io.BytesIO(exports.to_xlsx(seed.id, NOW, viewer_id)))
+        cells = " ".join(str(c) for row in book["ขั้นตอน"].iter_rows(values_only=True) for c in row if c)
+        document = documents.progress_document(seed.id, NOW, viewer_id=viewer_id)
+        labels = [link["label"] for m in document.data["rows"] for st in m["steps"] for link in st["evidence"]]
+        for shown in (csv_text, cells, " ".join(labels)):
+            assert ("hr-only" in shown or "ไฟล์ของกลุ่มบริหารงานบุคคล" in shown) is sees, (viewer, shown[:200])

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from workflow import permissions
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import NotFound, ValidationError
@@ -92,9 +93,12 @@ def _lateness(step: Step, today: date, calendar: WorkingCalendar) -> str | None:
     return None
 
 
-def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *, public: bool = False) -> Document:
+def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *, public: bool = False,
+                      viewer_id: int | None = None) -> Document:
     """O43: every measure and step with its state, dates, who did it, evidence, reviewers' decisions and
-    overdue history. ``public`` leaves out what is not for the website: evidence not marked public."""
+    overdue history. ``public`` leaves out what is not for the website: evidence not marked public; otherwise
+    the document is the viewer's, with evidence where they may see it (workflow.permissions)."""
+    may_see = (lambda step: True) if public else permissions.evidence_reader(viewer_id)
     cycle = get_cycle(cycle_id)
     today = bangkok_today(now)
     calendar = WorkingCalendar()
@@ -121,7 +125,7 @@ def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *
             done += s.state == "done"
             overdue += is_overdue(s, today)
             links = []
-            for ev in evidence.get(s.id, []):
+            for ev in evidence.get(s.id, []) if may_see(s) else ():
                 if ev.kind == "link":
                     links.append({"label": ev.text or ev.url, "url": ev.url})
                 elif ev.kind == "file":

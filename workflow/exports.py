@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from workflow import permissions
 from workflow.db import db
 from workflow.documents import cycle_measures, get_cycle
 from workflow.models import Evidence
@@ -31,8 +32,10 @@ def _cell(value):
     return value
 
 
-def rows(cycle_id: int, now: datetime) -> tuple[list[list], list[list]]:
-    """(measure rows, step rows), Arabic digits, dates in BE and ISO."""
+def rows(cycle_id: int, now: datetime, viewer_id: int | None) -> tuple[list[list], list[list]]:
+    """(measure rows, step rows), Arabic digits, dates in BE and ISO. Evidence only where the viewer may see
+    it (workflow.permissions): the same rule as the step page and the API."""
+    may_see = permissions.evidence_reader(viewer_id)
     get_cycle(cycle_id)
     today = bangkok_today(now)
     base = current_app.config["ITAFLOW"].base_url
@@ -62,13 +65,14 @@ def rows(cycle_id: int, now: datetime) -> tuple[list[list], list[list]]:
                 s.due_on.isoformat() if s.due_on else "", "ใช่" if is_overdue(s, today) else "",
                 format_be_datetime(s.opened_at, digit_style="arabic") if s.opened_at else "",
                 format_be_datetime(s.done_at, digit_style="arabic") if s.done_at else "",
-                s.done_by.name if s.done_by else "", decisions, "\n".join(evidence.get(s.id, []))])
+                s.done_by.name if s.done_by else "", decisions,
+                "\n".join(evidence.get(s.id, [])) if may_see(s) else ""])
     return measure_rows, step_rows
 
 
-def to_csv(cycle_id: int, now: datetime) -> bytes:
+def to_csv(cycle_id: int, now: datetime, viewer_id: int | None) -> bytes:
     """The steps, UTF-8 with a byte-order mark so that Excel opens the Thai text as Thai."""
-    _, step_rows = rows(cycle_id, now)
+    _, step_rows = rows(cycle_id, now, viewer_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(STEP_COLUMNS)
@@ -76,13 +80,13 @@ def to_csv(cycle_id: int, now: datetime) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(cycle_id: int, now: datetime) -> bytes:
+def to_xlsx(cycle_id: int, now: datetime, viewer_id: int | None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     cycle = get_cycle(cycle_id)
-    measure_rows, step_rows = rows(cycle_id, now)
+    measure_rows, step_rows = rows(cycle_id, now, viewer_id)
     book = Workbook()
     sheets = [(book.active, "ขั้นตอน", STEP_COLUMNS, step_rows), (book.create_sheet(), "มาตรการ", MEASURE_COLUMNS,
                                                                    measure_rows)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from workflow.errors import PermissionDenied
 from workflow.models import Step, User
 
@@ -34,6 +36,23 @@ def may_see_evidence(user: User, step: Step) -> bool:
         return True
     reviewed = step.reviews_step
     return reviewed is not None and is_owner(user, reviewed)
+
+
+def sees_all_evidence(user: User) -> bool:
+    return user.active and user.has_role("executive", "secretariat", "admin")
+
+
+def evidence_reader(viewer_id: int | None) -> Callable[[Step], bool]:
+    """The evidence rule as a test on steps, for a document or a spreadsheet made for one person: None (or an
+    unknown or disabled account) sees none; see ``may_see_evidence``."""
+    from workflow.db import db
+
+    viewer = db.session.get(User, viewer_id) if viewer_id is not None else None
+    if viewer is None or not viewer.active:
+        return lambda step: False
+    if sees_all_evidence(viewer):
+        return lambda step: True
+    return lambda step: may_see_evidence(viewer, step)
 
 
 def require_complete(user: User, step: Step) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import login_required, roles_required
 from web.views.common import act
-from workflow import clock, documents, exports, publication, queries, tokens
+from workflow import clock, documents, exports, permissions, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import ItaflowError
 from workflow.models import AuditHead, Cycle, Round
@@ -95,8 +95,12 @@ def index():
 def cycle_pdf(cycle_id: int, kind: str):
     cycle = _cycle_or_404(cycle_id)
     style = digit_style()
-    build = documents.measures_document if kind == "measures" else documents.progress_document
-    return pdf_response(lambda now: build(cycle_id, now, style), kind, cycle, style)
+    if kind == "measures":
+        return pdf_response(lambda now: documents.measures_document(cycle_id, now, style), kind, cycle, style)
+    # the progress report lists evidence, which not everyone may see: one version per group of readers
+    readers = "all" if permissions.sees_all_evidence(g.user) else f"user-{g.user.id}"
+    return pdf_response(lambda now: documents.progress_document(cycle_id, now, style, viewer_id=g.user.id), kind,
+                        cycle, style, readers)
 
 
 @bp.get("/rounds/<int:round_id>/report.pdf")
@@ -115,7 +119,7 @@ def round_pdf(round_id: int):
 def export(cycle_id: int, fmt: str):
     cycle = _cycle_or_404(cycle_id)
     now = clock.now()
-    data = exports.to_xlsx(cycle.id, now) if fmt == "xlsx" else exports.to_csv(cycle.id, now)
+    data = (exports.to_xlsx if fmt == "xlsx" else exports.to_csv)(cycle.id, now, g.user.id)
     return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
                      as_attachment=True, download_name=f"ita-{cycle.fiscal_year_be}-steps.{fmt}", max_age=0)
 
