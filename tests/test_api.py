@@ -157,3 +157,27 @@ def test_api_matches_its_openapi_document(demo, mode):  # noqa: F811
             case.call_and_validate(headers=headers)
 
         run()
+
+
+def test_refused_credentials_and_revocations_are_on_record_without_the_secret(demo):  # noqa: F811
+    from tests.test_web import login, token
+
+    def refusals(action: str) -> list[AuditEvent]:
+        db.session.rollback()
+        return db.session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars().all()
+
+    client = demo.test_client()
+    assert_error(client.get("/api/v1/me", headers={"Authorization": "Bearer itf_guessed-secret"}), 401,
+                 "unauthorized")
+    assert client.get("/ics/cal_guessed-secret.ics").status_code == 404
+    assert client.get("/api/v1/me").status_code == 401  # no credential offered: nothing to record
+    recorded = refusals("token_refused")
+    assert [(e.data["kind"], e.note) for e in recorded] == [("api", "/api/v1/me"), ("ics", "/ics/***.ics")]
+    assert not any("guessed-secret" in str((e.note, e.data)) for e in recorded)
+    theirs, _ = tokens.create(user("pannee").id, "api", "hers", now=clock.now())
+    db.session.commit()
+    staff = login(demo, "staff")
+    response = staff.post(f"/tokens/{theirs.id}/revoke", data={"csrf_token": token(staff)})
+    assert response.status_code == 404
+    assert [e.target_id for e in refusals("token_revoke_refused")] == [theirs.id]
+    assert db.session.get(type(theirs), theirs.id).revoked_at is None

@@ -43,7 +43,10 @@ def error_response(status: int, code: str, message_th: str, message_en: str):
 
 @bp.errorhandler(ItaflowError)
 def _service_error(exc: ItaflowError):
-    db.session.rollback()
+    if exc.keep_audit or g.get("keep_audit"):  # a refusal on record, and nothing else pending
+        keep_audit_on_error()
+    else:
+        db.session.rollback()
     if isinstance(exc, PermissionDenied):
         audit.record("access_denied", actor_id=g.user.id if g.get("user") else None, now=clock.now(),
                      target_type="route", note=request.path[:500])
@@ -60,6 +63,9 @@ def token_required(view: Callable) -> Callable:
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         token = tokens.verify(secret.strip(), "api", now=clock.now()) if scheme.lower() == "bearer" else None
+        if token is None and header:  # a credential was offered and is wrong: on record
+            tokens.refused("api", request.path, now=clock.now())
+            keep_audit_on_error()
         if token is None:
             raise ApiError(401, "unauthorized", "ต้องใช้โทเค็น API ที่ยังใช้งานได้ (Authorization: Bearer …)",
                            "a valid API token is required (Authorization: Bearer ...)")

@@ -54,13 +54,23 @@ def create(user_id: int, kind: str, name: str, *, now: datetime, cycle_id: int |
 def revoke(token_id: int, actor_id: int, *, now: datetime) -> AccessToken:
     token = db.session.get(AccessToken, token_id)
     actor = db.session.get(User, actor_id)
-    if token is None or actor is None or (token.user_id != actor_id and not actor.has_role("admin")):
+    if token is None or actor is None:
         raise NotFound("ไม่พบโทเค็นนี้", "no such token")
+    if token.user_id != actor_id and not actor.has_role("admin"):
+        # someone else's: it does not exist for this person, and the attempt is on record
+        audit.record("token_revoke_refused", actor_id=actor_id, now=now, target_type="token", target_id=token.id)
+        raise NotFound("ไม่พบโทเค็นนี้", "no such token", keep_audit=True)
     if token.revoked_at is None:
         token.revoked_at = now
         audit.record("token_revoked", actor_id=actor_id, now=now, target_type="token", target_id=token.id,
                      data={"kind": token.kind, "name": token.name})
     return token
+
+
+def refused(kind: str, where: str, *, now: datetime) -> None:
+    """A secret that matched no live token: on record, without the secret (``where`` is the route)."""
+    audit.record("token_refused", actor_id=None, now=now, target_type="token", note=where[:200],
+                 data={"kind": kind})
 
 
 def verify(secret: str | None, kind: str, *, now: datetime) -> AccessToken | None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import abort, flash, g, redirect
 
 from web.i18n import message
+from web.transaction import keep_audit_on_error
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotFound, PermissionDenied
 
@@ -23,8 +24,11 @@ def act(service: Callable, back: str, success: str, **kwargs):
     except PermissionDenied:
         db.session.rollback()
         deny()
-    except NotFound:
-        db.session.rollback()
+    except NotFound as exc:
+        if exc.keep_audit:
+            keep_audit_on_error()
+        else:
+            db.session.rollback()
         abort(404)
     except (ConflictError, InvalidTransition) as exc:
         db.session.rollback()

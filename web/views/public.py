@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, send_file
 from sqlalchemy import select
 
 from web.security import public
+from web.transaction import keep_audit_on_error
 from web.views.reports import digit_style, pdf_response
 from workflow import clock, documents, feeds, publication, queries, tokens
 from workflow.db import db
@@ -72,6 +73,8 @@ def ics_feed(secret: str):
     now = clock.now()
     token = tokens.verify(secret, "ics", now=now)
     if token is None:
+        tokens.refused("ics", "/ics/***.ics", now=now)
+        keep_audit_on_error()
         abort(404)
     data = feeds.cycle_feed(token.cycle_id, now) if token.cycle_id else feeds.person_feed(token.user_id, now)
     # last_used_at is committed with the response (web/transaction.py)
