@@ -218,8 +218,10 @@ def test_feed_token_lifecycle_over_http(app, seed):
     tokens.revoke(t.id, user("pannee").id, now=LATER)
     db.session.commit()
     assert fetch(client, f"/ics/{secret}.ics")[0] == 404
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "token")).all()
-    assert actions == ["token_created", "token_revoked"]
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "token")
+                                 .order_by(AuditEvent.seq)).all()
+    # each address that matched no live calendar is on record too (#11), the revoked one included
+    assert actions == ["token_created", "token_refused", "token_refused", "token_revoked", "token_refused"]
 
 
 def test_bad_token_requests_change_nothing(seed):
