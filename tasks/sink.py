@@ -3,6 +3,7 @@ in a Maildir under the instance folder, where the admin pages can read them."""
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import threading
 from email import message_from_bytes, policy
@@ -19,12 +20,15 @@ class SinkHandler:
         self.maildir = mailbox.Maildir(str(maildir), create=True) if maildir else None
         self.messages: list[EmailMessage] = []
         self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
+        self.delay = 0.0  # seconds before answering each message: a slow relay, for tests
         #: deliveries of a Message-ID already kept (an at-least-once sender's retry): counted, not stored
         self.duplicates = 0
         self._seen: set[str] = set()
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         message = message_from_bytes(envelope.content, policy=policy.default)

@@ -187,3 +187,58 @@ def test_subject_encoding_round_trips_and_keeps_lines_short():
     encoded = encode_header_value("[ITA] " + LONG_SUBJECT)
     assert all(len(line) <= 78 for line in encoded.split("\r\n"))
     assert str(make_header(decode_header(encoded))) == "[ITA] " + LONG_SUBJECT
+
+
+def test_a_message_whose_sender_always_dies_is_failed_after_the_last_attempt(mail_app, sink):
+    from workflow.mailer import claim
+
+    (row,) = _queue(1)
+    moment = T0
+    for _ in range(4):  # ITAFLOW_MAIL_MAX_ATTEMPTS: each claim ends with its worker killed mid-send
+        assert claim(moment, 10) == [row.id]
+        moment += timedelta(minutes=6)  # the lease (5 minutes) runs out
+    result = deliver_pending(moment)
+    assert (result.claimed, result.sent, result.failed) == (0, 0, 1)
+    db.session.rollback()
+    failed = db.session.get(OutboxMessage, row.id)
+    assert failed.status == "failed" and "stopped 4 times" in failed.last_error
+    assert sink.messages == []
+
+
+def test_a_slow_relay_keeps_its_claim_so_no_other_sender_takes_the_same_rows(tmp_path, smtp_port, sink):
+    """Leases of 1 s, a relay that takes 0.3 s a message: a batch of 8 outlives its first lease, and a second
+    sender that comes while it works finds nothing to claim (#11)."""
+    from tests.conftest import PG_URL
+    from workflow.mailer import claim
+
+    app = create_app({
+        "ITAFLOW_INSTANCE": str(tmp_path / "slow"), "ITAFLOW_SECRET_KEY": "test",
+        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'slow.sqlite'}",
+        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "MAIL_TIMEOUT": "5",
+        "ITAFLOW_MAIL_LEASE_SECONDS": "1",
+    })
+    sink.delay = 0.3
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        rows = _queue(8)
+        results = []
+
+        def first_sender():
+            with app.app_context():
+                results.append(deliver_pending(T0))
+
+        worker = threading.Thread(target=first_sender)
+        worker.start()
+        taken = []
+        started = time.monotonic()
+        while worker.is_alive():
+            time.sleep(0.2)
+            elapsed = time.monotonic() - started
+            taken += claim(T0 + timedelta(seconds=elapsed + 0.2), 10)  # the other sender, a little later
+        worker.join()
+        assert taken == [] and results[0].sent == 8
+        assert sorted(sink.message_ids()) == sorted(r.message_id for r in rows) and sink.duplicates == 0
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()

@@ -22,6 +22,7 @@ import base64
 import functools
 import logging
 import smtplib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,19 @@ def _due(now: datetime):
     """Pending rows whose time has come, and rows whose sender died (lease expired)."""
     return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
                and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now))
+
+
+def fail_abandoned(now: datetime) -> int:
+    """Rows whose sender died holding them as many times as a row may be tried (a message that kills its
+    worker every time): marked failed, shown on the outbox page, never claimed again."""
+    settings = _settings()
+    result = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now,
+                                    OutboxMessage.attempts >= settings.mail_max_attempts)
+        .values(status="failed", lease_until=None,
+                last_error=f"its sender stopped {settings.mail_max_attempts} times while sending it"))
+    db.session.commit()
+    return max(result.rowcount, 0)  # type: ignore[attr-defined]
 
 
 def claim(now: datetime, limit: int) -> list[int]:
@@ -223,6 +237,27 @@ class _Settle:
         self.raw.commit()
 
 
+class _Lease:
+    """Keeps the batch's claim valid while its sender works, however slow the relay: every third of the lease
+    the rows not sent yet get a new lease from now (the batch's start plus the time gone by on this process's
+    monotonic clock), so no other sender claims a row this one is still on."""
+
+    def __init__(self, connection, now: datetime, seconds: int):
+        self.connection, self.now, self.seconds = connection, now, seconds
+        self.started = self.renewed = time.monotonic()
+
+    def keep(self, remaining: list[int]) -> None:
+        moment = time.monotonic()
+        if not remaining or moment - self.renewed < self.seconds / 3:
+            return
+        self.renewed = moment
+        until = self.now + timedelta(seconds=moment - self.started + self.seconds)
+        self.connection.execute(update(OutboxMessage).where(OutboxMessage.id.in_(remaining),
+                                                            OutboxMessage.status == "sending")
+                                .values(lease_until=until))
+        self.connection.commit()
+
+
 class _Messages:
     """The batch's messages, each rendered once: the next one while the server digests the current one
     (between sending a message's data and reading the server's answer), so rendering adds almost nothing
@@ -255,6 +290,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     the next message's MAIL command), so a worker killed mid-batch repeats at most one message."""
     db.session.rollback()
     result = DeliveryResult()
+    result.failed += fail_abandoned(now)
     ids = claim(now, limit)
     result.claimed = len(ids)
     if not ids:
@@ -271,6 +307,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     try:
         with db.engine.connect() as connection:
             settle = _Settle(connection, now)
+            lease = _Lease(connection, now, settings.mail_lease_seconds)
             messages = _Messages(rows, now, sender)
             accepted: list[int] = []  # taken by the server, not settled yet: never more than one row
 
@@ -299,6 +336,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
                                 accepted.append(row.id)
                                 result.sent += 1
                         done += 1
+                        lease.keep([r.id for r in rows[done:]])
             finally:
                 settle_accepted()
     except (smtplib.SMTPException, OSError) as exc:
