@@ -91,11 +91,13 @@ def _insert_rows(rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = statement.returning(OutboxMessage.__table__.c.id)  # counts what was new on both databases
     inserted = 0
     for start in range(0, len(rows), 1000):
         # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
-        result = db.session.connection().execute(statement, rows[start:start + 1000])
-        inserted += max(result.rowcount, 0)  # type: ignore[attr-defined]
+        chunk = rows[start:start + 1000]
+        result = db.session.connection().execute(statement, chunk[0] if len(chunk) == 1 else chunk)
+        inserted += len(result.all())
     return inserted
 
 
