@@ -611,3 +611,25 @@ def test_uncommon_passwords_pass(fine):
     from workflow.users import check_password_policy
 
     check_password_policy(fine)
+
+
+def test_guesses_at_one_account_are_limited_from_every_address(demo):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.conftest import TEST_NOW
+
+    def attempt(address: str, email: str, password: str = "wrong-guess-1") -> int:
+        client = demo.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": token(client)}).status_code
+
+    with time_machine.travel(TEST_NOW, tick=False):
+        assert [attempt(f"10.0.0.{i}", ROLE_USERS["director"]) for i in range(10)] == [401] * 10
+        assert attempt("10.0.1.1", ROLE_USERS["director"]) == 429  # a new address, the same account
+        assert attempt("10.0.1.1", ROLE_USERS["director"], PASSWORD) == 429  # held back, even the right one
+        assert attempt("10.0.1.2", ROLE_USERS["staff"], PASSWORD) == 302  # other accounts are not
+    with time_machine.travel(TEST_NOW + timedelta(minutes=16), tick=False):
+        assert attempt("10.0.2.1", ROLE_USERS["director"], PASSWORD) == 302
