@@ -19,6 +19,7 @@ the server takes one message, the next is rendered, so rendering costs the batch
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import logging
 import smtplib
@@ -33,6 +34,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from config import Settings
 from workflow.db import db
@@ -229,12 +231,49 @@ class _Settle:
                          f"last_error = NULL WHERE id = {mark}")
 
     def sent(self, row_id: int) -> None:
-        cursor = self.raw.cursor()
         try:
-            cursor.execute(self.sent_sql, (self.now, row_id))
-        finally:
-            cursor.close()
-        self.raw.commit()
+            cursor = self.raw.cursor()
+            try:
+                cursor.execute(self.sent_sql, (self.now, row_id))
+            finally:
+                cursor.close()
+            self.raw.commit()
+        except db.engine.dialect.loaded_dbapi.Error as exc:
+            raise DatabaseLost(str(exc)) from exc
+
+
+class DatabaseLost(Exception):
+    """The database went away in the middle of a batch (a restart, a network cut)."""
+
+
+#: how long a sender that lost the database waits for it before leaving its rows to their leases
+RECOVER_SECONDS = 30.0
+
+
+def _recover(sent: list[int], unsent: list[int], now: datetime) -> bool:
+    """Once the database is back: mark sent what the server took, give back what was claimed and not tried
+    (pending again, the claim's attempt returned), so nothing waits out a lease. True if it got through."""
+    table = db.metadata.tables["outbox_message"]
+    deadline = time.monotonic() + RECOVER_SECONDS
+    pause = 0.25
+    while True:
+        try:
+            with db.engine.begin() as connection:
+                if sent:
+                    connection.execute(update(table).where(table.c.id.in_(sent), table.c.status == "sending")
+                                       .values(status="sent", sent_at=now, lease_until=None, last_error=None))
+                if unsent:
+                    connection.execute(update(table).where(table.c.id.in_(unsent), table.c.status == "sending")
+                                       .values(status="pending", lease_until=None,
+                                               attempts=table.c.attempts - 1))
+            return True
+        except DBAPIError as exc:
+            if time.monotonic() + pause > deadline:
+                log.error("database still away after %.0f s; %d row(s) wait for their lease: %s",
+                          RECOVER_SECONDS, len(sent) + len(unsent), exc)
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 4.0)
 
 
 class _Lease:
@@ -304,16 +343,18 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
         select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings()]
     db.session.commit()
     done = 0
+    accepted: list[int] = []  # taken by the server, not settled yet: never more than one row
     try:
         with db.engine.connect() as connection:
             settle = _Settle(connection, now)
             lease = _Lease(connection, now, settings.mail_lease_seconds)
             messages = _Messages(rows, now, sender)
-            accepted: list[int] = []  # taken by the server, not settled yet: never more than one row
+            lost = False
 
             def settle_accepted() -> None:
                 while accepted:
-                    settle.sent(accepted.pop())
+                    settle.sent(accepted[-1])
+                    accepted.pop()  # only once it is settled: a lost database leaves it for _recover
 
             try:
                 with open_smtp(settings) as smtp:
@@ -337,8 +378,20 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
                                 result.sent += 1
                         done += 1
                         lease.keep([r.id for r in rows[done:]])
+            except DatabaseLost:
+                lost = True
+                raise
             finally:
-                settle_accepted()
+                if not lost:
+                    settle_accepted()
+    except (DatabaseLost, DBAPIError) as exc:
+        log.warning("database lost mid-batch (%s); settling once it is back", exc)
+        with contextlib.suppress(DBAPIError):
+            db.session.rollback()
+        sent = list(accepted)
+        unsent = [r.id for r in rows[done:] if r.id not in sent]
+        if not _recover(sent, unsent, now):
+            raise
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(rows) - done, exc)
         for row in rows[done:]:
