@@ -153,3 +153,35 @@ def test_aliases_that_expand_beyond_reason_are_refused_before_they_are_built():
         parse_definitions(laughs, "laughs.yaml")
     assert "anchor/alias" in refused.value.problems[0].message_th
     assert "expand to too much" in refused.value.problems[0].message_en
+
+
+def test_a_definitions_file_cannot_grant_admin():
+    text = SEED_FILE.read_text().replace("    roles: [staff, secretariat]", "    roles: [staff, secretariat, admin]", 1)
+    with pytest.raises(DefinitionError) as refused:
+        parse_definitions(text, "grab.yaml")
+    assert any("admin" in p.message_en and "ผู้ดูแลระบบ" in p.message_th for p in refused.value.problems)
+
+
+def test_a_load_that_gives_people_roles_or_groups_directors_audits_each_change(app):
+    from sqlalchemy import select
+
+    from tests.conftest import NOW, user
+    from workflow.db import db
+    from workflow.instantiate import instantiate
+    from workflow.models import AuditEvent
+
+    instantiate(parse_definitions(SEED_FILE.read_text(), "2567.yaml"), actor_id=None, now=NOW, source_name="2567")
+    db.session.commit()
+    next_year = SEED_FILE.read_text().replace("fiscal_year: 2567", "fiscal_year: 2568").replace(
+        "  kamonnapa:\n    name: น.ส.กมลนภา อุตธรรมา\n    group: hr",
+        "  kamonnapa:\n    name: น.ส.กมลนภา อุตธรรมา\n    group: hr\n    roles: [staff, director]").replace(
+        "  hr: {name: กลุ่มบริหารงานบุคคล}", "  hr: {name: กลุ่มบริหารงานบุคคล, director: kamonnapa}")
+    instantiate(parse_definitions(next_year, "2568.yaml"), actor_id=None, now=NOW, source_name="2568")
+    db.session.commit()
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.action.in_(("user_updated", "group_updated")))
+                                ).scalars().all()
+    role_change = [e for e in events if e.action == "user_updated"]
+    assert [(e.target_id, e.data["after"]["roles"]) for e in role_change] == [(user("kamonnapa").id,
+                                                                              ["director", "staff"])]
+    director_change = [e for e in events if e.action == "group_updated" and e.data["source"] == "2568"]
+    assert [e.data["after"]["director"] for e in director_change] == [user("kamonnapa").id]

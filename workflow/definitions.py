@@ -304,6 +304,10 @@ def _people(check: _Checker, raw: LineDict, groups: dict) -> dict[str, dict]:
             check.err(p.line_of("roles"), f"roles ต้องเลือกจาก {', '.join(ROLES)}",
                       f"roles must be chosen from {', '.join(ROLES)}")
             roles = ["staff"]
+        if isinstance(roles, list) and "admin" in roles:
+            check.err(p.line_of("roles"), "ไฟล์นิยามให้สิทธิ์ผู้ดูแลระบบ (admin) ไม่ได้ ผู้ดูแลระบบเพิ่มสิทธิ์นี้ได้ที่หน้าผู้ดูแลระบบ",
+                      "a definitions file cannot grant the admin role: an admin grants it on the admin page")
+            roles = [r for r in roles if r != "admin"] or ["staff"]
         people[str(key)] = {"name": name, "position": p.get("position"), "group": group, "email": email,
                             "roles": list(roles), "_line": line}
     return people

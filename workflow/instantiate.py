@@ -78,12 +78,18 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
     calendar = WorkingCalendar()
     result = LoadResult(cycle=None)  # type: ignore[arg-type]
     groups = _upsert_groups(doc)
-    people = _upsert_people(doc, groups, result, now)
+    people = _upsert_people(doc, groups, result, now, actor_id)
     for key, g in doc["groups"].items():
+        group = groups[key]
+        before = {"director": group.director_id, "acting": group.acting_director_id}
         if g.get("director"):
-            groups[key].director_id = people[g["director"]].id
+            group.director_id = people[g["director"]].id
         if g.get("acting_director"):
-            groups[key].acting_director_id = people[g["acting_director"]].id
+            group.acting_director_id = people[g["acting_director"]].id
+        after = {"director": group.director_id, "acting": group.acting_director_id}
+        if after != before:  # each change of a group's directors is its own event, as on the admin page
+            audit.record("group_updated", actor_id=actor_id, now=now, target_type="group", target_id=group.id,
+                         data={"before": before, "after": after, "source": source_name})
 
     cycle = Cycle(
         agency=doc["agency"], fiscal_year_be=doc["fiscal_year"], title=doc["title"], memo=doc.get("memo") or {},
@@ -195,7 +201,10 @@ def _upsert_groups(doc: dict) -> dict[str, Group]:
     return groups
 
 
-def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now: datetime) -> dict[str, User]:
+def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now: datetime,
+                   actor_id: int | None) -> dict[str, User]:
+    """New people are created and existing ones may gain roles (never admin: refused when the file is
+    checked); each person created or given a role is its own audited event."""
     people: dict[str, User] = {}
     for key, p in doc["people"].items():
         user = db.session.execute(select(User).where(User.key == key)).scalar_one_or_none()
@@ -209,13 +218,22 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
                         group=groups.get(p["group"]) if p.get("group") else None, created_at=now)
             user.role_rows = [UserRole(role=r) for r in p["roles"]]
             db.session.add(user)
+            db.session.flush()
             result.created_users.append(key)
+            audit.record("user_created", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+                         data={"email": user.email, "roles": list(p["roles"]), "group": p.get("group"),
+                               "source": "definitions"})
         else:
             if user.group_id is None and p.get("group"):
                 user.group = groups[p["group"]]
+            before = sorted(user.roles)
             for role in p["roles"]:
                 if role not in user.roles:
                     user.role_rows.append(UserRole(role=role))
+            if sorted(user.roles) != before:
+                audit.record("user_updated", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+                             data={"before": {"roles": before}, "after": {"roles": sorted(user.roles)},
+                                   "source": "definitions"})
         people[key] = user
     db.session.flush()
     return people
