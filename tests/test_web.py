@@ -633,3 +633,29 @@ def test_guesses_at_one_account_are_limited_from_every_address(demo):
         assert attempt("10.0.1.2", ROLE_USERS["staff"], PASSWORD) == 302  # other accounts are not
     with time_machine.travel(TEST_NOW + timedelta(minutes=16), tick=False):
         assert attempt("10.0.2.1", ROLE_USERS["director"], PASSWORD) == 302
+
+
+def test_uploads_have_a_quota_per_step_per_person_and_a_rate(demo, monkeypatch):
+    from workflow import clock
+    from workflow import evidence as evidence_service
+    from workflow.errors import ValidationError
+
+    s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
+    owner = user("hr-staff").id
+    for i in range(evidence_service.MAX_FILES_PER_STEP):
+        evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename=f"{i}.pdf", data=b"%PDF-1.4 x")
+    with pytest.raises(ValidationError) as full:
+        evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename="more.pdf", data=b"%PDF-1.4 x")
+    assert "รวมเป็นไฟล์เดียว" in full.value.message_th
+    db.session.rollback()
+    monkeypatch.setattr(evidence_service, "MAX_FILES_PER_DAY", 3)
+    for i in range(3):
+        evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename=f"{i}.pdf", data=b"%PDF-1.4 x")
+    with pytest.raises(ValidationError) as quota:
+        evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename="4.pdf", data=b"%PDF-1.4 x")
+    assert "โควตา" in quota.value.message_th
+    db.session.rollback()
+    client = login(demo, "staff")
+    statuses = [client.post(f"/steps/{s.id}/evidence", data={"csrf_token": token(client), "kind": "note",
+                                                             "text": f"บันทึก {i}"}).status_code for i in range(61)]
+    assert statuses[:60] == [303] * 60 and statuses[60] == 429

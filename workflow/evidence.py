@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from workflow import audit, permissions
 from workflow.db import db
@@ -17,6 +18,11 @@ from workflow.models import Evidence, Step, User
 
 MAX_NOTE = 5000
 MAX_FILE = 10 * 1024 * 1024
+#: files a step may hold, and files (and their bytes) one person may upload in a day: a step's evidence is a
+#: handful of signed documents; anything beyond is a mistake or an abuse, and the disk is the agency's
+MAX_FILES_PER_STEP = 20
+MAX_FILES_PER_DAY = 100
+MAX_BYTES_PER_DAY = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,22 @@ def add_link(step_id: int, *, actor_id: int, now: datetime, url: str, text: str 
                                          added_by_id=actor.id, added_at=now), now)
 
 
+def _check_quota(step_id: int, actor_id: int, size: int, now: datetime) -> None:
+    on_step = db.session.scalar(select(func.count()).select_from(Evidence).where(
+        Evidence.step_id == step_id, Evidence.kind == "file")) or 0
+    if on_step >= MAX_FILES_PER_STEP:
+        raise ValidationError(f"ขั้นตอนนี้มีไฟล์ครบ {MAX_FILES_PER_STEP} ไฟล์แล้ว รวมเป็นไฟล์เดียว (เช่น PDF) แล้วแนบใหม่",
+                              f"this step already holds {MAX_FILES_PER_STEP} files: combine them into one (a PDF)")
+    count, total = db.session.execute(select(func.count(), func.coalesce(func.sum(Evidence.size), 0)).where(
+        Evidence.added_by_id == actor_id, Evidence.kind == "file",
+        Evidence.added_at > now - timedelta(days=1))).one()
+    if count >= MAX_FILES_PER_DAY or int(total or 0) + size > MAX_BYTES_PER_DAY:
+        raise ValidationError(f"วันนี้ท่านแนบไฟล์ครบโควตาแล้ว ({MAX_FILES_PER_DAY} ไฟล์ หรือ "
+                              f"{MAX_BYTES_PER_DAY // 2**20} MB ใน 24 ชั่วโมง) ลองใหม่พรุ่งนี้ หรือติดต่อผู้ดูแลระบบ",
+                              f"you reached today's upload quota ({MAX_FILES_PER_DAY} files or "
+                              f"{MAX_BYTES_PER_DAY // 2**20} MB in 24 hours); try tomorrow or ask an admin")
+
+
 def add_file(step_id: int, *, actor_id: int, now: datetime, filename: str, data: bytes) -> Evidence:
     """Checked by extension and by content; stored under a generated name outside the static files."""
     name = Path((filename or "").replace("\\", "/")).name.strip()
@@ -112,6 +134,7 @@ def add_file(step_id: int, *, actor_id: int, now: datetime, filename: str, data:
         except UnicodeDecodeError:
             raise ValidationError("ไฟล์ข้อความต้องเป็น UTF-8", "a text file must be UTF-8") from None
     step, actor = _step_for_owner(step_id, actor_id)
+    _check_quota(step.id, actor.id, len(data), now)
     stored = f"{secrets.token_hex(16)}.{ext}"
     (upload_folder() / stored).write_bytes(data)
     return _record(step, actor, Evidence(step_id=step.id, kind="file", filename=name[:255], stored_name=stored,

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, render_template, request, send_file, url_
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from web.security import deny, login_required, viewer_scope
+from web.security import deny, limiter, login_required, viewer_scope
 from web.views.common import act, int_field
 from workflow import clock, permissions, queries, transitions
 from workflow import evidence as evidence_service
@@ -102,7 +102,13 @@ def reassign(step_id: int):
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 
+def _uploader() -> str:
+    user = g.get("user")
+    return f"user:{user.id}" if user is not None else f"address:{request.remote_addr}"
+
+
 @bp.post("/steps/<int:step_id>/evidence")
+@limiter.limit("60 per hour", key_func=_uploader)  # per person: notes, links and files alike
 @login_required
 def add_evidence(step_id: int):
     if not permissions.is_owner(g.user, _step_or_404(step_id)):
