@@ -659,3 +659,46 @@ def test_uploads_have_a_quota_per_step_per_person_and_a_rate(demo, monkeypatch):
     statuses = [client.post(f"/steps/{s.id}/evidence", data={"csrf_token": token(client), "kind": "note",
                                                              "text": f"บันทึก {i}"}).status_code for i in range(61)]
     assert statuses[:60] == [303] * 60 and statuses[60] == 429
+
+
+EVIDENCE_SEEN = {"staff": True, "other_staff": False, "director": False, "secretariat": True, "executive": True,
+                 "admin": True}
+
+
+def test_evidence_visibility_matrix_every_place_every_role(demo):
+    """One rule wherever evidence appears (#11): the step page, the API, the CSV and XLSX exports and the
+    progress PDF, for each role (own group, another group, above them), and the public page (only what the
+    secretariat marked public)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from workflow import clock, tokens
+    from workflow import evidence as evidence_service
+    from workflow.models import Cycle
+
+    s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)  # กลุ่มบริหารงานบุคคล's
+    evidence_service.add_link(s.id, actor_id=user("hr-staff").id, now=clock.now(),
+                              url="https://example.go.th/hr-evidence", text="หลักฐานภายในกลุ่ม")
+    db.session.commit()
+    cycle_id = db.session.scalar(select(Cycle.id))
+    for role, sees in EVIDENCE_SEEN.items():
+        client = login(demo, role)
+        key = {"staff": "hr-staff", "other_staff": "pannee", "director": "dir-admin", "secretariat": "juthamas",
+               "executive": "amporn", "admin": "admin"}[role]
+        _, secret = tokens.create(user(key).id, "api", "matrix", now=clock.now())
+        db.session.commit()
+        places = {
+            "step page": client.get(f"/steps/{s.id}").get_data(as_text=True),
+            "api": str(demo.test_client().get(f"/api/v1/steps/{s.id}",
+                                              headers={"Authorization": f"Bearer {secret}"}).get_json()),
+            "csv": client.get(f"/cycles/{cycle_id}/export.csv").get_data().decode("utf-8-sig"),
+            "xlsx": " ".join(str(c) for row in load_workbook(io.BytesIO(client.get(
+                f"/cycles/{cycle_id}/export.xlsx").get_data()))["ขั้นตอน"].iter_rows(values_only=True) for c in row),
+        }
+        for place, text in places.items():
+            assert ("hr-evidence" in text) is sees, (role, place)
+    public = demo.test_client()
+    admin = login(demo, "admin")
+    admin.post(f"/cycles/{cycle_id}/publish", data={"csrf_token": token(admin), "published": "1"})
+    assert "hr-evidence" not in public.get(f"/p/{cycle_id}").get_data(as_text=True)
