@@ -201,11 +201,12 @@ def _document(check: _Checker, raw: LineDict) -> dict:
                   f"unknown group '{secretariat}' (secretariat)")
 
     measures = []
-    seq = check.sequence(raw.get("measures"), raw.line_of("measures"), "measures", "measures")
-    if seq is not None and not seq:
+    found_seq = check.sequence(raw.get("measures"), raw.line_of("measures"), "measures", "measures")
+    if found_seq is not None and not found_seq:
         check.err(raw.line_of("measures"), "ไม่มีมาตรการในไฟล์", "the file has no measures")
+    seq = found_seq if found_seq is not None else LineList()
     codes: dict[str, int] = {}
-    for index, item in enumerate(seq or []):
+    for index, item in enumerate(seq):
         line = seq.line_of(index)
         m = check.mapping(item, line, "มาตรการ", "a measure")
         if m is None:
@@ -244,8 +245,8 @@ def _plain(value: Any) -> Any:
 
 def _groups(check: _Checker, raw: LineDict) -> dict[str, dict]:
     groups: dict[str, dict] = {}
-    src = raw.get("groups")
-    if check.mapping(src, raw.line_of("groups"), "groups", "groups") is None:
+    src = check.mapping(raw.get("groups"), raw.line_of("groups"), "groups", "groups")
+    if src is None:
         return groups
     names: dict[str, str] = {}
     for key, value in src.items():
@@ -370,13 +371,13 @@ def _measure(check: _Checker, m: LineDict, groups: dict, people: dict) -> dict |
 
 
 def _owners(check: _Checker, m: LineDict, groups: dict, people: dict, where: str, code: str) -> dict:
-    src = m.get("owners")
-    if check.mapping(src, m.line_of("owners"), f"{where}owners", f"measure {code}: owners") is None:
+    src = check.mapping(m.get("owners"), m.line_of("owners"), f"{where}owners", f"measure {code}: owners")
+    if src is None:
         return {"text": "", "groups": [], "people": []}
     check.unknown_keys(src, {"text", "groups", "people"}, f"{where}owners", f"measure {code}: owners")
-    found = {"groups": [], "people": []}
+    found: dict[str, list[str]] = {"groups": [], "people": []}
     for field, known, th, en in (("groups", groups, "กลุ่ม", "group"), ("people", people, "บุคคล", "person")):
-        values = check.sequence(src.get(field), src.line_of(field), field, field) or []
+        values = check.sequence(src.get(field), src.line_of(field), field, field) or LineList()
         for i, value in enumerate(values):
             if value not in known:
                 check.err(values.line_of(i), f"{where}ไม่รู้จัก{th} '{value}' (มี: {', '.join(known)})",
@@ -391,8 +392,8 @@ def _owners(check: _Checker, m: LineDict, groups: dict, people: dict, where: str
 
 
 def _period(check: _Checker, m: LineDict, where: str, code: str) -> dict | None:
-    src = m.get("period")
-    if check.mapping(src, m.line_of("period"), f"{where}period", f"measure {code}: period") is None:
+    src = check.mapping(m.get("period"), m.line_of("period"), f"{where}period", f"measure {code}: period")
+    if src is None:
         return None
     start = check.day(src, "start", month_ok=True)
     end = check.day(src, "end")
@@ -415,7 +416,8 @@ def _steps(check, m, groups, people, owners, where, code) -> list[dict]:
     default_person = owners["people"][0] if owners["people"] else None
     if default_person and not default_group:
         default_group = people[default_person]["group"]
-    steps, numbers = [], {}
+    steps: list[dict] = []
+    numbers: dict[int, int] = {}
     for i, s in enumerate(seq):
         line = seq.line_of(i)
         if isinstance(s, str):

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -82,16 +83,17 @@ def step_item(step: Step, *, note: str | None = None, overdue_days: int | None =
 def _insert_rows(rows: list[dict]) -> int:
     """The one way an email is queued: INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, so the same alert is
     never queued twice, whichever process, task or transaction tries."""
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
+    table = db.metadata.tables["outbox_message"]
+    statement: Any
+    if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement = pg_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = pg_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    statement = statement.returning(OutboxMessage.__table__.c.id)  # counts what was new on both databases
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = statement.returning(table.c.id)  # counts what was new on both databases
     inserted = 0
     for start in range(0, len(rows), 1000):
         # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
