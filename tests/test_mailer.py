@@ -1,4 +1,5 @@
-"""Outbox delivery through Flask-Mail to a real SMTP server on localhost (aiosmtpd)."""
+"""Outbox delivery over smtplib to a real SMTP server on localhost (aiosmtpd): refusals, outages, silence,
+dead senders, slow relays."""
 
 import socket
 import threading
