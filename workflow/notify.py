@@ -97,9 +97,7 @@ def _insert_rows(rows: list[dict]) -> int:
     inserted = 0
     for start in range(0, len(rows), 1000):
         # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
-        chunk = rows[start:start + 1000]
-        result = db.session.connection().execute(statement, chunk[0] if len(chunk) == 1 else chunk)
-        inserted += len(result.all())
+        inserted += len(db.session.connection().execute(statement, rows[start:start + 1000]).all())
     return inserted
 
 
