@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from workflow.db import db
 from workflow.models import AuditEvent, AuditHead
@@ -85,24 +83,22 @@ def record(
 
 
 def _locked_head() -> AuditHead:
-    """The chain's head, read and locked once per transaction (kept in the session's info until the
-    transaction, or a savepoint, ends: a rolled-back savepoint must not leave a head it undid)."""
-    head = db.session.info.get("audit_head")
+    """The chain's head, read and locked once per transaction: kept in the session's info together with the
+    transaction (or savepoint) that read it, and read again in any other (after a commit, or inside a new
+    savepoint). A rolled-back savepoint expires what it changed, so a kept head reloads its undone values."""
+    session = db.session()  # the scoped session's own Session
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    kept = db.session.info.get("audit_head")
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    with db.session.no_autoflush:  # reading the head need not write what is pending
+        head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
-        with db.session.no_autoflush:  # reading the head need not write what is pending
-            head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                                      ).scalar_one_or_none()
-        if head is None:
-            head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-            db.session.add(head)
-        db.session.info["audit_head"] = head
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
+        db.session.add(head)
+    # the transaction the select began, if none was open yet
+    db.session.info["audit_head"] = (session.get_nested_transaction() or session.get_transaction(), head)
     return head
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_head(session: Session, transaction) -> None:
-    if transaction.parent is None or transaction.nested:  # not the inner transaction of every flush
-        session.info.pop("audit_head", None)
 
 
 @dataclass(frozen=True)
