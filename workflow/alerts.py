@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Step
+from workflow.steprows import StepRow
 from workflow.thaidate import bangkok_moment, bangkok_today
 
 
@@ -30,7 +31,7 @@ def alert_day(day: date, calendar: WorkingCalendar) -> date:
     return calendar.adjust(day, "previous").day
 
 
-def _timer(kind: str, day: date, step: Step, **payload) -> dict:
+def _timer(kind: str, day: date, step: Step | StepRow, **payload) -> dict:
     """A timer row's values (written with one INSERT for all of a step's timers: no ids are needed back)."""
     return {"kind": kind, "fire_at": bangkok_moment(day, office_time()), "fired_at": None, "target_type": "step",
             "target_id": step.id, "payload": {"due": step.due_on.isoformat() if step.due_on else None, **payload}}
@@ -41,7 +42,7 @@ def _write(timers: list[dict]) -> None:
         db.session.connection().execute(insert(db.metadata.tables["timer"]), timers)
 
 
-def schedule_step_alerts(step: Step, now: datetime, calendar: WorkingCalendar | None = None) -> list[dict]:
+def schedule_step_alerts(step: Step | StepRow, now: datetime, calendar: WorkingCalendar | None = None) -> list[dict]:
     """Timers for a step that just opened. Reminders already in the past are skipped; an overdue alert in
     the past is kept, so a step that opens late is still reported once."""
     if step.due_on is None:

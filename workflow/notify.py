@@ -8,17 +8,19 @@ alerts held and sent as one email a day.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
+from workflow.steprows import StepRow
 from workflow.templating import environment
 from workflow.thaidate import bangkok_today, format_be
 
@@ -40,8 +42,48 @@ def _settings():
     return current_app.config["ITAFLOW"]
 
 
+class Recipient(Protocol):
+    """What queueing an email reads of a person: a User, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def notify_mode(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
+_user = db.metadata.tables["app_user"]
+_group = db.metadata.tables["work_group"]
+_PEOPLE = select(_user.c.id, _user.c.name, _user.c.email, _user.c.active, _user.c.notify_mode, _user.c.language)
+_DIRECTOR = (_PEOPLE.join(_group, _user.c.id == func.coalesce(_group.c.acting_director_id, _group.c.director_id))
+             .where(_group.c.id == bindparam("id")))
+_PERSON = _PEOPLE.where(_user.c.id == bindparam("id"))
+_MEMBERS = _PEOPLE.where(_user.c.group_id == bindparam("id")).order_by(_user.c.id)
+
+
+def recipient_rows(step: Step | StepRow) -> Sequence[Recipient]:
+    """``step_recipients`` in one statement, from the step's ids alone (for a step read as a row)."""
+    if step.kind == "review":
+        statement, key = _DIRECTOR, step.reviewer_group_id
+    elif step.owner_user_id is not None:
+        statement, key = _PERSON, step.owner_user_id
+    else:
+        statement, key = _MEMBERS, step.owner_group_id
+    if key is None:
+        return []
+    return [row for row in db.session.connection().execute(statement, {"id": key}) if row.active]
+
+
 def step_recipients(step: Step) -> list[User]:
-    """The people who act on a step: its named officer, else its group's active members."""
+    """The people who act on a step: its named officer, else its group's active members; for a review, the
+    reviewer group's acting director, else its director. (``recipient_rows`` says the same in SQL.)"""
     if step.kind == "review":
         return reviewers(step.reviewer_group)
     if step.owner_user is not None:
@@ -64,11 +106,11 @@ def directors_of(step: Step) -> list[User]:
     return reviewers(group)
 
 
-def step_link(step: Step) -> str:
+def step_link(step: Step | StepRow) -> str:
     return f"{_settings().base_url}/steps/{step.id}"
 
 
-def step_item(step: Step, *, note: str | None = None, overdue_days: int | None = None) -> dict:
+def step_item(step: Step | StepRow, *, note: str | None = None, overdue_days: int | None = None) -> dict:
     digit_style = _settings().digits
     return {
         "measure_code": step.measure.code, "measure_title": step.measure.title,
@@ -80,28 +122,31 @@ def step_item(step: Step, *, note: str | None = None, overdue_days: int | None =
     }
 
 
-def _insert_rows(rows: list[dict]) -> int:
-    """The one way an email is queued: INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, so the same alert is
-    never queued twice, whichever process, task or transaction tries."""
+@functools.cache
+def _insert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per database kind."""
     table = db.metadata.tables["outbox_message"]
-    statement: Any
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        statement = pg_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    statement = statement.returning(table.c.id)  # counts what was new on both databases
-    inserted = 0
-    for start in range(0, len(rows), 1000):
-        # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
-        inserted += len(db.session.connection().execute(statement, rows[start:start + 1000]).all())
-    return inserted
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
 
 
-def queue(event_name: str, cause: str, recipient: User, subject: str, lead: str, items: list[dict],
+def _insert_rows(rows: list[dict]) -> int:
+    """The one way an email is queued: INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, so the same alert is
+    never queued twice, whichever process, task or transaction tries; RETURNING counts what was new on both
+    databases."""
+    # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
+    connection = db.session.connection()
+    statement = _insert_statement(connection.dialect.name)
+    return sum(len(connection.execute(statement, rows[start:start + 1000]).all())
+               for start in range(0, len(rows), 1000))
+
+
+def queue(event_name: str, cause: str, recipient: Recipient, subject: str, lead: str, items: list[dict],
           now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None,
           en: dict | None = None) -> bool:
     """Add one outbox row unless this (event, cause, recipient) is already queued. True if added.
@@ -159,9 +204,9 @@ def render_message(row: OutboxMessage) -> tuple[str, str]:
                   **p.get("context", {}))
 
 
-def step_opened(step: Step, cause: str, now: datetime) -> int:
+def step_opened(step: Step | StepRow, cause: str, now: datetime) -> int:
     count = 0
-    for user in step_recipients(step):
+    for user in recipient_rows(step):
         if step.kind == "review":
             count += queue("review_waiting", cause, user,
                            f"รอตรวจสอบ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from workflow.errors import PermissionDenied
 from workflow.models import Step, User
+from workflow.steprows import ActorRow, StepRow
 
 
-def is_owner(user: User, step: Step) -> bool:
+def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:
     """A step's owners: its named officer, the members of its group, and that group's director."""
     if step.owner_user_id is not None and step.owner_user_id == user.id:
         return True
@@ -55,7 +56,7 @@ def evidence_reader(viewer_id: int | None) -> Callable[[Step], bool]:
     return lambda step: may_see_evidence(viewer, step)
 
 
-def require_complete(user: User, step: Step) -> None:
+def require_complete(user: User | ActorRow, step: Step | StepRow) -> None:
     if not user.active:
         raise PermissionDenied("บัญชีนี้ถูกระงับ", "this account is disabled")
     if step.kind == "review":
