@@ -273,8 +273,11 @@ def rounds():
 def _act(service: Callable, step_id: int, **kwargs):
     _id(step_id, "step")
     now = clock.now()
-    result = service(step_id, actor_id=g.user.id, now=now, **kwargs)
-    return jsonify(step_json(result, bangkok_today(now)))
+    service(step_id, actor_id=g.user.id, now=now, **kwargs)
+    step = db.session.get(Step, step_id)  # as the change left it (a statement may have changed it)
+    if step is None:  # the service found it, so only a concurrent delete of the whole cycle gets here
+        raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
+    return jsonify(step_json(step, bangkok_today(now)))
 
 
 def _note(data: dict) -> str | None:

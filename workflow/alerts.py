@@ -37,9 +37,12 @@ def _timer(kind: str, day: date, step: Step | StepRow, **payload) -> dict:
             "target_id": step.id, "payload": {"due": step.due_on.isoformat() if step.due_on else None, **payload}}
 
 
+_INSERT_TIMERS = insert(db.metadata.tables["timer"])  # built once: its compiled form is cached
+
+
 def _write(timers: list[dict]) -> None:
     if timers:
-        db.session.connection().execute(insert(db.metadata.tables["timer"]), timers)
+        db.session.connection().execute(_INSERT_TIMERS, timers)
 
 
 def schedule_step_alerts(step: Step | StepRow, now: datetime, calendar: WorkingCalendar | None = None) -> list[dict]:
