@@ -298,3 +298,42 @@ def test_the_database_accepts_only_the_step_vocabulary(seed, column, value):
         db.session.flush()
     db.session.rollback()
     assert step("1.1", 1).state in {"blocked", "open", "done"}
+
+
+def test_a_change_between_our_read_and_our_write_is_a_conflict(seed, monkeypatch):
+    """B commits after A has read the step but before A writes: A's version-checked update matches no row."""
+    from sqlalchemy.orm import Session
+
+    from workflow import steprows
+
+    s = step("1.1", 1)
+    seen = s.version
+    read_by_a = steprows.step_and_actor(s.id, user("hr-staff").id)
+    db.session.rollback()  # A's read is over; B may write
+    with Session(db.engine) as other:
+        theirs = other.get(Step, s.id)
+        theirs.evidence_wanted = "คำสั่งแต่งตั้ง (แก้ไขโดยผู้อื่น)"  # still open, a newer version
+        other.commit()
+    monkeypatch.setattr(steprows, "step_and_actor", lambda *_: read_by_a)
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    with pytest.raises(ConflictError):
+        transitions.complete(s.id, actor_id=user("hr-staff").id, now=LATER, expected_version=seen)
+    db.session.rollback()
+    assert step("1.1", 1).version == seen + 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+def test_recipients_read_as_rows_are_the_recipients_of_the_models(seed):
+    """``notify.recipient_rows`` (one statement, for the hot path) says who ``step_recipients`` says, for every
+    step, with a disabled member and an acting director in play."""
+    from workflow import notify
+    from workflow.models import Group
+
+    user("hr-staff").active = False
+    group = db.session.execute(select(Group).where(Group.director_id.is_not(None))).scalars().first()
+    group.acting_director_id = user("kamonnapa").id
+    db.session.flush()
+    steps = db.session.execute(select(Step)).scalars().all()
+    assert any(notify.step_recipients(s) for s in steps)
+    for s in steps:
+        assert [u.id for u in notify.recipient_rows(s)] == [u.id for u in notify.step_recipients(s)], s.id

@@ -40,6 +40,12 @@ def _thai(language: str) -> holidays.HolidayBase:
     return holidays.Thailand(categories=("public", "government"), language=language)
 
 
+@lru_cache(maxsize=4096)
+def _nth_working_day(day: date, count: int) -> date:
+    """On the national calendar (the same for every process and day): every step that opens asks it."""
+    return _thai("th").get_nth_working_day(day, count)
+
+
 class WorkingCalendar:
     """Thailand's working days: Monday to Friday, except public and government holidays, and any holidays
     of the agency's own (``extra_holidays``)."""
@@ -79,7 +85,9 @@ class WorkingCalendar:
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day ``count`` working days after (or before, if negative) ``day``."""
-        return day if count == 0 else self.th.get_nth_working_day(day, count)
+        if count == 0:
+            return day
+        return self.th.get_nth_working_day(day, count) if self.extra else _nth_working_day(day, count)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``."""

@@ -133,7 +133,10 @@ def measure_steps(measure_id: int) -> Sequence[Row]:
 def expire(model: type, ids: Iterable[int]) -> None:
     """Objects of the session's identity map that a statement changed behind the ORM's back reload on their
     next use (their version too, so a later ORM change of them is not taken for a conflict)."""
+    identity_map = db.session.identity_map
+    if not identity_map:
+        return
     for key in ids:
-        found = db.session.identity_map.get(identity_key(model, key))
+        found = identity_map.get(identity_key(model, key))
         if found is not None:
             db.session.expire(found)

@@ -130,7 +130,7 @@ _STEP = db.metadata.tables["step"]
 _MEASURE = db.metadata.tables["measure"]
 _OPEN = (update(_STEP).values(state=StepState.OPEN, opened_at=bindparam("now"), done_at=None,
                               version=_STEP.c.version + 1)
-         .where(_STEP.c.id.in_(bindparam("ids", expanding=True))))
+         .where(_STEP.c.id == bindparam("step")))
 _DONE = (update(_STEP).values(state=StepState.DONE, done_at=bindparam("now"), done_by_id=bindparam("actor"),
                               sent_back_reason=None, version=_STEP.c.version + 1)
          .where(_STEP.c.id == bindparam("step"), _STEP.c.version == bindparam("seen"),
@@ -152,7 +152,7 @@ def open_ready_steps(measure_id: int, *, actor_id: int | None, now: datetime,
         if waiting:
             measure = measure or steprows.measure(measure_id)
             opened = [p.id for p in waiting]
-            connection.execute(_OPEN, {"now": now, "ids": opened})
+            connection.execute(_OPEN, [{"now": now, "step": step_id} for step_id in opened])
             for row in waiting:
                 s = steprows.as_step(row, measure)
                 event = audit.record("step_opened", actor_id=actor_id, now=now, target_type="step",
