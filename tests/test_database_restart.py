@@ -75,7 +75,7 @@ def test_a_database_restart_mid_batch_repeats_nothing_and_strands_nothing(tmp_pa
             db.session.add_all(people)
             db.session.flush()
             for person in people:
-                queue("step_opened", "restart", person, f"ทดสอบ {person.key}", "ทดสอบ", [], T0)
+                queue("step_opened", "restart", person, [], T0, params={"code": "1.1", "number": 1})
             db.session.commit()
             outcome = {}
 

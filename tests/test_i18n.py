@@ -33,10 +33,13 @@ def test_every_text_has_english_and_the_compiled_catalogue_is_current():
 
 
 def test_templates_leave_no_thai_untranslated():
-    """Every Thai text in the pages' templates goes through the catalogue (the public page, for the agency's
-    Thai website, is Thai only)."""
+    """Every Thai text in the pages' and the emails' templates goes through the catalogue (the public page, for
+    the agency's Thai website, is Thai only)."""
     root = TRANSLATIONS.parent / "templates"
-    for path in root.glob("*.html"):
+    emails = TRANSLATIONS.parent.parent / "workflow" / "templates" / "email"
+    assert sorted(p.name for p in emails.iterdir()) == ["alert.html", "alert.txt", "round_report.html",
+                                                        "round_report.txt"]  # one template per kind and form
+    for path in [*root.glob("*.html"), *emails.iterdir()]:
         if path.name.startswith("public"):
             continue
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", path.read_text(), flags=re.S)

@@ -200,13 +200,13 @@ def test_overdue_alert_and_escalation_exactly_once(stack):
     set_fake_now(stack.clock, bkk(2024, 5, 13))
     stack.start("w1", "worker")
     stack.start("b1", "beat")
-    overdue = wait_for(lambda: len(_subjects(stack.sink, "เลยกำหนด: มาตรการ 1.3")) >= 2 and
-                       _subjects(stack.sink, "เลยกำหนด: มาตรการ 1.3"), 60, "the overdue alerts")
+    overdue = wait_for(lambda: len(_subjects(stack.sink, "เลยกำหนด: มาตรการ ๑.๓")) >= 2 and
+                       _subjects(stack.sink, "เลยกำหนด: มาตรการ ๑.๓"), 60, "the overdue alerts")
     assert sorted(to for to, _ in overdue) == ["dir-admin@demo.itaflow.test", "pannee@demo.itaflow.test"]
     set_fake_now(stack.clock, bkk(2024, 5, 15))
     wait_for(lambda: _subjects(stack.sink, "ค้างเกินกำหนด"), 30, "the escalation")
     time.sleep(3)  # three more ticks: nothing new may arrive
-    assert len(_subjects(stack.sink, "เลยกำหนด: มาตรการ 1.3")) == 2
+    assert len(_subjects(stack.sink, "เลยกำหนด: มาตรการ ๑.๓")) == 2
     assert [to for to, _ in _subjects(stack.sink, "ค้างเกินกำหนด")] == ["dir-admin@demo.itaflow.test"]
     assert stack.sink.duplicates == 0
 
@@ -220,7 +220,7 @@ def _queue_many(n: int):
     db.session.add_all(users)
     db.session.flush()
     for u in users:
-        queue("step_opened", "bulk", u, f"ทดสอบ {u.key}", "ทดสอบการส่ง", [], BEFORE_MAY)
+        queue("step_opened", "bulk", u, [], BEFORE_MAY, params={"code": "1.1", "number": 1})
     db.session.commit()
 
 
@@ -268,17 +268,17 @@ def test_two_beats_then_a_stopped_beat(stack):
         set_fake_now(stack.clock, day)
         time.sleep(1.2)
         day += timedelta(days=1)
-    wait_for(lambda: _subjects(stack.sink, "รายงานการติดตามครั้งที่ 1"), 30, "round 1's report")
+    wait_for(lambda: _subjects(stack.sink, "รายงานการติดตามครั้งที่ ๑"), 30, "round 1's report")
     stack.stop("b1")
     stack.stop("b2")
     set_fake_now(stack.clock, bkk(2024, 6, 14))  # round 2, moved from Saturday 15 June, passes unseen
     time.sleep(3)
-    assert not _subjects(stack.sink, "รายงานการติดตามครั้งที่ 2")
+    assert not _subjects(stack.sink, "รายงานการติดตามครั้งที่ ๒")
     stack.start("b3", "beat")
-    wait_for(lambda: len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ 2")) >= 2, 30, "round 2 after restart")
+    wait_for(lambda: len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ ๒")) >= 2, 30, "round 2 after restart")
     time.sleep(3)
-    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ 1")) == 2  # secretariat and executive
-    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ 2")) == 2
+    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ ๑")) == 2  # secretariat and executive
+    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ ๒")) == 2
     assert stack.sink.duplicates == 0
     ids = stack.sink.message_ids()
     assert len(ids) == len(set(ids))
@@ -301,6 +301,6 @@ def test_redis_restart_misses_no_deadline(stack):
     set_fake_now(stack.clock, bkk(2024, 5, 30))  # round 1 falls due while Redis is down
     time.sleep(3)
     stack.start_redis()
-    wait_for(lambda: len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ 1")) >= 2, 90, "round 1 after Redis")
+    wait_for(lambda: len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ ๑")) >= 2, 90, "round 1 after Redis")
     time.sleep(2)
-    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ 1")) == 2
+    assert len(_subjects(stack.sink, "รายงานการติดตามครั้งที่ ๑")) == 2

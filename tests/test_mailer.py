@@ -4,7 +4,7 @@ dead senders, slow relays."""
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.header import decode_header, make_header
 
 import pytest
@@ -57,8 +57,9 @@ def sink(smtp_port, tmp_path):
     controller.stop()
 
 
-LONG_SUBJECT = ("ถึงคิวของท่าน: มาตรการ 1.5 ขั้นตอนที่ 2 เจ้าหน้าที่ที่รับผิดชอบดำเนินการจัดทำรายงานผลจัดซื้อจัดจ้าง"
-                "หรือการจัดหาพัสดุประจำปีตามประเด็นที่กำหนด ศธจ.ร้อยเอ็ด")
+LONG_TITLE = ("รายงานผลจัดซื้อจัดจ้างหรือการจัดหาพัสดุประจำปีตามประเด็นที่กำหนด ศธจ.ร้อยเอ็ด"
+              " เจ้าหน้าที่ที่รับผิดชอบดำเนินการจัดทำ")
+LONG_SUBJECT = f"กำหนดส่งในอีก ๓ วันทำการ: มาตรการ ๑.๕ {LONG_TITLE}"
 
 
 def _queue(n: int) -> list[OutboxMessage]:
@@ -71,8 +72,8 @@ def _queue(n: int) -> list[OutboxMessage]:
         users.append(u)
     db.session.flush()
     for u in users:
-        assert queue("step_opened", "c1", u, LONG_SUBJECT,
-                     "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [], T0)
+        assert queue("special_deadline", "c1", u, [], T0, wording_key="special_deadline_soon",
+                     params={"code": "1.5", "title": LONG_TITLE, "days": 3, "day": date(2024, 6, 10)})
     db.session.commit()
     return db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
 
@@ -92,7 +93,7 @@ def test_delivers_each_row_once_with_its_message_id_and_thai_subject(mail_app, s
     assert str(make_header(decode_header(got["Subject"]))) == "[ITA] " + LONG_SUBJECT
     assert got.get_content_type() == "multipart/alternative" or got.is_multipart()
     text = got.get_body(("plain",)).get_content()
-    assert "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว" in text
+    assert f"{LONG_TITLE} ครบกำหนดในอีก ๓ วันทำการ (๑๐ มิ.ย. ๒๕๖๗)" in text
     assert deliver_pending(T0 + timedelta(minutes=1)).claimed == 0  # nothing twice
 
 
@@ -175,7 +176,7 @@ def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
     db.session.add(u)
     db.session.flush()
     lead = "รายงานความคืบหน้า" * 120  # one line of ~6,000 bytes in UTF-8
-    assert queue("round_items", "r1", u, "รายงาน", lead, [], T0)
+    assert queue("sent_back", "r1", u, [], T0, params={"code": "1.1", "number": 2, "reason": lead})
     db.session.commit()
     assert deliver_pending(T0).sent == 1
     assert lead in sink.messages[0].get_body(("plain",)).get_content()

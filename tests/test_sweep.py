@@ -100,8 +100,8 @@ def test_round_report_content_and_recipients(memo):
     reports = mails("round_report")
     assert {m.to_email for m in reports} == {"juthamas@demo.itaflow.test", "amporn@demo.itaflow.test"}
     body = render_message(reports[0])[0]
-    assert "รายงานการติดตามครั้งที่ 1" in body
-    assert "1.1 ขั้นตอนที่ 1" in body  # done since the cycle began
+    assert "รายงานการติดตามครั้งที่ ๑" in body  # numbers in the office's digits, as on the pages
+    assert "๑.๑ ขั้นตอนที่ ๑" in body  # done since the cycle began
     owner_items = mails("round_items")
     assert "pannee@demo.itaflow.test" in {m.to_email for m in owner_items}
     rnd = db.session.execute(select(Round).where(Round.number == 1)).scalar_one()
@@ -119,7 +119,7 @@ def test_overdue_gives_one_alert_then_one_escalation(memo, app):
     db.session.commit()
     run_sweep(bkk(2024, 5, 13))  # Monday: first working day after the due date
     run_sweep(bkk(2024, 5, 13, 10))  # the next tick: nothing new
-    overdue = [m for m in mails("overdue") if "1.3" in m.subject]
+    overdue = [m for m in mails("overdue") if "มาตรการ ๑.๓" in m.subject]
     assert sorted(m.to_email for m in overdue) == ["dir-admin@demo.itaflow.test", "pannee@demo.itaflow.test"]
     assert mails("escalation") == []
     # escalation after 3 working days overdue (default): Wed 15 May; repeat after 3 more: Thu 16 May
@@ -128,13 +128,13 @@ def test_overdue_gives_one_alert_then_one_escalation(memo, app):
     escalations = mails("escalation")
     assert [m.to_email for m in escalations] == ["dir-admin@demo.itaflow.test"]
     run_sweep(bkk(2024, 5, 16))
-    assert len([m for m in mails("overdue") if "1.3" in m.subject]) == 4  # the repeat, to both owners
+    assert len([m for m in mails("overdue") if "มาตรการ ๑.๓" in m.subject]) == 4  # the repeat, to both owners
     # done: nothing more fires for it
     transitions.complete(s.id, actor_id=user("pannee").id, now=bkk(2024, 5, 17), expected_version=s.version)
     db.session.commit()
     before = len(mails())
     run_sweep(bkk(2024, 5, 24))
-    assert [m for m in mails()[before:] if "1.3 ขั้นตอนที่ 1" in m.subject] == []
+    assert [m for m in mails()[before:] if "มาตรการ ๑.๓ ขั้นตอนที่ ๑" in m.subject] == []
 
 
 def test_rolled_back_change_sends_nothing(memo):
@@ -169,7 +169,7 @@ def test_digest_users_get_one_email_a_day(memo):
     run_sweep(bkk(2024, 5, 2, 16, 5))
     digest = mails("digest")
     assert len(digest) == 1 and digest[0].to_email == "pannee@demo.itaflow.test"
-    assert "ขั้นตอนที่ 2" in render_message(digest[0])[0]
+    assert "ขั้นตอนที่ ๒" in render_message(digest[0])[0]
     run_sweep(bkk(2024, 5, 2, 17))
     assert len(mails("digest")) == 1
 
@@ -190,7 +190,7 @@ def test_people_who_chose_english_get_english_email(memo):
     assert text.startswith("Dear ") and "Progress by measure" in text and 'lang="en"' in html
     assert "รายงานการติดตามครั้งที่" not in text
     thai = reports["juthamas@demo.itaflow.test"]
-    assert "รายงานการติดตามครั้งที่ 1" in thai.subject and render_message(thai)[0].startswith("เรียน ")
+    assert "รายงานการติดตามครั้งที่ ๑" in thai.subject and render_message(thai)[0].startswith("เรียน ")
     items = {m.to_email: m for m in mails("round_items")}
     assert items["pannee@demo.itaflow.test"].subject == "[ITA] Your items for monitoring round 1"
     body = render_message(items["pannee@demo.itaflow.test"])[0]

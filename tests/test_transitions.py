@@ -236,7 +236,7 @@ def test_each_change_writes_audit_and_outbox_in_the_same_transaction(seed):
     assert actions == ["step_opened", "step_completed"]
     opened = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "step_opened")
                                 .order_by(OutboxMessage.id.desc())).scalars().first()
-    assert "ขั้นตอนที่ 2" in opened.subject
+    assert "ขั้นตอนที่ ๒" in opened.subject
     assert render_message(opened)[0].count("http://itaflow.test/steps/") == 1
 
 

@@ -16,8 +16,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from flask import current_app
+from jinja2 import Environment
 from sqlalchemy import bindparam, func, select
 
+from workflow import wording
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
 from workflow.steprows import StepRow
@@ -29,13 +31,21 @@ SUBJECT_PREFIX = "[ITA] "
 DIGESTIBLE = {"step_opened", "review_waiting", "approved", "reminder", "due_today", "overdue",
               "special_deadline", "period_end", "round_items"}
 
-_templates = environment("email", keep_trailing_newline=True)
+@functools.cache
+def _templates(lang: str) -> Environment:
+    """The email templates with the catalogue of a language (one environment per language, each keeping its
+    compiled templates)."""
+    env = environment("email", keep_trailing_newline=True, i18n=True)
+    env.install_gettext_translations(wording.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda value: wording.number(value, lang)
+    return env
 
 
-def render(name: str, **context) -> tuple[str, str]:
-    """(plain text, HTML) of an email template pair."""
-    return (_templates.get_template(f"{name}.txt").render(**context),
-            _templates.get_template(f"{name}.html").render(**context))
+def render(name: str, lang: str, **context) -> tuple[str, str]:
+    """(plain text, HTML) of an email template pair, in a language."""
+    env = _templates(lang if lang == "en" else "th")
+    return (env.get_template(f"{name}.txt").render(lang=lang, **context),
+            env.get_template(f"{name}.html").render(lang=lang, **context))
 
 
 def _settings():
@@ -110,14 +120,16 @@ def step_link(step: Step | StepRow) -> str:
     return f"{_settings().base_url}/steps/{step.id}"
 
 
-def step_item(step: Step | StepRow, *, note: str | None = None, overdue_days: int | None = None) -> dict:
+def step_item(step: Step | StepRow, *, note: str | None = None, overdue_days: int | None = None,
+              reason: str | None = None, overdue: bool = False) -> dict:
+    """One step as an email lists it (the same data in every language; the templates word it)."""
     digit_style = _settings().digits
     return {
         "measure_code": step.measure.code, "measure_title": step.measure.title,
         "step_number": step.number, "step_title": step.title,
         "due": format_be(step.due_on, digit_style=digit_style) if step.due_on else None,
         "due_en": format_be(step.due_on, digit_style="arabic", lang="en") if step.due_on else None,
-        "overdue_days": overdue_days, "note": note, "link": step_link(step),
+        "overdue_days": overdue_days, "note": note, "reason": reason, "overdue": overdue, "link": step_link(step),
         "agency": step.measure.cycle.agency,
     }
 
@@ -146,26 +158,26 @@ def _insert_rows(rows: list[dict]) -> int:
                for start in range(0, len(rows), 1000))
 
 
-def queue(event_name: str, cause: str, recipient: Recipient, subject: str, lead: str, items: list[dict],
-          now: datetime, *, closing: str = "", template: str = "alert", context: dict | None = None,
-          en: dict | None = None) -> bool:
+def queue(event_name: str, cause: str, recipient: Recipient, items: list[dict], now: datetime, *,
+          params: dict | None = None, wording_key: str | None = None, template: str = "alert",
+          context: dict | None = None) -> bool:
     """Add one outbox row unless this (event, cause, recipient) is already queued. True if added.
 
-    The email is stored as data (template and context) and rendered when it is sent. ``en`` holds the English
-    subject, lead and closing, used for a recipient who chose English pages (Thai otherwise)."""
+    Its subject and lead are worded in the recipient's language (``workflow.wording``, by ``wording_key``,
+    the event's name unless given, with ``params``); the rest is stored as data (template and context) and
+    rendered in that language when it is sent."""
     if not recipient.email or not recipient.active:
         return False
     key = f"{event_name}:{cause}:{recipient.id}"
     held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
-    lang = "en" if en and recipient.language == "en" else "th"
-    if en is not None and lang == "en":
-        subject, lead, closing = en["subject"], en.get("lead", ""), en.get("closing", "")
+    lang = wording.language_of(recipient)
+    subject, lead = wording.say(wording_key or event_name, lang, params or {})
     values = dict(
         dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
         subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
         next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
         payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
-                 "closing": closing, "context": context or {}, "lang": lang},
+                 "context": context or {}, "lang": lang},
         lease_until=None, last_error=None, sent_at=None,
     )
     collected = db.session.info.get("outbox_collect")
@@ -195,55 +207,32 @@ def _mail_domain() -> str:
 
 
 def render_message(row: OutboxMessage) -> tuple[str, str]:
-    """(plain text, HTML) of an outbox row."""
+    """(plain text, HTML) of an outbox row, in the language it was queued in."""
     p = row.payload or {}
-    name = p.get("template", "alert") + (".en" if p.get("lang") == "en" else "")
-    return render(name, recipient={"name": p.get("recipient_name", "")},
+    return render(p.get("template", "alert"), p.get("lang", "th"), recipient={"name": p.get("recipient_name", "")},
                   subject=row.subject, lead=p.get("lead", ""), items=p.get("items", []),
-                  closing=p.get("closing", ""), agency=next((i.get("agency") for i in p.get("items", [])), ""),
-                  **p.get("context", {}))
+                  agency=next((i["agency"] for i in p.get("items", []) if i.get("agency")), ""), **p.get("context", {}))
+
+
+def _code_number(step: Step | StepRow) -> dict:
+    return {"code": step.measure.code, "number": step.number}
 
 
 def step_opened(step: Step | StepRow, cause: str, now: datetime) -> int:
-    count = 0
-    for user in recipient_rows(step):
-        if step.kind == "review":
-            count += queue("review_waiting", cause, user,
-                           f"รอตรวจสอบ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                           "มีงานรอท่านตรวจสอบความถูกต้อง อนุมัติหรือส่งกลับพร้อมเหตุผลได้ที่รายการรออนุมัติ",
-                           [step_item(step)], now,
-                           en={"subject": f"Review waiting: measure {step.measure.code}, step {step.number}",
-                               "lead": "Work is waiting for your accuracy check. Approve it, or send it back "
-                                       "with a reason, from your approvals."})
-        else:
-            count += queue("step_opened", cause, user,
-                           f"ถึงคิวของท่าน: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                           "ขั้นตอนนี้เปิดให้ดำเนินการแล้ว", [step_item(step)], now,
-                           en={"subject": f"Your turn: measure {step.measure.code}, step {step.number}",
-                               "lead": "This step is now open for you."})
-    return count
+    event = "review_waiting" if step.kind == "review" else "step_opened"
+    return sum(queue(event, cause, user, [step_item(step)], now, params=_code_number(step))
+               for user in recipient_rows(step))
 
 
 def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
-    count = 0
-    for user in step_recipients(step):
-        count += queue("sent_back", cause, user,
-                       f"ส่งกลับแก้ไข: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                       f"ผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: {reason}", [step_item(step, note=f"เหตุผล: {reason}")],
-                       now, en={"subject": f"Sent back: measure {step.measure.code}, step {step.number}",
-                                "lead": f"The reviewer sent it back. Reason: {reason}"})
-    return count
+    return sum(queue("sent_back", cause, user, [step_item(step, reason=reason)], now,
+                     params={**_code_number(step), "reason": reason})
+               for user in step_recipients(step))
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:
-    count = 0
-    for user in step_recipients(reviewed):
-        count += queue("approved", cause, user,
-                       f"ผ่านการตรวจสอบ: มาตรการ {reviewed.measure.code} ขั้นตอนที่ {reviewed.number}",
-                       "ผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว", [step_item(reviewed)], now,
-                       en={"subject": f"Approved: measure {reviewed.measure.code}, step {reviewed.number}",
-                           "lead": "The group director checked and approved it."})
-    return count
+    return sum(queue("approved", cause, user, [step_item(reviewed)], now, params=_code_number(reviewed))
+               for user in step_recipients(reviewed))
 
 
 def build_digests(now: datetime) -> int:
@@ -265,11 +254,7 @@ def build_digests(now: datetime) -> int:
         if user is None or local.hour < user.digest_hour:
             continue
         items = [item for row in rows for item in (row.payload or {}).get("items", [])]
-        if queue("digest", today.isoformat(), user,
-                 f"สรุปการแจ้งเตือนประจำวัน {format_be(today, digit_style=_settings().digits)}",
-                 f"รายการแจ้งเตือนของท่าน {len(rows)} รายการ", items, now,
-                 en={"subject": f"Your alerts of the day, {format_be(today, digit_style='arabic', lang='en')}",
-                     "lead": f"{len(rows)} alerts for you"}):
+        if queue("digest", today.isoformat(), user, items, now, params={"day": today, "count": len(rows)}):
             made += 1
         else:  # today's digest already went: the rest waits for tomorrow's
             continue

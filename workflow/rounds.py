@@ -60,6 +60,7 @@ def build_report(rnd: Round, now: datetime) -> dict:
         if d.step.measure.cycle_id == cycle.id:
             decisions.append({"measure": d.step.measure.code, "number": d.step.number,
                               "decision": "อนุมัติ" if d.decision == "approved" else "ส่งกลับแก้ไข",
+                              "approved": d.decision == "approved",
                               "by": d.decided_by.name, "reason": d.reason})
     return {
         "number": rnd.number, "agency": cycle.agency, "fiscal_year": cycle.fiscal_year_be,
@@ -91,13 +92,11 @@ def report_round(round_id: int, now: datetime) -> int:
         select(User).join(UserRole).where(UserRole.role.in_(("secretariat", "executive")), User.active.is_(True))
         .order_by(User.id)
     ).scalars().unique().all()
-    subject = f"รายงานการติดตามครั้งที่ {rnd.number} ({report['held_on']}): เสร็จ {report['percent']}%"
     count = 0
     for reader in readers:
-        count += notify.queue("round_report", f"r{rnd.id}", reader, subject, "", [], now, template="round_report",
-                              context={"report": report, "link": f"{base}/rounds/{rnd.id}"},
-                              en={"subject": f"Monitoring round {rnd.number} report ({report['held_on_en']}): "
-                                             f"{report['percent']}% done"})
+        count += notify.queue("round_report", f"r{rnd.id}", reader, [], now, template="round_report",
+                              params={"number": rnd.number, "day": rnd.held_on, "percent": report["percent"]},
+                              context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
     return count + _owner_items(rnd, now)
 
 
@@ -111,18 +110,13 @@ def _owner_items(rnd: Round, now: datetime) -> int:
         for s in measure.steps:
             if s.state != "open":
                 continue
-            note = "เลยกำหนด" if is_overdue(s, today) else None
+            late = is_overdue(s, today)
             for user in notify.step_recipients(s):
-                per_user.setdefault(user.id, (user, []))[1].append(notify.step_item(s, note=note))
+                per_user.setdefault(user.id, (user, []))[1].append(notify.step_item(s, overdue=late))
     count = 0
     for user, items in per_user.values():
-        count += notify.queue("round_items", f"r{rnd.id}", user,
-                     f"งานที่ต้องรายงานในการติดตามครั้งที่ {rnd.number}",
-                     f"การติดตามครั้งที่ {rnd.number} วันที่ {format_be(rnd.held_on)} ขอให้รายงานความคืบหน้าของงานต่อไปนี้",
-                     items, now,
-                     en={"subject": f"Your items for monitoring round {rnd.number}",
-                         "lead": f"Monitoring round {rnd.number} is on "
-                                 f"{format_be(rnd.held_on, digit_style='arabic', lang='en')}. Please report on:"})
+        count += notify.queue("round_items", f"r{rnd.id}", user, items, now,
+                              params={"number": rnd.number, "day": rnd.held_on})
     return count
 
 

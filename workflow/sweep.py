@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from workflow import alerts, notify, rounds
@@ -134,12 +135,8 @@ def _step_reminder(timer: Timer, now: datetime, calendar: WorkingCalendar) -> in
     days = timer.payload.get("days_before")
     count = 0
     for user in notify.step_recipients(step):
-        count += notify.queue("reminder", f"s{step.id}:{step.due_on}:{days}", user,
-                              f"ใกล้ครบกำหนด ({days} วันทำการ): มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                              f"ขั้นตอนนี้จะครบกำหนดในอีก {days} วันทำการ", [notify.step_item(step)], now,
-                              en={"subject": f"Due in {days} working days: measure {step.measure.code}, "
-                                             f"step {step.number}",
-                                  "lead": f"This step is due in {days} working days."})
+        count += notify.queue("reminder", f"s{step.id}:{step.due_on}:{days}", user, [notify.step_item(step)], now,
+                              params={"code": step.measure.code, "number": step.number, "days": days})
     return count
 
 
@@ -149,11 +146,8 @@ def _step_due_today(timer: Timer, now: datetime, calendar: WorkingCalendar) -> i
         return 0
     count = 0
     for user in notify.step_recipients(step):
-        count += notify.queue("due_today", f"s{step.id}:{step.due_on}", user,
-                              f"ครบกำหนดวันนี้: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                              "ขั้นตอนนี้ครบกำหนดวันนี้", [notify.step_item(step)], now,
-                              en={"subject": f"Due today: measure {step.measure.code}, step {step.number}",
-                                  "lead": "This step is due today."})
+        count += notify.queue("due_today", f"s{step.id}:{step.due_on}", user, [notify.step_item(step)], now,
+                              params={"code": step.measure.code, "number": step.number})
     return count
 
 
@@ -171,12 +165,8 @@ def _step_overdue(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int
     count = 0
     for user in notify.step_recipients(step):
         count += notify.queue("overdue", f"s{step.id}:{step.due_on}:{n}", user,
-                              f"เลยกำหนด: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                              f"ขั้นตอนนี้เลยกำหนดแล้ว {late} วันทำการ กรุณาดำเนินการหรือแจ้งเหตุขัดข้อง",
                               [notify.step_item(step, overdue_days=late)], now,
-                              en={"subject": f"Overdue: measure {step.measure.code}, step {step.number}",
-                                  "lead": f"This step is {late} working days overdue. Please finish it or say "
-                                          "what holds it up."})
+                              params={"code": step.measure.code, "number": step.number, "late": late})
     alerts.schedule_next_overdue(step, today, n, calendar)  # from today: a late sweep does not flood
     return count
 
@@ -190,13 +180,9 @@ def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> 
     owners = ", ".join(u.name for u in notify.step_recipients(step)) or "-"
     for director in notify.directors_of(step):
         count += notify.queue("escalation", f"s{step.id}:{step.due_on}", director,
-                              f"ค้างเกินกำหนด {late} วันทำการ: มาตรการ {step.measure.code} ขั้นตอนที่ {step.number}",
-                              f"ขั้นตอนในกลุ่มของท่านเลยกำหนดมา {late} วันทำการ ผู้รับผิดชอบ: {owners}",
                               [notify.step_item(step, overdue_days=late)], now,
-                              en={"subject": f"{late} working days overdue: measure {step.measure.code}, "
-                                             f"step {step.number}",
-                                  "lead": f"A step of your group is {late} working days overdue. "
-                                          f"Responsible: {owners}"})
+                              params={"code": step.measure.code, "number": step.number, "late": late,
+                                      "owners": owners})
     return count
 
 
@@ -217,19 +203,15 @@ def _special_deadline(timer: Timer, now: datetime, calendar: WorkingCalendar) ->
     p = timer.payload
     day = date.fromisoformat(p["date"])
     before = int(p.get("days_before", 0))
-    when = "วันนี้" if before == 0 else f"ในอีก {before} วันทำการ"
-    when_en = "today" if before == 0 else f"in {before} working days"
-    due_en = format_be(day, digit_style="arabic", lang="en")
     item = {"measure_code": measure.code, "measure_title": measure.title, "step_number": None,
-            "step_title": None, "due": format_be(day), "due_en": due_en, "overdue_days": None, "note": p["title"],
-            "link": None}
+            "step_title": None, "due": format_be(day, digit_style=current_app.config["ITAFLOW"].digits),
+            "due_en": format_be(day, digit_style="arabic", lang="en"), "overdue_days": None, "note": p["title"],
+            "link": None, "agency": measure.cycle.agency}
     count = 0
     for user in _measure_people(measure):
-        count += notify.queue("special_deadline", f"m{measure.id}:{p['date']}:{before}", user,
-                              f"กำหนดส่ง{when}: มาตรการ {measure.code} {p['title']}",
-                              f"{p['title']} ครบกำหนด{when} ({format_be(day)})", [item], now,
-                              en={"subject": f"Due {when_en}: measure {measure.code} {p['title']}",
-                                  "lead": f"{p['title']} is due {when_en} ({due_en})."})
+        count += notify.queue("special_deadline", f"m{measure.id}:{p['date']}:{before}", user, [item], now,
+                              wording_key="special_deadline" if before == 0 else "special_deadline_soon",
+                              params={"code": measure.code, "title": p["title"], "days": before, "day": day})
     return count
 
 
@@ -244,14 +226,8 @@ def _period_end(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     ).scalars().unique().all()
     count = 0
     for user in {u.id: u for u in [*_measure_people(measure), *secretariat]}.values():
-        count += notify.queue("period_end", f"m{measure.id}", user,
-                              f"สิ้นสุดระยะเวลาดำเนินการ: มาตรการ {measure.code}",
-                              f"มาตรการ {measure.code} สิ้นสุดระยะเวลาดำเนินการ {format_be(measure.period_end)} "
-                              f"ยังมี {len(open_steps)} ขั้นตอนที่ไม่เสร็จ", items, now,
-                              en={"subject": f"Period ended: measure {measure.code}",
-                                  "lead": f"Measure {measure.code}'s period ended on "
-                                          f"{format_be(measure.period_end, digit_style='arabic', lang='en')}; "
-                                          f"{len(open_steps)} steps are not done."})
+        count += notify.queue("period_end", f"m{measure.id}", user, items, now,
+                              params={"code": measure.code, "day": measure.period_end, "open": len(open_steps)})
     return count
 
 

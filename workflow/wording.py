@@ -1,0 +1,101 @@
+"""What the emails say: Thai, with English from the Babel catalogue the web pages use.
+
+The catalogue's message ids are the Thai texts themselves (web/translations; ``scripts/i18n`` extracts the
+ones marked ``_l`` here and in the email templates). An email is worded in its recipient's language when
+it is queued (subject and lead) and rendered in it when it is sent (the templates' ``_()``).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from babel.support import NullTranslations, Translations
+from flask import current_app
+from flask_babel import get_babel
+
+from workflow.thaidate import digits, format_be
+
+
+def _l(text: str) -> str:
+    """Marks a text for the catalogue (extracted by ``scripts/i18n``); translated later, by ``say``."""
+    return text
+
+
+#: wording key -> (subject, lead); %(name)s placeholders are filled from the queued parameters
+WORDING: dict[str, tuple[str, str]] = {
+    "step_opened": (_l("ถึงคิวของท่าน: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                    _l("ขั้นตอนนี้เปิดให้ดำเนินการแล้ว")),
+    "review_waiting": (_l("รอตรวจสอบ: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                       _l("มีงานรอท่านตรวจสอบความถูกต้อง อนุมัติหรือส่งกลับพร้อมเหตุผลได้ที่รายการรออนุมัติ")),
+    "sent_back": (_l("ส่งกลับแก้ไข: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                  _l("ผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: %(reason)s")),
+    "approved": (_l("ผ่านการตรวจสอบ: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                 _l("ผู้อำนวยการกลุ่มตรวจสอบและอนุมัติแล้ว")),
+    "reminder": (_l("ใกล้ครบกำหนด (%(days)s วันทำการ): มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                 _l("ขั้นตอนนี้จะครบกำหนดในอีก %(days)s วันทำการ")),
+    "due_today": (_l("ครบกำหนดวันนี้: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                  _l("ขั้นตอนนี้ครบกำหนดวันนี้")),
+    "overdue": (_l("เลยกำหนด: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                _l("ขั้นตอนนี้เลยกำหนดแล้ว %(late)s วันทำการ กรุณาดำเนินการหรือแจ้งเหตุขัดข้อง")),
+    "escalation": (_l("ค้างเกินกำหนด %(late)s วันทำการ: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
+                   _l("ขั้นตอนในกลุ่มของท่านเลยกำหนดมา %(late)s วันทำการ ผู้รับผิดชอบ: %(owners)s")),
+    "special_deadline": (_l("กำหนดส่งวันนี้: มาตรการ %(code)s %(title)s"),
+                         _l("%(title)s ครบกำหนดวันนี้ (%(day)s)")),
+    "special_deadline_soon": (_l("กำหนดส่งในอีก %(days)s วันทำการ: มาตรการ %(code)s %(title)s"),
+                              _l("%(title)s ครบกำหนดในอีก %(days)s วันทำการ (%(day)s)")),
+    "period_end": (_l("สิ้นสุดระยะเวลาดำเนินการ: มาตรการ %(code)s"),
+                   _l("มาตรการ %(code)s สิ้นสุดระยะเวลาดำเนินการ %(day)s ยังมี %(open)s ขั้นตอนที่ไม่เสร็จ")),
+    "round_report": (_l("รายงานการติดตามครั้งที่ %(number)s (%(day)s): เสร็จ %(percent)s%%"), ""),
+    "round_items": (_l("งานที่ต้องรายงานในการติดตามครั้งที่ %(number)s"),
+                    _l("การติดตามครั้งที่ %(number)s วันที่ %(day)s ขอให้รายงานความคืบหน้าของงานต่อไปนี้")),
+    "digest": (_l("สรุปการแจ้งเตือนประจำวัน %(day)s"), _l("รายการแจ้งเตือนของท่าน %(count)s รายการ")),
+}
+
+
+def language_of(person) -> str:
+    """The language a person reads their email in: their choice, Thai unless it is English."""
+    return "en" if getattr(person, "language", None) == "en" else "th"
+
+
+@functools.cache
+def _load(lang: str, directories: tuple[str, ...]) -> NullTranslations:
+    translations: NullTranslations = NullTranslations()
+    for directory in directories:
+        found = Translations.load(directory, [lang])
+        if isinstance(found, Translations):
+            translations = found if not isinstance(translations, Translations) else translations.merge(found)
+    return translations
+
+
+def catalogue(lang: str) -> NullTranslations:
+    """The web's catalogue for a language, loaded once per process (Thai: the ids themselves)."""
+    return _load(lang, tuple(get_babel(current_app).translation_directories))
+
+
+def say(key: str, lang: str, params: dict) -> tuple[str, str]:
+    """(subject, lead) of a wording key in a language. Dates and numbers among the parameters are written the
+    way that language writes them: in Thai, BE dates and the office's digits (``ITAFLOW_DIGITS``) for numbers
+    and measure codes too, as on the pages; in English, Arabic digits and BE years."""
+    values = {name: _value(name, value, lang) for name, value in params.items()}
+    translations = catalogue(lang)
+    subject, lead = WORDING[key]
+    return (translations.gettext(subject) % values,
+            translations.gettext(lead) % values if lead else "")
+
+
+#: parameters that hold a number or a measure code written with digits (the rest is people's own text)
+NUMERIC = frozenset({"code", "number", "days", "late", "open", "percent", "count"})
+
+
+def number(value, lang: str) -> str:
+    """A number or a measure code in a language's digits (the templates' ``num`` filter)."""
+    return str(value) if lang == "en" else digits(str(value), current_app.config["ITAFLOW"].digits)
+
+
+def _value(name: str, value, lang: str):
+    if isinstance(value, date):
+        if lang == "en":
+            return format_be(value, digit_style="arabic", lang="en")
+        return format_be(value, digit_style=current_app.config["ITAFLOW"].digits)
+    return number(value, lang) if name in NUMERIC else value
