@@ -8,11 +8,14 @@ dates that break calendar code (29 Feb, 31 Dec, the 30 Sep / 1 Oct fiscal turn, 
 
 from __future__ import annotations
 
+import contextvars
 import os
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from web import create_app
@@ -46,6 +49,17 @@ def pinned_now():
         yield TEST_NOW
 
 
+class RequestInItsOwnContext(FlaskClient):
+    """Each request runs as in production: in an application context of its own (its own ``g``, locale and
+    database session), not in the test's. The test's own session then reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     env = {
@@ -56,6 +70,7 @@ def app(tmp_path):
     }
     app = create_app(env)
     app.config["TESTING"] = True
+    app.test_client_class = RequestInItsOwnContext
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -703,3 +703,21 @@ def test_evidence_visibility_matrix_every_place_every_role(demo):
     admin = login(demo, "admin")
     admin.post(f"/cycles/{cycle_id}/publish", data={"csrf_token": token(admin), "published": "1"})
     assert "hr-evidence" not in public.get(f"/p/{cycle_id}").get_data(as_text=True)
+
+
+def test_each_request_has_its_own_context_as_in_production(demo):
+    """The suite's requests run in an application context of their own (tests/conftest.py), so nothing a
+    test or an earlier request left in ``g`` (Flask-WTF's CSRF token, the locale, a kept page's key) reaches
+    the next request, and the code needs no clean-up for tests' sake."""
+    from flask import g
+
+    g.csrf_token = "left-by-the-test"
+    g.user = "left-by-the-test"
+    client = demo.test_client()
+    first = client.get("/login").get_data(as_text=True)
+    assert "left-by-the-test" not in first
+    token = re.search(r'name="csrf_token" value="([^"]+)"', first)
+    assert token is not None
+    second = demo.test_client().get("/login").get_data(as_text=True)  # another browser: another token
+    assert re.search(r'name="csrf_token" value="([^"]+)"', second)[1] != token[1]
+    assert g.csrf_token == "left-by-the-test"  # and the requests left the test's own context alone

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask_babel import refresh as refresh_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -93,10 +92,6 @@ def _load_user():
     """The logged-in user, if the session is still valid (same session version, account active). A page kept
     in memory for this session and data version is returned here, before the ORM or a template runs."""
     g.user = None
-    # Flask-WTF caches the token in g; a request must never see another request's (tests share one app context)
-    for name in ("csrf_token", "scope", "session_state", "page_key", "page_hit"):
-        g.pop(name, None)
-    refresh_locale()  # Flask-Babel keeps the locale on the app context, which tests share between requests
     uid, version = session.get("uid"), session.get("ver")
     if uid is None:
         return None
