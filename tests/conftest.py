@@ -101,6 +101,13 @@ def require_tool(command: str, package: str) -> str:
     return path
 
 
+def agency_id() -> int:
+    """The deployment's agency (made at the top if there is none yet), for tests that add people by hand."""
+    from workflow import agencies
+
+    return agencies.first(actor_id=None, now=NOW).id
+
+
 def user(key: str) -> User:
     return db.session.execute(select(User).where(User.key == key)).scalar_one()
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tasks.sink import start_sink
+from tests.conftest import agency_id
 from tests.test_live import free_port, wait_for
 from web import create_app
 from workflow.db import db
@@ -70,7 +71,8 @@ def test_a_database_restart_mid_batch_repeats_nothing_and_strands_nothing(tmp_pa
     try:
         with app.app_context():
             db.create_all()
-            people = [User(key=f"p{i}", name=f"บุคคล {i}", email=f"p{i}@example.org", created_at=T0)
+            unit = agency_id()
+            people = [User(agency_id=unit, key=f"p{i}", name=f"บุคคล {i}", email=f"p{i}@example.org", created_at=T0)
                       for i in range(30)]
             db.session.add_all(people)
             db.session.flush()

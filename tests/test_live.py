@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tasks.sink import start_sink
-from tests.conftest import PG_URL, require_tool
+from tests.conftest import PG_URL, agency_id, require_tool
 from web import create_app
 from workflow.clock import set_fake_now
 from workflow.db import db
@@ -215,7 +215,8 @@ def _queue_many(n: int):
     from workflow.models import User
     from workflow.notify import queue
 
-    users = [User(key=f"p{i}", name=f"บุคคล {i}", email=f"p{i}@example.org", created_at=BEFORE_MAY)
+    unit = agency_id()
+    users = [User(agency_id=unit, key=f"p{i}", name=f"บุคคล {i}", email=f"p{i}@example.org", created_at=BEFORE_MAY)
              for i in range(n)]
     db.session.add_all(users)
     db.session.flush()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tasks.sink import start_sink
+from tests.conftest import agency_id
 from web import create_app
 from workflow.db import db
 from workflow.mailer import deliver_pending
@@ -67,7 +68,7 @@ def _queue(n: int) -> list[OutboxMessage]:
 
     users = []
     for i in range(n):
-        u = User(key=f"u{i}", name=f"ผู้ใช้ {i}", email=f"u{i}@example.org", created_at=T0)
+        u = User(agency_id=agency_id(), key=f"u{i}", name=f"ผู้ใช้ {i}", email=f"u{i}@example.org", created_at=T0)
         db.session.add(u)
         users.append(u)
     db.session.flush()
@@ -172,7 +173,7 @@ def test_a_worker_killed_mid_batch_leaves_a_lease_that_expires(mail_app, sink):
 def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
     from workflow.models import User
 
-    u = User(key="long", name="ผู้ใช้", email="long@example.org", created_at=T0)
+    u = User(agency_id=agency_id(), key="long", name="ผู้ใช้", email="long@example.org", created_at=T0)
     db.session.add(u)
     db.session.flush()
     lead = "รายงานความคืบหน้า" * 120  # one line of ~6,000 bytes in UTF-8

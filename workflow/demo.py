@@ -87,7 +87,8 @@ def run_demo(*, now: datetime, as_written: bool = False, password: str | None = 
     logins: list[DemoLogin] = []
     chosen = {"secretariat": "juthamas", "executive": "amporn", "director": "dir-admin", "staff": "pannee",
               "admin": "admin"}
-    users = {u.key: u for u in db.session.query(User).filter(User.key.in_(list(doc["people"])))}
+    users = {u.key: u for u in db.session.query(User).filter(User.agency_id == result.cycle.agency_id,
+                                                              User.key.in_(list(doc["people"])))}
     for key, user in users.items():
         secret = password or secrets.token_urlsafe(9)
         user.password_hash = hash_password(secret)

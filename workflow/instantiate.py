@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from workflow import audit
+from workflow import agencies, audit
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.definitions import to_json_document
 from workflow.errors import NotFound, ValidationError
 from workflow.models import (
+    Agency,
     Cycle,
     Group,
     Measure,
@@ -61,14 +62,18 @@ def _from_json(doc: dict) -> dict:
 
 
 def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: str | None = None,
-                progress: Callable[[str], None] | None = None) -> LoadResult:
+                progress: Callable[[str], None] | None = None, agency_code: str | None = None) -> LoadResult:
     """Create groups, people, the cycle, its measures, steps, rounds and timers; open the first steps.
 
-    Only flushes: the caller commits. Refuses a cycle that already exists for the agency and year.
+    The cycle, groups and people belong to the agency of ``agency_code``, else to the agency the file names
+    (made if the deployment has none of that name). Only flushes: the caller commits. Refuses a cycle that
+    already exists for the agency and year.
     """
     say = progress or (lambda _msg: None)
+    agency = (agencies.get(agency_code) if agency_code
+              else agencies.ensure(doc["agency"], actor_id=actor_id, now=now))
     existing = db.session.execute(
-        select(Cycle).where(Cycle.agency == doc["agency"], Cycle.fiscal_year_be == doc["fiscal_year"])
+        select(Cycle).where(Cycle.agency_id == agency.id, Cycle.fiscal_year_be == doc["fiscal_year"])
     ).scalar_one_or_none()
     if existing is not None:
         raise ValidationError(
@@ -77,8 +82,8 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
         )
     calendar = WorkingCalendar()
     result = LoadResult(cycle=None)  # type: ignore[arg-type]
-    groups = _upsert_groups(doc)
-    people = _upsert_people(doc, groups, result, now, actor_id)
+    groups = _upsert_groups(doc, agency.id)
+    people = _upsert_people(doc, groups, result, now, actor_id, agency.id)
     for key, g in doc["groups"].items():
         group = groups[key]
         before = {"director": group.director_id, "acting": group.acting_director_id}
@@ -92,7 +97,8 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
                          data={"before": before, "after": after, "source": source_name})
 
     cycle = Cycle(
-        agency=doc["agency"], fiscal_year_be=doc["fiscal_year"], title=doc["title"], memo=doc.get("memo") or {},
+        agency_id=agency.id, agency=doc["agency"], fiscal_year_be=doc["fiscal_year"], title=doc["title"],
+        memo=doc.get("memo") or {},
         round_policy=doc["calendar"]["rounds"], deadline_policy=doc["calendar"]["deadlines"],
         reminder_days=doc["reminders"], definition=to_json_document(doc), source_name=source_name,
         created_at=now,
@@ -183,18 +189,19 @@ def _occurrences(s: dict, period: dict) -> list[tuple[str, date]]:
     return out
 
 
-def _upsert_groups(doc: dict) -> dict[str, Group]:
+def _upsert_groups(doc: dict, agency_id: int) -> dict[str, Group]:
     groups: dict[str, Group] = {}
+    mine = (Group.agency_id == agency_id)
     for key, g in doc["groups"].items():
-        group = db.session.execute(select(Group).where(Group.key == key)).scalar_one_or_none()
+        group = db.session.execute(select(Group).where(mine, Group.key == key)).scalar_one_or_none()
         if group is None:
-            clash = db.session.execute(select(Group).where(Group.name == g["name"])).scalar_one_or_none()
+            clash = db.session.execute(select(Group).where(mine, Group.name == g["name"])).scalar_one_or_none()
             if clash is not None:
                 raise ValidationError(
                     f"กลุ่ม '{g['name']}' มีอยู่แล้วในระบบด้วยรหัส '{clash.key}' ใช้รหัสนั้นในไฟล์",
                     f"group '{g['name']}' already exists with key '{clash.key}': use that key in the file",
                 )
-            group = Group(key=key, name=g["name"])
+            group = Group(agency_id=agency_id, key=key, name=g["name"])
             db.session.add(group)
         groups[key] = group
     db.session.flush()
@@ -202,19 +209,20 @@ def _upsert_groups(doc: dict) -> dict[str, Group]:
 
 
 def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now: datetime,
-                   actor_id: int | None) -> dict[str, User]:
+                   actor_id: int | None, agency_id: int) -> dict[str, User]:
     """New people are created and existing ones may gain roles (never admin: refused when the file is
     checked); each person created or given a role is its own audited event."""
     people: dict[str, User] = {}
     for key, p in doc["people"].items():
-        user = db.session.execute(select(User).where(User.key == key)).scalar_one_or_none()
+        user = db.session.execute(select(User).where(User.agency_id == agency_id, User.key == key)
+                                  ).scalar_one_or_none()
         if user is None:
             if p.get("email") and db.session.execute(
                 select(User.id).where(User.email == p["email"])
             ).first():
                 raise ValidationError(f"อีเมล {p['email']} ของ '{key}' มีผู้ใช้อื่นใช้แล้ว",
                                       f"email {p['email']} of '{key}' belongs to another user")
-            user = User(key=key, name=p["name"], position=p.get("position"), email=p.get("email"),
+            user = User(agency_id=agency_id, key=key, name=p["name"], position=p.get("position"), email=p.get("email"),
                         group=groups.get(p["group"]) if p.get("group") else None, created_at=now)
             user.role_rows = [UserRole(role=r) for r in p["roles"]]
             db.session.add(user)
@@ -303,7 +311,8 @@ def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadRe
     doc = shift_document(_from_json(cycle.definition), next_year)
     doc["fiscal_year"] = cycle.fiscal_year_be + 1
     doc["memo"] = {}
-    result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}")
+    result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}",
+                         agency_code=db.session.get(Agency, cycle.agency_id).code)  # type: ignore[union-attr]
     audit.record("cycle_cloned", actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
                  data={"from_cycle": cycle.id, "calendar_notes": result.calendar_notes})
     return result

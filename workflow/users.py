@@ -90,10 +90,11 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
-def make_key(name: str, email: str | None) -> str:
+def make_key(name: str, email: str | None, agency_id: int) -> str:
+    """A key not yet used in the agency, from the e-mail's local part (or the name)."""
     base = _KEY.sub("-", (email.split("@")[0] if email else name).lower()).strip("-") or "user"
     key, n = base[:56], 1
-    while db.session.execute(select(User.id).where(User.key == key)).first():
+    while db.session.execute(select(User.id).where(User.agency_id == agency_id, User.key == key)).first():
         n += 1
         key = f"{base[:56]}-{n}"
     return key
@@ -101,7 +102,8 @@ def make_key(name: str, email: str | None) -> str:
 
 def add_user(*, name: str, email: str, roles: list[str], actor_id: int | None, now: datetime,
              password: str | None = None, group_key: str | None = None, position: str | None = None,
-             key: str | None = None) -> User:
+             key: str | None = None, agency_id: int | None = None) -> User:
+    """A person of an agency: the one given, else the actor's, else the deployment's only agency."""
     name = " ".join((name or "").split())
     email = (email or "").strip().lower()
     if not name:
@@ -113,14 +115,16 @@ def add_user(*, name: str, email: str, roles: list[str], actor_id: int | None, n
         raise ValidationError(f"บทบาทต้องเลือกจาก {', '.join(ROLES)}", f"roles must be chosen from {', '.join(ROLES)}")
     if db.session.execute(select(User.id).where(User.email == email)).first():
         raise ValidationError(f"อีเมล {email} มีผู้ใช้แล้ว", f"{email} is already a user")
+    agency_id = _agency_of(agency_id, actor_id, now)
     group = None
     if group_key:
         group = db.session.execute(
-            select(Group).where((Group.key == group_key) | (Group.name == group_key))
+            select(Group).where(Group.agency_id == agency_id, (Group.key == group_key) | (Group.name == group_key))
         ).scalar_one_or_none()
         if group is None:
             raise ValidationError(f"ไม่พบกลุ่ม '{group_key}'", f"no group '{group_key}'")
-    user = User(key=key or make_key(name, email), name=name, email=email, position=position, group=group,
+    user = User(agency_id=agency_id, key=key or make_key(name, email, agency_id), name=name, email=email,
+                position=position, group=group,
                 password_hash=hash_password(password) if password else None, created_at=now)
     user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
     db.session.add(user)
@@ -132,7 +136,18 @@ def add_user(*, name: str, email: str, roles: list[str], actor_id: int | None, n
     return user
 
 
-def import_users(text: str, *, actor_id: int | None, now: datetime) -> list[User]:
+def _agency_of(agency_id: int | None, actor_id: int | None, now: datetime) -> int:
+    from workflow import agencies
+
+    if agency_id is not None:
+        return agency_id
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    if actor is not None:
+        return actor.agency_id
+    return agencies.first(actor_id=actor_id, now=now).id
+
+
+def import_users(text: str, *, actor_id: int | None, now: datetime, agency_id: int | None = None) -> list[User]:
     """CSV with a header: name,email,roles,group,position (roles separated by ';' or space).
 
     All or nothing: the first bad row refuses the file and names its line.
@@ -146,7 +161,7 @@ def import_users(text: str, *, actor_id: int | None, now: datetime) -> list[User
     for row in reader:
         roles = re.split(r"[;\s,]+", (row.get("roles") or "staff").strip())
         try:
-            users.append(add_user(name=row.get("name") or "", email=row.get("email") or "",
+            users.append(add_user(agency_id=agency_id, name=row.get("name") or "", email=row.get("email") or "",
                                   roles=[r for r in roles if r], group_key=(row.get("group") or None),
                                   position=row.get("position") or None, actor_id=actor_id, now=now))
         except ValidationError as exc:

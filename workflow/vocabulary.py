@@ -32,6 +32,20 @@ class Decision(StrEnum):
     SENT_BACK = "sent_back"
 
 
+class AgencyKind(StrEnum):
+    """What an agency is, for the parent's roll-up filters (the ITA's own groupings)."""
+
+    MINISTRY = "ministry"  # กระทรวง
+    DEPARTMENT = "department"  # กรม / สำนักงาน (สป.ศธ., สพฐ., สอศ.)
+    OFFICE = "office"  # สำนักงานศึกษาธิการจังหวัด, provincial and district offices
+    AREA = "area"  # เขตพื้นที่การศึกษา
+    SCHOOL = "school"
+    COLLEGE = "college"
+    LOCAL = "local"  # องค์กรปกครองส่วนท้องถิ่น
+    HOSPITAL = "hospital"
+    OTHER = "other"
+
+
 class DueStatus(StrEnum):
     NONE = ""
     SOON = "soon"
@@ -46,6 +60,15 @@ LABELS: dict[str, tuple[str, str]] = {
     StepKind.REVIEW: ("ตรวจสอบความถูกต้อง", "accuracy check"),
     Decision.APPROVED: ("อนุมัติ", "approved"),
     Decision.SENT_BACK: ("ส่งกลับแก้ไข", "sent back"),
+    AgencyKind.MINISTRY: ("กระทรวง", "ministry"),
+    AgencyKind.DEPARTMENT: ("ส่วนราชการระดับกรม", "department"),
+    AgencyKind.OFFICE: ("สำนักงาน", "office"),
+    AgencyKind.AREA: ("เขตพื้นที่การศึกษา", "educational service area"),
+    AgencyKind.SCHOOL: ("โรงเรียน", "school"),
+    AgencyKind.COLLEGE: ("วิทยาลัย", "college"),
+    AgencyKind.LOCAL: ("องค์กรปกครองส่วนท้องถิ่น", "local government"),
+    AgencyKind.HOSPITAL: ("โรงพยาบาล", "hospital"),
+    AgencyKind.OTHER: ("หน่วยงานอื่น", "other agency"),
     DueStatus.SOON: ("ใกล้ครบกำหนด", "due soon"),
     DueStatus.OVERDUE: ("เลยกำหนด", "overdue"),
 }

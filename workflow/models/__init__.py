@@ -2,7 +2,7 @@
 
 from workflow.models.cycle import Cycle, Measure, MeasureOwner, Round, RoundMeasure
 from workflow.models.evidence import Evidence
-from workflow.models.org import ROLES, Group, User, UserRole
+from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.step import ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
 from workflow.models.token import TOKEN_KINDS, AccessToken
@@ -11,6 +11,7 @@ __all__ = [
     "ROLES",
     "TOKEN_KINDS",
     "AccessToken",
+    "Agency",
     "AuditEvent",
     "AuditHead",
     "Cycle",

@@ -20,8 +20,11 @@ class Cycle(Model):
     """ปีงบประมาณ / รอบการประเมิน: one fiscal year's measures of one agency."""
 
     __tablename__ = "cycle"
-    __table_args__ = (UniqueConstraint("agency", "fiscal_year_be", name="agency_year"),)
+    __table_args__ = (UniqueConstraint("agency_id", "fiscal_year_be", name="agency_year"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the agency whose cycle this is
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    #: the agency's name as the memo writes it (shown on documents and in emails)
     agency: Mapped[str] = mapped_column(String(255), nullable=False)
     #: fiscal year in the Buddhist Era, e.g. 2567 (1 Oct 2566 - 30 Sep 2567)
     fiscal_year_be: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -4,26 +4,50 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Model
-from workflow.models.types import UTCDateTime
+from workflow.models.types import UTCDateTime, one_of
+from workflow.vocabulary import AgencyKind
 
 #: staff act on their steps; directors decide reviews of the groups they direct; the secretariat runs
 #: rounds and may reassign and reopen; executives read everything; admins manage users and groups.
 ROLES = ("staff", "director", "secretariat", "executive", "admin")
 
 
+class Agency(Model):
+    """หน่วยงาน: an agency the ITA assesses, or a parent that follows its units (any depth). Each owns its groups,
+    people and cycles; keys are unique within an agency."""
+
+    __tablename__ = "agency"
+    __table_args__ = (CheckConstraint(one_of("kind", AgencyKind), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: short stable code used on the command line and in URLs, e.g. ``roiet``
+    code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: the name as the agency writes it, e.g. สำนักงานศึกษาธิการจังหวัดร้อยเอ็ด
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: an AgencyKind
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default=AgencyKind.OFFICE)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Agency]] = relationship(back_populates="parent", order_by="Agency.code")
+
+
 class Group(Model):
     """กลุ่มงาน: a work group with members and one director (ผู้อำนวยการกลุ่ม)."""
 
     __tablename__ = "work_group"
+    __table_args__ = (UniqueConstraint("agency_id", "key", name="work_group_agency_key"),
+                      UniqueConstraint("agency_id", "name", name="work_group_agency_name"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: short stable key used by definitions files, e.g. ``hr``
-    key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    #: short stable key used by definitions files, e.g. ``hr`` (unique within the agency)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
     #: Thai name as the agency writes it, e.g. กลุ่มบริหารงานบุคคล
-    name: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
     #: the director who decides this group's reviews
     director_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", use_alter=True, ondelete="SET NULL"), nullable=True
@@ -45,9 +69,12 @@ class User(Model):
     """A person: staff, director, secretariat, executive or admin (roles may combine)."""
 
     __tablename__ = "app_user"
+    __table_args__ = (UniqueConstraint("agency_id", "key", name="app_user_agency_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: short stable key used by definitions files, e.g. ``pannee``
-    key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: the one agency a person belongs to
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    #: short stable key used by definitions files, e.g. ``pannee`` (unique within the agency)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     position: Mapped[str | None] = mapped_column(String(255), nullable=True)
     #: login and alert address; people named in a memo may have none yet

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Model
-from workflow.models.types import UTCDateTime
+from workflow.models.types import UTCDateTime, one_of
 from workflow.vocabulary import Decision, StepKind, StepState
 
 if TYPE_CHECKING:
     from workflow.models.cycle import Measure
     from workflow.models.org import Group, User
 
-
-
-def one_of(column: str, values: type[StrEnum]) -> str:
-    """A check constraint's SQL: the column holds one of an enum's values (workflow.vocabulary)."""
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Step(Model):

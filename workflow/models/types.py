@@ -1,6 +1,7 @@
 """Column types shared by the models."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -29,3 +30,8 @@ class UTCDateTime(TypeDecorator):
 
 def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """A check constraint's SQL: the column holds one of an enum's values (workflow.vocabulary)."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
