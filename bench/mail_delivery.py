@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from web import create_app  # noqa: E402
-from workflow import clock  # noqa: E402
+from workflow import agencies, clock  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.mailer import deliver_pending, message_bytes  # noqa: E402
 from workflow.models import OutboxMessage, User  # noqa: E402
@@ -115,7 +115,9 @@ def main() -> None:
         with app.app_context():
             db.drop_all()
             db.create_all()
-            db.session.add(User(key="u", name="นางสาวทดสอบ ส่งเมล", email="u@example.org", created_at=NOW))
+            unit = agencies.first(actor_id=None, now=NOW).id
+            db.session.add(User(agency_id=unit, key="u", name="นางสาวทดสอบ ส่งเมล", email="u@example.org",
+                                created_at=NOW))
             db.session.commit()
             plain, ours = [], []
             for _ in range(2):  # alternate, so drift on a shared machine hits both

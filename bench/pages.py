@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from web import create_app  # noqa: E402
-from workflow import queries  # noqa: E402
+from workflow import agencies, queries  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import Cycle, Group, Measure, Step, User, UserRole  # noqa: E402
 from workflow.users import hash_password  # noqa: E402
@@ -42,19 +42,22 @@ CURRENT_SHARE = 10
 
 def populate(total: int) -> None:
     db.create_all()
-    groups = [Group(key=f"g{i}", name=f"กลุ่มงานที่ {i}") for i in range(GROUPS)]
+    unit = agencies.first(actor_id=None, now=NOW).id
+    groups = [Group(agency_id=unit, key=f"g{i}", name=f"กลุ่มงานที่ {i}") for i in range(GROUPS)]
     db.session.add_all(groups)
     db.session.flush()
     pw = hash_password(PASSWORD)
     for g in groups:
-        members = [User(key=f"{g.key}-u{j}", name=f"เจ้าหน้าที่ {g.key}-{j}", email=f"{g.key}.u{j}@example.org",
+        members = [User(agency_id=unit, key=f"{g.key}-u{j}", name=f"เจ้าหน้าที่ {g.key}-{j}",
+                        email=f"{g.key}.u{j}@example.org",
                         group_id=g.id, password_hash=pw, created_at=NOW) for j in range(MEMBERS)]
         db.session.add_all(members)
         db.session.flush()
         g.director_id = members[0].id
         db.session.add_all([UserRole(user_id=u.id, role="staff") for u in members])
         db.session.add(UserRole(user_id=members[0].id, role="director"))
-    cycle = Cycle(agency="หน่วยงานทดสอบ", fiscal_year_be=2567, title="bench", memo={}, round_policy="previous",
+    cycle = Cycle(agency_id=unit, agency="หน่วยงานทดสอบ", fiscal_year_be=2567, title="bench", memo={},
+                  round_policy="previous",
                   deadline_policy="next", reminder_days=[3, 1], definition={}, created_at=NOW)
     db.session.add(cycle)
     db.session.flush()

@@ -23,6 +23,7 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from tasks.jobs import run_sweep  # noqa: E402
 from web import create_app  # noqa: E402
+from workflow import agencies  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import Cycle, Group, Measure, Step, Timer, User  # noqa: E402
 
@@ -35,13 +36,15 @@ def populate(open_steps: int, due: int) -> None:
     """One cycle, one group of MEMBERS people, measures of 50 steps each; every open step has one future timer,
     and ``due`` of them also have a timer that is due now."""
     db.create_all()
-    group = Group(key="hr", name="กลุ่มบริหารงานบุคคล")
+    unit = agencies.first(actor_id=None, now=NOW).id
+    group = Group(agency_id=unit, key="hr", name="กลุ่มบริหารงานบุคคล")
     db.session.add(group)
     db.session.flush()
-    users = [User(key=f"u{i}", name=f"เจ้าหน้าที่ {i}", email=f"u{i}@example.org", group_id=group.id,
+    users = [User(agency_id=unit, key=f"u{i}", name=f"เจ้าหน้าที่ {i}", email=f"u{i}@example.org", group_id=group.id,
                   created_at=NOW) for i in range(MEMBERS)]
     db.session.add_all(users)
-    cycle = Cycle(agency="หน่วยงานทดสอบ", fiscal_year_be=2567, title="bench", memo={}, round_policy="previous",
+    cycle = Cycle(agency_id=unit, agency="หน่วยงานทดสอบ", fiscal_year_be=2567, title="bench", memo={},
+                  round_policy="previous",
                   deadline_policy="next", reminder_days=[3, 1], definition={}, created_at=NOW)
     db.session.add(cycle)
     db.session.flush()
