@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import NOW
@@ -85,12 +86,10 @@ def test_a_batch_writes_its_events_at_its_end_and_nothing_if_it_fails(app):
         # sealed, not written yet
         assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "in_batch")) is None
     assert db.session.execute(select(AuditEvent.seq).where(AuditEvent.action == "in_batch")).scalars().all() == [3, 4]
-    try:
-        with audit.batch():
-            audit.record("lost", actor_id=None, now=NOW)
-            raise ValueError("the change fails")
-    except ValueError:
-        pass
+    with pytest.raises(ValueError), audit.batch():
+        audit.record("lost", actor_id=None, now=NOW)
+        raise ValueError("the change fails")
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "lost")) is None
     # nothing of the failed block was written, and the chain goes on from what was
     assert audit.record("after", actor_id=None, now=NOW).seq == 5
     db.session.commit()
@@ -98,8 +97,6 @@ def test_a_batch_writes_its_events_at_its_end_and_nothing_if_it_fails(app):
 
 
 def test_a_savepoint_inside_a_batch_is_refused(app):
-    import pytest
-
     with audit.batch():
         audit.record("in_batch", actor_id=None, now=NOW)
         with pytest.raises(RuntimeError), db.session.begin_nested():
