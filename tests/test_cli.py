@@ -52,8 +52,8 @@ def test_load_then_status(cli):
     result = cli("load", str(SEED_FILE))
     assert result.exit_code == 0, result.output
     assert "7 มาตรการ, 25 ขั้นตอน" in result.output
-    assert "การติดตามครั้งที่ 2: ๑๕ มิ.ย. ๒๕๖๗ ตรงกับวันเสาร์ จัดวันที่ ๑๔ มิ.ย. ๒๕๖๗" in result.output
-    assert "การติดตามครั้งที่ 3: ๓๐ มิ.ย. ๒๕๖๗ ตรงกับวันอาทิตย์ จัดวันที่ ๒๘ มิ.ย. ๒๕๖๗" in result.output
+    assert "การติดตามครั้งที่ ๒: ๑๕ มิ.ย. ๒๕๖๗ ตรงกับวันเสาร์ จัดวันที่ ๑๔ มิ.ย. ๒๕๖๗" in result.output
+    assert "การติดตามครั้งที่ ๓: ๓๐ มิ.ย. ๒๕๖๗ ตรงกับวันอาทิตย์ จัดวันที่ ๒๘ มิ.ย. ๒๕๖๗" in result.output
     status = cli("status")
     assert status.exit_code == 0
     assert "๑๕ ก.ค. ๒๕๖๗" in status.output

@@ -100,8 +100,7 @@ def load_command(file: Path, check: bool) -> None:
         return
     result = instantiate(doc, actor_id=None, now=clock.now(), source_name=file.name,
                          progress=lambda msg: click.echo(f"  … {msg}"))
-    for note in result.calendar_notes:
-        click.echo(f"  ปฏิทิน: {note}")
+    _calendar_notes(result)
     click.echo(f"นำเข้าแล้ว / loaded: cycle {result.cycle.id} ({result.cycle.agency} {result.cycle.fiscal_year_be})")
 
 
@@ -142,8 +141,7 @@ def clone_command(cycle_id: int) -> None:
     from workflow.instantiate import clone_cycle
 
     result = clone_cycle(cycle_id, actor_id=None, now=clock.now())
-    for note in result.calendar_notes:
-        click.echo(f"  ปฏิทิน: {note}")
+    _calendar_notes(result)
     click.echo(f"สร้างแล้ว / created: cycle {result.cycle.id} ปีงบประมาณ {result.cycle.fiscal_year_be}")
 
 
@@ -207,11 +205,19 @@ def demo_command(as_written: bool, password: str | None) -> None:
     result, logins = run_demo(now=clock.now(), as_written=as_written, password=password)
     click.echo(f"ข้อมูลตัวอย่างพร้อมแล้ว / demo ready: cycle {result.cycle.id}, "
                f"{len(result.cycle.measures)} มาตรการ, {sum(len(m.steps) for m in result.cycle.measures)} ขั้นตอน")
-    for note in result.calendar_notes:
-        click.echo(f"  ปฏิทิน: {note}")
+    _calendar_notes(result)
     click.echo("บัญชีตัวอย่าง / demo logins:")
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<36} {login.password}  {login.name}")
+
+
+def _calendar_notes(result) -> None:
+    """Dates moved off weekends and holidays, in the digits the office chose (ITAFLOW_DIGITS), codes too."""
+    from workflow.thaidate import digits
+
+    style = current_app.config["ITAFLOW"].digits
+    for note in result.calendar_notes:
+        click.echo(f"  ปฏิทิน: {digits(note, style)}")
 
 
 @main.command("status")
