@@ -124,3 +124,35 @@ def test_a_one_agency_database_upgrades_in_place(app, tmp_path):
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
+
+
+def test_the_cli_adds_lists_and_moves_agencies_and_loads_into_one(app, tmp_path):
+    from tests.test_cli import SEED_FILE
+    from web.cli import main
+
+    runner = app.test_cli_runner()
+
+    def cli(*args):
+        return runner.invoke(main, list(args))
+
+    assert cli("agencies", "add", "moe", "สำนักงานปลัดกระทรวงศึกษาธิการ", "--kind", "department").exit_code == 0
+    added = cli("agencies", "add", "roiet", "สำนักงานศึกษาธิการจังหวัดร้อยเอ็ด", "--parent", "moe")
+    assert added.exit_code == 0, added.output
+    assert cli("agencies", "add", "khonkaen", "สำนักงานศึกษาธิการจังหวัดขอนแก่น", "--parent", "moe").exit_code == 0
+    listed = cli("agencies", "list").output.splitlines()
+    assert [line.split()[0] for line in listed] == ["moe", "khonkaen", "roiet"]
+    assert listed[1].startswith("  khonkaen") and "สำนักงาน" in listed[1]
+    before = _snapshot()
+    for bad in (["agencies", "move", "moe", "--parent", "roiet"], ["agencies", "move", "roiet"],
+                ["agencies", "add", "x", "ชื่อ", "--parent", "nowhere"], ["load", str(SEED_FILE), "--agency", "nowhere"],
+                ["status", "--agency", "nowhere"]):
+        refused = cli(*bad)
+        assert refused.exit_code == 1 and "ผิดพลาด / error:" in refused.output, (bad, refused.output)
+    assert _snapshot() == before
+    loaded = cli("load", str(SEED_FILE), "--agency", "roiet")
+    assert loaded.exit_code == 0, loaded.output
+    assert db.session.scalar(select(Cycle.agency_id)) == agencies.get("roiet").id
+    assert "๑.๑" in cli("status", "--agency", "roiet").output
+    assert cli("status", "--agency", "khonkaen").exit_code == 1  # no cycle of its own: not roiet's
+    moved = cli("agencies", "move", "roiet", "--top")
+    assert moved.exit_code == 0 and agencies.get("roiet").parent is None

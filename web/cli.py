@@ -14,7 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from web import MIGRATIONS, create_app
 from workflow import clock
 from workflow.db import db
-from workflow.errors import DefinitionError, ItaflowError
+from workflow.errors import DefinitionError, ItaflowError, ValidationError
 
 
 def _fail(message: str) -> NoReturn:
@@ -87,8 +87,10 @@ def up_command(host: str, port: int, workers: int, no_sink: bool) -> None:
 @main.command("load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@click.option("--agency", "agency_code", default=None,
+              help="agency code (itaflow agencies list); default: the agency the file names")
 @service_command
-def load_command(file: Path, check: bool) -> None:
+def load_command(file: Path, check: bool, agency_code: str | None) -> None:
     """Validate a definitions file, then instantiate its cycle (ตรวจแล้วนำเข้าไฟล์นิยามมาตรการ)."""
     from workflow.definitions import load_definitions_file
     from workflow.instantiate import instantiate
@@ -99,7 +101,7 @@ def load_command(file: Path, check: bool) -> None:
     if check:
         return
     result = instantiate(doc, actor_id=None, now=clock.now(), source_name=file.name,
-                         progress=lambda msg: click.echo(f"  … {msg}"))
+                         progress=lambda msg: click.echo(f"  … {msg}"), agency_code=agency_code)
     _calendar_notes(result)
     click.echo(f"นำเข้าแล้ว / loaded: cycle {result.cycle.id} ({result.cycle.agency} {result.cycle.fiscal_year_be})")
 
@@ -145,6 +147,58 @@ def clone_command(cycle_id: int) -> None:
     click.echo(f"สร้างแล้ว / created: cycle {result.cycle.id} ปีงบประมาณ {result.cycle.fiscal_year_be}")
 
 
+def _agency_id(code: str | None) -> int | None:
+    from workflow import agencies
+
+    return agencies.get(code).id if code else None
+
+
+@main.group("agencies")
+def agencies_group() -> None:
+    """Agencies and the units under them (หน่วยงานและหน่วยงานในสังกัด)."""
+
+
+@agencies_group.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", default="office", show_default=True,
+              help="ministry, department, office, area, school, college, local, hospital or other")
+@click.option("--parent", "parent_code", default=None, help="the parent agency's code (default: at the top)")
+@service_command
+def agencies_add(code: str, name: str, kind: str, parent_code: str | None) -> None:
+    """Add an agency, at the top or under a parent."""
+    from workflow import agencies
+
+    agency = agencies.add(code, name, kind=kind, parent_code=parent_code, actor_id=None, now=clock.now())
+    click.echo(f"เพิ่มหน่วยงานแล้ว / added: {agency.code} {agency.name}")
+
+
+@agencies_group.command("list")
+@with_appcontext
+def agencies_list() -> None:
+    """Every agency under its parent."""
+    from workflow import agencies
+    from workflow.vocabulary import label
+
+    for agency, depth in agencies.listing():
+        click.echo(f"{'  ' * depth}{agency.code:<{max(24 - 2 * depth, 8)}} {label(agency.kind):<24} {agency.name}")
+
+
+@agencies_group.command("move")
+@click.argument("code")
+@click.option("--parent", "parent_code", default=None, help="the new parent's code")
+@click.option("--top", is_flag=True, help="no parent")
+@service_command
+def agencies_move(code: str, parent_code: str | None, top: bool) -> None:
+    """Put an agency under another parent (never under one of its own units)."""
+    from workflow import agencies
+
+    if bool(parent_code) == top:
+        raise ValidationError("ระบุ --parent รหัสหน่วยงาน หรือ --top อย่างใดอย่างหนึ่ง", "give either --parent CODE or --top")
+    agency = agencies.move(code, parent_code, actor_id=None, now=clock.now())
+    click.echo(f"ย้ายแล้ว / moved: {agency.code} → {agency.parent.code if agency.parent else '-'}")
+
+
 @main.group("users")
 def users_group() -> None:
     """Manage users (จัดการผู้ใช้)."""
@@ -157,25 +211,27 @@ def users_group() -> None:
               help="staff, director, secretariat, executive or admin; repeat for several")
 @click.option("--group", "group_key", default=None, help="group key or Thai name")
 @click.option("--position", default=None)
+@click.option("--agency", "agency_code", default=None, help="agency code (default: the deployment's only one)")
 @click.password_option(prompt="รหัสผ่าน / password")
 @service_command
-def users_add(name, email, roles, group_key, position, password) -> None:
+def users_add(name, email, roles, group_key, position, agency_code, password) -> None:
     """Add one user."""
     from workflow.users import add_user
 
     user = add_user(name=name, email=email, roles=list(roles), group_key=group_key, position=position,
-                    password=password, actor_id=None, now=clock.now())
+                    password=password, actor_id=None, now=clock.now(), agency_id=_agency_id(agency_code))
     click.echo(f"เพิ่มผู้ใช้แล้ว / added: {user.email} ({', '.join(sorted(user.roles))})")
 
 
 @users_group.command("import")
 @click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
+@click.option("--agency", "agency_code", default=None, help="agency code (default: the deployment's only one)")
 @service_command
-def users_import(csv_file) -> None:
+def users_import(csv_file, agency_code: str | None) -> None:
     """Import users from CSV: name,email,roles,group,position (all or nothing)."""
     from workflow.users import import_users
 
-    users = import_users(csv_file.read(), actor_id=None, now=clock.now())
+    users = import_users(csv_file.read(), actor_id=None, now=clock.now(), agency_id=_agency_id(agency_code))
     click.echo(f"นำเข้าผู้ใช้ {len(users)} คน / imported {len(users)} user(s); "
                "ตั้งรหัสผ่านก่อนเข้าระบบ / set passwords before they log in")
 
@@ -223,13 +279,18 @@ def _calendar_notes(result) -> None:
 @main.command("status")
 @click.option("--cycle", "cycle_id", type=int, default=None, help="cycle id (default: the latest)")
 @click.option("--arabic", is_flag=True, help="Arabic digits instead of Thai digits.")
+@click.option("--agency", "agency_code", default=None, help="agency code (default: every agency's latest)")
 @with_appcontext
-def status_command(cycle_id: int | None, arabic: bool) -> None:
+def status_command(cycle_id: int | None, arabic: bool, agency_code: str | None) -> None:
     """Measures and steps with owners, BE due dates and overdue marks (สถานะ)."""
     from workflow.status import render, rows
 
     style = "arabic" if arabic else current_app.config["ITAFLOW"].digits  # ITAFLOW_DIGITS, as the web
-    cycle, table = rows(cycle_id, clock.now(), style)
+    try:
+        agency_id = _agency_id(agency_code)
+    except ItaflowError as exc:
+        _fail(str(exc))
+    cycle, table = rows(cycle_id, clock.now(), style, agency_id=agency_id)
     if cycle is None:
         _fail("ยังไม่มีรอบการประเมิน ใช้ itaflow load หรือ itaflow demo / no cycle yet: run itaflow load or demo")
     click.echo(render(cycle, table, style))

@@ -97,13 +97,16 @@ def due_class(step: Step, today: date, calendar: WorkingCalendar | None = None) 
     return str(due_status(step.state, step.due_on, today, calendar))
 
 
-def cycles_newest_first():
-    """The one order of cycles: the newest fiscal year first, then the latest loaded."""
-    return select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())
+def cycles_newest_first(agency_id: int | None = None):
+    """The one order of cycles: the newest fiscal year first, then the latest loaded (of one agency, if
+    given)."""
+    query = select(Cycle).order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())
+    return query if agency_id is None else query.where(Cycle.agency_id == agency_id)
 
 
-def current_cycle() -> Cycle | None:
-    return db.session.execute(cycles_newest_first().limit(1)).scalars().first()
+def current_cycle(agency_id: int | None = None) -> Cycle | None:
+    """The agency's current cycle (its newest), or the deployment's newest when no agency is given."""
+    return db.session.execute(cycles_newest_first(agency_id).limit(1)).scalars().first()
 
 
 

@@ -17,7 +17,7 @@ from workflow.vocabulary import DueStatus, StepKind, StepState, due_status, labe
 
 
 @dataclass(frozen=True)
-class StepRow:
+class StatusLine:
     measure: str
     number: int
     title: str
@@ -45,10 +45,13 @@ def is_due_soon(step: Step, today: date, calendar: WorkingCalendar | None = None
     return due_status(step.state, step.due_on, today, calendar) == DueStatus.SOON
 
 
-def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tuple[Cycle | None, list[StepRow]]:
+def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai", *,
+         agency_id: int | None = None) -> tuple[Cycle | None, list[StatusLine]]:
     from workflow.queries import current_cycle
 
-    cycle = db.session.get(Cycle, cycle_id) if cycle_id else current_cycle()
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id else current_cycle(agency_id)
+    if cycle is not None and agency_id is not None and cycle.agency_id != agency_id:
+        return None, []
     if cycle is None:
         return None, []
     today = bangkok_today(now)
@@ -60,7 +63,7 @@ def rows(cycle_id: int | None, now: datetime, digit_style: str = "thai") -> tupl
     calendar = WorkingCalendar()
     for measure in measures:
         for step in measure.steps:
-            out.append(StepRow(
+            out.append(StatusLine(
                 measure=measure.code, number=step.number, title=step.title, owner=owner_label(step),
                 due=format_be(step.due_on, digit_style=digit_style) if step.due_on else "-",
                 kind=step.kind, state=step.state,
@@ -85,7 +88,7 @@ def clip(text: str, width: int) -> str:
     return out
 
 
-def render(cycle: Cycle, table: list[StepRow], digit_style: str = "thai") -> str:
+def render(cycle: Cycle, table: list[StatusLine], digit_style: str = "thai") -> str:
     header = ("มาตรการ", "ขั้น", "ขั้นตอน", "ผู้รับผิดชอบ", "กำหนด", "สถานะ", "")
     def num(n: object) -> str:
         return digits(str(n), digit_style)
