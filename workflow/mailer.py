@@ -281,9 +281,12 @@ class _Lease:
     the rows not sent yet get a new lease from now (the batch's start plus the time gone by on this process's
     monotonic clock), so no other sender claims a row this one is still on."""
 
-    def __init__(self, connection, now: datetime, seconds: int):
+    def __init__(self, connection, now: datetime, seconds: int, started: float):
+        """``started``: the monotonic moment that corresponds to ``now`` (when the batch began, before its
+        claim), so a renewal counts the time the claim and the connection took too."""
         self.connection, self.now, self.seconds = connection, now, seconds
-        self.started = self.renewed = time.monotonic()
+        self.started = started
+        self.renewed = time.monotonic()
 
     def keep(self, remaining: list[int]) -> None:
         moment = time.monotonic()
@@ -327,6 +330,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
 
     Each row is settled and committed as soon as the server took its message (while the server answers
     the next message's MAIL command), so a worker killed mid-batch repeats at most one message."""
+    begun = time.monotonic()  # ``now`` on this process's monotonic clock: the claim's leases count from here
     db.session.rollback()
     result = DeliveryResult()
     result.failed += fail_abandoned(now)
@@ -347,7 +351,7 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     try:
         with db.engine.connect() as connection:
             settle = _Settle(connection, now)
-            lease = _Lease(connection, now, settings.mail_lease_seconds)
+            lease = _Lease(connection, now, settings.mail_lease_seconds, begun)
             messages = _Messages(rows, now, sender)
             lost = False
 
