@@ -80,6 +80,23 @@ def app(tmp_path):
         db.engine.dispose()
 
 
+#: every demo account's password in the web tests (the demo fixture)
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def demo(app):
+    """The demo (dates moved so today lies inside the period) with one password for every account."""
+    from web.security import limiter
+    from workflow import clock
+    from workflow.demo import run_demo
+
+    run_demo(now=clock.now(), password=PASSWORD)
+    db.session.commit()
+    limiter.reset()  # the login throttle's counts must not leak from one test into the next
+    return app
+
+
 @pytest.fixture
 def seed(app):
     """The memo's measures as written (BE 2567), with the demo people, emails and directors."""

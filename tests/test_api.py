@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import func, select
 
 from tests.conftest import step, user
-from tests.test_web import demo, login  # noqa: F401  (fixture)
+from tests.test_web import login
 from workflow import clock, tokens
 from workflow.db import db
 from workflow.models import AuditEvent, Step
@@ -34,7 +34,7 @@ def assert_error(response, status: int, code: str):
     assert any("\u0e00" <= c <= "\u0e7f" for c in error["message_th"])  # Thai
 
 
-def test_tokens_are_required_and_revocable(demo):  # noqa: F811
+def test_tokens_are_required_and_revocable(demo):
     client = demo.test_client()
     assert_error(client.get("/api/v1/me"), 401, "unauthorized")
     assert_error(client.get("/api/v1/me", headers={"Authorization": "Bearer itf_wrong"}), 401, "unauthorized")
@@ -55,7 +55,7 @@ def test_tokens_are_required_and_revocable(demo):  # noqa: F811
     assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
 
 
-def test_same_role_checks_as_the_web(demo):  # noqa: F811
+def test_same_role_checks_as_the_web(demo):
     client = demo.test_client()
     review = step("1.5", 3)
     for key in ("pannee", "hr-staff", "amporn", "admin"):  # none of them directs กลุ่มอำนวยการ
@@ -77,7 +77,7 @@ def test_same_role_checks_as_the_web(demo):  # noqa: F811
     assert client.get(f"/api/v1/steps/{s.id}", headers=bearer("hr-staff")).get_json()["evidence"] == []
 
 
-def test_review_decisions_conflicts_and_bad_input(demo):  # noqa: F811
+def test_review_decisions_conflicts_and_bad_input(demo):
     client = demo.test_client()
     director = bearer("dir-admin")
     review = step("1.5", 3)
@@ -108,7 +108,7 @@ def test_review_decisions_conflicts_and_bad_input(demo):  # noqa: F811
     assert snapshot() == again
 
 
-def test_unknown_things_are_json_404s(demo):  # noqa: F811
+def test_unknown_things_are_json_404s(demo):
     client = demo.test_client()
     headers = bearer("dir-admin")
     for path in ("/api/v1/steps/999999", "/api/v1/steps/99999999999999999999", "/api/v1/measures/0",
@@ -119,7 +119,7 @@ def test_unknown_things_are_json_404s(demo):  # noqa: F811
     assert_error(client.get("/api/v1/steps?limit=100000", headers=headers), 422, "invalid")
 
 
-def test_lists_read_as_the_web_does(demo):  # noqa: F811
+def test_lists_read_as_the_web_does(demo):
     client = demo.test_client()
     headers = bearer("dir-admin")
     measures = client.get("/api/v1/measures", headers=headers).get_json()["items"]
@@ -138,7 +138,7 @@ def test_lists_read_as_the_web_does(demo):  # noqa: F811
 
 
 @pytest.mark.parametrize("mode", ["positive", "negative"])
-def test_api_matches_its_openapi_document(demo, mode):  # noqa: F811
+def test_api_matches_its_openapi_document(demo, mode):
     """Every operation with generated input (valid, then invalid), as the director of กลุ่มอำนวยการ: no 500,
     and every status, header and body as the document says."""
     from hypothesis import given
@@ -159,7 +159,7 @@ def test_api_matches_its_openapi_document(demo, mode):  # noqa: F811
         run()
 
 
-def test_refused_credentials_and_revocations_are_on_record_without_the_secret(demo):  # noqa: F811
+def test_refused_credentials_and_revocations_are_on_record_without_the_secret(demo):
     from tests.test_web import login, token
 
     def refusals(action: str) -> list[AuditEvent]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.test_web import demo, login  # noqa: F401  (fixture)
+from tests.test_web import login
 from workflow import clock
 from workflow.clock import set_fake_now
 from workflow.db import db
@@ -46,7 +46,7 @@ def test_the_clock_file_moves_every_reader(tmp_path, monkeypatch):
     assert abs((clock.now() - datetime.now(UTC)).total_seconds()) < 5
 
 
-def test_the_web_follows_the_clock_file(demo, tmp_path, monkeypatch):  # noqa: F811
+def test_the_web_follows_the_clock_file(demo, tmp_path, monkeypatch):
     moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     set_fake_now(tmp_path / "clock", moment)
     monkeypatch.setenv("ITAFLOW_CLOCK_FILE", str(tmp_path / "clock"))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import step, user
-from tests.test_web import PASSWORD, demo, login, token  # noqa: F401  (fixture)
+from tests.conftest import PASSWORD, step, user
+from tests.test_web import login, token
 from workflow import clock, tokens
 from workflow.db import db
 from workflow.models import AuditHead, Group, Round, Step
@@ -41,7 +41,7 @@ def version(step_id: int) -> str:
     return str(db.session.get(Step, step_id).version)
 
 
-def test_every_post_route_that_changes_data_writes_an_audit_event(demo):  # noqa: F811
+def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
     task, review = step("1.5", 2), step("1.5", 3)
     _, api_secret = tokens.create(user("dir-admin").id, "api", "walk", now=clock.now())
     admin_token, _ = tokens.create(user("admin").id, "api", "to revoke", now=clock.now())

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from tests.conftest import user
-from tests.test_web import demo, login, token  # noqa: F401  (fixture)
+from tests.test_web import login, token
 from workflow.db import db
 from workflow.models import AuditEvent
 
@@ -47,7 +47,7 @@ def test_templates_leave_no_thai_untranslated():
         assert not re.search("[\u0e00-\u0e7f]", text), f"{path.name}: Thai outside _()"
 
 
-def test_a_person_switches_to_english_and_back(demo):  # noqa: F811
+def test_a_person_switches_to_english_and_back(demo):
     client = login(demo, "staff")
     thai = client.get("/").get_data(as_text=True)
     assert "งานของฉัน" in thai and 'lang="th"' in thai
@@ -68,7 +68,7 @@ def test_a_person_switches_to_english_and_back(demo):  # noqa: F811
     assert "งานของฉัน" in client.get("/").get_data(as_text=True)
 
 
-def test_service_errors_follow_the_language(demo):  # noqa: F811
+def test_service_errors_follow_the_language(demo):
     client = login(demo, "staff")
     client.post("/language", data={"lang": "en", "csrf_token": token(client)})
     response = client.post("/password", data={"csrf_token": token(client), "current": "wrong-password-1",
@@ -76,7 +76,7 @@ def test_service_errors_follow_the_language(demo):  # noqa: F811
     assert "the current password is wrong" in response.get_data(as_text=True)
 
 
-def test_anonymous_visitors_choose_too_and_bad_choices_change_nothing(demo):  # noqa: F811
+def test_anonymous_visitors_choose_too_and_bad_choices_change_nothing(demo):
     client = demo.test_client()
     client.get("/login")
     assert client.post("/language", data={"lang": "fr", "csrf_token": token(client)}).status_code == 303

@@ -4,7 +4,7 @@ sessions, never with someone else's flash message, and never to a session that h
 from __future__ import annotations
 
 from tests.conftest import step, user
-from tests.test_web import demo, login, token  # noqa: F401  (fixture)
+from tests.test_web import login, token
 from workflow import clock, transitions
 from workflow.db import db
 
@@ -13,7 +13,7 @@ def pages(app):
     return app.extensions["itaflow_pages"]
 
 
-def test_a_reload_is_served_from_memory_until_anything_changes(demo):  # noqa: F811
+def test_a_reload_is_served_from_memory_until_anything_changes(demo):
     cache = pages(demo)
     staff = login(demo, "staff")
     first = staff.get("/").get_data(as_text=True)   # may set the CSRF secret: not kept
@@ -32,7 +32,7 @@ def test_a_reload_is_served_from_memory_until_anything_changes(demo):  # noqa: F
     assert f'href="/steps/{s.id}"' not in after
 
 
-def test_people_and_sessions_never_share_a_page(demo):  # noqa: F811
+def test_people_and_sessions_never_share_a_page(demo):
     staff, other = login(demo, "staff"), login(demo, "other_staff")
     for client in (staff, other):
         client.get("/")
@@ -47,7 +47,7 @@ def test_people_and_sessions_never_share_a_page(demo):  # noqa: F811
     assert page.split('name="csrf_token" value="')[1][:20] != mine.split('name="csrf_token" value="')[1][:20]
 
 
-def test_a_flash_message_is_shown_once_and_never_kept(demo):  # noqa: F811
+def test_a_flash_message_is_shown_once_and_never_kept(demo):
     staff = login(demo, "staff")
     staff.get("/")
     s = step("1.1", 2) if step("1.1", 2).state == "open" else step("1.1", 3)
@@ -58,7 +58,7 @@ def test_a_flash_message_is_shown_once_and_never_kept(demo):  # noqa: F811
     assert "บันทึกว่าเสร็จแล้ว" not in staff.get("/").get_data(as_text=True)
 
 
-def test_an_ended_session_gets_no_kept_page(demo):  # noqa: F811
+def test_an_ended_session_gets_no_kept_page(demo):
     staff = login(demo, "staff")
     staff.get("/")
     staff.get("/")

@@ -8,26 +8,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import step, user
+from tests.conftest import PASSWORD, step, user
 from workflow.db import db
 from workflow.models import AuditEvent, Evidence, OutboxMessage, Step
 
-PASSWORD = "correct-horse-battery"
 ROLE_USERS = {"staff": "hr-staff@demo.itaflow.test", "other_staff": "pannee@demo.itaflow.test",
               "director": "dir-admin@demo.itaflow.test", "secretariat": "juthamas@demo.itaflow.test",
               "executive": "amporn@demo.itaflow.test", "admin": "admin@demo.itaflow.test"}
-
-
-@pytest.fixture
-def demo(app):
-    from web.security import limiter
-    from workflow import clock
-    from workflow.demo import run_demo
-
-    run_demo(now=clock.now(), password=PASSWORD)
-    db.session.commit()
-    limiter.reset()  # the login throttle's counts must not leak from one test into the next
-    return app
 
 
 def token(client) -> str:

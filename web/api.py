@@ -18,7 +18,7 @@ from web.transaction import keep_audit_on_error
 from workflow import audit, clock, permissions, queries, tokens, transitions
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound, PermissionDenied, ValidationError
-from workflow.models import Evidence, Measure, Round, Step
+from workflow.models import Cycle, Evidence, Measure, Round, Step
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today
 
@@ -183,7 +183,7 @@ def me():
 @bp.get("/cycles")
 @token_required
 def cycles():
-    rows = db.session.execute(queries.cycles_newest_first()).scalars()
+    rows = db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars()
     return jsonify(items=[{"id": c.id, "agency": c.agency, "fiscal_year_be": c.fiscal_year_be, "title": c.title,
                            "published": c.published_at is not None} for c in rows])
 
@@ -191,10 +191,7 @@ def cycles():
 @bp.get("/measures")
 @token_required
 def measures():
-    cycle_id = _int_arg("cycle_id", None, 1, MAX_ID)
-    if cycle_id is None:
-        cycle = queries.current_cycle()
-        cycle_id = cycle.id if cycle else 0
+    cycle_id = _my_cycle_id()
     items = list(db.session.execute(select(Measure).where(Measure.cycle_id == cycle_id)
                                     .order_by(Measure.position)).scalars())
     counts = _counts([m.id for m in items])
@@ -205,7 +202,7 @@ def measures():
 @token_required
 def measure(measure_id: int):
     m = db.session.get(Measure, _id(measure_id, "measure"))
-    if m is None:
+    if m is None or not permissions.reads_agency(g.user, permissions.agency_of(m)):
         raise NotFound(f"ไม่พบมาตรการเลขที่ {measure_id}", f"no measure {measure_id}")
     today = bangkok_today(clock.now())
     done = sum(1 for s in m.steps if s.state == "done")
@@ -222,7 +219,8 @@ def steps():
         raise ValidationError("state ต้องเป็น blocked, open หรือ done", "state must be blocked, open or done")
     limit = _int_arg("limit", 100, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**6)
-    query = select(Step).order_by(Step.id).limit(limit).offset(offset)
+    query = (select(Step).join(Measure).join(Cycle).where(Cycle.agency_id == g.user.agency_id)
+             .order_by(Step.id).limit(limit).offset(offset))
     if measure_id is not None:
         query = query.where(Step.measure_id == measure_id)
     if state is not None:
@@ -235,7 +233,7 @@ def steps():
 @token_required
 def step(step_id: int):
     s = db.session.get(Step, _id(step_id, "step"))
-    if s is None:
+    if s is None or not permissions.reads_agency(g.user, permissions.agency_of(s)):
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     today = bangkok_today(clock.now())
     evidence = [evidence_json(e) for e in queries.evidence_of([s.id]).get(s.id, [])] \
@@ -262,12 +260,20 @@ def my_approvals():
 @bp.get("/rounds")
 @token_required
 def rounds():
-    cycle_id = _int_arg("cycle_id", None, 1, MAX_ID)
-    if cycle_id is None:
-        cycle = queries.current_cycle()
-        cycle_id = cycle.id if cycle else 0
+    cycle_id = _my_cycle_id()
     items = db.session.execute(select(Round).where(Round.cycle_id == cycle_id).order_by(Round.number)).scalars()
     return jsonify(items=[round_json(r) for r in items])
+
+
+def _my_cycle_id() -> int:
+    """The ``cycle_id`` asked for if it is one of the caller's agency, else none of its rows (0); without one,
+    the agency's current cycle."""
+    cycle_id = _int_arg("cycle_id", None, 1, MAX_ID)
+    if cycle_id is None:
+        cycle = queries.current_cycle(g.user.agency_id)
+        return cycle.id if cycle else 0
+    cycle = db.session.get(Cycle, cycle_id)
+    return cycle_id if cycle is not None and permissions.reads_agency(g.user, cycle.agency_id) else 0
 
 
 def _act(service: Callable, step_id: int, **kwargs):

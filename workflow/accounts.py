@@ -94,6 +94,8 @@ def update_account(user_id: int, *, actor_id: int, roles: list[str], active: boo
     """An admin sets a person's roles and whether the account may sign in; disabling ends its sessions."""
     actor = _admin(actor_id)
     user = _user(user_id)
+    if user.agency_id != actor.agency_id:  # an admin manages the people of their own agency only
+        raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
     roles = list(dict.fromkeys(r for r in roles if r in ROLES)) or ["staff"]
     if user.id == actor.id and (not active or "admin" not in roles):
         raise ValidationError("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้",
@@ -114,10 +116,11 @@ def set_group_directors(group_id: int, *, actor_id: int, director_id: int | None
     """An admin names a group's director (ผู้อำนวยการกลุ่ม) and acting director; None leaves the post empty."""
     actor = _admin(actor_id)
     group = db.session.get(Group, group_id)
-    if group is None:
+    if group is None or group.agency_id != actor.agency_id:
         raise NotFound(f"ไม่พบกลุ่มเลขที่ {group_id}", f"no group {group_id}")
     for person_id in (director_id, acting_director_id):
-        if person_id is not None and db.session.get(User, person_id) is None:
+        person = db.session.get(User, person_id) if person_id is not None else None
+        if person_id is not None and (person is None or person.agency_id != group.agency_id):
             raise ValidationError("ไม่พบผู้ใช้ที่เลือก", "the chosen person does not exist")
     before = {"director": group.director_id, "acting": group.acting_director_id}
     group.director_id, group.acting_director_id = director_id, acting_director_id

@@ -82,9 +82,7 @@ def ensure(name: str, *, actor_id: int | None, now: datetime) -> Agency:
         return found
     only = sole()
     if only is not None and not db.session.execute(select(Cycle.id).where(Cycle.agency_id == only.id)).first():
-        audit.record("agency_renamed", actor_id=actor_id, now=now, target_type="agency", target_id=only.id,
-                     data={"code": only.code, "before": only.name, "after": name})
-        only.name = name
+        _rename(only, name, actor_id=actor_id, now=now)
         return only
     count = db.session.scalar(select(func.count()).select_from(Agency)) or 0
     code = FIRST_CODE if count == 0 else f"agency-{count + 1}"
@@ -92,6 +90,19 @@ def ensure(name: str, *, actor_id: int | None, now: datetime) -> Agency:
         count += 1
         code = f"agency-{count + 1}"
     return add(code, name, kind=AgencyKind.OFFICE, actor_id=actor_id, now=now)
+
+
+def named_by_memo(agency: Agency, name: str, *, actor_id: int | None, now: datetime) -> Agency:
+    """A memo loaded into an agency still without a name of its own (made for its first admin) names it."""
+    if agency.name == UNNAMED and name != UNNAMED:
+        _rename(agency, name, actor_id=actor_id, now=now)
+    return agency
+
+
+def _rename(agency: Agency, name: str, *, actor_id: int | None, now: datetime) -> None:
+    audit.record("agency_renamed", actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
+                 data={"code": agency.code, "before": agency.name, "after": name})
+    agency.name = name
 
 
 def first(*, actor_id: int | None, now: datetime) -> Agency:

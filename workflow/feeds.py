@@ -84,7 +84,7 @@ def person_feed(user_id: int, now: datetime) -> bytes:
                 Step.state == "open", Step.kind == "review", Step.reviewer_group_id.in_(directed),
                 Step.due_on.is_not(None)).order_by(Step.due_on, Step.id).limit(1000)).scalars():
             cal.add_component(_step_event(step, now, prefix="รอตรวจสอบ"))
-    cycle = queries.current_cycle()
+    cycle = queries.current_cycle(user.agency_id)
     for rnd in cycle.rounds if cycle else []:
         cal.add_component(_round_event(rnd, now))
     return cal.to_ical()

@@ -62,15 +62,19 @@ def _from_json(doc: dict) -> dict:
 
 
 def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: str | None = None,
-                progress: Callable[[str], None] | None = None, agency_code: str | None = None) -> LoadResult:
+                progress: Callable[[str], None] | None = None, agency_code: str | None = None,
+                agency_id: int | None = None) -> LoadResult:
     """Create groups, people, the cycle, its measures, steps, rounds and timers; open the first steps.
 
-    The cycle, groups and people belong to the agency of ``agency_code``, else to the agency the file names
+    The cycle, groups and people belong to the agency of ``agency_id`` or ``agency_code`` (a memo loaded into
+    an agency not yet named names it), else to the agency the file names
     (made if the deployment has none of that name). Only flushes: the caller commits. Refuses a cycle that
     already exists for the agency and year.
     """
     say = progress or (lambda _msg: None)
-    agency = (agencies.get(agency_code) if agency_code
+    given = db.session.get(Agency, agency_id) if agency_id is not None else (
+        agencies.get(agency_code) if agency_code else None)
+    agency = (agencies.named_by_memo(given, doc["agency"], actor_id=actor_id, now=now) if given is not None
               else agencies.ensure(doc["agency"], actor_id=actor_id, now=now))
     existing = db.session.execute(
         select(Cycle).where(Cycle.agency_id == agency.id, Cycle.fiscal_year_be == doc["fiscal_year"])

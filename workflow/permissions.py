@@ -4,9 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from workflow.errors import PermissionDenied
-from workflow.models import Step, User
+from workflow.errors import NotFound, PermissionDenied
+from workflow.models import Cycle, Measure, Round, Step, User
 from workflow.steprows import ActorRow, StepRow
+
+
+def agency_of(row: Cycle | Measure | Round | Step) -> int:
+    """The agency a row belongs to (through its cycle; evidence through its step)."""
+    if isinstance(row, Cycle):
+        return row.agency_id
+    if isinstance(row, Measure | Round):
+        return row.cycle.agency_id
+    return row.measure.cycle.agency_id
+
+
+def reads_agency(user: User | ActorRow, agency_id: int) -> bool:
+    """Everyone reads their own agency's rows and no one another's: a sibling's step, measure, round,
+    evidence or cycle is as if it did not exist (404). (A parent's supervisors reading their units: not yet.)"""
+    return user.agency_id == agency_id
+
+
+def require_agency(user: User | ActorRow, row: Cycle | Measure | Round | Step, what_th: str,
+                   what_en: str, row_id: int) -> None:
+    if not reads_agency(user, agency_of(row)):
+        raise NotFound(f"ไม่พบ{what_th}เลขที่ {row_id}", f"no {what_en} {row_id}")
 
 
 def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:

@@ -8,7 +8,8 @@ from datetime import datetime
 from workflow import audit
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied
-from workflow.models import Cycle, Evidence, User
+from workflow.models import Cycle, Evidence, Step, User
+from workflow.permissions import agency_of, reads_agency
 
 
 def _actor(actor_id: int, *roles: str) -> User:
@@ -19,9 +20,9 @@ def _actor(actor_id: int, *roles: str) -> User:
 
 
 def set_published(cycle_id: int, published: bool, *, actor_id: int, now: datetime) -> Cycle:
-    _actor(actor_id, "admin")
+    actor = _actor(actor_id, "admin")
     cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
+    if cycle is None or cycle.agency_id != actor.agency_id:
         raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
     if (cycle.published_at is not None) != published:
         cycle.published_at = now if published else None
@@ -32,9 +33,10 @@ def set_published(cycle_id: int, published: bool, *, actor_id: int, now: datetim
 
 def set_evidence_public(evidence_id: int, public: bool, *, actor_id: int, now: datetime) -> Evidence:
     """Only the secretariat (who answers for what is published) or an admin marks evidence public."""
-    _actor(actor_id, "secretariat", "admin")
+    actor = _actor(actor_id, "secretariat", "admin")
     ev = db.session.get(Evidence, evidence_id)
-    if ev is None:
+    step = db.session.get(Step, ev.step_id) if ev is not None else None
+    if ev is None or step is None or not reads_agency(actor, agency_of(step)):
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
     if ev.public != public:
         ev.public = public

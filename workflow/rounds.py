@@ -132,6 +132,8 @@ def record_minutes(round_id: int, *, actor_id: int, minutes: str, attendance: li
     if rnd is None:
         raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
     actor = db.session.get(User, actor_id)
+    if actor is not None and actor.agency_id != rnd.cycle.agency_id:  # another agency's round: not found
+        raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
     if actor is None or not actor.active or not actor.has_role("secretariat"):
         raise PermissionDenied("เฉพาะฝ่ายเลขานุการบันทึกการประชุมติดตามได้", "only the secretariat records a round")
     minutes = (minutes or "").strip()

@@ -22,6 +22,7 @@ from workflow.models import Group
 @dataclass(slots=True)
 class CycleRow:
     id: int
+    agency_id: int
     agency: str
     reminder_days: list[int]
 
@@ -69,6 +70,7 @@ class ActorRow:
     id: int
     active: bool
     group_id: int | None
+    agency_id: int
 
 
 _step = db.metadata.tables["step"]
@@ -82,12 +84,13 @@ _STEP_COLUMNS = (_step.c.id, _step.c.measure_id, _step.c.number, _step.c.occurre
                  _step.c.due_on, _step.c.state, _step.c.version, _owner_group.c.director_id,
                  _owner_group.c.acting_director_id)
 _MEASURE_COLUMNS = (_measure.c.code, _measure.c.title.label("measure_title"), _measure.c.state.label("measure_state"),
-                    _cycle.c.id.label("cycle_id"), _cycle.c.agency, _cycle.c.reminder_days)
+                    _cycle.c.id.label("cycle_id"), _cycle.c.agency_id, _cycle.c.agency, _cycle.c.reminder_days)
 _WITH_OWNER_GROUP = _step.outerjoin(_owner_group, _owner_group.c.id == _step.c.owner_group_id)
 #: a step with its measure, cycle and owner group, and the person about to act on it
 _STEP_AND_ACTOR = (
     select(*_STEP_COLUMNS, *_MEASURE_COLUMNS, _actor.c.id.label("actor_id"),
-           _actor.c.active.label("actor_active"), _actor.c.group_id.label("actor_group_id"))
+           _actor.c.active.label("actor_active"), _actor.c.group_id.label("actor_group_id"),
+           _actor.c.agency_id.label("actor_agency_id"))
     .select_from(_WITH_OWNER_GROUP.join(_measure, _measure.c.id == _step.c.measure_id)
                  .join(_cycle, _cycle.c.id == _measure.c.cycle_id)
                  .outerjoin(_actor, _actor.c.id == bindparam("actor")))
@@ -102,7 +105,7 @@ _MEASURE = (select(_measure.c.id.label("measure_id"), *_MEASURE_COLUMNS)
 
 def _measure_row(r: Row) -> MeasureRow:
     return MeasureRow(r.measure_id, r.code, r.measure_title, r.measure_state,
-                      CycleRow(r.cycle_id, r.agency, list(r.reminder_days or [])))
+                      CycleRow(r.cycle_id, r.agency_id, r.agency, list(r.reminder_days or [])))
 
 
 def as_step(r: Row, measure: MeasureRow) -> StepRow:
@@ -117,7 +120,8 @@ def step_and_actor(step_id: int, actor_id: int) -> tuple[StepRow | None, ActorRo
     r = db.session.connection().execute(_STEP_AND_ACTOR, {"step": step_id, "actor": actor_id}).one_or_none()
     if r is None:
         return None, None
-    actor = ActorRow(r.actor_id, r.actor_active, r.actor_group_id) if r.actor_id is not None else None
+    actor = (ActorRow(r.actor_id, r.actor_active, r.actor_group_id, r.actor_agency_id)
+             if r.actor_id is not None else None)
     return as_step(r, _measure_row(r)), actor
 
 

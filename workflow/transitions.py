@@ -32,7 +32,7 @@ MAX_REASON = 2000
 #: ``open_ready_steps`` read light rows instead (workflow.steprows)
 _STEP_LOAD = (
     joinedload(Step.measure).load_only(Measure.id, Measure.cycle_id, Measure.code, Measure.title, Measure.state)
-    .joinedload(Measure.cycle).load_only(Cycle.id, Cycle.agency, Cycle.reminder_days),
+    .joinedload(Measure.cycle).load_only(Cycle.id, Cycle.agency_id, Cycle.agency, Cycle.reminder_days),
 )
 
 
@@ -43,6 +43,7 @@ def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[St
     actor = db.session.get(User, actor_id, options=(joinedload(User.role_rows),))
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
+    permissions.require_agency(actor, step, "ขั้นตอน", "step", step_id)  # another agency's step: not found
     return step, actor
 
 
@@ -182,6 +183,8 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
+    if not permissions.reads_agency(actor, step.measure.cycle.agency_id):  # another agency's step: not found
+        raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     permissions.require_complete(actor, step)
     _check_version(step, expected_version)
     if step.state != StepState.OPEN:
@@ -283,9 +286,12 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     _check_version(step, expected_version)
     if group_id is None and user_id is None:
         raise ValidationError("เลือกกลุ่มหรือบุคคลผู้รับผิดชอบ", "choose a group or a person")
-    if group_id is not None and db.session.get(Group, group_id) is None:
+    agency_id = step.measure.cycle.agency_id  # only a group or a person of the step's own agency
+    group = db.session.get(Group, group_id) if group_id is not None else None
+    if group_id is not None and (group is None or group.agency_id != agency_id):
         raise NotFound(f"ไม่พบกลุ่มเลขที่ {group_id}", f"no group {group_id}")
-    if user_id is not None and db.session.get(User, user_id) is None:
+    person = db.session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and (person is None or person.agency_id != agency_id):
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
     before = {"group": step.owner_group_id, "user": step.owner_user_id}
     step.owner_group_id, step.owner_user_id = group_id, user_id

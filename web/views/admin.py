@@ -23,8 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @roles_required("admin")
 def index():
-    users = db.session.execute(select(User).order_by(User.name)).scalars().all()
-    groups = db.session.execute(select(Group).order_by(Group.name)).scalars().all()
+    mine = g.user.agency_id  # an admin manages the people and groups of their own agency
+    users = db.session.execute(select(User).where(User.agency_id == mine).order_by(User.name)).scalars().all()
+    groups = db.session.execute(select(Group).where(Group.agency_id == mine).order_by(Group.name)).scalars().all()
     return render_template("admin.html", users=users, groups=groups, roles=ROLES)
 
 
@@ -76,7 +77,8 @@ def definitions():
             text = data.decode("utf-8")
             doc = parse_definitions(text, name)
             if request.form.get("confirm") == "1":
-                result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
+                result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name,
+                                     agency_id=g.user.agency_id)
                 flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
                     year=result.cycle.fiscal_year_be), "ok")
                 return redirect(url_for("measures.measures")), 303
@@ -123,7 +125,8 @@ def confirm_import():
     name = (request.form.get("name") or "memo")[:200]
     try:
         doc = parse_definitions(text, name)
-        result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name)
+        result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name,
+                             agency_id=g.user.agency_id)
     except DefinitionError as exc:
         db.session.rollback()
         problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)

@@ -4,13 +4,26 @@ web/transaction.py's)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import abort, flash, g, redirect
 
 from web.i18n import message
 from web.transaction import keep_audit_on_error
+from workflow import permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotFound, PermissionDenied
+from workflow.models import Cycle, Measure, Round, Step
+
+_R = TypeVar("_R", Cycle, Measure, Round, Step)
+
+
+def mine_or_404(row: _R | None) -> _R:
+    """A cycle, measure, round or step of the signed-in person's agency; anything else (none, or another
+    agency's) is not found, so a sibling's ids tell nothing."""
+    if row is None or not permissions.reads_agency(g.user, permissions.agency_of(row)):
+        abort(404)
+    return row
 
 
 def act(service: Callable, back: str, success: str, **kwargs):

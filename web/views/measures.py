@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from web.i18n import message
 from web.security import deny, login_required, roles_required
-from web.views.common import int_field
+from web.views.common import int_field, mine_or_404
 from workflow import clock, queries
 from workflow import rounds as round_service
 from workflow.calendar import WorkingCalendar
@@ -24,7 +24,7 @@ bp = Blueprint("measures", __name__)
 @bp.get("/measures")
 @login_required
 def measures():
-    cycle = queries.current_cycle()
+    cycle = queries.current_cycle(g.user.agency_id)
     today = bangkok_today(clock.now())
     return render_template("measures.html", cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
 
@@ -32,9 +32,7 @@ def measures():
 @bp.get("/measures/<int:measure_id>")
 @login_required
 def measure(measure_id: int):
-    m = db.session.get(Measure, measure_id)
-    if m is None:
-        abort(404)
+    m = mine_or_404(db.session.get(Measure, measure_id))
     today = bangkok_today(clock.now())
     return render_template("measure.html", measure=m, today=today,
                            classes={s.id: queries.due_class(s, today) for s in m.steps},
@@ -45,7 +43,7 @@ def measure(measure_id: int):
 @bp.get("/dashboard")
 @roles_required("secretariat", "executive", "admin")
 def dashboard():
-    cycle = queries.current_cycle()
+    cycle = queries.current_cycle(g.user.agency_id)
     today = bangkok_today(clock.now())
     if cycle is None:
         return render_template("dashboard.html", cycle=None)
@@ -61,16 +59,14 @@ def dashboard():
 @bp.get("/rounds")
 @login_required
 def rounds():
-    cycle = queries.current_cycle()
+    cycle = queries.current_cycle(g.user.agency_id)
     return render_template("rounds.html", cycle=cycle, rounds=cycle.rounds if cycle else [])
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 @login_required
 def round_page(round_id: int):
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        abort(404)
+    rnd = mine_or_404(db.session.get(Round, round_id))
     error = None
     if request.method == "POST":
         try:

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from web.i18n import message
 from web.security import login_required, roles_required
-from web.views.common import act
+from web.views.common import act, mine_or_404
 from workflow import clock, documents, exports, permissions, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import ItaflowError
-from workflow.models import AuditHead, Cycle, Round
+from workflow.models import AuditHead, Cycle, Round, Step
 from workflow.thaidate import bangkok_today
 
 bp = Blueprint("reports", __name__)
@@ -76,17 +76,14 @@ def feed_url(secret: str) -> str:
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
+    return mine_or_404(db.session.get(Cycle, cycle_id))
 
 
 @bp.get("/reports")
 @login_required
 def index():
-    cycle = queries.current_cycle()
-    cycles = list(db.session.execute(queries.cycles_newest_first()).scalars())
+    cycle = queries.current_cycle(g.user.agency_id)
+    cycles = list(db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars())
     return render_template("reports.html", cycle=cycle, cycles=cycles)
 
 
@@ -106,9 +103,7 @@ def cycle_pdf(cycle_id: int, kind: str):
 @bp.get("/rounds/<int:round_id>/report.pdf")
 @login_required
 def round_pdf(round_id: int):
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        abort(404)
+    rnd = mine_or_404(db.session.get(Round, round_id))
     style = digit_style()
     return pdf_response(lambda now: documents.round_document(round_id, now, style), "round", rnd.cycle, style,
                         round_number=rnd.number)
@@ -140,6 +135,7 @@ def evidence_public(evidence_id: int):
     ev = db.session.get(Evidence, evidence_id)
     if ev is None:
         abort(404)
+    mine_or_404(db.session.get(Step, ev.step_id))
     on = request.form.get("public") == "1"
     return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=ev.step_id),
                _("เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว") if on else _("เลิกเผยแพร่หลักฐานนี้แล้ว"),
@@ -155,7 +151,7 @@ def token_list():
         kind = request.form.get("kind", "")
         cycle_id = None
         if kind == "ics-cycle":
-            kind, cycle = "ics", queries.current_cycle()
+            kind, cycle = "ics", queries.current_cycle(g.user.agency_id)
             cycle_id = cycle.id if cycle else -1
         try:
             token, secret = tokens.create(g.user.id, kind, request.form.get("name", ""), now=clock.now(),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
-from web.views.common import act, int_field
+from web.views.common import act, int_field, mine_or_404
 from workflow import clock, permissions, queries, transitions
 from workflow import evidence as evidence_service
 from workflow.db import db
@@ -18,9 +18,7 @@ bp = Blueprint("tasks", __name__)
 
 
 def _step_or_404(step_id: int, *, evidence: bool = False) -> Step:
-    step = db.session.get(Step, step_id)
-    if step is None:
-        abort(404)
+    step = mine_or_404(db.session.get(Step, step_id))
     if evidence and not permissions.may_see_evidence(g.user, step):
         deny()
     return step

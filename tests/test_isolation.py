@@ -1,0 +1,146 @@
+"""No one reads or changes another agency's data: every route × role, signed in at a sibling agency that has
+the same memo, the same roles and the same keys, asking for this agency's step, measure, round, evidence,
+cycle, person and group. What would be allowed at home answers 404 there, lists show only the sibling's own
+rows, and nothing is written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from tests.test_web import GET_MATRIX, POST_ALLOWED, ROLE_USERS, _ids, _url, counts, token
+from web.security import limiter
+from workflow import agencies, clock
+from workflow.db import db
+from workflow.models import Cycle, Measure, Round, Step, User
+from workflow.thaidate import bangkok_today
+from workflow.users import hash_password
+
+#: the ids a route carries that belong to an agency (the token is the person's own, the secret is public)
+OWNED = ("<int:step_id>", "<int:measure_id>", "<int:round_id>", "<int:evidence_id>", "<int:cycle_id>",
+         "<int:user_id>", "<int:group_id>")
+
+
+def _sibling_email(email: str) -> str:
+    return email.replace("@", ".other@")
+
+
+@pytest.fixture
+def two_agencies(demo):
+    """The demo agency (``main``) with its ids, and a sibling (``other``) loaded from the same memo."""
+    from workflow.demo import demo_document
+    from workflow.instantiate import instantiate
+
+    ids = _ids()
+    home = {"steps": set(db.session.execute(select(Step.id)).scalars()),
+            "measures": set(db.session.execute(select(Measure.id)).scalars()),
+            "rounds": set(db.session.execute(select(Round.id)).scalars())}
+    now = clock.now()
+    agencies.add("other", "หน่วยงานข้างเคียง", actor_id=None, now=now)
+    doc = demo_document(bangkok_today(now), as_written=False)
+    for person in doc["people"].values():
+        person["email"] = _sibling_email(person["email"]) if person.get("email") else None
+    instantiate(doc, actor_id=None, now=now, source_name="sibling", agency_code="other")
+    other = agencies.get("other")
+    for person in db.session.execute(select(User).where(User.agency_id == other.id)).scalars():
+        person.password_hash = hash_password(PASSWORD)
+    db.session.commit()
+    limiter.reset()
+    return ids, home, other
+
+
+def _sibling(app, role: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": _sibling_email(ROLE_USERS[role]), "password": PASSWORD,
+                                           "csrf_token": token(client)})
+    assert response.status_code == 302, role
+    return client
+
+
+def _rule(app, endpoint: str):
+    return next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+
+
+def test_a_sibling_reads_none_of_this_agencys_objects(demo, two_agencies):
+    ids, home, _other = two_agencies
+    checked = 0
+    for role in ROLE_USERS:
+        client = _sibling(demo, role)
+        for endpoint, expected in GET_MATRIX.items():
+            rule = _rule(demo, endpoint)
+            if expected[role] != 200 or not any(part in rule.rule for part in OWNED):
+                continue
+            response = client.get(_url(demo, endpoint, ids))
+            response.close()
+            assert response.status_code == 404, (endpoint, role, response.status_code)
+            checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.parametrize("path, kind", [("/", "steps"), ("/measures", "measures"), ("/rounds", "rounds"),
+                                        ("/approvals", "steps"), ("/dashboard", "steps"), ("/reports", "cycles")])
+def test_a_siblings_lists_hold_only_its_own_rows(demo, two_agencies, path, kind):
+    _ids, home, other = two_agencies
+    role = "secretariat"
+    page = _sibling(demo, role).get(path).get_data(as_text=True)
+    linked = {int(n) for n in re.findall(r'href="/(?:steps|measures|rounds|cycles)/(\d+)', page)}
+    mine = {s for s in db.session.execute(select(Step.id).join(Measure).join(Cycle)
+                                          .where(Cycle.agency_id == other.id)).scalars()}
+    mine |= set(db.session.execute(select(Measure.id).join(Cycle).where(Cycle.agency_id == other.id)).scalars())
+    mine |= set(db.session.execute(select(Round.id).join(Cycle).where(Cycle.agency_id == other.id)).scalars())
+    mine |= set(db.session.execute(select(Cycle.id).where(Cycle.agency_id == other.id)).scalars())
+    assert linked <= mine, (path, sorted(linked - mine))
+    if kind in ("steps", "measures", "rounds") and path != "/approvals":
+        assert linked, path  # the sibling sees its own
+
+
+def test_a_sibling_changes_nothing_here(demo, two_agencies):
+    ids, _home, _other = two_agencies
+    clients = {role: _sibling(demo, role) for role in ROLE_USERS}
+    before = counts()  # after the sign-ins, which are audited
+    checked = 0
+    for endpoint, allowed in POST_ALLOWED.items():
+        rule = _rule(demo, endpoint)
+        if not any(part in rule.rule for part in OWNED) or endpoint == "reports.revoke_token":
+            continue
+        for role in sorted(r for r in allowed if r is not None):
+            client = clients[role]
+            checked += 1
+            target = {**ids, "step": ids["review"]} if endpoint in ("tasks.approve", "tasks.send_back") else ids
+            response = client.post(_url(demo, endpoint, target),
+                                   data={"csrf_token": token(client), "version": "1", "reason": "ลองแก้ของคนอื่น",
+                                         "note": "x", "kind": "note", "text": "x", "minutes": "x",
+                                         "roles": "admin", "active": "1", "published": "1", "public": "1",
+                                         "group_id": str(ids["group"]), "director_id": str(ids["user"])})
+            assert response.status_code == 404, (endpoint, role, response.status_code)
+    assert checked >= 14 and counts() == before
+
+
+def test_the_api_of_a_sibling_sees_and_changes_nothing_here(demo, two_agencies):
+    from workflow import tokens
+
+    ids, home, other = two_agencies
+    person = db.session.execute(select(User).where(User.agency_id == other.id, User.key == "juthamas")).scalar_one()
+    _token, secret = tokens.create(person.id, "api", "sibling", now=clock.now())
+    db.session.commit()
+    api = demo.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for path in (f"/api/v1/steps/{ids['step']}", f"/api/v1/measures/{ids['measure']}"):
+        assert api.get(path, headers=headers).status_code == 404, path
+    listed = {s["id"] for s in api.get("/api/v1/steps?limit=500", headers=headers).get_json()["items"]}
+    assert listed and not listed & home["steps"]
+    home_cycle = db.session.scalar(select(Cycle.id).where(Cycle.agency_id != other.id))
+    assert api.get(f"/api/v1/measures?cycle_id={home_cycle}", headers=headers).get_json()["items"] == []
+    assert api.get(f"/api/v1/rounds?cycle_id={home_cycle}", headers=headers).get_json()["items"] == []
+    assert {c["id"] for c in api.get("/api/v1/cycles", headers=headers).get_json()["items"]} == {
+        c for c in db.session.execute(select(Cycle.id).where(Cycle.agency_id == other.id)).scalars()}
+    before = counts()
+    for action, body in (("complete", {"version": 1}), ("approve", {"version": 1}),
+                         ("send-back", {"version": 1, "reason": "x"})):
+        step_id = ids["review"] if action != "complete" else ids["step"]
+        response = api.post(f"/api/v1/steps/{step_id}/{action}", json=body, headers=headers)
+        assert response.status_code == 404, (action, response.status_code)
+    assert counts() == before
