@@ -3,6 +3,8 @@ written, and an in-place upgrade of a one-agency database (every row kept, its a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, inspect, select, text
 
@@ -34,7 +36,7 @@ def test_a_tree_of_any_depth_listed_parents_first(app):
     agencies.move("roiet-1", "khonkaen", actor_id=None, now=NOW)
     db.session.commit()
     assert agencies.get("roiet-1").parent.code == "khonkaen"
-    assert db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars().all() == [
+    assert db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all() == [
         "agency_added"] * 4 + ["agency_moved"]
     assert audit.verify() == []
 
@@ -153,6 +155,10 @@ def test_the_cli_adds_lists_and_moves_agencies_and_loads_into_one(app, tmp_path)
     assert loaded.exit_code == 0, loaded.output
     assert db.session.scalar(select(Cycle.agency_id)) == agencies.get("roiet").id
     assert "๑.๑" in cli("status", "--agency", "roiet").output
+    verified = cli("audit", "verify", "--agency", "roiet")
+    assert verified.exit_code == 0 and "intact" in verified.output
+    assert re.search(r"roiet: \d+ events, head [0-9a-f]{64}", verified.output)  # the head an agency may publish
+    assert "moe:" not in verified.output and cli("audit", "verify", "--agency", "nowhere").exit_code == 1
     assert cli("status", "--agency", "khonkaen").exit_code == 1  # no cycle of its own: not roiet's
     moved = cli("agencies", "move", "roiet", "--top")
     assert moved.exit_code == 0 and agencies.get("roiet").parent is None

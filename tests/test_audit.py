@@ -13,7 +13,7 @@ from workflow.models import AuditEvent
 
 def _chain(n=5):
     for i in range(n):
-        audit.record("test_event", actor_id=None, now=NOW + timedelta(seconds=i), target_type="step",
+        audit.record("test_event", agency_id=None, actor_id=None, now=NOW + timedelta(seconds=i), target_type="step",
                      target_id=i, note=f"เหตุการณ์ {i}")
     db.session.commit()
     return db.session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
@@ -80,37 +80,37 @@ def test_event_inserted_in_the_middle_is_named(app):
 def test_a_batch_writes_its_events_at_its_end_and_nothing_if_it_fails(app):
     _chain(2)
     with audit.batch():
-        first = audit.record("in_batch", actor_id=None, now=NOW, note="ก")
-        second = audit.record("in_batch", actor_id=None, now=NOW, note="ข")
+        first = audit.record("in_batch", agency_id=None, actor_id=None, now=NOW, note="ก")
+        second = audit.record("in_batch", agency_id=None, actor_id=None, now=NOW, note="ข")
         assert (first.seq, second.seq) == (3, 4)
         # sealed, not written yet
         assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "in_batch")) is None
     assert db.session.execute(select(AuditEvent.seq).where(AuditEvent.action == "in_batch")).scalars().all() == [3, 4]
     with pytest.raises(ValueError), audit.batch():
-        audit.record("lost", actor_id=None, now=NOW)
+        audit.record("lost", agency_id=None, actor_id=None, now=NOW)
         raise ValueError("the change fails")
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "lost")) is None
     # nothing of the failed block was written, and the chain goes on from what was
-    assert audit.record("after", actor_id=None, now=NOW).seq == 5
+    assert audit.record("after", agency_id=None, actor_id=None, now=NOW).seq == 5
     db.session.commit()
     assert audit.verify() == []
 
 
 def test_a_savepoint_inside_a_batch_is_refused(app):
     with audit.batch():
-        audit.record("in_batch", actor_id=None, now=NOW)
+        audit.record("in_batch", agency_id=None, actor_id=None, now=NOW)
         with pytest.raises(RuntimeError), db.session.begin_nested():
-            audit.record("in_savepoint", actor_id=None, now=NOW)
+            audit.record("in_savepoint", agency_id=None, actor_id=None, now=NOW)
     db.session.rollback()
 
 
 def test_a_rolled_back_savepoint_leaves_the_chain_whole(app):
     _chain(1)
-    audit.record("kept", actor_id=None, now=NOW)
+    audit.record("kept", agency_id=None, actor_id=None, now=NOW)
     savepoint = db.session.begin_nested()
-    audit.record("undone", actor_id=None, now=NOW)
+    audit.record("undone", agency_id=None, actor_id=None, now=NOW)
     savepoint.rollback()
-    assert audit.record("kept_too", actor_id=None, now=NOW).seq == 3
+    assert audit.record("kept_too", agency_id=None, actor_id=None, now=NOW).seq == 3
     db.session.commit()
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars().all()
     assert actions == ["test_event", "kept", "kept_too"]

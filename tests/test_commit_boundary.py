@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, step, user
 from tests.test_web import login, token
 from workflow import clock, tokens
 from workflow.db import db
-from workflow.models import AuditHead, Group, Round, Step
+from workflow.models import AuditHead, Group, Round, Step, User
 
 SEED_YAML = (Path(__file__).resolve().parent.parent / "workflow" / "data" / "roiet-2567.yaml").read_text()
 
@@ -32,8 +32,10 @@ def fingerprint() -> str:
 
 
 def head() -> int:
+    """The demo agency's data version: its audit chain's head (what its kept pages are keyed by)."""
     db.session.rollback()
-    return db.session.scalar(select(AuditHead.last_seq)) or 0
+    agency = db.session.scalar(select(User.agency_id).where(User.key == "admin"))
+    return db.session.scalar(select(AuditHead.last_seq).where(AuditHead.id == agency)) or 0
 
 
 def version(step_id: int) -> str:

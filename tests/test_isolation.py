@@ -144,3 +144,52 @@ def test_the_api_of_a_sibling_sees_and_changes_nothing_here(demo, two_agencies):
         response = api.post(f"/api/v1/steps/{step_id}/{action}", json=body, headers=headers)
         assert response.status_code == 404, (action, response.status_code)
     assert counts() == before
+
+
+def test_a_change_in_another_agency_leaves_this_ones_kept_pages_and_chain_alone(demo, two_agencies):
+    """Each agency has its own audit chain, and its head is the version of that agency's data: a sibling's
+    change neither moves this agency's head nor makes its kept pages stale, and each chain verifies alone."""
+    from tests.test_web import login
+    from workflow import audit, transitions
+    from workflow.models import AuditHead
+
+    _ids_, _home, other = two_agencies
+    home = agencies.get("main")
+    cache = demo.extensions["itaflow_pages"]
+    staff = login(demo, "staff")
+    staff.get("/")
+    staff.get("/")
+    home_head = db.session.get(AuditHead, home.id).last_seq
+    theirs = db.session.execute(select(Step).join(Measure).join(Cycle).where(
+        Cycle.agency_id == other.id, Step.state == "open", Step.kind == "task", Step.owner_user_id.is_not(None))
+        .order_by(Step.id)).scalars().first()
+    transitions.complete(theirs.id, actor_id=theirs.owner_user_id, now=clock.now(), expected_version=theirs.version)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(AuditHead, home.id).last_seq == home_head  # not this agency's change
+    assert db.session.get(AuditHead, other.id).last_seq > 0
+    hits = cache.hits
+    staff.get("/")
+    assert cache.hits == hits + 1  # the kept page is still this agency's current data
+    assert audit.verify(home.id) == [] and audit.verify(other.id) == [] and audit.verify() == []
+
+
+def test_verify_names_the_agency_whose_chain_was_tampered_with(demo, two_agencies):
+    from sqlalchemy import text
+
+    from workflow import audit
+    from workflow.models import AuditEvent
+
+    _ids_, _home, other = two_agencies
+    home = agencies.get("main")
+    victim = db.session.scalar(select(AuditEvent.id).where(AuditEvent.chain == other.id, AuditEvent.seq == 3))
+    db.session.execute(text("UPDATE audit_event SET note = 'แก้ย้อนหลัง' WHERE id = :id"), {"id": victim})
+    db.session.commit()
+    assert audit.verify(home.id) == []
+    problems = audit.verify()
+    assert [(p.chain, p.kind, p.seq) for p in problems] == [(other.id, "edited", 3)]
+    # a whole chain deleted, head and all, is missed too: the agency is there, its first event is not
+    db.session.execute(text("DELETE FROM audit_event WHERE chain = :c"), {"c": home.id})
+    db.session.execute(text("DELETE FROM audit_head WHERE id = :c"), {"c": home.id})
+    db.session.commit()
+    assert [(p.chain, p.kind) for p in audit.verify(home.id)] == [(home.id, "chain_missing")]

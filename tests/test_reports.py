@@ -219,7 +219,7 @@ def test_feed_token_lifecycle_over_http(app, seed):
     db.session.commit()
     assert fetch(client, f"/ics/{secret}.ics")[0] == 404
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "token")
-                                 .order_by(AuditEvent.seq)).all()
+                                 .order_by(AuditEvent.id)).all()
     # each address that matched no live calendar is on record too (#11), the revoked one included
     assert actions == ["token_created", "token_refused", "token_refused", "token_revoked", "token_refused"]
 

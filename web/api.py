@@ -48,7 +48,8 @@ def _service_error(exc: ItaflowError):
     else:
         db.session.rollback()
     if isinstance(exc, PermissionDenied):
-        audit.record("access_denied", actor_id=g.user.id if g.get("user") else None, now=clock.now(),
+        audit.record("access_denied", agency_id=g.user.agency_id if g.get("user") else None,
+                     actor_id=g.user.id if g.get("user") else None, now=clock.now(),
                      target_type="route", note=request.path[:500])
         keep_audit_on_error()
     return error_response(exc.http_status, exc.code, exc.message_th, exc.message_en)

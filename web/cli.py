@@ -346,16 +346,31 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--agency", "agency_code", default=None, help="one agency's chain (default: every chain)")
 @with_appcontext
-def audit_verify() -> None:
-    """Check the hash chain; name every edited, inserted or deleted event."""
-    from workflow.audit import verify
-    from workflow.models import AuditEvent
+def audit_verify(agency_code: str | None) -> None:
+    """Check the hash chains (every agency's, or one); name every edited, inserted or deleted event, and print
+    each chain's head hash, which an agency may publish."""
+    from sqlalchemy import func, select
 
-    problems = verify()
-    count = db.session.query(AuditEvent).count()
+    from workflow import agencies
+    from workflow.audit import DEPLOYMENT, chains, verify
+    from workflow.models import Agency, AuditEvent, AuditHead
+
+    try:
+        chosen = [agencies.get(agency_code).id] if agency_code else chains()
+    except ItaflowError as exc:
+        _fail(str(exc))
+    problems = [p for chain in chosen for p in verify(chain)]
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain.in_(chosen)))
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         _fail(f"บันทึกการตรวจสอบถูกแก้ไข {len(problems)} จุด / audit log tampered: {len(problems)} problem(s)")
+    codes = {row.id: row.code for row in db.session.execute(select(Agency.id, Agency.code))}
+    for chain in chosen:
+        head = db.session.get(AuditHead, chain)
+        if head is not None:
+            name = "deployment" if chain == DEPLOYMENT else codes.get(chain, chain)
+            click.echo(f"  {name}: {head.last_seq} events, head {head.last_hash}")
     click.echo(f"บันทึกการตรวจสอบครบถ้วน / audit log intact: {count} events")

@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import bindparam, select
 from werkzeug.urls import iri_to_uri
 
 from web.pagecache import init_page_cache, serve_from_cache
@@ -73,8 +73,10 @@ def init_security(app: Flask) -> None:
 
 
 #: one statement, compiled once: is the session valid, and which version of the data is current
+#: (the head of the person's agency's audit chain: a change in another agency leaves their kept pages valid)
 SESSION_CHECK = (select(User.session_version, User.active, User.digit_style, User.language, AuditHead.last_seq)
-                 .select_from(User).outerjoin(AuditHead, true()).where(User.id == bindparam("uid")))
+                 .select_from(User).outerjoin(AuditHead, AuditHead.id == User.agency_id)
+                 .where(User.id == bindparam("uid")))
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class SessionState:
     """What one small query tells about a valid session: enough to serve a kept page (web/pagecache.py)."""
 
     user_id: int
-    version: int  # the audit head: one version of all data
+    version: int  # the head of the agency's audit chain: one version of all its data
     digit_style: str
     language: str
     today: date
@@ -190,7 +192,8 @@ def _deny(user: User | None) -> None:
     from workflow import audit, clock
 
     db.session.rollback()
-    audit.record("access_denied", actor_id=user.id if user else None, now=clock.now(), target_type="route",
+    audit.record("access_denied", agency_id=user.agency_id if user else None,
+                 actor_id=user.id if user else None, now=clock.now(), target_type="route",
                  note=request.path[:500])
     keep_audit_on_error()
     abort(403)

@@ -43,11 +43,13 @@ def sign_in(email: str, password: str, *, now: datetime) -> User | None:
     email = (email or "").strip().lower()[:255]
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and len(password) <= MAX_PASSWORD_INPUT and verify_password(user, password):
-        audit.record("login", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+        audit.record("login", agency_id=user.agency_id,
+                     actor_id=user.id, now=now, target_type="user", target_id=user.id)
         return user
     if user is None or not user.password_hash:
         burn_a_hash(password[:MAX_PASSWORD_INPUT])  # an unknown address costs as much as a wrong password
-    audit.record("login_failed", actor_id=user.id if user else None, now=now, target_type="user",
+    audit.record("login_failed", agency_id=user.agency_id if user else None,
+                 actor_id=user.id if user else None, now=now, target_type="user",
                  target_id=user.id if user else None, note=email[:100])
     return None
 
@@ -71,7 +73,7 @@ def sign_out(user_id: int, *, now: datetime) -> User:
     """End every session of the user (this one and those on other devices)."""
     user = _user(user_id)
     user.session_version += 1
-    audit.record("logout", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+    audit.record("logout", agency_id=user.agency_id, actor_id=user.id, now=now, target_type="user", target_id=user.id)
     return user
 
 
@@ -80,13 +82,15 @@ def change_password(user_id: int, *, current: str, new: str, again: str, now: da
     (``password_change_failed``) before the error is raised."""
     user = _user(user_id)
     if not verify_password(user, current[:MAX_PASSWORD_INPUT]) or len(current) > MAX_PASSWORD_INPUT:
-        audit.record("password_change_failed", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+        audit.record("password_change_failed", agency_id=user.agency_id,
+                     actor_id=user.id, now=now, target_type="user", target_id=user.id)
         raise ValidationError("รหัสผ่านเดิมไม่ถูกต้อง", "the current password is wrong", keep_audit=True)
     if new != again:
         raise ValidationError("รหัสผ่านใหม่สองช่องไม่ตรงกัน", "the new passwords differ")
     user.password_hash = hash_password(new)
     user.session_version += 1
-    audit.record("password_changed", actor_id=user.id, now=now, target_type="user", target_id=user.id)
+    audit.record("password_changed", agency_id=user.agency_id,
+                 actor_id=user.id, now=now, target_type="user", target_id=user.id)
     return user
 
 
@@ -105,7 +109,8 @@ def update_account(user_id: int, *, actor_id: int, roles: list[str], active: boo
     if user.active and not active:
         user.session_version += 1  # a disabled account's sessions end now
     user.active = active
-    audit.record("user_updated", actor_id=actor.id, now=now, target_type="user", target_id=user.id,
+    audit.record("user_updated", agency_id=user.agency_id,
+                 actor_id=actor.id, now=now, target_type="user", target_id=user.id,
                  data={"before": before, "after": {"roles": sorted(roles), "active": active}})
     db.session.flush()
     return user
@@ -124,7 +129,8 @@ def set_group_directors(group_id: int, *, actor_id: int, director_id: int | None
             raise ValidationError("ไม่พบผู้ใช้ที่เลือก", "the chosen person does not exist")
     before = {"director": group.director_id, "acting": group.acting_director_id}
     group.director_id, group.acting_director_id = director_id, acting_director_id
-    audit.record("group_updated", actor_id=actor.id, now=now, target_type="group", target_id=group.id,
+    audit.record("group_updated", agency_id=group.agency_id,
+                 actor_id=actor.id, now=now, target_type="group", target_id=group.id,
                  data={"before": before, "after": {"director": director_id, "acting": acting_director_id}})
     db.session.flush()
     return group

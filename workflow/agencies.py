@@ -68,7 +68,8 @@ def add(code: str, name: str, *, kind: str = AgencyKind.OFFICE, parent_code: str
     agency = Agency(code=code, name=name, kind=kind, parent_id=parent.id if parent else None, created_at=now)
     db.session.add(agency)
     db.session.flush()
-    audit.record("agency_added", actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
+    audit.record("agency_added", agency_id=agency.id,
+                 actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
                  data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None})
     return agency
 
@@ -100,7 +101,8 @@ def named_by_memo(agency: Agency, name: str, *, actor_id: int | None, now: datet
 
 
 def _rename(agency: Agency, name: str, *, actor_id: int | None, now: datetime) -> None:
-    audit.record("agency_renamed", actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
+    audit.record("agency_renamed", agency_id=agency.id,
+                 actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
                  data={"code": agency.code, "before": agency.name, "after": name})
     agency.name = name
 
@@ -139,7 +141,8 @@ def move(code: str, parent_code: str | None, *, actor_id: int | None, now: datet
     before = agency.parent.code if agency.parent else None
     agency.parent = parent
     db.session.flush()
-    audit.record("agency_moved", actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
+    audit.record("agency_moved", agency_id=agency.id,
+                 actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
                  data={"code": agency.code, "before": before, "after": parent.code if parent else None})
     return agency
 

@@ -71,7 +71,8 @@ def _step_for_owner(step_id: int, actor_id: int) -> tuple[Step, User]:
 def _record(step: Step, actor: User, evidence: Evidence, now: datetime) -> Evidence:
     db.session.add(evidence)
     db.session.flush()
-    audit.record("evidence_added", actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+    audit.record("evidence_added", agency_id=step.measure.cycle.agency_id,
+                 actor_id=actor.id, now=now, target_type="step", target_id=step.id,
                  data={"evidence": evidence.id, "kind": evidence.kind, "filename": evidence.filename,
                        "measure": step.measure.code, "number": step.number})
     return evidence

@@ -97,7 +97,8 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
             group.acting_director_id = people[g["acting_director"]].id
         after = {"director": group.director_id, "acting": group.acting_director_id}
         if after != before:  # each change of a group's directors is its own event, as on the admin page
-            audit.record("group_updated", actor_id=actor_id, now=now, target_type="group", target_id=group.id,
+            audit.record("group_updated", agency_id=agency.id,
+                         actor_id=actor_id, now=now, target_type="group", target_id=group.id,
                          data={"before": before, "after": after, "source": source_name})
 
     cycle = Cycle(
@@ -169,7 +170,8 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
                                  target_type="measure", target_id=measure.id,
                                  payload={"date": measure.period_end.isoformat()}))
     db.session.flush()
-    audit.record("cycle_loaded", actor_id=actor_id, now=now, target_type="cycle", target_id=cycle.id,
+    audit.record("cycle_loaded", agency_id=agency.id,
+                 actor_id=actor_id, now=now, target_type="cycle", target_id=cycle.id,
                  to_state="active", data={"source": source_name, "measures": len(measures),
                                           "steps": sum(len(m.steps) for m, _ in measures)})
     for measure, _ in measures:
@@ -232,7 +234,8 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
             db.session.add(user)
             db.session.flush()
             result.created_users.append(key)
-            audit.record("user_created", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+            audit.record("user_created", agency_id=agency_id,
+                         actor_id=actor_id, now=now, target_type="user", target_id=user.id,
                          data={"email": user.email, "roles": list(p["roles"]), "group": p.get("group"),
                                "source": "definitions"})
         else:
@@ -243,7 +246,8 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
                 if role not in user.roles:
                     user.role_rows.append(UserRole(role=role))
             if sorted(user.roles) != before:
-                audit.record("user_updated", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+                audit.record("user_updated", agency_id=agency_id,
+                             actor_id=actor_id, now=now, target_type="user", target_id=user.id,
                              data={"before": {"roles": before}, "after": {"roles": sorted(user.roles)},
                                    "source": "definitions"})
         people[key] = user
@@ -317,7 +321,8 @@ def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadRe
     doc["memo"] = {}
     result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}",
                          agency_code=db.session.get(Agency, cycle.agency_id).code)  # type: ignore[union-attr]
-    audit.record("cycle_cloned", actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
+    audit.record("cycle_cloned", agency_id=cycle.agency_id,
+                 actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
                  data={"from_cycle": cycle.id, "calendar_notes": result.calendar_notes})
     return result
 

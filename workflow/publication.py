@@ -26,7 +26,8 @@ def set_published(cycle_id: int, published: bool, *, actor_id: int, now: datetim
         raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
     if (cycle.published_at is not None) != published:
         cycle.published_at = now if published else None
-        audit.record("cycle_published" if published else "cycle_unpublished", actor_id=actor_id, now=now,
+        audit.record("cycle_published" if published else "cycle_unpublished", agency_id=cycle.agency_id,
+                     actor_id=actor_id, now=now,
                      target_type="cycle", target_id=cycle.id, data={"fiscal_year": cycle.fiscal_year_be})
     return cycle
 
@@ -40,7 +41,8 @@ def set_evidence_public(evidence_id: int, public: bool, *, actor_id: int, now: d
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
     if ev.public != public:
         ev.public = public
-        audit.record("evidence_public" if public else "evidence_private", actor_id=actor_id, now=now,
+        audit.record("evidence_public" if public else "evidence_private", agency_id=actor.agency_id,
+                     actor_id=actor_id, now=now,
                      target_type="evidence", target_id=ev.id, data={"step": ev.step_id})
     return ev
 

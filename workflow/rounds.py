@@ -84,7 +84,8 @@ def report_round(round_id: int, now: datetime) -> int:
     report = build_report(rnd, now)
     rnd.report = report
     rnd.status = "reported"
-    audit.record("round_reported", actor_id=None, now=now, target_type="round", target_id=rnd.id,
+    audit.record("round_reported", agency_id=rnd.cycle.agency_id,
+                 actor_id=None, now=now, target_type="round", target_id=rnd.id,
                  from_state="planned", to_state="reported",
                  data={"number": rnd.number, "done": report["done_steps"], "overdue": len(report["overdue"])})
     base = current_app.config["ITAFLOW"].base_url
@@ -146,7 +147,8 @@ def record_minutes(round_id: int, *, actor_id: int, minutes: str, attendance: li
                               f"and {MAX_ATTENDANCE} attendees)")
     before = rnd.status
     rnd.minutes, rnd.attendance, rnd.status = minutes, attendance, "held"
-    audit.record("round_minutes", actor_id=actor.id, now=now, target_type="round", target_id=rnd.id,
+    audit.record("round_minutes", agency_id=rnd.cycle.agency_id,
+                 actor_id=actor.id, now=now, target_type="round", target_id=rnd.id,
                  from_state=before, to_state="held", data={"attendance": len(attendance)})
     db.session.flush()
     return rnd

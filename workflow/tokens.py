@@ -46,7 +46,8 @@ def create(user_id: int, kind: str, name: str, *, now: datetime, cycle_id: int |
                         prefix=secret[:10], created_at=now)
     db.session.add(token)
     db.session.flush()
-    audit.record("token_created", actor_id=user_id, now=now, target_type="token", target_id=token.id,
+    audit.record("token_created", agency_id=_agency_of(user_id),
+                 actor_id=user_id, now=now, target_type="token", target_id=token.id,
                  data={"kind": kind, "name": name, "cycle": cycle_id})
     return token, secret
 
@@ -58,18 +59,26 @@ def revoke(token_id: int, actor_id: int, *, now: datetime) -> AccessToken:
         raise NotFound("ไม่พบโทเค็นนี้", "no such token")
     if token.user_id != actor_id and not actor.has_role("admin"):
         # someone else's: it does not exist for this person, and the attempt is on record
-        audit.record("token_revoke_refused", actor_id=actor_id, now=now, target_type="token", target_id=token.id)
+        audit.record("token_revoke_refused", agency_id=_agency_of(actor_id),
+                     actor_id=actor_id, now=now, target_type="token", target_id=token.id)
         raise NotFound("ไม่พบโทเค็นนี้", "no such token", keep_audit=True)
     if token.revoked_at is None:
         token.revoked_at = now
-        audit.record("token_revoked", actor_id=actor_id, now=now, target_type="token", target_id=token.id,
+        audit.record("token_revoked", agency_id=_agency_of(actor_id),
+                     actor_id=actor_id, now=now, target_type="token", target_id=token.id,
                      data={"kind": token.kind, "name": token.name})
     return token
 
 
+def _agency_of(user_id: int) -> int | None:
+    """The chain a person's token events go on: their agency's."""
+    person = db.session.get(User, user_id)
+    return person.agency_id if person is not None else None
+
+
 def refused(kind: str, where: str, *, now: datetime) -> None:
     """A secret that matched no live token: on record, without the secret (``where`` is the route)."""
-    audit.record("token_refused", actor_id=None, now=now, target_type="token", note=where[:200],
+    audit.record("token_refused", agency_id=None, actor_id=None, now=now, target_type="token", note=where[:200],
                  data={"kind": kind})
 
 

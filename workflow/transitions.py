@@ -90,7 +90,8 @@ def _set_state(step: Step, to_state: str, *, actor_id: int | None, now: datetime
         step.opened_at = now
         step.done_at = None
     event = audit.record(
-        action, actor_id=actor_id, now=now, target_type="step", target_id=step.id,
+        action, agency_id=step.measure.cycle.agency_id, actor_id=actor_id, now=now, target_type="step",
+        target_id=step.id,
         from_state=from_state, to_state=to_state, note=note,
         data={"measure": step.measure.code, "number": step.number, **(data or {})},
     )
@@ -156,7 +157,8 @@ def open_ready_steps(measure_id: int, *, actor_id: int | None, now: datetime,
             connection.execute(_OPEN, [{"now": now, "step": step_id} for step_id in opened])
             for row in waiting:
                 s = steprows.as_step(row, measure)
-                event = audit.record("step_opened", actor_id=actor_id, now=now, target_type="step",
+                event = audit.record("step_opened", agency_id=measure.cycle.agency_id,
+                                     actor_id=actor_id, now=now, target_type="step",
                                      target_id=s.id, from_state=s.state, to_state=StepState.OPEN,
                                      data={"measure": measure.code, "number": s.number})
                 notify.step_opened(s, f"e{event.seq}", now)
@@ -166,7 +168,8 @@ def open_ready_steps(measure_id: int, *, actor_id: int | None, now: datetime,
     else:
         if connection.execute(_MEASURE_DONE, {"measure": measure_id}).rowcount:
             measure = measure or steprows.measure(measure_id)
-            audit.record("measure_done", actor_id=actor_id, now=now, target_type="measure",
+            audit.record("measure_done", agency_id=measure.cycle.agency_id,
+                         actor_id=actor_id, now=now, target_type="measure",
                          target_id=measure_id, from_state="active", to_state="done", data={"measure": measure.code})
             steprows.expire(Measure, [measure_id])
     return opened
@@ -196,7 +199,8 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise _concurrent()
     steprows.expire(Step, [step.id])
     with audit.batch():  # the events of this change in one insert
-        audit.record("step_completed", actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+        audit.record("step_completed", agency_id=step.measure.cycle.agency_id,
+                     actor_id=actor.id, now=now, target_type="step", target_id=step.id,
                      from_state=step.state, to_state=StepState.DONE, note=note,
                      data={"measure": step.measure.code, "number": step.number})
         open_ready_steps(step.measure_id, actor_id=actor.id, now=now, measure=step.measure)
@@ -297,7 +301,8 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     step.owner_group_id, step.owner_user_id = group_id, user_id
     db.session.flush()
     db.session.refresh(step)
-    event = audit.record("step_reassigned", actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+    event = audit.record("step_reassigned", agency_id=agency_id,
+                         actor_id=actor.id, now=now, target_type="step", target_id=step.id,
                          from_state=step.state, to_state=step.state,
                          data={"before": before, "after": {"group": group_id, "user": user_id},
                                "measure": step.measure.code, "number": step.number})

@@ -131,7 +131,7 @@ def add_user(*, name: str, email: str, roles: list[str], actor_id: int | None, n
     db.session.flush()
     if "director" in roles and group is not None and group.director_id is None:
         group.director_id = user.id
-    audit.record("user_created", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+    audit.record("user_created", agency_id=agency_id, actor_id=actor_id, now=now, target_type="user", target_id=user.id,
                  data={"email": email, "roles": list(roles), "group": group.key if group else None})
     return user
 
@@ -183,7 +183,8 @@ def set_notify(*, email: str, mode: str, hour: int | None, actor_id: int | None,
     user.notify_mode = mode
     if hour is not None:
         user.digest_hour = hour
-    audit.record("notify_changed", actor_id=actor_id, now=now, target_type="user", target_id=user.id,
+    audit.record("notify_changed", agency_id=user.agency_id,
+                 actor_id=actor_id, now=now, target_type="user", target_id=user.id,
                  data={"before": before, "after": {"mode": user.notify_mode, "hour": user.digest_hour}})
     return user
 
@@ -200,6 +201,7 @@ def set_language(user_id: int, language: str, *, now: datetime) -> User:
         raise ValidationError("ไม่พบผู้ใช้", "no such user")
     if user.language != language:
         before, user.language = user.language, language
-        audit.record("language_changed", actor_id=user.id, now=now, target_type="user", target_id=user.id,
+        audit.record("language_changed", agency_id=user.agency_id,
+                     actor_id=user.id, now=now, target_type="user", target_id=user.id,
                      from_state=before, to_state=language)
     return user

@@ -51,11 +51,11 @@ def _prune(folder: Path) -> None:
 
 
 def pdf_response(build, kind: str, cycle: Cycle, *key_parts, round_number: int | None = None):
-    """Render (or reuse) a PDF. Every state change writes the audit log, so the audit head and the Bangkok
-    day (overdue marks change with it) name one version of the data; a repeat download is a file read, and
+    """Render (or reuse) a PDF. Every state change writes its agency's audit chain, so that chain's head and the
+    Bangkok day (overdue marks change with it) name one version of the data; a repeat download is a file read, and
     the document's data is only gathered when it has to be rendered. The caller has checked that it exists."""
     now = clock.now()
-    seq = db.session.scalar(select(AuditHead.last_seq)) or 0
+    seq = db.session.scalar(select(AuditHead.last_seq).where(AuditHead.id == cycle.agency_id)) or 0
     key = hashlib.sha256(repr((kind, cycle.id, round_number, *key_parts, seq, bangkok_today(now).isoformat())
                               ).encode()).hexdigest()[:32]
     path = _cache_folder() / f"{key}.pdf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Model
@@ -36,16 +36,20 @@ class Timer(Model):
 
 
 class AuditEvent(Model):
-    """One state change, login or denial; each event holds the hash of the one before it."""
+    """One state change, login or denial; each event holds the hash of the one before it in its chain (one
+    chain per agency, and the deployment's own for what belongs to no agency)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (
+        UniqueConstraint("chain", "seq", name="audit_event_chain_seq"),
         Index("ix_audit_target", "target_type", "target_id"),
         Index("ix_audit_actor_at", "actor_id", "occurred_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the chain: an agency's id, or 0 for the deployment's own (agencies themselves, refusals of no one)
+    chain: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     #: position in the chain, 1, 2, 3... (ids may skip; seq may not)
-    seq: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
@@ -60,10 +64,11 @@ class AuditEvent(Model):
 
 
 class AuditHead(Model):
-    """The chain's head, one row: serialises appends (row lock) and catches deletion of the tail."""
+    """A chain's head, one row per chain (its id is the chain): serialises appends (row lock), catches deletion
+    of the tail, and is the version of the agency's data behind the page and PDF caches."""
 
     __tablename__ = "audit_head"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
