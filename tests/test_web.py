@@ -64,6 +64,11 @@ GET_MATRIX = {
     "admin.import_memo": ({None: 302} | ADMIN),
     "admin.outbox": ({None: 302} | ADMIN | {"secretariat": 200}),
     "reports.index": ({None: 302} | ALL),
+    # a parent's roll-up: for its supervisors, executives and admins; the demo office has no units of its own,
+    # and its own code is not one of its units (404)
+    "rollup.index": ({None: 302} | ADMIN | {"executive": 200}),
+    "rollup.export": ({None: 302} | ADMIN | {"executive": 200}),
+    "rollup.unit": ({None: 302} | ADMIN | {"executive": 404, "admin": 404}),
     "reports.cycle_pdf": ({None: 302} | ALL),
     "reports.round_pdf": ({None: 302} | ALL),
     "reports.export": ({None: 302} | ALL),
@@ -107,7 +112,7 @@ def _url(app, endpoint: str, ids: dict) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     path = re.sub(r"<any\(([a-z]+)[^>]*>", r"\1", rule.rule)  # <any(measures, progress):kind> -> measures
     path = path.replace("<int:cycle_id>", str(ids["cycle"])).replace("<int:token_id>", str(ids["token"])) \
-        .replace("<secret>", "cal_not-a-real-secret")
+        .replace("<secret>", "cal_not-a-real-secret").replace("<code>", ids.get("unit", "main"))
     return path.replace("<int:step_id>", str(ids["step"])).replace("<int:measure_id>", str(ids["measure"])) \
         .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
         .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"]))

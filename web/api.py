@@ -258,6 +258,23 @@ def my_approvals():
     return jsonify(items=[step_json(s, today) for s in queries.approval_queue(g.user)])
 
 
+@bp.get("/rollup")
+@token_required
+def rollup_units():
+    """The parent's roll-up: every unit below the caller's agency with its current cycle's figures."""
+    from workflow import rollup
+    from workflow.vocabulary import AgencyKind
+
+    if not g.user.has_role("supervisor", "executive", "admin"):
+        raise PermissionDenied("เฉพาะผู้กำกับติดตาม ผู้บริหาร และผู้ดูแลระบบ", "for supervisors, executives and admins")
+    kind = request.args.get("kind")
+    if kind is not None and kind not in set(AgencyKind):
+        kinds = ", ".join(AgencyKind)
+        raise ValidationError(f"kind ต้องเป็นหนึ่งใน {kinds}", f"kind must be one of {kinds}")
+    rows = rollup.units(g.user.agency_id, bangkok_today(clock.now()), kind=kind, under=request.args.get("under"))
+    return jsonify(items=[rollup.as_json(r) for r in rows])
+
+
 @bp.get("/rounds")
 @token_required
 def rounds():

@@ -253,12 +253,18 @@ def users_notify(email: str, mode: str, hour: int | None) -> None:
 @main.command("demo")
 @click.option("--as-written", is_flag=True, help="Keep the memo's BE 2567 dates.")
 @click.option("--password", default=None, help="One password for every demo account (default: random).")
+@click.option("--units", type=click.IntRange(0, 500), default=0, show_default=True,
+              help="schools under the demo office, each at a different stage (its roll-up: หน่วยงานในสังกัด)")
 @service_command
-def demo_command(as_written: bool, password: str | None) -> None:
+def demo_command(as_written: bool, password: str | None, units: int) -> None:
     """Load the memo's measures with one demo account per role (ข้อมูลตัวอย่าง)."""
-    from workflow.demo import run_demo
+    from workflow.demo import add_units, run_demo
 
-    result, logins = run_demo(now=clock.now(), as_written=as_written, password=password)
+    now = clock.now()
+    result, logins = run_demo(now=now, as_written=as_written, password=password)
+    if units:
+        add_units(result.cycle.agency_id, units, now=now)
+        click.echo(f"หน่วยงานในสังกัด / units: {units} (ดูที่ /rollup ด้วยบัญชีผู้บริหารหรือผู้ดูแล)")
     click.echo(f"ข้อมูลตัวอย่างพร้อมแล้ว / demo ready: cycle {result.cycle.id}, "
                f"{len(result.cycle.measures)} มาตรการ, {sum(len(m.steps) for m in result.cycle.measures)} ขั้นตอน")
     _calendar_notes(result)

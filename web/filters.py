@@ -61,4 +61,5 @@ def init_filters(app: Flask) -> None:
         directed, groups = viewer_scope()
         return {"nav_counts": {"mine": queries.count_my_open_steps(user, groups),
                                "approvals": queries.count_approvals(user, directed)},
-                "is_director": bool(directed), "current_lang": language()}
+                "is_director": bool(directed), "current_lang": language(),
+                "has_units": user.has_role("supervisor", "executive", "admin") and queries.has_units(user.agency_id)}

@@ -112,6 +112,13 @@ def spec() -> dict:
                                "has_report": {"type": "boolean"}}),
                 "Cycle": _obj({"id": ID, "agency": {"type": "string"}, "fiscal_year_be": {"type": "integer"},
                                "title": {"type": "string"}, "published": {"type": "boolean"}}),
+                "Unit": _obj({"code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                              "parent": NULLABLE_STR, "cycle_id": NULLABLE_INT, "fiscal_year_be": NULLABLE_INT,
+                              "done": {"type": "integer"}, "total": {"type": "integer"},
+                              "percent": {"type": "integer"}, "overdue": {"type": "integer"},
+                              "late_days": {"type": "integer"}, "waiting": {"type": "integer"},
+                              "next_round": NULLABLE_DATE, "published": {"type": "boolean"},
+                              "behind": {"type": "boolean"}}),
                 "Me": _obj({"id": ID, "name": {"type": "string"}, "email": NULLABLE_STR,
                             "roles": {"type": "array", "items": {"type": "string"}}, "group_id": NULLABLE_INT}),
             },
@@ -137,6 +144,14 @@ def spec() -> dict:
                                          errors=(401,)),
             "/api/v1/rounds": _get("monitoring rounds of a cycle (default: the current one)", _list("Round"),
                                    [_query("cycle_id", ID, "cycle id")]),
+            "/api/v1/rollup": _get(
+                "หน่วยงานในสังกัด: every unit below your agency with its current cycle's figures (supervisors, "
+                "executives, admins)", _list("Unit"),
+                [_query("kind", {"type": "string", "enum": ["ministry", "department", "office", "area", "school",
+                                                            "college", "local", "hospital", "other"]},
+                        "only units of this kind"),
+                 _query("under", {"type": "string", "maxLength": 64}, "only units below this child office (code)")],
+                errors=(400, 401, 403, 404, 422)),
             "/api/v1/steps/{step_id}/complete": _action(
                 "mark a task step done", _obj({"version": version, "note": note}, ["version"])),
             "/api/v1/steps/{step_id}/approve": _action(

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
+
 from workflow import transitions
 from workflow.db import db
 from workflow.definitions import load_definitions_file
@@ -133,3 +135,42 @@ def _an_owner(step: Step) -> User | None:
         members = sorted((u for u in step.owner_group.members if "director" not in u.roles), key=lambda u: u.id)
         return members[0] if members else step.owner_group.director
     return None
+
+
+def add_units(parent_id: int, count: int, *, now: datetime) -> list[int]:
+    """``count`` schools under the demo office, each with the memo's measures at a different stage (some
+    steps done, some overdue, some published), so its roll-up has something to show. Their people have no
+    password: the units are seen from the office, read-only."""
+    from workflow import agencies
+    from workflow.models import Agency, Cycle
+
+    parent = db.session.get(Agency, parent_id)
+    if parent is None:
+        raise ValueError(f"no agency {parent_id}")
+    made: list[int] = []
+    for n in range(1, count + 1):
+        unit = agencies.add(f"{parent.code}-u{n:03d}", f"โรงเรียนตัวอย่างที่ {n}", kind="school",
+                            parent_code=parent.code, actor_id=None, now=now)
+        doc = demo_document(bangkok_today(now), as_written=False)
+        doc["agency"] = unit.name
+        for key, person in doc["people"].items():
+            person["email"] = f"{key}@u{n:03d}.{EMAIL_DOMAIN}"
+        result = instantiate(doc, actor_id=None, now=now, source_name="itaflow demo --units", agency_id=unit.id)
+        for _ in range(n % 4):  # a different stage for each: 0 to 3 more rounds of open steps done
+            _finish_open_steps(result.cycle.id, now)
+        if n % 3 == 0:  # every third unit has published its page (its admin would, in real life)
+            db.session.execute(update(Cycle).where(Cycle.id == result.cycle.id).values(published_at=now))
+        made.append(unit.id)
+    return made
+
+
+def _finish_open_steps(cycle_id: int, now: datetime) -> None:
+    from workflow.models import Measure
+
+    for step in db.session.execute(select(Step).join(Measure).where(
+            Measure.cycle_id == cycle_id, Step.state == "open", Step.kind == "task").order_by(Step.id)
+            ).scalars().all():
+        actor = _an_owner(step)
+        if actor is not None:
+            transitions.complete(step.id, actor_id=actor.id, now=now, expected_version=step.version,
+                                 note="ตัวอย่างข้อมูล (demo)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import current_app
@@ -82,33 +83,42 @@ def to_csv(cycle_id: int, now: datetime, viewer_id: int | None) -> bytes:
 
 def to_xlsx(cycle_id: int, now: datetime, viewer_id: int | None) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     cycle = get_cycle(cycle_id)
     measure_rows, step_rows = rows(cycle_id, now, viewer_id)
     book = Workbook()
-    sheets = [(book.active, "ขั้นตอน", STEP_COLUMNS, step_rows), (book.create_sheet(), "มาตรการ", MEASURE_COLUMNS,
-                                                                   measure_rows)]
-    for sheet, title, columns, data in sheets:
-        sheet.title = title
-        sheet.append(columns)
-        for row in data:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that starts with "=" stays text, never a formula
-                    cell.data_type = "s"
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for i, column in enumerate(columns, start=1):
-            longest = max([len(str(column))] + [len(str(r[i - 1]).split("\n")[0]) for r in data])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_sheet(book.active, "ขั้นตอน", STEP_COLUMNS, step_rows)
+    write_sheet(book.create_sheet(), "มาตรการ", MEASURE_COLUMNS, measure_rows)
     book.properties.title = f"มาตรการ ITA {cycle.agency} ปีงบประมาณ {cycle.fiscal_year_be}"
+    return workbook_bytes(book)
+
+
+def write_sheet(sheet, title: str, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+    """A sheet as officials read it: bold frozen header, a filter, widths to fit, wrapped text; text that
+    starts with "=" stays text, never a formula."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.title = title
+    sheet.append(list(columns))
+    for row in data:
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for i, column in enumerate(columns, start=1):
+        longest = max([len(str(column))] + [len(str(r[i - 1]).split("\n")[0]) for r in data])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(book) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -18,15 +18,31 @@ def agency_of(row: Cycle | Measure | Round | Step) -> int:
     return row.measure.cycle.agency_id
 
 
+#: who of a parent agency reads its units' rows (read-only: acting stays within one's own agency)
+READS_UNITS = ("supervisor", "executive")
+
+
 def reads_agency(user: User | ActorRow, agency_id: int) -> bool:
-    """Everyone reads their own agency's rows and no one another's: a sibling's step, measure, round,
-    evidence or cycle is as if it did not exist (404). (A parent's supervisors reading their units: not yet.)"""
+    """Everyone reads their own agency's rows; a parent's supervisors and executives also read its units' (any
+    depth); no one reads a sibling's: its step, measure, round, evidence or cycle is as if it did not exist."""
+    if user.agency_id == agency_id:
+        return True
+    if not isinstance(user, User) or not user.active or not user.has_role(*READS_UNITS):
+        return False
+    from workflow.agencies import subtree_ids
+
+    return agency_id in subtree_ids(user.agency_id)
+
+
+def acts_in_agency(user: User | ActorRow, agency_id: int) -> bool:
+    """Changes are made only within one's own agency: a parent reads its units, it does not act for them."""
     return user.agency_id == agency_id
 
 
 def require_agency(user: User | ActorRow, row: Cycle | Measure | Round | Step, what_th: str,
                    what_en: str, row_id: int) -> None:
-    if not reads_agency(user, agency_of(row)):
+    """To act on a row: it must be of the actor's own agency (else, as for a sibling's, not found)."""
+    if not acts_in_agency(user, agency_of(row)):
         raise NotFound(f"ไม่พบ{what_th}เลขที่ {row_id}", f"no {what_en} {row_id}")
 
 

@@ -9,7 +9,7 @@ from workflow import audit
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import Cycle, Evidence, Step, User
-from workflow.permissions import agency_of, reads_agency
+from workflow.permissions import acts_in_agency, agency_of
 
 
 def _actor(actor_id: int, *roles: str) -> User:
@@ -37,7 +37,7 @@ def set_evidence_public(evidence_id: int, public: bool, *, actor_id: int, now: d
     actor = _actor(actor_id, "secretariat", "admin")
     ev = db.session.get(Evidence, evidence_id)
     step = db.session.get(Step, ev.step_id) if ev is not None else None
-    if ev is None or step is None or not reads_agency(actor, agency_of(step)):
+    if ev is None or step is None or not acts_in_agency(actor, agency_of(step)):
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
     if ev.public != public:
         ev.public = public

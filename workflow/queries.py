@@ -104,6 +104,13 @@ def cycles_newest_first(agency_id: int | None = None):
     return query if agency_id is None else query.where(Cycle.agency_id == agency_id)
 
 
+def has_units(agency_id: int) -> bool:
+    """Whether an agency has units under it (a parent: its roll-up is worth a link)."""
+    from workflow.models import Agency
+
+    return db.session.execute(select(Agency.id).where(Agency.parent_id == agency_id).limit(1)).first() is not None
+
+
 def current_cycle(agency_id: int | None = None) -> Cycle | None:
     """The agency's current cycle (its newest), or the deployment's newest when no agency is given."""
     return db.session.execute(cycles_newest_first(agency_id).limit(1)).scalars().first()
@@ -151,9 +158,12 @@ def next_round(cycle: Cycle, today: date) -> Round | None:
                               .order_by(Round.held_on)).scalars().first()
 
 
-def audit_events(*, measure: str | None = None, actor_id: int | None = None, action: str | None = None,
-                 start: datetime | None = None, end: datetime | None = None, limit: int = 200) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+def audit_events(agency_id: int, *, measure: str | None = None, actor_id: int | None = None,
+                 action: str | None = None, start: datetime | None = None, end: datetime | None = None,
+                 limit: int = 200) -> list[AuditEvent]:
+    """The newest events of one agency's chain."""
+    query = (select(AuditEvent).where(AuditEvent.chain == agency_id).order_by(AuditEvent.seq.desc())
+             .limit(limit))
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
     if action:

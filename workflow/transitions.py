@@ -186,7 +186,7 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
-    if not permissions.reads_agency(actor, step.measure.cycle.agency_id):  # another agency's step: not found
+    if not permissions.acts_in_agency(actor, step.measure.cycle.agency_id):  # another agency's step: not found
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     permissions.require_complete(actor, step)
     _check_version(step, expected_version)

@@ -95,7 +95,7 @@ def audit_log():
     except (ValueError, ValidationError) as exc:
         error = message(exc) if hasattr(exc, "message_th") else _("วันที่ไม่ถูกต้อง")
     events = [] if error else queries.audit_events(
-        measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
+        g.user.agency_id, measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
         action=(args.get("action") or None), start=start, end=end)
-    people = {u.id: u for u in db.session.query(User).all()}
+    people = {u.id: u for u in db.session.query(User).filter(User.agency_id == g.user.agency_id)}
     return render_template("audit.html", events=events, people=people, error=error, args=args), 400 if error else 200

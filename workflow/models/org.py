@@ -12,8 +12,9 @@ from workflow.models.types import UTCDateTime, one_of
 from workflow.vocabulary import AgencyKind
 
 #: staff act on their steps; directors decide reviews of the groups they direct; the secretariat runs
-#: rounds and may reassign and reopen; executives read everything; admins manage users and groups.
-ROLES = ("staff", "director", "secretariat", "executive", "admin")
+#: rounds and may reassign and reopen; executives read everything; admins manage users and groups; a
+#: supervisor (ผู้กำกับติดตาม) of a parent agency reads its units' progress (the roll-up), read-only.
+ROLES = ("staff", "director", "secretariat", "executive", "admin", "supervisor")
 
 
 class Agency(Model):

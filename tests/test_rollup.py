@@ -1,0 +1,113 @@
+"""The parent's roll-up: its units' figures as the units' own data says, filters and sorting, the spreadsheet,
+the API, a read-only look into a unit, and nothing a parent may change there."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.test_web import counts, login, token
+from workflow import agencies, clock, rollup
+from workflow.db import db
+from workflow.models import Cycle, Measure, Round, Step
+from workflow.thaidate import bangkok_today
+
+UNITS = 6
+
+
+@pytest.fixture
+def office(demo):
+    """The demo office with six schools under it, each at a different stage; one more under a child office."""
+    from workflow.demo import add_units
+
+    main = agencies.get("main")
+    add_units(main.id, UNITS, now=clock.now())
+    agencies.add("area-1", "เขตพื้นที่ตัวอย่าง", kind="area", parent_code="main", actor_id=None, now=clock.now())
+    agencies.add("area-1-s1", "โรงเรียนในเขต", kind="school", parent_code="area-1", actor_id=None, now=clock.now())
+    db.session.commit()
+    return main
+
+
+def _expected(code: str, today):
+    unit = agencies.get(code)
+    cycle = db.session.scalar(select(Cycle).where(Cycle.agency_id == unit.id))
+    steps = db.session.execute(select(Step).join(Measure).where(Measure.cycle_id == cycle.id)).scalars().all()
+    overdue = [s for s in steps if s.state != "done" and s.due_on is not None and s.due_on < today]
+    nxt = db.session.scalar(select(func.min(Round.held_on)).where(Round.cycle_id == cycle.id, Round.held_on >= today))
+    return (len(steps), sum(s.state == "done" for s in steps), len(overdue),
+            sum(s.state == "open" and s.kind == "review" for s in steps), nxt, cycle.published_at is not None)
+
+
+def test_each_units_figures_are_its_own_data(office):
+    today = bangkok_today(clock.now())
+    rows = rollup.units(office.id, today)
+    assert [r.agency.code for r in rows] == sorted([*(f"main-u{n:03d}" for n in range(1, UNITS + 1)), "area-1",
+                                                     "area-1-s1"])
+    by_code = {r.agency.code: r for r in rows}
+    for n in range(1, UNITS + 1):
+        r = by_code[f"main-u{n:03d}"]
+        assert (r.total, r.done, r.overdue, r.waiting, r.next_round, r.published) == _expected(r.agency.code, today)
+    assert len({by_code[f"main-u{n:03d}"].done for n in range(1, UNITS + 1)}) > 1  # different stages
+    assert by_code["area-1"].cycle_id is None and by_code["area-1"].behind  # nothing loaded yet
+    assert by_code["area-1-s1"].parent.code == "area-1"  # its child office
+    assert all(r.late_days > 0 for r in rows if r.overdue)
+
+
+def test_filters_and_sorting(office):
+    today = bangkok_today(clock.now())
+    assert [r.agency.code for r in rollup.units(office.id, today, kind="area")] == ["area-1"]
+    assert [r.agency.code for r in rollup.units(office.id, today, under="area-1")] == ["area-1-s1"]
+    by_progress = rollup.units(office.id, today, sort="percent", descending=True)
+    assert [r.percent for r in by_progress] == sorted((r.percent for r in by_progress), reverse=True)
+    # a unit's roll-up holds its own units only, not its parent's or siblings'
+    assert rollup.units(agencies.get("area-1").id, today)[0].agency.code == "area-1-s1"
+    assert rollup.units(agencies.get("main-u001").id, today) == []
+
+
+def test_the_page_the_spreadsheet_and_the_api(demo, office):
+    from openpyxl import load_workbook
+
+    from workflow import tokens
+    from workflow.models import User
+
+    executive = login(demo, "executive")
+    page = executive.get("/rollup?sort=overdue&desc=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "โรงเรียนตัวอย่างที่ 1" in html and 'aria-sort="descending"' in html and "<caption>" in html
+    assert 'href="/rollup"' in executive.get("/").get_data(as_text=True)  # in the navigation of a parent
+    book = load_workbook(io.BytesIO(executive.get("/rollup.xlsx?kind=school").data))
+    sheet = book.active
+    assert sheet.max_row == 1 + UNITS + 1 and sheet["A1"].value == "รหัส"
+    assert login(demo, "staff").get("/rollup").status_code == 403
+    person = db.session.execute(select(User).where(User.key == "amporn")).scalars().first()
+    _token, secret = tokens.create(person.id, "api", "rollup", now=clock.now())
+    db.session.commit()
+    api = demo.test_client()
+    items = api.get("/api/v1/rollup?kind=school", headers={"Authorization": f"Bearer {secret}"}).get_json()["items"]
+    assert len(items) == UNITS + 1 and {"code", "percent", "overdue", "late_days", "behind"} <= set(items[0])
+    assert api.get("/api/v1/rollup?kind=castle", headers={"Authorization": f"Bearer {secret}"}).status_code == 422
+
+
+def test_a_parent_reads_a_unit_but_changes_nothing_there(demo, office):
+    unit = agencies.get("main-u002")
+    cycle = db.session.scalar(select(Cycle).where(Cycle.agency_id == unit.id))
+    measure = cycle.measures[0]
+    open_step = db.session.execute(select(Step).join(Measure).where(
+        Measure.cycle_id == cycle.id, Step.state == "open", Step.kind == "task")).scalars().first()
+    executive, staff = login(demo, "executive"), login(demo, "staff")
+    assert executive.get("/units/main-u002").status_code == 200
+    assert "ดูได้อย่างเดียว" in executive.get("/units/main-u002").get_data(as_text=True)
+    assert executive.get(f"/measures/{measure.id}").status_code == 200
+    assert executive.get(f"/steps/{open_step.id}").status_code == 200
+    # the office's staff read only their own office
+    assert staff.get(f"/measures/{measure.id}").status_code == 404
+    assert staff.get("/units/main-u002").status_code == 403
+    before = counts()
+    for path in (f"/steps/{open_step.id}/done", f"/steps/{open_step.id}/reopen"):
+        response = executive.post(path, data={"csrf_token": token(executive), "version": str(open_step.version),
+                                              "reason": "x"})
+        assert response.status_code in (403, 404), (path, response.status_code)
+    assert counts() == before

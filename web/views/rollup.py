@@ -1,0 +1,64 @@
+"""The parent's roll-up (ภาพรวมหน่วยงานในสังกัด): its units' progress, a spreadsheet of it, and a read-only
+look into any unit. For a parent's supervisors and executives (and its admins)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, g, render_template, request, send_file
+
+from web.security import roles_required
+from workflow import agencies, clock, permissions, queries, rollup
+from workflow.db import db
+from workflow.errors import NotFound
+from workflow.models import Agency
+from workflow.thaidate import bangkok_today
+from workflow.vocabulary import AgencyKind
+
+bp = Blueprint("rollup", __name__)
+READERS = ("supervisor", "executive", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _rows():
+    args = request.args
+    kind = args.get("kind") if args.get("kind") in set(AgencyKind) else None
+    under = args.get("under") or None
+    sort = args.get("sort") if args.get("sort") in rollup.SORTS else "code"
+    descending = args.get("desc") == "1"
+    try:
+        rows = rollup.units(g.user.agency_id, bangkok_today(clock.now()), kind=kind, under=under, sort=sort,
+                            descending=descending)
+    except NotFound:
+        abort(404)
+    return rows, {"kind": kind or "", "under": under or "", "sort": sort, "desc": descending}
+
+
+@bp.get("/rollup")
+@roles_required(*READERS)
+def index():
+    rows, chosen = _rows()
+    return render_template("rollup.html", rows=rows, chosen=chosen, kinds=list(AgencyKind),
+                           offices=rollup.child_offices(g.user.agency_id),
+                           behind=sum(1 for r in rows if r.behind))
+
+
+@bp.get("/rollup.xlsx")
+@roles_required(*READERS)
+def export():
+    rows, _chosen = _rows()
+    data = rollup.to_xlsx(g.user.agency_id, rows)
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="ita-units.xlsx", max_age=0)
+
+
+@bp.get("/units/<code>")
+@roles_required(*READERS)
+def unit(code: str):
+    """One unit's measures, read-only: its pages open from here as the unit's own people see them."""
+    agency = db.session.query(Agency).filter(Agency.code == code.lower()).one_or_none()
+    if agency is None or agency.id == g.user.agency_id or not permissions.reads_agency(g.user, agency.id):
+        abort(404)
+    cycle = queries.current_cycle(agency.id)
+    today = bangkok_today(clock.now())
+    return render_template("unit.html", unit=agency, chain=list(reversed(agencies.ancestors(agency))),
+                           cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])

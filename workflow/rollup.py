@@ -1,0 +1,152 @@
+"""The parent's roll-up: every unit under an agency (any depth) with its current cycle's progress, in a
+handful of set-based statements whatever the number of units (the ministry follows 8,300).
+
+A unit's row: its progress (steps done of all), steps overdue and by how many working days the oldest is
+late, reviews waiting, its next monitoring round, and whether its public page is published. Read-only: a
+parent follows its units, it does not act for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from workflow import agencies
+from workflow.calendar import WorkingCalendar
+from workflow.db import db
+from workflow.models import Agency, Cycle, Measure, Round, Step
+from workflow.vocabulary import AgencyKind, StepKind, StepState
+
+SORTS = ("code", "name", "percent", "overdue", "late_days", "waiting", "next_round")
+
+
+@dataclass
+class UnitRow:
+    agency: Agency
+    #: the unit's parent among the roll-up's agencies (the child office it sits under), None at the top
+    parent: Agency | None
+    cycle_id: int | None
+    fiscal_year: int | None
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    #: working days the unit's oldest overdue step is late
+    late_days: int = 0
+    waiting: int = 0
+    next_round: date | None = None
+    published: bool = False
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def behind(self) -> bool:
+        """Fell behind: something is overdue, or it has no cycle yet."""
+        return self.overdue > 0 or self.cycle_id is None
+
+
+def units(agency_id: int, today: date, *, kind: str | None = None, under: str | None = None,
+          sort: str = "code", descending: bool = False) -> list[UnitRow]:
+    """Every unit below the agency, with its current cycle's figures; ``kind`` keeps one kind of unit,
+    ``under`` the units below one child office (its code)."""
+    ids = [i for i in agencies.subtree_ids(agency_id) if i != agency_id]
+    if under:
+        below = agencies.get(under)
+        within = set(agencies.subtree_ids(below.id))
+        ids = [i for i in ids if i in within and i != below.id]
+    if not ids:
+        return []
+    query = select(Agency).where(Agency.id.in_(ids))
+    if kind:
+        query = query.where(Agency.kind == kind)
+    found = db.session.execute(query).scalars().all()
+    by_id = {a.id: a for a in db.session.execute(select(Agency).where(Agency.id.in_([*ids, agency_id]))).scalars()}
+    rows = {a.id: UnitRow(a, by_id.get(a.parent_id) if a.parent_id not in (None, agency_id) else None, None,
+                          None) for a in found}
+    _current_cycles(rows)
+    _figures(rows, today)
+    key = {"code": lambda r: r.agency.code, "name": lambda r: r.agency.name, "percent": lambda r: r.percent,
+           "overdue": lambda r: r.overdue, "late_days": lambda r: r.late_days, "waiting": lambda r: r.waiting,
+           "next_round": lambda r: r.next_round or date.max}[sort if sort in SORTS else "code"]
+    return sorted(rows.values(), key=key, reverse=descending)
+
+
+def _current_cycles(rows: dict[int, UnitRow]) -> None:
+    """Each unit's current cycle (its newest fiscal year, then the latest loaded), in one statement."""
+    ranked = (select(Cycle.id, Cycle.agency_id, Cycle.fiscal_year_be, Cycle.published_at,
+                     func.row_number().over(partition_by=Cycle.agency_id,
+                                            order_by=(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).label("n"))
+              .where(Cycle.agency_id.in_(list(rows))).subquery())
+    for r in db.session.execute(select(ranked).where(ranked.c.n == 1)):
+        row = rows[r.agency_id]
+        row.cycle_id, row.fiscal_year, row.published = r.id, r.fiscal_year_be, r.published_at is not None
+
+
+def _figures(rows: dict[int, UnitRow], today: date) -> None:
+    by_cycle = {r.cycle_id: r for r in rows.values() if r.cycle_id is not None}
+    if not by_cycle:
+        return
+    late = and_(Step.state != StepState.DONE, Step.due_on < today)
+    for r in db.session.execute(
+        select(Measure.cycle_id, func.count(), func.sum(case((Step.state == StepState.DONE, 1), else_=0)),
+               func.sum(case((late, 1), else_=0)), func.min(case((late, Step.due_on), else_=None)),
+               func.sum(case((and_(Step.state == StepState.OPEN, Step.kind == StepKind.REVIEW), 1), else_=0)))
+        .join(Measure, Measure.id == Step.measure_id).where(Measure.cycle_id.in_(list(by_cycle)))
+        .group_by(Measure.cycle_id)
+    ):
+        row = by_cycle[r[0]]
+        row.total, row.done, row.overdue, row.waiting = int(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[5] or 0)
+        oldest = r[4]
+        if oldest is not None:
+            oldest = oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest))
+            row.late_days = WorkingCalendar().working_days_between(oldest, today)
+    for cycle_id, held_on in db.session.execute(
+        select(Round.cycle_id, func.min(Round.held_on)).where(Round.cycle_id.in_(list(by_cycle)),
+                                                              Round.held_on >= today).group_by(Round.cycle_id)
+    ):
+        by_cycle[cycle_id].next_round = held_on if isinstance(held_on, date) else date.fromisoformat(str(held_on))
+
+
+def child_offices(agency_id: int) -> list[Agency]:
+    """The agency's direct units that have units of their own: the roll-up's "under" filter."""
+    parents = select(Agency.parent_id).where(Agency.parent_id.is_not(None)).distinct()
+    return list(db.session.execute(select(Agency).where(Agency.parent_id == agency_id, Agency.id.in_(parents))
+                                   .order_by(Agency.code)).scalars())
+
+
+def kinds() -> list[AgencyKind]:
+    return list(AgencyKind)
+
+
+COLUMNS = ["รหัส", "หน่วยงาน", "ประเภท", "สังกัด", "ปีงบประมาณ", "ขั้นตอนเสร็จ", "ขั้นตอนทั้งหมด", "ร้อยละ",
+           "เลยกำหนด", "เลยกำหนดนานสุด (วันทำการ)", "รอตรวจสอบ", "การติดตามครั้งถัดไป", "เผยแพร่แล้ว"]
+
+
+def to_xlsx(agency_id: int, rows: list[UnitRow]) -> bytes:
+    """The roll-up as a spreadsheet (what parents keep today in Google Sheets): one row a unit."""
+    from openpyxl import Workbook
+
+    from workflow.exports import workbook_bytes, write_sheet
+    from workflow.thaidate import format_be
+    from workflow.vocabulary import label
+
+    parent = db.session.get(Agency, agency_id)
+    data = [[r.agency.code, r.agency.name, label(r.agency.kind), r.parent.name if r.parent else "",
+             r.fiscal_year or "", r.done, r.total, r.percent, r.overdue, r.late_days, r.waiting,
+             format_be(r.next_round, digit_style="arabic") if r.next_round else "", "ใช่" if r.published else "ไม่"]
+            for r in rows]
+    book = Workbook()
+    write_sheet(book.active, "หน่วยงานในสังกัด", COLUMNS, data)
+    book.properties.title = f"ความคืบหน้ามาตรการ ITA ของหน่วยงานในสังกัด {parent.name if parent else ''}"
+    return workbook_bytes(book)
+
+
+def as_json(r: UnitRow) -> dict:
+    return {"code": r.agency.code, "name": r.agency.name, "kind": r.agency.kind,
+            "parent": r.parent.code if r.parent else None, "cycle_id": r.cycle_id, "fiscal_year_be": r.fiscal_year,
+            "done": r.done, "total": r.total, "percent": r.percent, "overdue": r.overdue, "late_days": r.late_days,
+            "waiting": r.waiting, "next_round": r.next_round.isoformat() if r.next_round else None,
+            "published": r.published, "behind": r.behind}
