@@ -4,6 +4,7 @@ the API, a read-only look into a unit, and nothing a parent may change there."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from tests.test_web import counts, login, token
 from workflow import agencies, clock, rollup
 from workflow.db import db
 from workflow.models import Cycle, Measure, Round, Step
-from workflow.thaidate import bangkok_today
+from workflow.thaidate import BANGKOK, bangkok_today
 
 UNITS = 6
 
@@ -111,3 +112,25 @@ def test_a_parent_reads_a_unit_but_changes_nothing_there(demo, office):
                                               "reason": "x"})
         assert response.status_code in (403, 404), (path, response.status_code)
     assert counts() == before
+
+
+def test_the_parent_hears_weekly_which_units_fell_behind(demo, office):
+    from workflow.models import OutboxMessage, Timer
+    from workflow.notify import render_message
+    from tasks.jobs import run_sweep
+
+    timer = db.session.execute(select(Timer).where(Timer.kind == rollup.WEEKLY, Timer.target_id == office.id)
+                               ).scalar_one()
+    fire_at = timer.fire_at
+    assert fire_at.astimezone(BANGKOK).weekday() < 5  # Monday, or the working day after a Monday holiday
+    run_sweep(fire_at)
+    run_sweep(fire_at)  # again: nothing twice
+    db.session.commit()
+    mails = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == rollup.WEEKLY)).scalars().all()
+    assert [m.to_email for m in mails] == ["amporn@demo.itaflow.test"]  # the office's executive
+    text = render_message(mails[0])[0]
+    assert "โรงเรียนในเขต" in text and "ยังไม่ได้นำเข้ามาตรการ" in text  # behind: no measures yet
+    assert "/rollup?sort=late_days&desc=1" in text
+    following = db.session.execute(select(Timer).where(Timer.kind == rollup.WEEKLY, Timer.fired_at.is_(None),
+                                                       Timer.target_id == office.id)).scalar_one()
+    assert following.fire_at - fire_at >= timedelta(days=6)

@@ -68,6 +68,11 @@ def add(code: str, name: str, *, kind: str = AgencyKind.OFFICE, parent_code: str
     agency = Agency(code=code, name=name, kind=kind, parent_id=parent.id if parent else None, created_at=now)
     db.session.add(agency)
     db.session.flush()
+    if parent is not None:  # a parent hears weekly which of its units fell behind
+        from workflow.rollup import schedule_weekly
+        from workflow.thaidate import bangkok_today
+
+        schedule_weekly(parent.id, bangkok_today(now))
     audit.record("agency_added", agency_id=agency.id,
                  actor_id=actor_id, now=now, target_type="agency", target_id=agency.id,
                  data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None})

@@ -9,8 +9,9 @@ parent follows its units, it does not act for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from workflow import agencies
@@ -150,3 +151,55 @@ def as_json(r: UnitRow) -> dict:
             "done": r.done, "total": r.total, "percent": r.percent, "overdue": r.overdue, "late_days": r.late_days,
             "waiting": r.waiting, "next_round": r.next_round.isoformat() if r.next_round else None,
             "published": r.published, "behind": r.behind}
+
+
+#: the weekly roll-up email leaves on Monday (or the next working day) at the office hour
+WEEKLY = "rollup_weekly"
+
+
+def schedule_weekly(agency_id: int, after: date) -> None:
+    """The parent's next weekly email (a timer row, as every deadline): the first Monday after ``after``,
+    moved to the next working day if it is a holiday. Once per agency: an existing unfired one stands."""
+    from workflow.alerts import office_time
+    from workflow.models import Timer
+    from workflow.thaidate import bangkok_moment
+
+    pending = db.session.execute(select(Timer.id).where(Timer.kind == WEEKLY, Timer.target_type == "agency",
+                                                        Timer.target_id == agency_id, Timer.fired_at.is_(None)))
+    if pending.first() is not None:
+        return
+    monday = after + timedelta(days=7 - after.weekday())
+    day = WorkingCalendar().adjust(monday, "next").day
+    db.session.add(Timer(kind=WEEKLY, fire_at=bangkok_moment(day, office_time()), target_type="agency",
+                         target_id=agency_id, payload={"week_of": monday.isoformat()}))
+    db.session.flush()
+
+
+def send_weekly(agency_id: int, now: datetime) -> int:
+    """To the parent's supervisors and executives: the units that fell behind (something overdue, or no
+    measures yet), the most overdue first; then the next week's email is scheduled. Nothing goes out in a
+    week when every unit is on time. Returns the emails queued."""
+    from workflow import notify
+    from workflow.models import User, UserRole
+    from workflow.thaidate import bangkok_today
+
+    today = bangkok_today(now)
+    schedule_weekly(agency_id, today)
+    rows = units(agency_id, today, sort="late_days", descending=True)
+    behind = [r for r in rows if r.behind]
+    if not behind:
+        return 0
+    readers = db.session.execute(
+        select(User).join(UserRole).where(User.agency_id == agency_id, User.active.is_(True),
+                                          UserRole.role.in_(("supervisor", "executive"))).order_by(User.id)
+    ).scalars().unique().all()
+    items = [{"code": r.agency.code, "name": r.agency.name, "parent": r.parent.name if r.parent else None,
+              "percent": r.percent, "overdue": r.overdue, "late_days": r.late_days, "has_cycle": r.cycle_id is not None}
+             for r in behind[:200]]
+    base = current_app.config["ITAFLOW"].base_url
+    week = (today - timedelta(days=today.weekday())).isoformat()
+    return sum(notify.queue(WEEKLY, f"a{agency_id}:{week}", reader, [], now, template="rollup",
+                            params={"behind": len(behind), "total": len(rows), "day": today},
+                            context={"units": items, "more": max(0, len(behind) - len(items)),
+                                     "link": f"{base}/rollup?sort=late_days&desc=1"})
+               for reader in readers)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select, update
 
-from workflow import alerts, notify, rounds
+from workflow import alerts, notify, rollup, rounds
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Measure, Step, Timer, User, UserRole
@@ -235,6 +235,10 @@ def _round(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     return rounds.report_round(timer.target_id, now)
 
 
+def _rollup_weekly(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    return rollup.send_weekly(timer.target_id, now)
+
+
 HANDLERS = {
     "step_reminder": _step_reminder,
     "step_due_today": _step_due_today,
@@ -243,4 +247,5 @@ HANDLERS = {
     "special_deadline": _special_deadline,
     "period_end": _period_end,
     "round": _round,
+    rollup.WEEKLY: _rollup_weekly,
 }

@@ -49,6 +49,8 @@ WORDING: dict[str, tuple[str, str]] = {
     "round_report": (_l("รายงานการติดตามครั้งที่ %(number)s (%(day)s): เสร็จ %(percent)s%%"), ""),
     "round_items": (_l("งานที่ต้องรายงานในการติดตามครั้งที่ %(number)s"),
                     _l("การติดตามครั้งที่ %(number)s วันที่ %(day)s ขอให้รายงานความคืบหน้าของงานต่อไปนี้")),
+    "rollup_weekly": (_l("หน่วยงานในสังกัดที่ล่าช้า %(behind)s จาก %(total)s แห่ง (%(day)s)"),
+                      _l("หน่วยงานในสังกัดต่อไปนี้มีขั้นตอนเลยกำหนดหรือยังไม่ได้นำเข้ามาตรการ เรียงจากที่ล่าช้ามากที่สุด")),
     "digest": (_l("สรุปการแจ้งเตือนประจำวัน %(day)s"), _l("รายการแจ้งเตือนของท่าน %(count)s รายการ")),
 }
 
@@ -85,7 +87,7 @@ def say(key: str, lang: str, params: dict) -> tuple[str, str]:
 
 
 #: parameters that hold a number or a measure code written with digits (the rest is people's own text)
-NUMERIC = frozenset({"code", "number", "days", "late", "open", "percent", "count"})
+NUMERIC = frozenset({"code", "number", "days", "late", "open", "percent", "count", "behind", "total"})
 
 
 def number(value, lang: str) -> str:
