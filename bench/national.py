@@ -1,0 +1,177 @@
+"""National scale: a ministry over offices over units, each unit with its people and three years of steps,
+then the queries people wait on. Usage:
+
+    .venv/bin/python bench/national.py --database-url postgresql+psycopg://... [--units 8300] [--offices 80]
+
+Defaults are the issue's tree: 1 ministry, 80 offices, 8,300 units, 20 people a unit (166,000), 30 step rows a
+unit a year for 3 years (about 750,000). ``--units`` scales it down for a quick run. Prints one JSON line:
+rows made, setup seconds, and per query p50/p95 in milliseconds: งานของฉัน (the two queries of
+``queries.my_open_steps``) and the approval queue for 200 people drawn at random, and the roll-up
+(``rollup.units``) for one office and for the ministry. On SQLite without ``--database-url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import bindparam, insert, select, text  # noqa: E402
+
+from web import create_app  # noqa: E402
+from workflow import queries, rollup  # noqa: E402
+from workflow.db import db  # noqa: E402
+from workflow.models import User  # noqa: E402
+
+NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 10)
+PEOPLE, GROUPS, MEASURES, STEPS, YEARS = 20, 4, 5, 6, 3
+
+
+def _chunks(rows: list[dict], size: int = 5000):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _insert(table: str, rows: list[dict]) -> None:
+    for chunk in _chunks(rows):
+        db.session.execute(insert(db.metadata.tables[table]), chunk)
+
+
+def populate(units: int, offices: int) -> dict:
+    """Rows by Core inserts with explicit ids (no round trips for ids): what the services would have made."""
+    t = {name: 0 for name in ("agency", "work_group", "app_user", "cycle", "measure", "step", "round")}
+
+    def next_id(table: str) -> int:
+        t[table] += 1
+        return t[table]
+
+    agencies = [{"id": next_id("agency"), "code": "moe", "name": "กระทรวงตัวอย่าง", "kind": "ministry",
+                 "parent_id": None, "created_at": NOW}]
+    office_ids = []
+    for o in range(offices):
+        office_ids.append(next_id("agency"))
+        agencies.append({"id": office_ids[-1], "code": f"o{o:03d}", "name": f"สำนักงานตัวอย่าง {o}", "kind": "office",
+                         "parent_id": 1, "created_at": NOW})
+    unit_ids = []
+    for u in range(units):
+        unit_ids.append(next_id("agency"))
+        agencies.append({"id": unit_ids[-1], "code": f"u{u:05d}", "name": f"โรงเรียนตัวอย่าง {u}", "kind": "school",
+                         "parent_id": office_ids[u % offices], "created_at": NOW})
+    _insert("agency", agencies)
+    groups, users, roles, cycles, measures, steps, rounds = [], [], [], [], [], [], []
+    directors: list[dict] = []
+    rng = random.Random(2569)
+    for unit in unit_ids:
+        gids = [next_id("work_group") for _ in range(GROUPS)]
+        groups += [{"id": g, "agency_id": unit, "key": f"g{i}", "name": f"กลุ่ม {i}", "director_id": None,
+                    "acting_director_id": None} for i, g in enumerate(gids)]
+        uids = [next_id("app_user") for _ in range(PEOPLE)]
+        for i, uid in enumerate(uids):
+            users.append({"id": uid, "agency_id": unit, "key": f"p{i}", "name": f"บุคคล {uid}",
+                          "email": f"p{uid}@example.org", "group_id": gids[i % GROUPS], "active": True,
+                          "session_version": 1, "notify_mode": "instant", "digest_hour": 8, "digit_style": "thai",
+                          "language": "th", "created_at": NOW, "password_hash": None, "position": None})
+            roles.append({"user_id": uid, "role": "director" if i < GROUPS else "staff"})
+        directors += [{"gid": g, "uid": uids[i]} for i, g in enumerate(gids)]
+        for year in range(YEARS):
+            cid = next_id("cycle")
+            current = year == YEARS - 1
+            cycles.append({"id": cid, "agency_id": unit, "agency": f"หน่วยงาน {unit}", "fiscal_year_be": 2567 + year,
+                           "title": "bench", "memo": {}, "round_policy": "previous", "deadline_policy": "next",
+                           "reminder_days": [3, 1], "definition": {}, "source_name": None, "created_at": NOW,
+                           "published_at": None})
+            for r in range(4 if current else 0):
+                rounds.append({"id": next_id("round"), "cycle_id": cid, "number": r + 1,
+                               "planned_on": TODAY + timedelta(days=15 * r), "held_on": TODAY + timedelta(days=15 * r),
+                               "moved_reason": None, "status": "planned", "report": None, "minutes": None,
+                               "attendance": []})
+            progress = rng.randint(0, STEPS) if current else STEPS
+            for m in range(MEASURES):
+                mid = next_id("measure")
+                measures.append({"id": mid, "cycle_id": cid, "code": f"1.{m + 1}", "title": f"มาตรการ {m + 1}",
+                                 "weakness": "-", "improvement": "-", "position": m, "state": "active",
+                                 "period_start": TODAY - timedelta(days=60), "period_end": TODAY + timedelta(days=60),
+                                 "monitoring": {}, "owners_text": "-", "related_items": [],
+                                 "constraints": None})
+                for n in range(1, STEPS + 1):
+                    state = "done" if n <= progress else ("open" if n == progress + 1 else "blocked")
+                    review = n == STEPS
+                    steps.append({"id": next_id("step"), "measure_id": mid, "number": n, "occurrence": 1,
+                                  "title": f"ขั้นตอน {n}", "kind": "review" if review else "task", "parallel": False,
+                                  "owner_group_id": None if review else gids[n % GROUPS],
+                                  "owner_user_id": None, "reviewer_group_id": gids[0] if review else None,
+                                  "reviews_step_id": None, "due_on": TODAY + timedelta(days=10 * (n - 3)),
+                                  "due_explicit": True, "evidence_wanted": None, "recurrence": None, "state": state,
+                                  "sent_back_reason": None, "opened_at": NOW if state == "open" else None,
+                                  "done_at": NOW if state == "done" else None, "done_by_id": None, "version": 1})
+    for table, rows in (("work_group", groups), ("app_user", users), ("user_role", roles), ("cycle", cycles),
+                        ("measure", measures), ("step", steps), ("monitoring_round", rounds)):
+        _insert(table, rows)
+    group = db.metadata.tables["work_group"]
+    for chunk in _chunks(directors):  # a group's director is one of its people: named once both exist
+        db.session.execute(group.update().where(group.c.id == bindparam("gid")).values(director_id=bindparam("uid")),
+                           chunk)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {"agencies": len(agencies), "people": len(users), "steps": len(steps), "office_ids": office_ids}
+
+
+def timed(call, repeats: int) -> dict:
+    spent = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        spent.append((time.perf_counter() - start) * 1000)
+        db.session.rollback()
+    spent.sort()
+    return {"p50_ms": round(statistics.median(spent), 2), "p95_ms": round(spent[int(0.95 * (len(spent) - 1))], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--units", type=int, default=8300)
+    parser.add_argument("--offices", type=int, default=80)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"ITAFLOW_INSTANCE": tmp, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
+                          "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/national.sqlite"})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            start = time.perf_counter()
+            made = populate(args.units, args.offices)
+            setup = time.perf_counter() - start
+            rng = random.Random(1)
+            people = db.session.execute(select(User).order_by(User.id)).scalars().all()
+            sample = rng.sample(people, min(200, len(people)))
+            directors = [p for p in sample if p.has_role("director")] or sample
+            picks = iter(sample * args.repeats)
+            dpicks = iter(directors * (args.repeats * 200))
+            result = {
+                "database": db.engine.dialect.name, "setup_s": round(setup, 1),
+                **{k: v for k, v in made.items() if k != "office_ids"},
+                "my_steps": timed(lambda: queries.my_open_steps(next(picks)), len(sample)),
+                "approval_queue": timed(lambda: queries.approval_queue(next(dpicks)), len(sample)),
+                "rollup_office": timed(lambda: rollup.units(made["office_ids"][0], TODAY), args.repeats),
+                "rollup_ministry": timed(lambda: rollup.units(1, TODAY), max(3, args.repeats // 4)),
+            }
+            db.session.remove()
+            db.drop_all()
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
