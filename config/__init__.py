@@ -63,6 +63,8 @@ class Settings:
     mail_lease_seconds: int  # a claimed row is retried after this if its worker died
     page_cache: int = 512  # rendered pages kept in memory per worker (web/pagecache.py); 0 turns it off
     idle_minutes: int = 60  # a session ends after this long without a request (ASVS 7.3.1)
+    #: reverse proxies in front of the web (0: none): their X-Forwarded-For/-Proto/-Host are believed, that many
+    proxies: int = 0
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -133,6 +135,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_lease_seconds=int(env.get("ITAFLOW_MAIL_LEASE_SECONDS", "300")),
         page_cache=int(env.get("ITAFLOW_PAGE_CACHE", "512")),
         idle_minutes=max(1, int(env.get("ITAFLOW_IDLE_MINUTES", "60"))),
+        proxies=max(0, min(5, int(env.get("ITAFLOW_PROXIES", "0")))),
     )
 
 

@@ -115,9 +115,9 @@ def test_a_parent_reads_a_unit_but_changes_nothing_there(demo, office):
 
 
 def test_the_parent_hears_weekly_which_units_fell_behind(demo, office):
+    from tasks.jobs import run_sweep
     from workflow.models import OutboxMessage, Timer
     from workflow.notify import render_message
-    from tasks.jobs import run_sweep
 
     timer = db.session.execute(select(Timer).where(Timer.kind == rollup.WEEKLY, Timer.target_id == office.id)
                                ).scalar_one()

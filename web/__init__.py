@@ -42,6 +42,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     celery_init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
+    if settings.proxies:  # behind nginx or Caddy: the client's address and scheme from their headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        behind = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=behind, x_proto=behind, x_host=behind)  # type: ignore[method-assign]
     init_transactions(app)
     init_security(app)
     init_i18n(app)
