@@ -23,13 +23,24 @@ from workflow.vocabulary import AgencyKind, StepKind, StepState
 SORTS = ("code", "name", "percent", "overdue", "late_days", "waiting", "next_round")
 
 
+@dataclass(frozen=True)
+class AgencyRow:
+    """What the roll-up shows of an agency (a row, not an ORM object: the ministry's has 8,300)."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+
+
 @dataclass
 class UnitRow:
-    agency: Agency
+    agency: AgencyRow
     #: the unit's parent among the roll-up's agencies (the child office it sits under), None at the top
-    parent: Agency | None
-    cycle_id: int | None
-    fiscal_year: int | None
+    parent: AgencyRow | None
+    cycle_id: int | None = None
+    fiscal_year: int | None = None
     total: int = 0
     done: int = 0
     overdue: int = 0
@@ -52,63 +63,72 @@ class UnitRow:
 def units(agency_id: int, today: date, *, kind: str | None = None, under: str | None = None,
           sort: str = "code", descending: bool = False) -> list[UnitRow]:
     """Every unit below the agency, with its current cycle's figures; ``kind`` keeps one kind of unit,
-    ``under`` the units below one child office (its code)."""
-    ids = [i for i in agencies.subtree_ids(agency_id) if i != agency_id]
+    ``under`` the units below one child office (its code). Four statements whatever the number of units: the
+    tree, and each unit's current cycle, are subqueries of the others, never lists of ids."""
+    root = agency_id
     if under:
         below = agencies.get(under)
-        within = set(agencies.subtree_ids(below.id))
-        ids = [i for i in ids if i in within and i != below.id]
-    if not ids:
-        return []
-    query = select(Agency).where(Agency.id.in_(ids))
-    if kind:
-        query = query.where(Agency.kind == kind)
-    found = db.session.execute(query).scalars().all()
-    by_id = {a.id: a for a in db.session.execute(select(Agency).where(Agency.id.in_([*ids, agency_id]))).scalars()}
-    rows = {a.id: UnitRow(a, by_id.get(a.parent_id) if a.parent_id not in (None, agency_id) else None, None,
-                          None) for a in found}
-    _current_cycles(rows)
-    _figures(rows, today)
+        if below.id == agency_id or below.id not in agencies.subtree_ids(agency_id):
+            return []
+        root = below.id
+    tree = select(Agency.id, Agency.parent_id).where(Agency.id == root).cte("tree", recursive=True)
+    tree = tree.union_all(select(Agency.id, Agency.parent_id).join(tree, Agency.parent_id == tree.c.id))
+    found = {r.id: AgencyRow(r.id, r.code, r.name, r.kind, r.parent_id) for r in db.session.execute(
+        select(Agency.id, Agency.code, Agency.name, Agency.kind, Agency.parent_id)
+        .where(Agency.id.in_(select(tree.c.id))))}
+    rows = {i: UnitRow(a, found.get(a.parent_id) if a.parent_id not in (None, agency_id) else None)
+            for i, a in found.items() if i != root and (kind is None or a.kind == kind)}
+    if rows:
+        current = _current_cycles(select(tree.c.id))
+        for r in db.session.execute(select(current)):
+            if r.agency_id in rows:
+                row = rows[r.agency_id]
+                row.cycle_id, row.fiscal_year, row.published = r.id, r.fiscal_year_be, r.published_at is not None
+        _figures({r.cycle_id: r for r in rows.values() if r.cycle_id is not None}, current, today)
     key = {"code": lambda r: r.agency.code, "name": lambda r: r.agency.name, "percent": lambda r: r.percent,
            "overdue": lambda r: r.overdue, "late_days": lambda r: r.late_days, "waiting": lambda r: r.waiting,
            "next_round": lambda r: r.next_round or date.max}[sort if sort in SORTS else "code"]
     return sorted(rows.values(), key=key, reverse=descending)
 
 
-def _current_cycles(rows: dict[int, UnitRow]) -> None:
-    """Each unit's current cycle (its newest fiscal year, then the latest loaded), in one statement."""
+def _current_cycles(agency_ids):
+    """Each agency's current cycle (its newest fiscal year, then the latest loaded), as a subquery."""
     ranked = (select(Cycle.id, Cycle.agency_id, Cycle.fiscal_year_be, Cycle.published_at,
                      func.row_number().over(partition_by=Cycle.agency_id,
                                             order_by=(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).label("n"))
-              .where(Cycle.agency_id.in_(list(rows))).subquery())
-    for r in db.session.execute(select(ranked).where(ranked.c.n == 1)):
-        row = rows[r.agency_id]
-        row.cycle_id, row.fiscal_year, row.published = r.id, r.fiscal_year_be, r.published_at is not None
+              .where(Cycle.agency_id.in_(agency_ids)).subquery())
+    return (select(ranked.c.id, ranked.c.agency_id, ranked.c.fiscal_year_be, ranked.c.published_at)
+            .where(ranked.c.n == 1).subquery("current_cycle"))
 
 
-def _figures(rows: dict[int, UnitRow], today: date) -> None:
-    by_cycle = {r.cycle_id: r for r in rows.values() if r.cycle_id is not None}
+def _figures(by_cycle: dict[int, UnitRow], current, today: date) -> None:
     if not by_cycle:
         return
     late = and_(Step.state != StepState.DONE, Step.due_on < today)
+    late_by: dict[date, int] = {}  # units share their oldest due dates: each counted once
+    calendar = WorkingCalendar()
     for r in db.session.execute(
         select(Measure.cycle_id, func.count(), func.sum(case((Step.state == StepState.DONE, 1), else_=0)),
                func.sum(case((late, 1), else_=0)), func.min(case((late, Step.due_on), else_=None)),
                func.sum(case((and_(Step.state == StepState.OPEN, Step.kind == StepKind.REVIEW), 1), else_=0)))
-        .join(Measure, Measure.id == Step.measure_id).where(Measure.cycle_id.in_(list(by_cycle)))
+        .select_from(Step).join(Measure, Measure.id == Step.measure_id).join(current, current.c.id == Measure.cycle_id)
         .group_by(Measure.cycle_id)
     ):
-        row = by_cycle[r[0]]
+        row = by_cycle.get(r[0])
+        if row is None:
+            continue
         row.total, row.done, row.overdue, row.waiting = int(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[5] or 0)
-        oldest = r[4]
-        if oldest is not None:
-            oldest = oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest))
-            row.late_days = WorkingCalendar().working_days_between(oldest, today)
+        if r[4] is not None:
+            oldest = r[4] if isinstance(r[4], date) else date.fromisoformat(str(r[4]))
+            if oldest not in late_by:
+                late_by[oldest] = calendar.working_days_between(oldest, today)
+            row.late_days = late_by[oldest]
     for cycle_id, held_on in db.session.execute(
-        select(Round.cycle_id, func.min(Round.held_on)).where(Round.cycle_id.in_(list(by_cycle)),
-                                                              Round.held_on >= today).group_by(Round.cycle_id)
+        select(Round.cycle_id, func.min(Round.held_on)).join(current, current.c.id == Round.cycle_id)
+        .where(Round.held_on >= today).group_by(Round.cycle_id)
     ):
-        by_cycle[cycle_id].next_round = held_on if isinstance(held_on, date) else date.fromisoformat(str(held_on))
+        if cycle_id in by_cycle:
+            by_cycle[cycle_id].next_round = held_on if isinstance(held_on, date) else date.fromisoformat(str(held_on))
 
 
 def child_offices(agency_id: int) -> list[Agency]:
