@@ -152,3 +152,50 @@ def test_secretariat_downloads_the_progress_report_and_switches_to_english(brows
     assert width <= viewport["width"] + 1
     secretariat.click("#lang-switch")
     assert "งานของฉัน" in secretariat.inner_text("header")
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_a_parent_adds_a_unit_whose_admin_sets_a_password_and_the_executive_follows_the_units(
+        browser, site, viewport, label):
+    import re
+
+    from sqlalchemy import select
+
+    from workflow.demo import add_units
+    from workflow.models import Agency, OutboxMessage
+    from workflow.notify import render_message
+
+    main = db.session.execute(select(Agency).where(Agency.code == "main")).scalar_one()
+    add_units(main.id, 4, now=clock.now())
+    db.session.commit()
+    admin = sign_in(browser, site, "admin@demo.itaflow.test", viewport)
+    admin.goto(f"{site}/units/new")
+    admin.fill("input[name=name]", "โรงเรียนบ้านหนองแวง")
+    admin.fill("input[name=code]", "nongwaeng")
+    admin.select_option("select[name=kind]", "school")
+    admin.fill("input[name=admin_name]", "ครูสมศรี ใจดี")
+    admin.fill("input[name=admin_email]", "somsri@school.example")
+    admin.click("main button[type=submit]")
+    admin.wait_for_url(f"{site}/rollup")
+    assert "somsri@school.example" in admin.inner_text("main") and "โรงเรียนบ้านหนองแวง" in admin.inner_text("main")
+
+    db.session.expire_all()
+    row = db.session.execute(select(OutboxMessage).where(OutboxMessage.to_email == "somsri@school.example")
+                             ).scalar_one()
+    link = re.search(r"/welcome/\S+", render_message(row)[0]).group(0)
+    newcomer = browser.new_context(viewport=viewport, locale="th-TH").new_page()
+    newcomer.goto(site + link)
+    newcomer.fill("input[name=new]", "ทุ่งกุลาร้องไห้2569")
+    newcomer.fill("input[name=again]", "ทุ่งกุลาร้องไห้2569")
+    newcomer.click("main button[type=submit]")
+    newcomer.wait_for_url(f"{site}/")
+    assert "ตั้งรหัสผ่านแล้ว" in newcomer.inner_text("main")
+    newcomer.screenshot(path=ARTIFACTS / f"{label}-7-welcome.png", full_page=True)
+
+    executive = sign_in(browser, site, "amporn@demo.itaflow.test", viewport)
+    executive.click("text=หน่วยงานในสังกัด")
+    assert executive.locator("table.rollup tbody tr").count() == 5
+    executive.screenshot(path=ARTIFACTS / f"{label}-8-rollup.png", full_page=True)
+    assert executive.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+    executive.click("table.rollup tbody tr >> nth=0 >> a")
+    assert "/units/" in executive.url and executive.locator("progress").count() >= 1

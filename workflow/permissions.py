@@ -34,6 +34,18 @@ def reads_agency(user: User | ActorRow, agency_id: int) -> bool:
     return agency_id in subtree_ids(user.agency_id)
 
 
+def governs_agency(user: User, agency_id: int) -> bool:
+    """A parent's admins create units under it (any depth) and invite their first people; they do not read or
+    act on the units' work for that (that is reads_agency's and acts_in_agency's)."""
+    if not user.active or not user.has_role("admin"):
+        return False
+    if user.agency_id == agency_id:
+        return True
+    from workflow.agencies import subtree_ids
+
+    return agency_id in subtree_ids(user.agency_id)
+
+
 def acts_in_agency(user: User | ActorRow, agency_id: int) -> bool:
     """Changes are made only within one's own agency: a parent reads its units, it does not act for them."""
     return user.agency_id == agency_id

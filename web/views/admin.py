@@ -51,6 +51,16 @@ def update_user(user_id: int):
                roles=request.form.getlist("roles"), active=request.form.get("active") == "1", now=clock.now())
 
 
+@bp.post("/users/<int:user_id>/invite")
+@roles_required("admin")
+def invite_user(user_id: int):
+    """E-mail the person a link to set their own password (a newcomer, or someone who forgot theirs)."""
+    from workflow import invitations
+
+    return act(invitations.invite, url_for("admin.index"), _("ส่งลิงก์ตั้งรหัสผ่านทางอีเมลแล้ว"), user_id=user_id,
+               now=clock.now())
+
+
 @bp.post("/groups/<int:group_id>")
 @roles_required("admin")
 def update_group(group_id: int):
@@ -146,10 +156,12 @@ def confirm_import():
 @roles_required("admin", "secretariat")
 def outbox():
     status = request.args.get("status")
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    ours = OutboxMessage.recipient_id.in_(select(User.id).where(User.agency_id == g.user.agency_id))
+    query = select(OutboxMessage).where(ours).order_by(OutboxMessage.id.desc()).limit(200)
     if status in ("pending", "sending", "sent", "failed", "held", "digested"):
         query = query.where(OutboxMessage.status == status)
-    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).where(ours)
+                                     .group_by(OutboxMessage.status)).all())
     return render_template("outbox.html", rows=db.session.execute(query).scalars().all(), counts=counts)
 
 
@@ -157,11 +169,16 @@ def outbox():
 @roles_required("admin")
 def mail():
     from email.header import decode_header, make_header
+    from email.utils import parseaddr
 
     from tasks.sink import read_maildir
 
+    ours = set(db.session.execute(select(User.email).where(User.agency_id == g.user.agency_id,
+                                                          User.email.is_not(None))).scalars())
     messages = []
     for m in read_maildir(current_app.config["ITAFLOW"].instance_path / "mail", 100):
+        if parseaddr(str(m["To"] or ""))[1].lower() not in ours:  # another agency's mail is not this admin's to read
+            continue
         body = m.get_body(("plain",))
         subject = str(make_header(decode_header(m["Subject"] or "")))
         messages.append({"to": m["To"], "date": m["Date"], "subject": subject,

@@ -66,3 +66,29 @@ def password():
                 db.session.rollback()
             error = message(exc)
     return render_template("password.html", error=error), 400 if error else 200
+
+
+@bp.route("/welcome/<secret>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@public
+def welcome(secret: str):
+    """Set one's password with the link an admin sent by e-mail; then one is signed in."""
+    from workflow import invitations
+
+    error = None
+    try:
+        person = invitations.holder(secret, clock.now())
+    except ValidationError as exc:
+        return render_template("welcome.html", person=None, error=message(exc)), 410
+    if request.method == "POST":
+        try:
+            user = invitations.accept(secret, new=request.form.get("new") or "", again=request.form.get("again") or "",
+                                      now=clock.now())
+        except ValidationError as exc:
+            db.session.rollback()
+            error = message(exc)
+        else:
+            login_user(user)
+            flash(_("ตั้งรหัสผ่านแล้ว ยินดีต้อนรับ"), "ok")
+            return redirect(url_for("tasks.my_steps")), 303
+    return render_template("welcome.html", person=person, error=error), 422 if error else 200

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
+from web.i18n import message
 from web.security import roles_required
 from workflow import agencies, clock, permissions, queries, rollup
 from workflow.db import db
-from workflow.errors import NotFound
+from workflow.errors import ItaflowError, NotFound
 from workflow.models import Agency
 from workflow.thaidate import bangkok_today
 from workflow.vocabulary import AgencyKind
@@ -56,9 +58,43 @@ def export():
 def unit(code: str):
     """One unit's measures, read-only: its pages open from here as the unit's own people see them."""
     agency = db.session.query(Agency).filter(Agency.code == code.lower()).one_or_none()
-    if agency is None or agency.id == g.user.agency_id or not permissions.reads_agency(g.user, agency.id):
+    if agency is None or agency.id == g.user.agency_id or not (
+            permissions.reads_agency(g.user, agency.id) or permissions.governs_agency(g.user, agency.id)):
         abort(404)
     cycle = queries.current_cycle(agency.id)
     today = bangkok_today(clock.now())
     return render_template("unit.html", unit=agency, chain=list(reversed(agencies.ancestors(agency))),
                            cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
+
+
+def _parents() -> list[tuple[Agency, int]]:
+    """Where an admin may add a unit: their own agency and every unit under it, parents first."""
+    mine = set(agencies.subtree_ids(g.user.agency_id))
+    return [(a, depth) for a, depth in agencies.listing() if a.id in mine]
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_unit():
+    """A parent's admin adds a unit and names its first admin, who gets a link to set their password."""
+    form = request.form
+    error = None
+    if request.method == "POST":
+        parent_id = form.get("parent_id", type=int) or g.user.agency_id
+        try:
+            unit, admin = agencies.add_unit(
+                parent_id, form.get("code", ""), form.get("name", ""), form.get("kind", ""),
+                admin_name=form.get("admin_name", ""), admin_email=form.get("admin_email", ""),
+                actor_id=g.user.id, now=clock.now())
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except ItaflowError as exc:
+            db.session.rollback()
+            error = message(exc)
+        else:
+            flash(_("เพิ่ม %(unit)s แล้ว และส่งลิงก์ตั้งรหัสผ่านถึง %(email)s แล้ว", unit=unit.name,
+                    email=admin.email), "ok")
+            return redirect(url_for("rollup.index")), 303
+    return render_template("unit_new.html", error=error, form=form, kinds=list(AgencyKind),
+                           parents=_parents()), 422 if error else 200
