@@ -52,6 +52,22 @@ def two_agencies(demo):
     return ids, home, other
 
 
+@pytest.fixture(params=["sibling", "child", "parent"])
+def relative(request, two_agencies):
+    """The other agency as this one's sibling, as one of its units (child), or as its parent."""
+    if request.param == "child":
+        agencies.move("other", "main", actor_id=None, now=clock.now())
+    elif request.param == "parent":
+        agencies.move("main", "other", actor_id=None, now=clock.now())
+    db.session.commit()
+    return (*two_agencies, request.param)
+
+
+def _reads_here(relation: str, role: str) -> bool:
+    """Who of the other agency reads this one's rows: a parent's executives (and supervisors), read-only."""
+    return relation == "parent" and role == "executive"
+
+
 def _sibling(app, role: str):
     client = app.test_client()
     response = client.post("/login", data={"email": _sibling_email(ROLE_USERS[role]), "password": PASSWORD,
@@ -64,8 +80,9 @@ def _rule(app, endpoint: str):
     return next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
 
 
-def test_a_sibling_reads_none_of_this_agencys_objects(demo, two_agencies):
-    ids, home, _other = two_agencies
+def test_another_agency_reads_none_of_this_agencys_objects(demo, relative):
+    """A sibling or a unit reads nothing of this agency; its parent's executives read, and only read."""
+    ids, home, _other, relation = relative
     checked = 0
     for role in ROLE_USERS:
         client = _sibling(demo, role)
@@ -75,7 +92,8 @@ def test_a_sibling_reads_none_of_this_agencys_objects(demo, two_agencies):
                 continue
             response = client.get(_url(demo, endpoint, ids))
             response.close()
-            assert response.status_code == 404, (endpoint, role, response.status_code)
+            wanted = 200 if _reads_here(relation, role) else 404
+            assert response.status_code == wanted, (relation, endpoint, role, response.status_code)
             checked += 1
     assert checked >= 40
 
@@ -97,8 +115,9 @@ def test_a_siblings_lists_hold_only_its_own_rows(demo, two_agencies, path, kind)
         assert linked, path  # the sibling sees its own
 
 
-def test_a_sibling_changes_nothing_here(demo, two_agencies):
-    ids, _home, _other = two_agencies
+def test_another_agency_changes_nothing_here(demo, relative):
+    """Not a sibling, not a unit, not the parent (which reads its units but never acts for them)."""
+    ids, _home, _other, relation = relative
     clients = {role: _sibling(demo, role) for role in ROLE_USERS}
     before = counts()  # after the sign-ins, which are audited
     checked = 0
@@ -115,7 +134,7 @@ def test_a_sibling_changes_nothing_here(demo, two_agencies):
                                          "note": "x", "kind": "note", "text": "x", "minutes": "x",
                                          "roles": "admin", "active": "1", "published": "1", "public": "1",
                                          "group_id": str(ids["group"]), "director_id": str(ids["user"])})
-            assert response.status_code == 404, (endpoint, role, response.status_code)
+            assert response.status_code == 404, (relation, endpoint, role, response.status_code)
     assert checked >= 14 and counts() == before
 
 

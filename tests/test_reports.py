@@ -19,7 +19,7 @@ from tests.conftest import NOW, require_tool, step, user
 from workflow import documents, evidence, exports, feeds, publication, rounds, tokens, transitions
 from workflow.db import db
 from workflow.errors import PermissionDenied
-from workflow.models import AccessToken, AuditEvent, Cycle, Round
+from workflow.models import AccessToken, Agency, AuditEvent, Cycle, Round
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LATER = NOW + timedelta(hours=1)
@@ -275,9 +275,16 @@ def test_publication_is_off_by_default_and_shows_nothing_private(app, seed, tmp_
     status, mimetype, pdf = fetch(client, f"/p/{seed.id}/progress.pdf")
     assert status == 200 and mimetype == "application/pdf"
     assert fetch(client, f"/p/{seed.id}/progress.pdf")[2] == pdf  # served from the cache: the same bytes
+    # the agency's own addresses: its years, and its newest published one for its website's link
+    code = db.session.get(Agency, seed.agency_id).code
+    assert client.get(f"/p/a/{code}/latest").location.endswith(f"/p/{seed.id}")
+    assert f"/p/{seed.id}" in client.get(f"/p/a/{code}").get_data(as_text=True)
+    assert f"/p/a/{code}" in client.get("/p").get_data(as_text=True)
+    assert client.get("/p/a/no-such-agency").status_code == 404
     publication.set_published(seed.id, False, actor_id=user("admin").id, now=LATER)
     db.session.commit()
     assert client.get(f"/p/{seed.id}").status_code == 404
+    assert client.get(f"/p/a/{code}/latest").status_code == 404 and client.get("/p").status_code == 404
     assert fetch(client, f"/p/evidence/{shown.id}")[0] == 404
     assert db.session.get(Cycle, seed.id).published_at is None
 

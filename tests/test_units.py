@@ -71,6 +71,14 @@ def test_a_parent_admin_adds_a_unit_whose_admin_sets_a_password_and_signs_in(dem
     assert signed.status_code == 302
     # the unit's admin adds a unit of their own (a school's branch) but nothing above or beside it
     assert agencies.get("main").id not in {a.id for a, _ in _choices(again)}
+    # the parent's admin may send the unit's admin a new link (the first expired), not its other people
+    from workflow.users import add_user
+
+    teacher = add_user(name="ครูสมชาย", email="somchai@school.example", roles=["staff"], actor_id=first.id,
+                       now=clock.now(), agency_id=unit.id)
+    db.session.commit()
+    assert admin.post(f"/admin/users/{first.id}/invite", data={"csrf_token": token(admin)}).status_code == 303
+    assert admin.post(f"/admin/users/{teacher.id}/invite", data={"csrf_token": token(admin)}).status_code == 404
 
 
 def _choices(client):

@@ -81,6 +81,8 @@ GET_MATRIX = {
     "public.cycle_pdf": ({None: 404} | {r: 404 for r in ALL}),
     "public.evidence_file": ({None: 404} | {r: 404 for r in ALL}),
     "public.published_list": ({None: 404} | {r: 404 for r in ALL}),
+    "public.agency_list": ({None: 404} | {r: 404 for r in ALL}),
+    "public.agency_latest": ({None: 404} | {r: 404 for r in ALL}),
     "public.ics_feed": ({None: 404} | {r: 404 for r in ALL}),
 }
 # POST endpoints: who may act (others get 403 or, for a step they may not touch, 403), never a 500

@@ -57,10 +57,13 @@ def holder(secret: str, now: datetime) -> User:
 
 
 def may_invite(actor: User, user: User) -> bool:
-    """An admin invites the people of their own agency, and the people of the units under it."""
+    """An admin invites the people of their own agency; a parent's admin, a unit's admins (the first admin's
+    link again, when it expired); a unit's other people are its own admins' to invite."""
     from workflow import permissions
 
-    return permissions.governs_agency(actor, user.agency_id)
+    if user.agency_id == actor.agency_id:
+        return actor.active and actor.has_role("admin")
+    return user.has_role("admin") and permissions.governs_agency(actor, user.agency_id)
 
 
 def invite(user_id: int, *, actor_id: int | None, now: datetime) -> User:

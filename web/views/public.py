@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from sqlalchemy import select
 
 from web.security import public
@@ -87,8 +87,39 @@ def ics_feed(secret: str):
 @bp.get("/p")
 @public
 def published_list():
-    cycles = [c for c in db.session.execute(
-        queries.cycles_newest_first().where(Cycle.published_at.is_not(None))).scalars()]
+    """The agencies of this deployment with a published page, by name: each links to its own list."""
+    from workflow.models import Agency
+
+    agencies = db.session.execute(
+        select(Agency).where(Agency.id.in_(select(Cycle.agency_id).where(Cycle.published_at.is_not(None))))
+        .order_by(Agency.name)).scalars().all()
+    if not agencies:
+        abort(404)
+    return render_template("public_list.html", agencies=agencies, agency=None, cycles=[])
+
+
+def _agency_published(code: str):
+    from workflow.models import Agency
+
+    agency = db.session.execute(select(Agency).where(Agency.code == code.lower())).scalar_one_or_none()
+    cycles = [] if agency is None else db.session.execute(
+        queries.cycles_newest_first(agency.id).where(Cycle.published_at.is_not(None))).scalars().all()
     if not cycles:
         abort(404)
-    return render_template("public_list.html", cycles=cycles, current=queries.current_cycle())
+    return agency, cycles
+
+
+@bp.get("/p/a/<code>")
+@public
+def agency_list(code: str):
+    """One agency's published years, newest first: the address its website links to."""
+    agency, cycles = _agency_published(code)
+    return render_template("public_list.html", agencies=[], agency=agency, cycles=cycles)
+
+
+@bp.get("/p/a/<code>/latest")
+@public
+def agency_latest(code: str):
+    """The agency's newest published year: a link on its website that need not change every year."""
+    _agency, cycles = _agency_published(code)
+    return redirect(url_for("public.cycle_page", cycle_id=cycles[0].id))

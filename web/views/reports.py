@@ -84,7 +84,10 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 def index():
     cycle = queries.current_cycle(g.user.agency_id)
     cycles = list(db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars())
-    return render_template("reports.html", cycle=cycle, cycles=cycles)
+    from workflow.models import Agency
+
+    return render_template("reports.html", cycle=cycle, cycles=cycles,
+                           agency=db.session.get(Agency, g.user.agency_id))
 
 
 @bp.get("/cycles/<int:cycle_id>/<any(measures, progress):kind>.pdf")
