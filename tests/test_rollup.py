@@ -134,3 +134,60 @@ def test_the_parent_hears_weekly_which_units_fell_behind(demo, office):
     following = db.session.execute(select(Timer).where(Timer.kind == rollup.WEEKLY, Timer.fired_at.is_(None),
                                                        Timer.target_id == office.id)).scalar_one()
     assert following.fire_at - fire_at >= timedelta(days=6)
+
+
+def test_kept_tallies_follow_every_change_and_the_day(demo, office, monkeypatch):
+    """The roll-up keeps each cycle's figures while its agency's audit chain stands still: read again unchanged,
+    nothing is counted; after a step done, a review approved or sent back, or the page published, that unit
+    alone is counted again; and a later day moves the overdue figures without counting anything."""
+    from workflow import publication, transitions
+    from workflow.models import CycleTally, User, UserRole
+
+    counted: list[list[int]] = []
+    real = rollup.count
+    monkeypatch.setattr(rollup, "count", lambda seqs: counted.append(sorted(seqs)) or real(seqs))
+    today = bangkok_today(clock.now())
+
+    def check(day=today):
+        db.session.commit()
+        by_code = {r.agency.code: r for r in rollup.units(office.id, day)}
+        db.session.commit()
+        for n in range(1, UNITS + 1):
+            r = by_code[f"main-u{n:03d}"]
+            expected = _expected(r.agency.code, day)
+            assert (r.total, r.done, r.overdue, r.waiting, r.next_round, r.published) == expected, r.agency.code
+
+    check()
+    assert len(counted[-1]) == UNITS and db.session.scalar(select(func.count()).select_from(CycleTally)) == UNITS
+    check()
+    assert len(counted) == 1  # unchanged: nothing counted again
+    unit = agencies.get("main-u002")
+    cycle = db.session.scalar(select(Cycle).where(Cycle.agency_id == unit.id))
+
+    def a_step(kind: str) -> Step:
+        return db.session.execute(select(Step).join(Measure).where(
+            Measure.cycle_id == cycle.id, Step.state == "open", Step.kind == kind).order_by(Step.id)).scalars().first()
+
+    task = a_step("task")
+    owner = task.owner_user_id or db.session.execute(select(User.id).where(
+        User.agency_id == unit.id, User.group_id == task.owner_group_id)).scalars().first()
+    transitions.complete(task.id, actor_id=owner, now=clock.now(), expected_version=task.version)
+    check()
+    assert counted[-1] == [cycle.id]
+    review = a_step("review")
+    assert review is not None  # the demo's second unit has one waiting
+    if review is not None:
+        director = (review.reviewer_group.acting_director_id or review.reviewer_group.director_id)
+        transitions.send_back(review.id, actor_id=director, now=clock.now(), expected_version=review.version,
+                              reason="ขาดเอกสารแนบ")
+        check()
+        assert counted[-1] == [cycle.id]
+    admin = db.session.execute(select(User).join(UserRole).where(User.agency_id == unit.id, UserRole.role == "admin")
+                               ).scalars().first()
+    publication.set_published(cycle.id, not cycle.published_at, actor_id=admin.id, now=clock.now())
+    check()
+    assert counted[-1] == [cycle.id]
+    calls = len(counted)
+    for later in (today + timedelta(days=20), today + timedelta(days=90)):
+        check(later)
+    assert len(counted) == calls  # another day: the same tallies, other overdue figures

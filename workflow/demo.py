@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from workflow import transitions
+from workflow import audit, transitions
 from workflow.db import db
 from workflow.definitions import load_definitions_file
 from workflow.instantiate import LoadResult, instantiate, shift_document
@@ -160,6 +160,8 @@ def add_units(parent_id: int, count: int, *, now: datetime) -> list[int]:
             _finish_open_steps(result.cycle.id, now)
         if n % 3 == 0:  # every third unit has published its page (its admin would, in real life)
             db.session.execute(update(Cycle).where(Cycle.id == result.cycle.id).values(published_at=now))
+            audit.record("cycle_published", agency_id=unit.id, actor_id=None, now=now, target_type="cycle",
+                         target_id=result.cycle.id, data={"fiscal_year": result.cycle.fiscal_year_be})
         made.append(unit.id)
     return made
 

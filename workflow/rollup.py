@@ -8,16 +8,17 @@ parent follows its units, it does not act for them.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, cast, func, select
 
 from workflow import agencies
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
-from workflow.models import Agency, Cycle, Measure, Round, Step
+from workflow.models import Agency, AuditHead, Cycle, CycleTally, Measure, Round, Step
 from workflow.vocabulary import AgencyKind, StepKind, StepState
 
 SORTS = ("code", "name", "percent", "overdue", "late_days", "waiting", "next_round")
@@ -80,11 +81,7 @@ def units(agency_id: int, today: date, *, kind: str | None = None, under: str | 
             for i, a in found.items() if i != root and (kind is None or a.kind == kind)}
     if rows:
         current = _current_cycles(select(tree.c.id))
-        for r in db.session.execute(select(current)):
-            if r.agency_id in rows:
-                row = rows[r.agency_id]
-                row.cycle_id, row.fiscal_year, row.published = r.id, r.fiscal_year_be, r.published_at is not None
-        _figures({r.cycle_id: r for r in rows.values() if r.cycle_id is not None}, current, today)
+        _figures(rows, current, today)
     key = {"code": lambda r: r.agency.code, "name": lambda r: r.agency.name, "percent": lambda r: r.percent,
            "overdue": lambda r: r.overdue, "late_days": lambda r: r.late_days, "waiting": lambda r: r.waiting,
            "next_round": lambda r: r.next_round or date.max}[sort if sort in SORTS else "code"]
@@ -101,34 +98,92 @@ def _current_cycles(agency_ids):
             .where(ranked.c.n == 1).subquery("current_cycle"))
 
 
-def _figures(by_cycle: dict[int, UnitRow], current, today: date) -> None:
-    if not by_cycle:
-        return
-    late = and_(Step.state != StepState.DONE, Step.due_on < today)
-    late_by: dict[date, int] = {}  # units share their oldest due dates: each counted once
-    calendar = WorkingCalendar()
+def _figures(rows: dict[int, UnitRow], current, today: date) -> None:
+    """Each unit's current cycle and its figures: from the cycle's tally where the agency's audit chain has not
+    moved since it was counted, else counted now (and kept); what depends on the day from the tally's dates."""
+    stale: dict[int, int] = {}  # cycle -> the chain's head read before counting it
+    tallies: dict[int, dict] = {}
     for r in db.session.execute(
-        select(Measure.cycle_id, func.count(), func.sum(case((Step.state == StepState.DONE, 1), else_=0)),
-               func.sum(case((late, 1), else_=0)), func.min(case((late, Step.due_on), else_=None)),
-               func.sum(case((and_(Step.state == StepState.OPEN, Step.kind == StepKind.REVIEW), 1), else_=0)))
-        .select_from(Step).join(Measure, Measure.id == Step.measure_id).join(current, current.c.id == Measure.cycle_id)
-        .group_by(Measure.cycle_id)
+        select(current.c.id, current.c.agency_id, current.c.fiscal_year_be, current.c.published_at,
+               func.coalesce(AuditHead.last_seq, 0), CycleTally.chain_seq, CycleTally.total, CycleTally.done,
+               CycleTally.waiting, CycleTally.pending_due, CycleTally.rounds)
+        .outerjoin(AuditHead, AuditHead.id == current.c.agency_id)
+        .outerjoin(CycleTally, CycleTally.cycle_id == current.c.id)
     ):
-        row = by_cycle.get(r[0])
+        cycle_id, agency_id, year, published_at, seq, kept_seq, total, done, waiting, pending, rounds = r
+        row = rows.get(agency_id)
         if row is None:
             continue
-        row.total, row.done, row.overdue, row.waiting = int(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[5] or 0)
-        if r[4] is not None:
-            oldest = r[4] if isinstance(r[4], date) else date.fromisoformat(str(r[4]))
+        row.cycle_id, row.fiscal_year, row.published = cycle_id, year, published_at is not None
+        if kept_seq is None or kept_seq != seq:
+            stale[cycle_id] = seq
+        else:
+            tallies[cycle_id] = {"total": total, "done": done, "waiting": waiting,
+                                 "pending_due": pending.split(), "rounds": rounds.split()}
+    if stale:
+        tallies.update(count(stale))
+    late_by: dict[str, int] = {}  # units share their oldest due dates: each counted once
+    calendar = WorkingCalendar()
+    day = today.isoformat()
+    for row in rows.values():
+        tally = tallies.get(row.cycle_id) if row.cycle_id is not None else None
+        if tally is None:
+            continue
+        row.total, row.done, row.waiting = tally["total"], tally["done"], tally["waiting"]
+        pending, rounds = tally["pending_due"], tally["rounds"]
+        row.overdue = bisect_left(pending, day)  # ISO dates sort as dates
+        if row.overdue:
+            oldest = pending[0]
             if oldest not in late_by:
-                late_by[oldest] = calendar.working_days_between(oldest, today)
+                late_by[oldest] = calendar.working_days_between(date.fromisoformat(oldest), today)
             row.late_days = late_by[oldest]
-    for cycle_id, held_on in db.session.execute(
-        select(Round.cycle_id, func.min(Round.held_on)).join(current, current.c.id == Round.cycle_id)
-        .where(Round.held_on >= today).group_by(Round.cycle_id)
-    ):
-        if cycle_id in by_cycle:
-            by_cycle[cycle_id].next_round = held_on if isinstance(held_on, date) else date.fromisoformat(str(held_on))
+        upcoming = bisect_left(rounds, day)
+        row.next_round = date.fromisoformat(rounds[upcoming]) if upcoming < len(rounds) else None
+
+
+#: cycles counted per statement (SQLite's bound parameters are limited)
+CHUNK = 900
+
+
+def count(chain_seq_by_cycle: dict[int, int]) -> dict[int, dict]:
+    """Count these cycles' figures afresh and keep them (an upsert, in cycle order, so two readers counting
+    the same cycles at once wait for each other rather than deadlock). Returns them by cycle."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    ids = sorted(chain_seq_by_cycle)
+    out: dict[int, dict] = {i: {"total": 0, "done": 0, "waiting": 0, "pending_due": [], "rounds": []} for i in ids}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        pending = case((and_(Step.state != StepState.DONE, Step.due_on.is_not(None)), cast(Step.due_on, String)),
+                       else_=None)
+        for cycle_id, total, done, waiting, dues in db.session.execute(
+            select(Measure.cycle_id, func.count(), func.sum(case((Step.state == StepState.DONE, 1), else_=0)),
+                   func.sum(case((and_(Step.state == StepState.OPEN, Step.kind == StepKind.REVIEW), 1), else_=0)),
+                   func.aggregate_strings(pending, " "))
+            .join(Measure, Measure.id == Step.measure_id).where(Measure.cycle_id.in_(chunk))
+            .group_by(Measure.cycle_id)
+        ):
+            out[cycle_id].update(total=int(total), done=int(done or 0), waiting=int(waiting or 0),
+                                 pending_due=sorted(d[:10] for d in (dues or "").split()))
+        for cycle_id, held_on in db.session.execute(
+            select(Round.cycle_id, Round.held_on).where(Round.cycle_id.in_(chunk), Round.held_on.is_not(None))
+            .order_by(Round.cycle_id, Round.held_on)
+        ):
+            out[cycle_id]["rounds"].append(_iso(held_on))
+    values = [{"cycle_id": i, "chain_seq": chain_seq_by_cycle[i], **out[i],
+               "pending_due": " ".join(out[i]["pending_due"]), "rounds": " ".join(out[i]["rounds"])} for i in ids]
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    kept = ("chain_seq", "total", "done", "waiting", "pending_due", "rounds")
+    statement = insert(CycleTally)
+    statement = statement.on_conflict_do_update(index_elements=[CycleTally.cycle_id],
+                                                set_={c: statement.excluded[c] for c in kept})
+    db.session.execute(statement, values)  # one statement, its rows sent as a batch (insertmanyvalues)
+    return out
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
 def child_offices(agency_id: int) -> list[Agency]:

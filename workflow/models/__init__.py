@@ -1,6 +1,6 @@
 """Tables of itaflow, one area a module."""
 
-from workflow.models.cycle import Cycle, Measure, MeasureOwner, Round, RoundMeasure
+from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Round, RoundMeasure
 from workflow.models.evidence import Evidence
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.step import ReviewDecision, Step
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Cycle",
+    "CycleTally",
     "Evidence",
     "Group",
     "Measure",

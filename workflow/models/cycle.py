@@ -132,3 +132,25 @@ class RoundMeasure(Model):
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True)
     #: True when the measure's own plan named this date (False: derived from "every N days")
     explicit: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+
+class CycleTally(Model):
+    """A cycle's figures as its parent's roll-up shows them, kept so the ministry's 8,300 units are not counted
+    step by step on every view. Valid while its agency's audit chain has not moved past ``chain_seq`` (every
+    change to steps, rounds and publication is audited there); otherwise counted again when next read. What
+    depends on the day (overdue, the next round) is worked out from the dates kept here."""
+
+    __tablename__ = "cycle_tally"
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    #: the agency's audit head (``audit_head.last_seq``) read before these figures were counted
+    chain_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    done: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: reviews open (waiting for a director)
+    waiting: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: due dates of the steps not done, one per step: ISO dates, ascending, space-separated (read for 8,300
+    #: units at a time: a split is far cheaper than parsing JSON)
+    pending_due: Mapped[str] = mapped_column(Text, nullable=False)
+    #: the monitoring rounds' dates, written the same way
+    rounds: Mapped[str] = mapped_column(Text, nullable=False)
