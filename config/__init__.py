@@ -65,6 +65,8 @@ class Settings:
     idle_minutes: int = 60  # a session ends after this long without a request (ASVS 7.3.1)
     #: reverse proxies in front of the web (0: none): their X-Forwarded-For/-Proto/-Host are believed, that many
     proxies: int = 0
+    #: SMTP connections delivering at once when a sweep queues mail (each a send_outbox task on a worker)
+    mail_senders: int = 2
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -136,6 +138,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         page_cache=int(env.get("ITAFLOW_PAGE_CACHE", "512")),
         idle_minutes=max(1, int(env.get("ITAFLOW_IDLE_MINUTES", "60"))),
         proxies=max(0, min(5, int(env.get("ITAFLOW_PROXIES", "0")))),
+        mail_senders=max(1, min(32, int(env.get("ITAFLOW_MAIL_SENDERS", "2")))),
     )
 
 

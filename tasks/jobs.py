@@ -7,9 +7,11 @@ claims must be visible before it talks to SMTP, and each message is settled as s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
+from flask import current_app
 
 from workflow import clock
 from workflow.db import db
@@ -19,13 +21,17 @@ from workflow.sweep import BATCH, SweepResult, sweep_batch
 log = logging.getLogger(__name__)
 
 
-def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
-    """Fire every due timer, one committed batch after another, until a batch comes back short."""
+def run_sweep(now: datetime, limit: int = BATCH, on_queued: Callable[[], None] | None = None) -> SweepResult:
+    """Fire every due timer, one committed batch after another, until a batch comes back short.
+    ``on_queued`` is called once, after the first committed batch that queued mail (delivery can start while
+    the sweep goes on: a shared deadline's morning queues an email for every person of every unit)."""
     total = SweepResult()
     while True:
         db.session.rollback()  # each batch claims on a fresh transaction (SQLite: a write from the start)
         batch = sweep_batch(now, limit)
         db.session.commit()
+        if batch.queued and not total.queued and on_queued is not None:
+            on_queued()
         total.claimed += batch.claimed
         total.queued += batch.queued
         total.failed += batch.failed
@@ -33,11 +39,19 @@ def run_sweep(now: datetime, limit: int = BATCH) -> SweepResult:
             return total
 
 
+def _start_senders() -> None:
+    """Enqueue the configured number of deliverers (``ITAFLOW_MAIL_SENDERS``); each keeps claiming batches
+    until none is left, so they share whatever the sweep queues meanwhile."""
+    for _ in range(current_app.config["ITAFLOW"].mail_senders):
+        send_outbox.delay()
+
+
 @shared_task(name="itaflow.sweep", ignore_result=True)
 def sweep() -> dict:
-    """Fire every due timer (idempotent: claims are atomic), then start delivery if mail is waiting."""
+    """Fire every due timer (idempotent: claims are atomic); delivery starts after the first batch that queued
+    mail, and once more at the end if mail is still waiting (a sender may have run dry before the last batch)."""
     now = clock.now()
-    result = run_sweep(now)
+    result = run_sweep(now, on_queued=_start_senders)
     if result.queued or has_due_mail(now):
         send_outbox.delay()
     return {"claimed": result.claimed, "queued": result.queued, "failed": len(result.failed)}

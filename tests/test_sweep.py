@@ -250,3 +250,25 @@ def test_every_email_kind_reads_as_plain_text_with_one_field_a_line(memo):
     assert re.search(r"^  กำหนด: .+ \(เลยกำหนด \d+ วันทำการ\)$", overdue, re.M), overdue
     assert re.search(r"^  เปิดดู: http", overdue, re.M), overdue
     assert db.session.get(User, english.id).language == "en"
+
+
+def test_delivery_starts_after_the_first_batch_that_queued_mail(memo):
+    """On a shared deadline's morning the sweep claims batch after batch; the senders are started once, as
+    soon as the first batch's emails are committed, not after the last batch."""
+    from sqlalchemy import create_engine, text
+
+    other = create_engine(db.engine.url)  # another connection: sees only what was committed
+    seen: list[tuple[int, int]] = []
+
+    def started():
+        with other.connect() as conn:
+            committed = conn.execute(text("SELECT count(*) FROM outbox_message")).scalar()
+            fired = conn.execute(text("SELECT count(*) FROM timer WHERE fired_at IS NOT NULL")).scalar()
+        seen.append((committed, fired))
+
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    result = run_sweep(bkk(2024, 6, 10, 9, 0), limit=2, on_queued=started)
+    other.dispose()
+    assert result.claimed > 4 and len(seen) == 1  # many batches; the senders were started once
+    committed, fired = seen[0]
+    assert committed > before and fired < result.claimed  # the first batch's mail, before the sweep finished
