@@ -4,6 +4,7 @@ written, and an in-place upgrade of a one-agency database (every row kept, its a
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -69,7 +70,17 @@ def test_two_agencies_may_use_the_same_keys_and_keep_their_own_people(seed):
 
     roiet = db.session.get(Agency, seed.agency_id)
     agencies.add("other", "หน่วยงานข้างเคียง", actor_id=None, now=NOW)
+    db.session.commit()
     doc = demo_document(NOW.date(), as_written=True)
+    with pytest.raises(ValidationError) as wrong:  # the file names the office: not this agency's measures
+        instantiate(doc, actor_id=None, now=NOW, source_name="t", agency_code="other")
+    assert "หน่วยงานข้างเคียง" in wrong.value.message_th and "agency:" in wrong.value.message_en
+    db.session.rollback()
+    doc["agency"] = "หน่วยงาน ข้างเคียง"  # spaced otherwise: the same name
+    with pytest.raises(ValidationError) as theirs:  # the office's people cannot own this agency's steps
+        instantiate(doc, actor_id=None, now=NOW, source_name="t", agency_code="other")
+    assert "หน่วยงานอื่น" in theirs.value.message_th
+    db.session.rollback()
     for person in doc["people"].values():  # e-mail stays the sign-in: unique in the deployment
         person["email"] = person["email"].replace("@", ".other@") if person.get("email") else None
     other = instantiate(doc, actor_id=None, now=NOW, source_name="t", agency_code="other").cycle
@@ -160,5 +171,14 @@ def test_the_cli_adds_lists_and_moves_agencies_and_loads_into_one(app, tmp_path)
     assert re.search(r"roiet: \d+ events, head [0-9a-f]{64}", verified.output)  # the head an agency may publish
     assert "moe:" not in verified.output and cli("audit", "verify", "--agency", "nowhere").exit_code == 1
     assert cli("status", "--agency", "khonkaen").exit_code == 1  # no cycle of its own: not roiet's
+    cycle_id = str(db.session.scalar(select(Cycle.id)))
+    before = _snapshot()
+    refused = cli("clone", cycle_id, "--agency", "khonkaen")  # a mistyped id: another agency's cycle
+    assert refused.exit_code == 1 and "ไม่ใช่ของ khonkaen" in refused.output and _snapshot() == before
+    memo = tmp_path / "memo.txt"
+    memo.write_text((Path(__file__).parent / "data" / "seed_memo.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    written = cli("import", str(memo), "--agency", "khonkaen", "-o", str(tmp_path / "kk.yaml"))
+    assert written.exit_code == 0, written.output
+    assert "agency: สำนักงานศึกษาธิการจังหวัดขอนแก่น" in (tmp_path / "kk.yaml").read_text(encoding="utf-8")
     moved = cli("agencies", "move", "roiet", "--top")
     assert moved.exit_code == 0 and agencies.get("roiet").parent is None

@@ -41,6 +41,7 @@ def two_agencies(demo):
     now = clock.now()
     agencies.add("other", "หน่วยงานข้างเคียง", actor_id=None, now=now)
     doc = demo_document(bangkok_today(now), as_written=False)
+    doc["agency"] = "หน่วยงานข้างเคียง"
     for person in doc["people"].values():
         person["email"] = _sibling_email(person["email"]) if person.get("email") else None
     instantiate(doc, actor_id=None, now=now, source_name="sibling", agency_code="other")

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from web import MIGRATIONS, create_app
-from workflow import clock
+from workflow import agencies, clock
 from workflow.db import db
 from workflow.errors import DefinitionError, ItaflowError, ValidationError
 
@@ -110,7 +110,9 @@ def load_command(file: Path, check: bool, agency_code: str | None) -> None:
 @click.argument("memo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="definitions file to write (default: MEMO with .yaml)")
-def import_command(memo: Path, output: Path | None) -> None:
+@click.option("--agency", "agency_code", default=None,
+              help="agency code: the file names this agency (as `itaflow load --agency` will expect)")
+def import_command(memo: Path, output: Path | None, agency_code: str | None) -> None:
     """Read a measures memo (text or .docx) into a definitions file to review, then `itaflow load` it."""
     from workflow.definitions import parse_definitions
     from workflow.errors import DefinitionError
@@ -118,6 +120,10 @@ def import_command(memo: Path, output: Path | None) -> None:
 
     try:
         report, origins = read_memo(memo.read_bytes())
+        if agency_code is not None:
+            agency = agencies.get(agency_code)
+            if agency.name != agencies.UNNAMED:
+                report.document["agency"] = agency.name
     except ItaflowError as exc:
         _fail(str(exc))
     output = output or memo.with_suffix(".yaml")
@@ -137,19 +143,27 @@ def import_command(memo: Path, output: Path | None) -> None:
 
 @main.command("clone")
 @click.argument("cycle_id", type=int)
+@click.option("--agency", "agency_code", default=None,
+              help="agency code: refuse unless the cycle is this agency's (a guard against a mistyped id)")
 @service_command
-def clone_command(cycle_id: int) -> None:
+def clone_command(cycle_id: int, agency_code: str | None) -> None:
     """Copy a cycle to the next fiscal year, dates moved one year (คัดลอกไปปีงบประมาณถัดไป)."""
+    from workflow.errors import ValidationError
     from workflow.instantiate import clone_cycle
+    from workflow.models import Cycle
 
+    if agency_code is not None:
+        agency = agencies.get(agency_code)
+        cycle = db.session.get(Cycle, cycle_id)
+        if cycle is not None and cycle.agency_id != agency.id:
+            raise ValidationError(f"รอบการประเมินเลขที่ {cycle_id} ไม่ใช่ของ {agency.code} ({cycle.agency})",
+                                  f"cycle {cycle_id} is not {agency.code}'s (it is {cycle.agency}'s)")
     result = clone_cycle(cycle_id, actor_id=None, now=clock.now())
     _calendar_notes(result)
     click.echo(f"สร้างแล้ว / created: cycle {result.cycle.id} ปีงบประมาณ {result.cycle.fiscal_year_be}")
 
 
 def _agency_id(code: str | None) -> int | None:
-    from workflow import agencies
-
     return agencies.get(code).id if code else None
 
 
@@ -167,8 +181,6 @@ def agencies_group() -> None:
 @service_command
 def agencies_add(code: str, name: str, kind: str, parent_code: str | None) -> None:
     """Add an agency, at the top or under a parent."""
-    from workflow import agencies
-
     agency = agencies.add(code, name, kind=kind, parent_code=parent_code, actor_id=None, now=clock.now())
     click.echo(f"เพิ่มหน่วยงานแล้ว / added: {agency.code} {agency.name}")
 
@@ -177,7 +189,6 @@ def agencies_add(code: str, name: str, kind: str, parent_code: str | None) -> No
 @with_appcontext
 def agencies_list() -> None:
     """Every agency under its parent."""
-    from workflow import agencies
     from workflow.vocabulary import label
 
     for agency, depth in agencies.listing():
@@ -191,8 +202,6 @@ def agencies_list() -> None:
 @service_command
 def agencies_move(code: str, parent_code: str | None, top: bool) -> None:
     """Put an agency under another parent (never under one of its own units)."""
-    from workflow import agencies
-
     if bool(parent_code) == top:
         raise ValidationError("ระบุ --parent รหัสหน่วยงาน หรือ --top อย่างใดอย่างหนึ่ง", "give either --parent CODE or --top")
     agency = agencies.move(code, parent_code, actor_id=None, now=clock.now())
@@ -359,7 +368,6 @@ def audit_verify(agency_code: str | None) -> None:
     each chain's head hash, which an agency may publish."""
     from sqlalchemy import func, select
 
-    from workflow import agencies
     from workflow.audit import DEPLOYMENT, chains, verify
     from workflow.models import Agency, AuditEvent, AuditHead
 

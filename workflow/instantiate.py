@@ -74,6 +74,12 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
     say = progress or (lambda _msg: None)
     given = db.session.get(Agency, agency_id) if agency_id is not None else (
         agencies.get(agency_code) if agency_code else None)
+    if given is not None and given.name != agencies.UNNAMED and _same_name(given.name) != _same_name(doc["agency"]):
+        raise ValidationError(
+            f"ไฟล์นี้เป็นมาตรการของ '{doc['agency']}' แต่เลือกนำเข้าให้ '{given.name}' ({given.code}) "
+            f"ถ้าถูกหน่วยงานแล้ว แก้บรรทัด agency: ในไฟล์ให้เป็นชื่อนี้",
+            f"this file holds the measures of '{doc['agency']}', but it is being loaded into '{given.name}' "
+            f"({given.code}); if that is the right agency, set the file's agency: line to its name")
     agency = (agencies.named_by_memo(given, doc["agency"], actor_id=actor_id, now=now) if given is not None
               else agencies.ensure(doc["agency"], actor_id=actor_id, now=now))
     existing = db.session.execute(
@@ -195,6 +201,11 @@ def _occurrences(s: dict, period: dict) -> list[tuple[str, date]]:
     return out
 
 
+def _same_name(name: str) -> str:
+    """An agency's name as compared: spaces do not count (memos break and space names as they please)."""
+    return "".join((name or "").split())
+
+
 def _upsert_groups(doc: dict, agency_id: int) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     mine = (Group.agency_id == agency_id)
@@ -223,9 +234,15 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
         user = db.session.execute(select(User).where(User.agency_id == agency_id, User.key == key)
                                   ).scalar_one_or_none()
         if user is None:
-            if p.get("email") and db.session.execute(
-                select(User.id).where(User.email == p["email"])
-            ).first():
+            taken = db.session.execute(select(User.agency_id).where(User.email == p["email"])).first() \
+                if p.get("email") else None
+            if taken is not None and taken[0] != agency_id:
+                raise ValidationError(
+                    f"อีเมล {p['email']} ของ '{key}' เป็นของบุคลากรของหน่วยงานอื่น คนของหน่วยงานหนึ่ง"
+                    f"เป็นผู้รับผิดชอบในมาตรการของอีกหน่วยงานไม่ได้ ใช้อีเมลของคนในหน่วยงานนี้",
+                    f"{p['email']} of '{key}' is a person of another agency, who cannot own steps here; "
+                    f"name someone of this agency")
+            if taken is not None:
                 raise ValidationError(f"อีเมล {p['email']} ของ '{key}' มีผู้ใช้อื่นใช้แล้ว",
                                       f"email {p['email']} of '{key}' belongs to another user")
             user = User(agency_id=agency_id, key=key, name=p["name"], position=p.get("position"), email=p.get("email"),
