@@ -162,7 +162,7 @@ def test_the_cli_adds_lists_and_moves_agencies_and_loads_into_one(app, tmp_path)
         refused = cli(*bad)
         assert refused.exit_code == 1 and "ผิดพลาด / error:" in refused.output, (bad, refused.output)
     assert _snapshot() == before
-    loaded = cli("load", str(SEED_FILE), "--agency", "roiet")
+    loaded = cli("load", str(SEED_FILE), "--agency", "roiet", "--yes")
     assert loaded.exit_code == 0, loaded.output
     assert db.session.scalar(select(Cycle.agency_id)) == agencies.get("roiet").id
     assert "๑.๑" in cli("status", "--agency", "roiet").output

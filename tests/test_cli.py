@@ -49,7 +49,11 @@ def test_init_builds_the_schema_by_migration_and_it_matches_the_models(app, cli)
 
 
 def test_load_then_status(cli):
-    result = cli("load", str(SEED_FILE))
+    before = _counts()
+    asked = cli("load", str(SEED_FILE))  # the memo's dates are long past: not without --yes (no terminal)
+    assert asked.exit_code == 1 and "--yes" in asked.output and "ขั้นตอนเลยกำหนด 25 ขั้นตอน" in asked.output
+    assert _counts() == before
+    result = cli("load", str(SEED_FILE), "--yes")
     assert result.exit_code == 0, result.output
     assert "7 มาตรการ, 25 ขั้นตอน" in result.output
     assert "การติดตามครั้งที่ ๒: ๑๕ มิ.ย. ๒๕๖๗ ตรงกับวันเสาร์ จัดวันที่ ๑๔ มิ.ย. ๒๕๖๗" in result.output
@@ -73,9 +77,9 @@ def test_load_then_status(cli):
 
 
 def test_loading_the_same_cycle_twice_is_refused(cli):
-    assert cli("load", str(SEED_FILE)).exit_code == 0
+    assert cli("load", str(SEED_FILE), "--yes").exit_code == 0
     before = _counts()
-    again = cli("load", str(SEED_FILE))
+    again = cli("load", str(SEED_FILE), "--yes")
     assert again.exit_code == 1
     assert "already has a cycle" in again.output
     assert _counts() == before
@@ -88,7 +92,7 @@ def test_loading_the_same_cycle_twice_is_refused(cli):
     (lambda t: t.replace("measures:\n", "measures\n", 1), "YAML"),
 ])
 def test_bad_file_writes_nothing(cli, tmp_path, mutate, expect):
-    assert cli("load", str(SEED_FILE)).exit_code == 0  # an existing cycle must stay exactly as it was
+    assert cli("load", str(SEED_FILE), "--yes").exit_code == 0  # an existing cycle must stay exactly as it was
     before = _counts()
     bad = tmp_path / "bad.yaml"
     bad.write_text(mutate(SEED_FILE.read_text(encoding="utf-8")), encoding="utf-8")
@@ -128,7 +132,7 @@ def test_demo_as_written_keeps_the_memo_dates(cli):
 
 
 def test_users_add_and_import(cli, tmp_path):
-    assert cli("load", str(SEED_FILE)).exit_code == 0
+    assert cli("load", str(SEED_FILE), "--yes").exit_code == 0
     ok = cli("users", "add", "--name", "นายทดสอบ ระบบ", "--email", "Test@Example.org", "--role", "director",
              "--group", "hr", input="a-long-passphrase\na-long-passphrase\n")
     assert ok.exit_code == 0, ok.output
@@ -152,7 +156,7 @@ def test_users_add_and_import(cli, tmp_path):
 
 
 def test_audit_verify_fails_on_tampering(cli):
-    assert cli("load", str(SEED_FILE)).exit_code == 0
+    assert cli("load", str(SEED_FILE), "--yes").exit_code == 0
     assert "intact" in cli("audit", "verify").output
     db.session.execute(text("UPDATE audit_event SET actor_id = NULL, note = 'x' WHERE seq = 2"))
     db.session.commit()
@@ -162,7 +166,7 @@ def test_audit_verify_fails_on_tampering(cli):
 
 
 def test_clone_to_next_year(cli):
-    assert cli("load", str(SEED_FILE)).exit_code == 0
+    assert cli("load", str(SEED_FILE), "--yes").exit_code == 0
     result = cli("clone", "1")
     assert result.exit_code == 0, result.output
     new = db.session.execute(select(Cycle).where(Cycle.fiscal_year_be == 2568)).scalar_one()

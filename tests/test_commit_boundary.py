@@ -86,8 +86,9 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("admin", f"/admin/users/{user('kamonnapa').id}", lambda: form("admin", roles="staff", active="")),
         ("admin", f"/admin/groups/{group_id}", lambda: form("admin", director_id=str(user("admin").id))),
         ("admin", "/cycles/1/publish", lambda: form("admin", published="1")),
-        ("admin", "/admin/import/confirm", lambda: form("admin", definitions=SEED_YAML, name="again.yaml")),
-        ("admin", "/admin/definitions", lambda: {**form("admin", confirm="1"), "file": (io.BytesIO(
+        ("admin", "/admin/import/confirm", lambda: form("admin", definitions=SEED_YAML, name="again.yaml",
+                                                                         past_ok="1")),
+        ("admin", "/admin/definitions", lambda: {**form("admin", confirm="1", past_ok="1"), "file": (io.BytesIO(
             SEED_YAML.replace("2567", "2566").replace("๒๕๖๗", "๒๕๖๖").encode()), "d.yaml")}),
         ("staff", "/tokens", lambda: form("staff", kind="api", name="ของฉัน")),
         ("admin", f"/tokens/{admin_token_id}/revoke", lambda: form("admin")),

@@ -272,3 +272,47 @@ def test_delivery_starts_after_the_first_batch_that_queued_mail(memo):
     assert result.claimed > 4 and len(seen) == 1  # many batches; the senders were started once
     committed, fired = seen[0]
     assert committed > before and fired < result.claimed  # the first batch's mail, before the sweep finished
+
+
+def test_alerts_go_in_office_hours_on_working_days_only(app):
+    from workflow.alerts import in_alert_hours, next_alert_moment
+
+    assert not in_alert_hours(bkk(2026, 11, 28, 19, 0))  # a Saturday evening
+    assert not in_alert_hours(bkk(2026, 11, 30, 8, 29)) and in_alert_hours(bkk(2026, 11, 30, 8, 30))
+    assert in_alert_hours(bkk(2026, 11, 30, 17, 59)) and not in_alert_hours(bkk(2026, 11, 30, 18, 0))
+    assert not in_alert_hours(bkk(2026, 4, 13, 10, 0))  # Songkran, a Monday
+    assert next_alert_moment(bkk(2026, 11, 28, 19, 0)) == bkk(2026, 11, 30, 8, 30)  # Saturday -> Monday
+    assert next_alert_moment(bkk(2026, 11, 30, 7, 0)) == bkk(2026, 11, 30, 8, 30)
+    assert next_alert_moment(bkk(2026, 11, 30, 10, 0)) == bkk(2026, 11, 30, 10, 0)
+    assert next_alert_moment(bkk(2026, 12, 31, 19, 0)) == bkk(2027, 1, 4, 8, 30)  # New Year's holidays
+
+
+def test_a_cycle_loaded_long_after_its_dates_sends_no_storm(app):
+    """The seed memo (BE 2567) loaded on a Saturday evening in 2569: nothing goes out that evening or on
+    Sunday; on Monday at the office hour each open step's people hear once that it is overdue, and nothing
+    else of its history (no reminders, rounds, deadlines or escalations); directors hear only if a step is
+    still overdue the configured working days after its owners were told."""
+    saturday = bkk(2026, 11, 28, 19, 0)
+    result = instantiate(demo_document(BEFORE_MAY.date(), as_written=True), actor_id=None, now=saturday,
+                         source_name="test")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.fire_at < saturday)) == 0
+    for moment in (saturday, bkk(2026, 11, 28, 23, 0), bkk(2026, 11, 29, 9, 0), bkk(2026, 11, 30, 8, 0)):
+        run_sweep(moment)
+    db.session.commit()
+    assert [m.event for m in mails() if m.event != "step_opened"] == []
+    run_sweep(bkk(2026, 11, 30, 9, 0))
+    db.session.commit()
+    monday = [m for m in mails() if m.event != "step_opened"]
+    open_steps = [s for m in result.cycle.measures for s in m.steps if s.state == "open" and s.due_on]
+    assert monday and {m.event for m in monday} == {"overdue"}
+    assert len({m.dedupe_key.split(":")[1] for m in monday}) == len(open_steps)  # each open step once
+    for day in (1, 2):  # Tuesday, Wednesday: still within the owners' days
+        run_sweep(bkk(2026, 12, day, 9, 0))
+    db.session.commit()
+    assert not [m for m in mails("escalation")]
+    run_sweep(bkk(2026, 12, 3, 9, 0))  # three working days after the owners were told
+    db.session.commit()
+    escalations = mails("escalation")
+    told = {m.dedupe_key.split(":")[1] for m in monday}
+    assert escalations and {m.dedupe_key.split(":")[1] for m in escalations} <= told

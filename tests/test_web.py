@@ -433,8 +433,13 @@ def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(
                                                                                          "fiscal_year: 67")})
     assert broken.status_code == 422 and "บรรทัด" in broken.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0
+    asked = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
+                                                       "definitions": yaml_text})  # BE 2567: long past now
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and 'id="past-warning"' in page and 'name="past_ok"' in page
+    assert "ขั้นตอนเลยกำหนด" in page and db.session.scalar(select(func.count()).select_from(Cycle)) == 0
     ok = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
-                                                    "definitions": yaml_text})
+                                                    "definitions": yaml_text, "past_ok": "1"})
     assert ok.status_code == 303
     cycle = db.session.execute(select(Cycle)).scalar_one()
     assert cycle.fiscal_year_be == 2567 and len(cycle.measures) == 7

@@ -89,17 +89,32 @@ def up_command(host: str, port: int, workers: int, no_sink: bool) -> None:
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
 @click.option("--agency", "agency_code", default=None,
               help="agency code (itaflow agencies list); default: the agency the file names")
+@click.option("--yes", "past_ok", is_flag=True,
+              help="load even if dates in the file are already past (asked otherwise; refused without a terminal)")
 @service_command
-def load_command(file: Path, check: bool, agency_code: str | None) -> None:
+def load_command(file: Path, check: bool, agency_code: str | None, past_ok: bool) -> None:
     """Validate a definitions file, then instantiate its cycle (ตรวจแล้วนำเข้าไฟล์นิยามมาตรการ)."""
+    import sys
+
     from workflow.definitions import load_definitions_file
-    from workflow.instantiate import instantiate
+    from workflow.errors import ValidationError
+    from workflow.instantiate import instantiate, past_dates
+    from workflow.thaidate import bangkok_today
 
     doc = load_definitions_file(file)
     steps = sum(len(m["steps"]) for m in doc["measures"])
     click.echo(f"ไฟล์ถูกต้อง / valid: {len(doc['measures'])} มาตรการ, {steps} ขั้นตอน")
+    past = past_dates(doc, bangkok_today(clock.now()))
+    if past:
+        th, en = past.message()
+        click.echo(f"{th}\n{en}", err=True)
     if check:
         return
+    if past and not past_ok:
+        if not sys.stdin.isatty():
+            raise ValidationError("วันที่ในไฟล์ผ่านมาแล้ว: ตรวจปีในไฟล์ แล้วเพิ่ม --yes ถ้าจะนำเข้าจริง",
+                                  "dates in the file are already past: check its year, then add --yes to load it")
+        click.confirm("นำเข้าต่อหรือไม่ / load anyway?", abort=True)
     result = instantiate(doc, actor_id=None, now=clock.now(), source_name=file.name,
                          progress=lambda msg: click.echo(f"  … {msg}"), agency_code=agency_code)
     _calendar_notes(result)

@@ -26,6 +26,38 @@ def office_time() -> time:
     return time(int(hour), int(minute))
 
 
+#: alerts go out from the office hour until this time, on working days; a timer due outside (the system was
+#: down, or a cycle was loaded on a Saturday evening) waits for the next working day's office hour
+ALERTS_UNTIL = time(18, 0)
+
+
+def in_alert_hours(now: datetime, calendar: WorkingCalendar | None = None) -> bool:
+    """Whether alerts may go out now: a working day in Bangkok, from the office hour until ALERTS_UNTIL (or
+    midnight, for an office hour set later than that)."""
+    from workflow.thaidate import to_bangkok
+
+    local = to_bangkok(now)
+    start = office_time()
+    end = ALERTS_UNTIL if start < ALERTS_UNTIL else time(23, 59, 59)
+    return start <= local.time() < end and (calendar or WorkingCalendar()).is_working_day(local.date())
+
+
+def next_alert_moment(now: datetime, calendar: WorkingCalendar | None = None) -> datetime:
+    """Now, if alerts may go out now; else the next working day's office hour."""
+    calendar = calendar or WorkingCalendar()
+    if in_alert_hours(now, calendar):
+        return now
+    today = bangkok_today(now)
+    if calendar.is_working_day(today) and now < bangkok_moment(today, office_time()):
+        return bangkok_moment(today, office_time())
+    return bangkok_moment(calendar.add_working_days(today, 1), office_time())
+
+
+def upcoming(day: date, now: datetime) -> bool:
+    """Whether an alert at the office hour of ``day`` is still ahead (one already past is history)."""
+    return bangkok_moment(day, office_time()) >= now
+
+
 def alert_day(day: date, calendar: WorkingCalendar) -> date:
     """Alerts never go out on a weekend or holiday: the working day before."""
     return calendar.adjust(day, "previous").day
@@ -46,22 +78,25 @@ def _write(timers: list[dict]) -> None:
 
 
 def schedule_step_alerts(step: Step | StepRow, now: datetime, calendar: WorkingCalendar | None = None) -> list[dict]:
-    """Timers for a step that just opened. Reminders already in the past are skipped; an overdue alert in
-    the past is kept, so a step that opens late is still reported once."""
+    """Timers for a step that just opened. Reminders whose moment has passed are skipped (the opening alert
+    says the due date); an overdue alert in the past is moved to the next moment alerts may go out, so a step
+    that opens late is reported once, in office hours, and not for every day of its history."""
     if step.due_on is None:
         return []
     calendar = calendar or WorkingCalendar()
-    today = bangkok_today(now)
     timers: list[dict] = []
     for days in sorted(set(step.measure.cycle.reminder_days or []), reverse=True):
         day = calendar.add_working_days(step.due_on, -days)
-        if day >= today:
+        if upcoming(day, now):
             timers.append(_timer("step_reminder", day, step, days_before=days))
     due_day = alert_day(step.due_on, calendar)
-    if due_day >= today:
+    if upcoming(due_day, now):
         timers.append(_timer("step_due_today", due_day, step))
     first_overdue = calendar.add_working_days(step.due_on, 1)
-    timers.append(_timer("step_overdue", first_overdue, step, count=1))
+    overdue = _timer("step_overdue", first_overdue, step, count=1)
+    if overdue["fire_at"] < now:
+        overdue["fire_at"] = next_alert_moment(now, calendar)
+    timers.append(overdue)
     _write(timers)
     return timers
 
@@ -74,5 +109,7 @@ def schedule_next_overdue(step: Step, fired_on: date, count: int, calendar: Work
         first = calendar.add_working_days(step.due_on, 1)
         escalate = calendar.add_working_days(first, settings.escalate_after_days - 1) \
             if settings.escalate_after_days > 1 else first
-        timers.append(_timer("step_escalation", max(escalate, fired_on), step))
+        if escalate < fired_on:  # late before anyone was told (a cycle loaded late): the owner gets the days
+            escalate = calendar.add_working_days(fired_on, settings.escalate_after_days)
+        timers.append(_timer("step_escalation", escalate, step))
     _write(timers)

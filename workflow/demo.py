@@ -140,7 +140,7 @@ def _an_owner(step: Step) -> User | None:
 def add_units(parent_id: int, count: int, *, now: datetime) -> list[int]:
     """``count`` schools under the demo office, each with the memo's measures at a different stage (some
     steps done, some overdue, some published), so its roll-up has something to show. Their people have no
-    password: the units are seen from the office, read-only."""
+    password and no e-mail address (nothing is sent to them): the units are seen from the office, read-only."""
     from workflow import agencies
     from workflow.models import Agency, Cycle
 
@@ -153,8 +153,8 @@ def add_units(parent_id: int, count: int, *, now: datetime) -> list[int]:
                             parent_code=parent.code, actor_id=None, now=now)
         doc = demo_document(bangkok_today(now), as_written=False)
         doc["agency"] = unit.name
-        for key, person in doc["people"].items():
-            person["email"] = f"{key}@u{n:03d}.{EMAIL_DOMAIN}"
+        for person in doc["people"].values():  # made-up people: no address, so no mail for them
+            person["email"] = None
         result = instantiate(doc, actor_id=None, now=now, source_name="itaflow demo --units", agency_id=unit.id)
         for _ in range(n % 4):  # a different stage for each: 0 to 3 more rounds of open steps done
             _finish_open_steps(result.cycle.id, now)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from workflow import agencies, audit
+from workflow import agencies, alerts, audit
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.definitions import to_json_document
@@ -27,7 +27,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.thaidate import MONTHS_FULL, bangkok_moment, bangkok_today, format_be, to_thai_digits
+from workflow.thaidate import MONTHS_FULL, bangkok_moment, format_be, to_thai_digits
 from workflow.transitions import open_ready_steps
 
 
@@ -156,7 +156,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
         measures.append((measure, m))
     db.session.flush()
 
-    _make_rounds(cycle, measures, calendar, result, bangkok_today(now))
+    _make_rounds(cycle, measures, calendar, result, now)
     office = _office_time()
     for measure, m in measures:
         for deadline in m["monitoring"]["deadlines"]:
@@ -166,12 +166,12 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
             stages = [(calendar.add_working_days(adjusted.day, -n), n) for n in sorted(cycle.reminder_days,
                                                                                          reverse=True)]
             for day, before in [*stages, (adjusted.day, 0)]:
-                if day >= bangkok_today(now):
+                if alerts.upcoming(day, now):
                     db.session.add(Timer(kind="special_deadline", fire_at=bangkok_moment(day, office),
                                          target_type="measure", target_id=measure.id,
                                          payload={**payload, "days_before": before}))
         end_day = calendar.adjust(measure.period_end, "previous").day
-        if end_day >= bangkok_today(now):
+        if alerts.upcoming(end_day, now):
             db.session.add(Timer(kind="period_end", fire_at=bangkok_moment(end_day, office),
                                  target_type="measure", target_id=measure.id,
                                  payload={"date": measure.period_end.isoformat()}))
@@ -273,7 +273,7 @@ def _upsert_people(doc: dict, groups: dict[str, Group], result: LoadResult, now:
 
 
 def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: WorkingCalendar,
-                 result: LoadResult, today: date) -> None:
+                 result: LoadResult, now: datetime) -> None:
     """One cycle round per distinct date named (or implied by every N days) across the measures."""
     planned: dict[date, list[tuple[Measure, bool]]] = {}
     for measure, m in measures:
@@ -299,7 +299,7 @@ def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: W
             result.calendar_notes.append(
                 f"การติดตามครั้งที่ {number}: {format_be(day)} ตรงกับ{adjusted.reason_th} "
                 f"จัดวันที่ {format_be(adjusted.day)}")
-        if adjusted.day >= today:  # a cycle loaded late does not report its past rounds all at once
+        if alerts.upcoming(adjusted.day, now):  # a cycle loaded late does not report its past rounds
             db.session.add(Timer(kind="round", fire_at=bangkok_moment(adjusted.day, office), target_type="round",
                                  target_id=rnd.id, payload={"number": number}))
 
@@ -346,3 +346,36 @@ def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadRe
 
 def stored_document(cycle: Cycle) -> dict:
     return _from_json(cycle.definition)
+
+
+@dataclass(frozen=True)
+class PastDates:
+    """What of a definitions document already lies in the past when it is loaded."""
+
+    steps: int
+    rounds: int
+    deadlines: int
+
+    def __bool__(self) -> bool:
+        return bool(self.steps or self.rounds or self.deadlines)
+
+    def message(self) -> tuple[str, str]:
+        return (f"วันที่ในไฟล์นี้ผ่านมาแล้ว: ขั้นตอนเลยกำหนด {self.steps} ขั้นตอน การติดตามที่ผ่านไปแล้ว {self.rounds} ครั้ง "
+                f"กำหนดส่งที่ผ่านไปแล้ว {self.deadlines} รายการ ระบบจะไม่ส่งการแจ้งเตือนย้อนหลัง ขั้นตอนที่เลยกำหนด"
+                f"จะแจ้งผู้รับผิดชอบครั้งเดียวในวันทำการถัดไปเวลาเริ่มงาน ถ้าปีในไฟล์ผิด แก้ให้ถูกก่อนนำเข้า",
+                f"dates in this file are already past: {self.steps} steps overdue, {self.rounds} rounds and "
+                f"{self.deadlines} deadlines gone by. No alert is sent for the past; each overdue step's people are "
+                f"told once, at the next working day's office hour. If the file's year is wrong, fix it first")
+
+
+def past_dates(doc: dict, today: date) -> PastDates:
+    """Steps due (or, without a date, whose period ends) before today, and rounds and deadlines before today."""
+    steps = rounds = deadlines = 0
+    for m in doc["measures"]:
+        end = m["period"]["end"] if m.get("period") else None
+        for s in m["steps"]:
+            due = s.get("due") or end
+            steps += bool(due and due < today)
+        rounds += sum(1 for d in m["monitoring"]["rounds"] if d < today)
+        deadlines += sum(1 for d in m["monitoring"]["deadlines"] if d["date"] < today)
+    return PastDates(steps, rounds, deadlines)

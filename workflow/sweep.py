@@ -56,6 +56,10 @@ def sweep_batch(now: datetime, limit: int = BATCH) -> SweepResult:
     fire."""
     result = SweepResult()
     calendar = WorkingCalendar()
+    if not alerts.in_alert_hours(now, calendar):  # alerts go in office hours on working days: due ones wait
+        result.queued = notify.build_digests(now)
+        db.session.flush()
+        return result
     try:
         with db.session.begin_nested(), notify.collecting():
             ids = claim_due(now, limit)

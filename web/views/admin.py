@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from web.i18n import message
+from web.i18n import language, message
 from web.security import roles_required
 from web.views.common import act, int_field
 from workflow import accounts, clock
@@ -74,6 +74,18 @@ def update_group(group_id: int):
                now=clock.now(), **chosen)
 
 
+def _past_warning(doc: dict) -> str | None:
+    """What of the file is already past, in the page's language, or None."""
+    from workflow.instantiate import past_dates
+    from workflow.thaidate import bangkok_today
+
+    past = past_dates(doc, bangkok_today(clock.now()))
+    if not past:
+        return None
+    th, en = past.message()
+    return en if language() == "en" else th
+
+
 @bp.route("/definitions", methods=["GET", "POST"])
 @roles_required("admin")
 def definitions():
@@ -86,6 +98,9 @@ def definitions():
         try:
             text = data.decode("utf-8")
             doc = parse_definitions(text, name)
+            past = _past_warning(doc)
+            if past and request.form.get("past_ok") != "1":
+                return render_template("definitions.html", problems=[], doc=doc, past=past), 422
             if request.form.get("confirm") == "1":
                 result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name,
                                      agency_id=g.user.agency_id)
@@ -135,6 +150,10 @@ def confirm_import():
     name = (request.form.get("name") or "memo")[:200]
     try:
         doc = parse_definitions(text, name)
+        past = _past_warning(doc)
+        if past and request.form.get("past_ok") != "1":  # asked first: nothing written
+            return render_template("import.html", report=None, problems=[], yaml_text=text, name=name,
+                                   editing=True, past=past), 422
         result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name,
                              agency_id=g.user.agency_id)
     except DefinitionError as exc:
