@@ -208,3 +208,56 @@ def test_a_docx_that_inflates_beyond_a_memo_is_refused_before_it_is_read():
     with pytest.raises(ValidationError) as refused:
         docx_to_text(bomb.getvalue())
     assert "ใหญ่เกิน" in refused.value.message_th
+
+
+def _arabic(text: str) -> str:
+    from workflow.thaidate import to_arabic_digits
+
+    return to_arabic_digits(text)
+
+
+def _steps_written(text: str, style: str) -> str:
+    """The seed with its steps numbered another way: '(1)', '(๑)' or '๑)' in the table rows."""
+    import re
+
+    def renumber(line: str) -> str:
+        if "\t" not in line:
+            return line
+        return re.sub(r"(?<=\s)([๑-๙])\.(?![๐-๙0-9])", {"paren": r"(\1)", "close": r"\1)"}[style], " " + line)[1:]
+
+    return "\n".join(renumber(line) for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("name, change", [
+    ("steps (๑)", lambda t: _steps_written(t, "paren")),
+    ("steps ๑)", lambda t: _steps_written(t, "close")),
+    ("steps (1)", lambda t: _arabic(_steps_written(t, "paren"))),
+    ("headings มาตรการที่", lambda t: t.replace("ประเด็นที่ ๑.", "มาตรการที่ ๑.")),
+    ("ที่ and วันที่ on one line", lambda t: t.replace("ที่ ศธ ๐๒๑๐๒/\n\nวันที่", "ที่ ศธ ๐๒๑๐๒/   วันที่")),
+])
+def test_layouts_memos_are_written_in_read_as_the_seed(name, change):
+    seed = SEED.read_text(encoding="utf-8")
+    variant = change(seed)
+    assert variant != seed, name
+    report = import_memo_text(variant)
+    doc = parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
+    want = imported(_arabic(seed) if "(1)" in name else seed)  # Arabic digits: compared with the seed's own
+    assert comparable(doc) == comparable(want), name
+    assert doc["memo"].get("date") == want["memo"].get("date"), name
+
+
+def test_a_memo_in_tis_620_reads_as_in_utf_8():
+    from workflow.importer import read_memo
+
+    text = SEED.read_text(encoding="utf-8")
+    report, _origins = read_memo(text.encode("cp874", errors="replace"))
+    assert comparable(parse_definitions(to_yaml(report, "memo.txt"), "m.yaml")) == comparable(imported(text))
+
+
+def test_the_fiscal_year_is_inferred_when_the_memo_does_not_say_it_and_the_report_says_so():
+    import re
+
+    text = re.sub(r"(ประจำ)?ปีงบประมาณ\s*(พ\.ศ\.)?\s*[๐-๙0-9]{4}", "", SEED.read_text(encoding="utf-8"))
+    report = import_memo_text(text)
+    assert report.document["fiscal_year"] == 2567  # periods end May-July 2567: fiscal year 2567
+    assert any("อนุมาน" in message for _line, message in report.warnings)

@@ -23,9 +23,10 @@ from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
 _DASH = "[-–—−‐]"
-_MEASURE = re.compile(r"^\s*ประเด็นที่\s*([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s+(.+)$")
+_MEASURE = re.compile(r"^\s*(?:ประเด็นที่|มาตรการที่|ด้านที่)\s*([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s+(.+)$")
 _ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
-_STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)([๑-๙1-9][๐-๙0-9]?)\.\s*(?=\S)")
+#: a step's number as memos write it: ``1.``, ``1)``, ``(1)``, in Thai or Arabic digits
+_STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([๑-๙1-9][๐-๙0-9]?)[.)])\s*(?=\S)")
 _PERSON = re.compile(r"((?:นางสาว|น\.ส\.|นาง|นาย)\s?\S+\s+\S+)")
 _GROUP = re.compile(r"กลุ่ม(?!งานที่)[^\s/,]+")
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
@@ -133,10 +134,26 @@ def import_memo_text(text: str) -> ImportReport:
     }
     if not doc["agency"]:
         report.warn(None, "ไม่พบชื่อส่วนราชการ (บรรทัด 'ส่วนราชการ ...') กรอก agency เอง")
+    if not doc["fiscal_year"] and (inferred := _fiscal_year_of(header, measures)):
+        doc["fiscal_year"] = inferred
+        report.warn(None, f"บันทึกไม่ได้ระบุปีงบประมาณ อนุมานเป็น {inferred} จากวันที่ของบันทึกและระยะเวลาดำเนินการ "
+                          "(ปีงบประมาณเริ่ม ๑ ตุลาคม) ตรวจว่าถูกต้อง")
     if not doc["fiscal_year"]:
         report.warn(None, "ไม่พบปีงบประมาณ (เช่น 'ประจำปีงบประมาณ พ.ศ. ๒๕๖๗') กรอก fiscal_year เอง")
     report.document = doc
     return report
+
+
+def _fiscal_year_of(header: dict, measures: list[dict]) -> int | None:
+    """The BE fiscal year most of the memo's dates fall in (1 October to 30 September): its periods' ends,
+    else the memo's own date."""
+    days = [m["period"]["end"] for m in measures if m.get("period")] or ([header["date"]] if header.get("date")
+                                                                        else [])
+    years = []
+    for text in days:  # BE ISO, as written into the file
+        year, month = int(text[:4]), int(text[5:7])
+        years.append(year + 1 if month >= 10 else year)
+    return max(set(years), key=years.count) if years else None
 
 
 def _header(lines: list[str], report: ImportReport) -> dict:
@@ -148,8 +165,13 @@ def _header(lines: list[str], report: ImportReport) -> dict:
         if m := re.match(r"^ส่วนราชการ\s+(.+)$", line):
             header["department"] = m[1]
             header["agency"] = re.split(r"\s+กลุ่ม|\s+โทร", m[1])[0]
-        elif m := re.match(r"^ที่\s+(.+)$", line):
+        elif m := re.match(r"^ที่\s+(.+?)(?:\s+วันที่\s+(.+))?$", line):  # often on one line with the date
             header["number"] = m[1]
+            if m[2]:
+                try:
+                    header["date"] = _be_iso(parse_thai_date(m[2]))
+                except ThaiDateError:
+                    report.warn(i + 1, f"อ่านวันที่ของบันทึกไม่ได้: {m[2]}")
         elif m := re.match(r"^วันที่\s+(.+)$", line):
             try:
                 header["date"] = _be_iso(parse_thai_date(m[1]))
@@ -262,7 +284,7 @@ def _split_numbered(text: str) -> list[str]:
     expected, parts = 1, []
     kept = []
     for m in marks:  # only a run 1, 2, 3...: a stray "๓." inside a sentence is text
-        if int(to_arabic_digits(m[1])) == expected:
+        if int(to_arabic_digits(m[1] or m[2])) == expected:
             kept.append(m)
             expected += 1
     for n, m in enumerate(kept):
@@ -393,8 +415,11 @@ def read_memo(data: bytes) -> tuple[ImportReport, list[str] | None]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ .docx",
-                                  "the file must be UTF-8 text or .docx") from None
+            try:  # Thai offices' older files: TIS-620 / Windows-874 (cp874 reads both)
+                text = data.decode("cp874")
+            except UnicodeDecodeError:
+                raise ValidationError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ TIS-620 (Windows-874) หรือ .docx",
+                                      "the file must be UTF-8 or TIS-620 (Windows-874) text, or .docx") from None
     return import_memo_text(text), origins
 
 
