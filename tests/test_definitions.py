@@ -172,7 +172,7 @@ def test_a_load_that_gives_people_roles_or_groups_directors_audits_each_change(a
 
     instantiate(parse_definitions(SEED_FILE.read_text(), "2567.yaml"), actor_id=None, now=NOW, source_name="2567")
     db.session.commit()
-    next_year = SEED_FILE.read_text().replace("fiscal_year: 2567", "fiscal_year: 2568").replace(
+    next_year = SEED_FILE.read_text().replace("2567", "2568").replace("๒๕๖๗", "๒๕๖๘").replace(  # a year on
         "  kamonnapa:\n    name: น.ส.กมลนภา อุตธรรมา\n    group: hr",
         "  kamonnapa:\n    name: น.ส.กมลนภา อุตธรรมา\n    group: hr\n    roles: [staff, director]").replace(
         "  hr: {name: กลุ่มบริหารงานบุคคล}", "  hr: {name: กลุ่มบริหารงานบุคคล, director: kamonnapa}")
@@ -185,3 +185,16 @@ def test_a_load_that_gives_people_roles_or_groups_directors_audits_each_change(a
                                                                               ["director", "staff"])]
     director_change = [e for e in events if e.action == "group_updated" and e.data["source"] == "2568"]
     assert [e.data["after"]["director"] for e in director_change] == [user("kamonnapa").id]
+
+
+def test_dates_outside_the_fiscal_year_are_refused_with_their_line():
+    """A cycle is one fiscal year (1 October to 30 September): a period, round or deadline typed with the wrong
+    year is refused where it is written."""
+    text = SEED_FILE.read_text().replace("start: พฤษภาคม 2567", "start: พฤษภาคม 2566", 1).replace(
+        "rounds: [2567-05-30,", "rounds: [2568-05-30,", 1)
+    with pytest.raises(DefinitionError) as refused:
+        parse_definitions(text, "typo.yaml")
+    problems = [p for p in refused.value.problems if "นอกปีงบประมาณ 2567" in p.message_th]
+    assert len(problems) >= 2 and all(p.line for p in problems)
+    assert any("ระยะเวลา" in p.message_th and "1/5/2566" in p.message_th for p in problems)
+    assert any("การติดตาม" in p.message_th and "30/5/2568" in p.message_th for p in problems)

@@ -218,6 +218,8 @@ def _document(check: _Checker, raw: LineDict) -> dict:
             check.err(m.line_of("code"), f"รหัสมาตรการ {measure['code']} ซ้ำกับบรรทัด {codes[measure['code']]}",
                       f"measure code {measure['code']} repeats the one on line {codes[measure['code']]}")
         codes[measure["code"]] = m.line_of("code")
+        if year is not None:
+            _within_year(check, m, measure, year)
         measures.append(measure)
 
     return {
@@ -233,6 +235,29 @@ def _document(check: _Checker, raw: LineDict) -> dict:
         "secretariat": secretariat,
         "measures": measures,
     }
+
+
+def _within_year(check: _Checker, m: LineDict, measure: dict, year_be: int) -> None:
+    """A cycle is one fiscal year (1 October to 30 September): its periods, rounds, deadlines and due dates lie
+    in it. A date outside is almost always a typo in the year (2566 for 2567) or a file of another year."""
+    first, last = date(year_be - 544, 10, 1), date(year_be - 543, 9, 30)
+    code = measure["code"]
+    found: list[tuple[int | None, str, date]] = []
+    if measure.get("period"):
+        found += [(m.line_of("period"), "ระยะเวลา", measure["period"][k]) for k in ("start", "end")]
+    monitoring = m.get("monitoring") if isinstance(m.get("monitoring"), LineDict) else None
+    line = monitoring.line_of("rounds") if monitoring is not None else m.line_of("monitoring")
+    found += [(line, "การติดตาม", d) for d in measure["monitoring"]["rounds"]]
+    line = monitoring.line_of("deadlines") if monitoring is not None else m.line_of("monitoring")
+    found += [(line, "กำหนดส่ง", d["date"]) for d in measure["monitoring"]["deadlines"]]
+    found += [(m.line_of("steps"), f"ขั้นตอนที่ {s['number']}", s["due"]) for s in measure["steps"] if s.get("due")]
+    for line, what, day in found:
+        if not first <= day <= last:
+            be = f"{day.day}/{day.month}/{day.year + 543}"
+            check.err(line, f"มาตรการ {code}: {what} วันที่ {be} อยู่นอกปีงบประมาณ {year_be} "
+                            f"(1 ต.ค. {year_be - 1} – 30 ก.ย. {year_be}) ตรวจปี พ.ศ. ที่พิมพ์",
+                      f"measure {code}: {what} on {day.isoformat()} lies outside fiscal year {year_be} "
+                      f"({first.isoformat()} to {last.isoformat()}); check the year typed")
 
 
 def _plain(value: Any) -> Any:
