@@ -261,3 +261,32 @@ def test_the_fiscal_year_is_inferred_when_the_memo_does_not_say_it_and_the_repor
     report = import_memo_text(text)
     assert report.document["fiscal_year"] == 2567  # periods end May-July 2567: fiscal year 2567
     assert any("อนุมาน" in message for _line, message in report.warnings)
+
+
+@pytest.mark.parametrize("written, start, end", [
+    ("พฤษภาคม – ๑๕ กรกฎาคม ๒๕๖๗", "2024-05-01", "2024-07-15"),
+    ("มิถุนายน - สิงหาคม ๒๕๖๗", "2024-06-01", "2024-08-31"),
+    ("ตุลาคม ๒๕๖๗ – กันยายน ๒๕๖๘", "2024-10-01", "2025-09-30"),
+    ("ตุลาคม – มีนาคม ๒๕๖๘", "2024-10-01", "2025-03-31"),
+    ("๑ มิ.ย. – ๓๑ ส.ค. ๒๕๖๗", "2024-06-01", "2024-08-31"),
+    ("1 มิ.ย. 2567 ถึง 31 ส.ค. 2567", "2024-06-01", "2024-08-31"),
+    ("ภายในวันที่ ๓๑ สิงหาคม ๒๕๖๗", "2024-06-07", "2024-08-31"),  # from the memo's date
+    ("ตลอดปีงบประมาณ พ.ศ. ๒๕๖๗", "2023-10-01", "2024-09-30"),
+    ("ก.พ. – เม.ย. 2024", "2024-02-01", "2024-04-30"),  # CE, abbreviated
+])
+def test_periods_as_memos_write_them(written, start, end):
+    from datetime import date
+
+    from workflow.importer import read_period
+
+    got = read_period(written, date(2024, 6, 7))
+    assert (got[0].isoformat(), got[1].isoformat()) == (start, end)
+
+
+def test_a_period_written_another_way_in_the_memo_is_read():
+    text = SEED.read_text(encoding="utf-8")
+    variant = text.replace("ระยะเวลาดำเนินการ พฤษภาคม ๒๕๖๗ – ๑๕ กรกฎาคม ๒๕๖๗",
+                           "ระยะเวลาดำเนินการ พฤษภาคม - สิงหาคม ๒๕๖๗", 1)
+    assert variant != text
+    changed = [m for m in imported(variant)["measures"] if m["period"]["end"].isoformat() == "2024-08-31"]
+    assert len(changed) == 1 and changed[0]["period"]["start"].isoformat() == "2024-05-01"

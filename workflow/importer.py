@@ -114,7 +114,7 @@ def import_memo_text(text: str) -> ImportReport:
     measures = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        measure = _measure(lines, start, end, groups, people, report)
+        measure = _measure(lines, start, end, groups, people, report, memo_day=_ce(header.get("date")))
         if measure is not None:
             measures.append(measure)
             report.sources.append((start + 1, end))
@@ -208,7 +208,15 @@ def _group_key(name: str, groups: dict[str, str]) -> str:
     return groups[name]
 
 
-def _measure(lines, start, end, groups, people, report) -> dict | None:
+def _ce(be_iso: str | None) -> date | None:
+    """The header's date (BE ISO, as written into the file) as a date."""
+    if not be_iso:
+        return None
+    year, month, day = (int(x) for x in be_iso.split("-"))
+    return date(year - 543, month, day)
+
+
+def _measure(lines, start, end, groups, people, report, memo_day: date | None = None) -> dict | None:
     title_match = _MEASURE.match(clean(lines[start]))
     if title_match is None:  # the caller starts a measure only at a line that matched
         return None
@@ -245,7 +253,7 @@ def _measure(lines, start, end, groups, people, report) -> dict | None:
     owners = _owners(owners_text, groups, people, report, row_line, where)
     steps = _steps(steps_text, owners, groups, report, row_line, where)
     monitoring = _monitoring(monitoring_text, groups, report, row_line, where)
-    period, constraints = _period(" ".join(tail), report, row_line, where)
+    period, constraints = _period(" ".join(tail), report, row_line, where, memo_day)
     if not items:
         report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
     titles = _reference_titles()
@@ -342,13 +350,13 @@ def _monitoring(text, groups, report, line, where) -> dict:
     return monitoring
 
 
-def _period(text, report, line, where) -> tuple[dict | None, str | None]:
+def _period(text, report, line, where, memo_day: date | None = None) -> tuple[dict | None, str | None]:
     period = None
-    m = re.search(rf"ระยะเวลาดำเนินการ\s+(.+?)\s+{_DASH}\s+(.+?)(?=\s+ข้อจำกัด|$)", text)
+    m = re.search(r"ระยะเวลา(?:ดำเนินการ|การดำเนินงาน)?\s*[:：]?\s*(.+?)(?=\s+ข้อจำกัด|$)", text)
     if m:
         try:
-            start, end = parse_thai_month(m[1]), parse_thai_date(m[2])
-            period = {"text": m[0].split(None, 1)[1], "start": _be_iso(start), "end": _be_iso(end)}
+            start, end = read_period(m[1], memo_day)
+            period = {"text": m[1].strip(), "start": _be_iso(start), "end": _be_iso(end)}
         except ThaiDateError:
             report.warn(line, f"{where}: อ่านระยะเวลาดำเนินการไม่ได้: {m[0]}")
     else:
@@ -357,6 +365,50 @@ def _period(text, report, line, where) -> tuple[dict | None, str | None]:
     if c := re.search(r"ข้อจำกัดของหน่วยงาน\s*(.*)$", text):
         constraints = None if _NONE.match(c[1]) else c[1].strip() or None
     return period, constraints
+
+
+def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
+    """A period as memos write it: ``พฤษภาคม – ๑๕ กรกฎาคม ๒๕๖๗``, ``มิถุนายน - สิงหาคม ๒๕๖๗`` (the year once, at
+    the end), ``ตุลาคม ๒๕๖๖ – กันยายน ๒๕๖๗``, ``๑ มิ.ย. – ๓๑ ส.ค. ๒๕๖๗``, ``ภายในวันที่ ๓๑ สิงหาคม ๒๕๖๗`` (from the
+    memo's date), ``ตลอดปีงบประมาณ พ.ศ. ๒๕๖๗``; a month alone means its first day at the start and its last
+    day at the end. Raises ThaiDateError."""
+    from workflow.thaidate import fiscal_year_bounds
+
+    clean_text = " ".join(to_arabic_digits(text).split()).rstrip(" .")
+    if m := re.match(r"^ตลอด(?:ปี)?ปีงบประมาณ\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
+        if m[1]:
+            return fiscal_year_bounds(int(m[1]))
+        raise ThaiDateError(text, "ไม่ระบุปีงบประมาณ", "no fiscal year given")
+    if m := re.match(r"^ภายใน(?:วันที่)?\s*(.+)$", clean_text):
+        end = _end_of(m[1])
+        start = memo_day if memo_day is not None and memo_day <= end else end.replace(day=1)
+        return start, end
+    parts = re.split(rf"\s*{_DASH}\s*|\s+ถึง\s+", clean_text, maxsplit=1)
+    if len(parts) != 2:
+        raise ThaiDateError(text, "ระยะเวลาต้องมีวันเริ่มและวันสิ้นสุด", "a period needs a start and an end")
+    first, last = parts
+    end = _end_of(last)
+    if re.search(r"\d{4}", first):
+        return parse_thai_month(first), end  # a month or a date, with its year
+    year_be = end.year + 543  # the year is written once, at the end
+    try:
+        start = parse_thai_date(f"{first} {year_be}")
+    except ThaiDateError:
+        start = parse_thai_month(f"{first} {year_be}")
+    if start > end:  # ตุลาคม – มีนาคม ๒๕๖๘: the start is in the year before
+        start = start.replace(year=start.year - 1)
+    return start, end
+
+
+def _end_of(text: str) -> date:
+    """The last day a period's end names: a date, or a month's last day."""
+    import calendar as months
+
+    try:
+        return parse_thai_date(text)
+    except ThaiDateError:
+        first = parse_thai_month(text)
+        return first.replace(day=months.monthrange(first.year, first.month)[1])
 
 
 #: what a memo's .docx may inflate to (a memo with its tables is well under 1 MB of XML)
