@@ -290,3 +290,30 @@ def test_a_period_written_another_way_in_the_memo_is_read():
     assert variant != text
     changed = [m for m in imported(variant)["measures"] if m["period"]["end"].isoformat() == "2024-08-31"]
     assert len(changed) == 1 and changed[0]["period"]["start"].isoformat() == "2024-05-01"
+
+
+def _monitoring_written(text: str, plan: str) -> str:
+    import re
+
+    text = re.sub(r"ครั้งที่ [๐-๙]+ [๐-๙]{1,2} \S+ [๐-๙]{4}", "", text)  # no dated rounds
+    return text.replace("ทุก ๑๕ วัน", plan)
+
+
+@pytest.mark.parametrize("plan, every_days, rounds", [
+    ("ทุกเดือน", None, ["2024-05-31", "2024-06-30"]),  # May to 15 July: the month ends inside
+    ("เดือนละ ๑ ครั้ง", None, ["2024-05-31", "2024-06-30"]),
+    ("รายไตรมาส", None, ["2024-06-30"]),  # the fiscal year's third quarter ends inside
+    ("ปีละ ๒ ครั้ง", None, ["2024-07-15"]),  # no half-year's end inside: the period's end
+    ("ทุก ๒ สัปดาห์", 14, []),
+])
+def test_monitoring_plans_without_dates_become_rounds(plan, every_days, rounds):
+    report = import_memo_text(_monitoring_written(SEED.read_text(encoding="utf-8"), plan))
+    doc = parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
+    first = doc["measures"][0]["monitoring"]
+    assert first["every_days"] == every_days, plan
+    assert [d.isoformat() for d in first["rounds"]] == rounds, plan
+
+
+def test_monitoring_with_neither_dates_nor_a_frequency_is_reported():
+    report = import_memo_text(_monitoring_written(SEED.read_text(encoding="utf-8"), "ตามความเหมาะสม"))
+    assert any("ไม่พบวันติดตามหรือความถี่" in message for _line, message in report.warnings)

@@ -254,6 +254,7 @@ def _measure(lines, start, end, groups, people, report, memo_day: date | None = 
     steps = _steps(steps_text, owners, groups, report, row_line, where)
     monitoring = _monitoring(monitoring_text, groups, report, row_line, where)
     period, constraints = _period(" ".join(tail), report, row_line, where, memo_day)
+    _plan_rounds(monitoring, period, report, row_line, where)
     if not items:
         report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
     titles = _reference_titles()
@@ -348,6 +349,46 @@ def _monitoring(text, groups, report, line, where) -> dict:
     if not text:
         report.warn(line, f"{where}: ไม่พบแนวทางการกำกับติดตาม")
     return monitoring
+
+
+_WEEKS = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*สัปดาห์")
+_MONTHLY = re.compile(r"ทุกเดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน")
+_QUARTERLY = re.compile(r"รายไตรมาส|ไตรมาสละ|ทุกไตรมาส|ทุก\s*(?:๓|3)\s*เดือน")
+_HALF_YEARLY = re.compile(r"ปีละ\s*(?:๒|2)\s*ครั้ง|ทุก\s*(?:๖|6)\s*เดือน|รายครึ่งปี|ครึ่งปี")
+
+
+def _plan_rounds(monitoring: dict, period: dict | None, report, line, where) -> None:
+    """Rounds from a frequency when the memo names no dates: every N weeks as every_days; monthly at each
+    month's end; quarterly at the fiscal quarters' ends; twice a year at the fiscal half-years' ends (all
+    within the period; the calendar moves them off weekends and holidays when loaded). Warns when the plan
+    gives no round at all."""
+    import calendar as months
+
+    text = monitoring.get("text") or ""
+    if monitoring.get("rounds") or monitoring.get("every_days"):
+        return
+    if m := _WEEKS.search(text):
+        monitoring["every_days"] = 7 * int(to_arabic_digits(m[1]))
+        return
+    start, end = (_ce(period["start"]), _ce(period["end"])) if period else (None, None)
+    months_wanted = ({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} if _MONTHLY.search(text) else
+                     {12, 3, 6, 9} if _QUARTERLY.search(text) else {3, 9} if _HALF_YEARLY.search(text) else None)
+    if months_wanted and start and end:
+        days = []
+        year, month = start.year, start.month
+        while (year, month) <= (end.year, end.month):
+            last = date(year, month, months.monthrange(year, month)[1])
+            if month in months_wanted and start <= last <= end:
+                days.append(last)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        days = days or [end]
+        monitoring["rounds"] = [_be_iso(d) for d in days]
+        report.warn(line, f"{where}: วันติดตามคำนวณจาก '{text[:60]}' เป็นวันสิ้นเดือน "
+                          f"{len(days)} ครั้ง ตรวจว่าตรงกับที่ตั้งใจ")
+        return
+    if text and not monitoring.get("deadlines"):
+        report.warn(line, f"{where}: ไม่พบวันติดตามหรือความถี่ (เช่น 'ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗', 'ทุก ๑๕ วัน', "
+                          "'ทุกเดือน') การติดตามของมาตรการนี้จะไม่มีรอบ กรอก rounds เอง")
 
 
 def _period(text, report, line, where, memo_day: date | None = None) -> tuple[dict | None, str | None]:
