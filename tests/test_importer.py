@@ -317,3 +317,27 @@ def test_monitoring_plans_without_dates_become_rounds(plan, every_days, rounds):
 def test_monitoring_with_neither_dates_nor_a_frequency_is_reported():
     report = import_memo_text(_monitoring_written(SEED.read_text(encoding="utf-8"), "ตามความเหมาะสม"))
     assert any("ไม่พบวันติดตามหรือความถี่" in message for _line, message in report.warnings)
+
+
+def _cells_on_lines(text: str) -> str:
+    """The seed as a table saved to text whose cells hold paragraphs: each step, and each dated round, on a
+    line of its own, breaking the row over several lines."""
+    import re
+
+    out = []
+    for line in text.split("\n"):
+        if line.count("\t") >= 4:
+            line = re.sub(r" (?=[๒-๙]\. )", "\n", line)  # steps ๒. ๓. ... start their own lines
+            line = re.sub(r" (?=ครั้งที่ [๒-๙] )", "\n", line)  # and so do rounds 2, 3, 4
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_cells_of_several_paragraphs_read_as_one_row():
+    seed = SEED.read_text(encoding="utf-8")
+    variant = _cells_on_lines(seed)
+    assert variant.count("\n") > seed.count("\n") + 30
+    report = import_memo_text(variant)
+    doc = parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
+    assert comparable(doc) == comparable(imported(seed))
+    assert sum(len(m["steps"]) for m in doc["measures"]) == 25

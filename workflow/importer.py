@@ -32,6 +32,7 @@ _GROUP = re.compile(r"กลุ่ม(?!งานที่)[^\s/,]+")
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
 _EVERY = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*วัน")
 _WITHIN = re.compile(r"ภายในวันที่\s*([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
+_PERIOD_LINE = re.compile(r"^(?:<p>)?\s*(?:ระยะเวลา|ข้อจำกัด)")
 _NONE = re.compile(rf"^(?:\s|{_DASH})*ไม่มี(?:\s|{_DASH})*$")
 #: usual keys for the groups of a provincial education office; others get g1, g2...
 GROUP_KEYS = {"กลุ่มบริหารงานบุคคล": "hr", "กลุ่มอำนวยการ": "admin", "กลุ่มนโยบายและแผน": "plan",
@@ -223,6 +224,7 @@ def _measure(lines, start, end, groups, people, report, memo_day: date | None = 
     code, title = to_arabic_digits(title_match[1]), title_match[2]
     where = f"มาตรการ {code}"
     items, row, row_line, tail = [], None, None, []
+    row_text: str | None = None
     header_seen = False
     for i in range(start + 1, end):
         raw = lines[i]
@@ -239,10 +241,23 @@ def _measure(lines, start, end, groups, people, report, memo_day: date | None = 
                 items.append({"raw": " ".join((m[1] + rest[:following.start() if following else None]).split()),
                               "code": parse_item_code(m[1])})
             continue
-        if row is None and "\t" in raw and not raw.strip().startswith(("ระยะเวลา", "<p>ระยะเวลา")):
-            row, row_line = [clean(cell) for cell in raw.split("\t")], i + 1
+        if row_text is None and "\t" in raw and not raw.strip().startswith(("ระยะเวลา", "<p>ระยะเวลา")):
+            row_text, row_line = raw, i + 1
+        elif row_text is not None and row is None and not _PERIOD_LINE.match(line):
+            # a cell of several paragraphs, saved as text, breaks the row over lines: join them until its five
+            # cells are there (four tabs); what follows the last cell's line, up to the period, is that cell's too
+            row_text += " " + raw.strip()
+        elif row is not None and not tail and "\t" not in raw and not _PERIOD_LINE.match(line):
+            row[-1] = f"{row[-1]} {line}".strip()
+            continue
         else:
+            if row is None and row_text is not None:  # the period comes: the row is what was read
+                row = [clean(cell) for cell in row_text.split("\t")]
             tail.append(line)
+        if row is None and row_text is not None and row_text.count("\t") >= 4:
+            row = [clean(cell) for cell in row_text.split("\t")]
+    if row is None and row_text is not None:
+        row = [clean(cell) for cell in row_text.split("\t")]
     if row is None:
         report.warn(start + 1, f"{where}: ไม่พบแถวตาราง (ข้อบกพร่อง / การพัฒนา / ผู้รับผิดชอบ / ขั้นตอน / การติดตาม)")
         row, row_line = [], start + 1
