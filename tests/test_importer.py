@@ -341,3 +341,29 @@ def test_cells_of_several_paragraphs_read_as_one_row():
     doc = parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
     assert comparable(doc) == comparable(imported(seed))
     assert sum(len(m["steps"]) for m in doc["measures"]) == 25
+
+
+def test_a_docx_carrying_an_external_entity_does_not_read_the_file_it_names(tmp_path):
+    """XXE: a document.xml declaring an entity that points at a file on the server is read without it."""
+    import io
+    import zipfile
+
+    from workflow.importer import docx_to_text
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    data = seed_as_docx(SEED.read_text(encoding="utf-8"))
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, rest = body.split(b"?>", 1)
+                body = (head + b"?>" + f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{secret}">]>'.encode()
+                        + rest.replace(b"</w:t>", b"&x;</w:t>", 1))
+            target.writestr(info, body)
+    try:
+        text, _origins = docx_to_text(out.getvalue())
+    except ValidationError:
+        return  # refused outright: also fine
+    assert "TOP-SECRET-VALUE" not in text
