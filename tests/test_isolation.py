@@ -213,3 +213,19 @@ def test_verify_names_the_agency_whose_chain_was_tampered_with(demo, two_agencie
     db.session.execute(text("DELETE FROM audit_head WHERE id = :c"), {"c": home.id})
     db.session.commit()
     assert [(p.chain, p.kind) for p in audit.verify(home.id)] == [(home.id, "chain_missing")]
+
+
+def test_the_step_pages_choices_name_only_this_agencys_groups_and_people(demo, two_agencies):
+    """The secretariat's reassign form lists the groups and people it may choose: its own agency's only."""
+    _ids_, _home, other = two_agencies
+    client = _sibling(demo, "secretariat")
+    theirs = db.session.execute(select(Step).join(Measure).join(Cycle).where(
+        Cycle.agency_id == other.id, Step.state == "open", Step.kind == "task")).scalars().first()
+    page = client.get(f"/steps/{theirs.id}").get_data(as_text=True)
+    from workflow.models import Group
+
+    for field, model in (("group_id", Group), ("user_id", User)):
+        block = re.search(rf'<select name="{field}">(.*?)</select>', page, re.S).group(1)
+        offered = {int(n) for n in re.findall(r'<option value="(\d+)"', block)}
+        mine = set(db.session.execute(select(model.id).where(model.agency_id == other.id)).scalars())
+        assert offered and offered <= mine, field

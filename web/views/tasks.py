@@ -56,7 +56,8 @@ def step_page(step_id: int):
 def _choices(model) -> list:
     if not g.user.has_role("secretariat"):
         return []
-    return list(db.session.execute(select(model).order_by(model.name)).scalars())
+    mine = model.agency_id == g.user.agency_id  # the agency's own groups and people, never another's
+    return list(db.session.execute(select(model).where(mine).order_by(model.name)).scalars())
 
 
 def _back(step_id: int) -> str:
