@@ -337,3 +337,50 @@ def test_recipients_read_as_rows_are_the_recipients_of_the_models(seed):
     assert any(notify.step_recipients(s) for s in steps)
     for s in steps:
         assert [u.id for u in notify.recipient_rows(s)] == [u.id for u in notify.step_recipients(s)], s.id
+
+
+def test_the_secretariat_moves_a_due_date_and_the_alerts_follow(seed):
+    """Audited with its reason; the step's people are told; the reminders are planned from the new date and
+    those made for the old date no longer fire; bad dates say what is wrong and write nothing."""
+    from tasks.jobs import run_sweep
+    from workflow.models import Timer
+    from workflow.thaidate import BANGKOK, bangkok_today
+
+    s = step("1.1", 1)
+    old_due, version = s.due_on, s.version
+    new_due = old_due + timedelta(days=14)
+    be = f"{new_due.day}/{new_due.month}/{new_due.year + 543}"
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for who, value, reason, error in (
+        ("hr-staff", be, "ขยายเวลา", PermissionDenied),  # only the secretariat
+        ("juthamas", "๓๑/๑๓/๒๕๖๗", "ขยายเวลา", ValidationError),  # no 13th month
+        ("juthamas", "1/10/2567", "ขยายเวลา", ValidationError),  # fiscal year 2568
+        ("juthamas", be, "   ", ValidationError),  # no reason
+        ("juthamas", (bangkok_today(LATER) - timedelta(days=1)).isoformat(), "ย้อน", ValidationError),
+    ):
+        with pytest.raises(error):
+            transitions.move_due(s.id, actor_id=user(who).id, now=LATER, expected_version=version, due_on=value,
+                                 reason=reason)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+    assert step("1.1", 1).due_on == old_due
+    transitions.move_due(s.id, actor_id=user("juthamas").id, now=LATER, expected_version=version, due_on=be,
+                         reason="รอผลการประชุมคณะทำงาน")
+    db.session.commit()
+    moved = step("1.1", 1)
+    assert moved.due_on == new_due and moved.version > version
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "step_due_moved")).scalar_one()
+    assert event.note == "รอผลการประชุมคณะทำงาน" and event.data["after"] == new_due.isoformat()
+    told = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "due_moved")).scalars().all()
+    assert told and "เลื่อนกำหนด" in told[0].subject and "รอผลการประชุมคณะทำงาน" in render_message(told[0])[0]
+    planned = [t for t in db.session.execute(select(Timer).where(Timer.target_id == s.id, Timer.fired_at.is_(None),
+                                                                Timer.kind == "step_reminder")).scalars()]
+    assert {t.payload["due"] for t in planned} >= {new_due.isoformat()}
+    # the old date's reminder day comes: nothing for the old date is sent for this step
+    old_reminder = next((t for t in planned if t.payload["due"] == old_due.isoformat()), None)
+    if old_reminder is not None:
+        run_sweep(old_reminder.fire_at.astimezone(BANGKOK).replace(hour=9))
+        db.session.commit()
+        keys = db.session.execute(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.like(f"reminder:s{s.id}:%"))).scalars().all()
+        assert all(f":{new_due}:" in k for k in keys), keys

@@ -96,6 +96,7 @@ POST_ALLOWED = {
     "tasks.send_back": {"director"},
     "tasks.reopen": {"secretariat"},
     "tasks.reassign": {"secretariat"},
+    "tasks.move_due": {"secretariat"},
     "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "measures.round_page": {"secretariat"},
     "admin.create_user": {"admin"},

@@ -15,7 +15,7 @@ from workflow.vocabulary import label
 ACTION_TH = {
     "step_opened": _l("เปิดให้ดำเนินการ"), "step_completed": _l("ทำเครื่องหมายเสร็จ"),
     "review_approved": _l("อนุมัติ"), "review_sent_back": _l("ส่งกลับแก้ไข"), "step_reopened": _l("เปิดใหม่"),
-    "step_blocked": _l("รอขั้นตอนก่อนหน้า"), "step_reassigned": _l("มอบหมายใหม่"),
+    "step_blocked": _l("รอขั้นตอนก่อนหน้า"), "step_reassigned": _l("มอบหมายใหม่"), "step_due_moved": _l("เลื่อนกำหนด"),
     "evidence_added": _l("แนบหลักฐาน"), "measure_done": _l("มาตรการเสร็จสิ้น"),
     "cycle_loaded": _l("นำเข้ามาตรการ"), "cycle_cloned": _l("คัดลอกไปปีถัดไป"), "login": _l("เข้าสู่ระบบ"),
     "login_failed": _l("เข้าสู่ระบบไม่สำเร็จ"), "logout": _l("ออกจากระบบ"),

@@ -224,6 +224,13 @@ def step_opened(step: Step | StepRow, cause: str, now: datetime) -> int:
                for user in recipient_rows(step))
 
 
+def due_moved(step: Step, before: date | None, reason: str, cause: str, now: datetime) -> int:
+    return sum(queue("due_moved", cause, user, [step_item(step, reason=reason)], now,
+                     params={**_code_number(step), "day": step.due_on, "before": before or step.due_on,
+                             "reason": reason})
+               for user in step_recipients(step))
+
+
 def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
     return sum(queue("sent_back", cause, user, [step_item(step, reason=reason)], now,
                      params={**_code_number(step), "reason": reason})

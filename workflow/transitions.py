@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from sqlalchemy import bindparam, update
@@ -308,6 +308,52 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
                                "measure": step.measure.code, "number": step.number})
     if step.state == "open":
         notify.step_opened(step, f"e{event.seq}", now)
+    _flush()
+    return step
+
+
+def move_due(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, due_on: date | str,
+             reason: str) -> Step:
+    """The secretariat moves a step's due date (a date, or as officials write one: ๓๑/๗/๒๕๖๗, ๓๑ ก.ค. ๒๕๖๗;
+    with a reason, in the cycle's fiscal year, not into the past): audited; the step's alerts are planned
+    again from the new date (those made for the old one ignore themselves); an open step's people are told."""
+    from workflow.thaidate import ThaiDateError, bangkok_today, fiscal_year_bounds, parse_thai_date
+
+    step, actor = _load(step_id, actor_id, expected_version)
+    permissions.require_secretariat(actor)
+    _check_version(step, expected_version)
+    if isinstance(due_on, str):
+        try:
+            due_on = parse_thai_date(due_on)
+        except ThaiDateError as exc:
+            raise ValidationError(exc.message_th, exc.message_en) from None
+    reason_text = _clean(reason)
+    if not reason_text:
+        raise ValidationError("กรุณาระบุเหตุผลที่เลื่อนกำหนด", "give the reason for moving the due date")
+    if step.state == StepState.DONE:
+        raise InvalidTransition(_state_message_th(step), _state_message_en(step))
+    first, last = fiscal_year_bounds(step.measure.cycle.fiscal_year_be)
+    if not first <= due_on <= last:
+        raise ValidationError(
+            f"กำหนดใหม่ต้องอยู่ในปีงบประมาณ {step.measure.cycle.fiscal_year_be} (1 ต.ค. – 30 ก.ย.)",
+            f"the new due date must lie in fiscal year {step.measure.cycle.fiscal_year_be} (1 Oct to 30 Sep)")
+    if due_on < bangkok_today(now):
+        raise ValidationError("กำหนดใหม่ต้องไม่ก่อนวันนี้", "the new due date cannot be before today")
+    if due_on == step.due_on:
+        raise ValidationError("กำหนดใหม่เป็นวันเดิม", "that is the due date already")
+    before = step.due_on
+    step.due_on = due_on
+    step.due_explicit = True
+    db.session.flush()
+    db.session.refresh(step)
+    event = audit.record("step_due_moved", agency_id=step.measure.cycle.agency_id,
+                         actor_id=actor.id, now=now, target_type="step", target_id=step.id,
+                         from_state=step.state, to_state=step.state, note=reason_text,
+                         data={"before": before.isoformat() if before else None, "after": due_on.isoformat(),
+                               "measure": step.measure.code, "number": step.number})
+    if step.state == StepState.OPEN:
+        alerts.schedule_step_alerts(step, now)
+        notify.due_moved(step, before, reason_text, f"e{event.seq}", now)
     _flush()
     return step
 

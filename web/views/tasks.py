@@ -101,6 +101,15 @@ def reassign(step_id: int):
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 
+@bp.post("/steps/<int:step_id>/due")
+@login_required
+def move_due(step_id: int):
+    """The secretariat moves a step's due date, written as officials write dates (๓๑/๗/๒๕๖๗, ๓๑ ก.ค. ๒๕๖๗)."""
+    return act(transitions.move_due, _back(step_id), _("เลื่อนกำหนดแล้ว และแจ้งผู้รับผิดชอบแล้ว"), step_id=step_id,
+               now=clock.now(), expected_version=int_field(request.form.get("version")) or -1,
+               due_on=request.form.get("due_on") or "", reason=request.form.get("reason") or "")
+
+
 def _uploader() -> str:
     user = g.get("user")
     return f"user:{user.id}" if user is not None else f"address:{request.remote_addr}"
