@@ -367,3 +367,15 @@ def test_a_docx_carrying_an_external_entity_does_not_read_the_file_it_names(tmp_
     except ValidationError:
         return  # refused outright: also fine
     assert "TOP-SECRET-VALUE" not in text
+
+
+def test_steps_without_dates_get_dates_spread_across_the_period_to_check():
+    report = import_memo_text(SEED.read_text(encoding="utf-8"))
+    doc = parse_definitions(to_yaml(report, "memo.txt"), "memo.yaml")
+    for m in doc["measures"]:
+        dues = [s["due"] for s in m["steps"] if not s["repeat"]]
+        assert all(d is not None for d in dues), m["code"]
+        assert dues == sorted(dues) and dues[-1] == m["period"]["end"], m["code"]  # spread, the last at the end
+        assert all(m["period"]["start"] < d <= m["period"]["end"] for d in dues), m["code"]
+        assert len(set(dues)) > 1 or len(dues) == 1, m["code"]
+    assert any("เสนอวันกระจาย" in message for _line, message in report.warnings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import yaml
 
@@ -270,6 +270,7 @@ def _measure(lines, start, end, groups, people, report, memo_day: date | None = 
     monitoring = _monitoring(monitoring_text, groups, report, row_line, where)
     period, constraints = _period(" ".join(tail), report, row_line, where, memo_day)
     _plan_rounds(monitoring, period, report, row_line, where)
+    _propose_dues(steps, period, report, row_line, where)
     if not items:
         report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
     titles = _reference_titles()
@@ -364,6 +365,28 @@ def _monitoring(text, groups, report, line, where) -> dict:
     if not text:
         report.warn(line, f"{where}: ไม่พบแนวทางการกำกับติดตาม")
     return monitoring
+
+
+def _propose_dues(steps: list, period: dict | None, report, line, where) -> None:
+    """The memo gives steps no dates: propose them spread evenly across the period (the last at its end), in
+    the file for the person to check, instead of every step due on the period's last day. A monthly step
+    keeps its monthly dates."""
+    if not period or not steps:
+        return
+    start, end = _ce(period["start"]), _ce(period["end"])
+    if start is None or end is None:
+        return
+    length, n, proposed = (end - start).days, len(steps), 0
+    for i, step in enumerate(steps):
+        entry = step if isinstance(step, dict) else {"title": step}
+        if entry.get("repeat") or entry.get("due"):
+            continue
+        entry["due"] = _be_iso(start + timedelta(days=length * (i + 1) // n))
+        steps[i] = entry
+        proposed += 1
+    if proposed:
+        report.warn(line, f"{where}: บันทึกไม่ได้กำหนดวันของแต่ละขั้นตอน เสนอวันกระจายตามระยะเวลาดำเนินการ "
+                          "ตรวจและแก้ due ของแต่ละขั้นตอนได้ก่อนยืนยัน")
 
 
 _WEEKS = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*สัปดาห์")
