@@ -379,3 +379,24 @@ def test_steps_without_dates_get_dates_spread_across_the_period_to_check():
         assert all(m["period"]["start"] < d <= m["period"]["end"] for d in dues), m["code"]
         assert len(set(dues)) > 1 or len(dues) == 1, m["code"]
     assert any("เสนอวันกระจาย" in message for _line, message in report.warnings)
+
+
+@pytest.mark.parametrize("written, people, groups", [
+    ("กองคลัง ฝ่ายบริหารทั่วไป และงานพัสดุ", [], ["กองคลัง", "ฝ่ายบริหารทั่วไป", "งานพัสดุ"]),
+    ("สำนักปลัด ร่วมกับกองช่าง", [], ["สำนักปลัด", "กองช่าง"]),
+    ("กลุ่มสาระการเรียนรู้คณิตศาสตร์และกลุ่มบริหารงานวิชาการ", [],
+     ["กลุ่มสาระการเรียนรู้คณิตศาสตร์", "กลุ่มบริหารงานวิชาการ"]),
+    ("ว่าที่ร้อยตรีสมชาย ใจดี (งานธุรการ)", [("ว่าที่ร้อยตรีสมชาย ใจดี", "งานธุรการ")], []),
+    ("ดร.สมหญิง รักเรียน (กลุ่มบริหารงานบุคคล)", [("ดร.สมหญิง รักเรียน", "กลุ่มบริหารงานบุคคล")], []),
+    ("กลุ่มบริหารงานบุคคล และกลุ่มงานที่เกี่ยวข้อง", [], ["กลุ่มบริหารงานบุคคล"]),  # the seed's: not a group
+    ("การดำเนินงานของหน่วยงาน", [], []),  # "งาน" inside a word is not a unit
+])
+def test_owners_as_agencies_name_them(written, people, groups):
+    from workflow.importer import ImportReport, _owners
+
+    known_groups: dict[str, str] = {}
+    known_people: dict[str, dict] = {}
+    found = _owners(written, known_groups, known_people, ImportReport(document={}), 1, "มาตรการ 1.1")
+    names = {key: name for name, key in known_groups.items()}
+    assert [(known_people[p]["name"], names.get(known_people[p]["group"])) for p in found["people"]] == people
+    assert [names[g] for g in found["groups"]] == groups
