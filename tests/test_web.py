@@ -387,10 +387,18 @@ def test_secretariat_reassigns_a_step(demo):
     page = client.get(f"/steps/{s.id}").get_data(as_text=True)
     assert "มอบหมายใหม่" in page
     r = client.post(f"/steps/{s.id}/reassign", data={"csrf_token": token(client), "version": s.version,
-                                                     "user_id": user("kamonnapa").id, "group_id": ""},
+                                                     "owner": f"user:{user('kamonnapa').id}"},
                     follow_redirects=True)
     assert "มอบหมายผู้รับผิดชอบใหม่แล้ว" in r.get_data(as_text=True)
-    assert step("1.1", 2).owner_user_id == user("kamonnapa").id
+    moved = step("1.1", 2)
+    assert moved.owner_user_id == user("kamonnapa").id and moved.owner_group_id is None  # saved as chosen
+    # the page now offers the person chosen, not the group as well
+    page = client.get(f"/steps/{s.id}").get_data(as_text=True)
+    assert re.findall(r'<option value="(\w+:\d+)" selected', page) == [f"user:{user('kamonnapa').id}"]
+    both = client.post(f"/steps/{s.id}/reassign", data={"csrf_token": token(client), "version": moved.version,
+                                                        "user_id": user("pannee").id,
+                                                        "group_id": user("pannee").group_id})
+    assert both.status_code == 303 and step("1.1", 2).owner_user_id == user("kamonnapa").id  # refused
     staff = login(demo, "staff")
     assert "มอบหมายใหม่ (ฝ่ายเลขานุการ)" not in staff.get(f"/steps/{s.id}").get_data(as_text=True)
 

@@ -290,6 +290,8 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     _check_version(step, expected_version)
     if group_id is None and user_id is None:
         raise ValidationError("เลือกกลุ่มหรือบุคคลผู้รับผิดชอบ", "choose a group or a person")
+    if group_id is not None and user_id is not None:  # one owner: else the group's members still see it
+        raise ValidationError("เลือกกลุ่มหรือบุคคลอย่างใดอย่างหนึ่ง", "choose a group or a person, not both")
     agency_id = step.measure.cycle.agency_id  # only a group or a person of the step's own agency
     group = db.session.get(Group, group_id) if group_id is not None else None
     if group_id is not None and (group is None or group.agency_id != agency_id):

@@ -95,8 +95,14 @@ def reopen(step_id: int):
 @bp.post("/steps/<int:step_id>/reassign")
 @login_required
 def reassign(step_id: int):
-    group_id = int_field(request.form.get("group_id"))
-    user_id = int_field(request.form.get("user_id"))
+    """To a group or to a person: one choice (``owner`` is ``group:ID`` or ``user:ID``), saved as chosen."""
+    kind, _sep, raw = (request.form.get("owner") or "").partition(":")
+    if kind in ("group", "user"):
+        group_id = int_field(raw) if kind == "group" else None
+        user_id = int_field(raw) if kind == "user" else None
+    else:
+        group_id = int_field(request.form.get("group_id"))
+        user_id = int_field(request.form.get("user_id"))
     return act(transitions.reassign, _back(step_id), _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
