@@ -1,5 +1,6 @@
 """The itaflow command: init, load, status, demo, users, audit verify and clone, against a real database."""
 
+import os
 from datetime import date
 
 import pytest
@@ -216,3 +217,34 @@ def test_users_choose_digest_or_instant(cli):
     assert pannee.notify_mode == "instant"
     assert cli("users", "notify", "nobody@example.org", "--digest").exit_code == 1
     assert cli("users", "notify", "pannee@demo.itaflow.test", "--digest", "--hour", "25").exit_code != 0
+
+
+def test_a_fresh_checkout_says_to_initialise_instead_of_a_traceback(tmp_path):
+    from web import create_app
+    from web.cli import main
+
+    fresh = create_app({"ITAFLOW_INSTANCE": str(tmp_path / "fresh"), "ITAFLOW_SECRET_KEY": "fresh-secret-key",
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"})
+    result = fresh.test_cli_runner().invoke(main, ["status"])
+    assert result.exit_code == 1 and "itaflow init" in result.output and "Traceback" not in result.output
+
+
+def test_up_on_another_port_links_to_that_port(tmp_path, monkeypatch):
+    import web.up
+    from web import create_app
+    from web.cli import main
+
+    seen = {}
+
+    def fake_run_up(settings, host, port, workers, sink):
+        seen.update(base_url=settings.base_url, env=os.environ.get("ITAFLOW_BASE_URL"))
+        return 0
+
+    monkeypatch.setattr(web.up, "run_up", fake_run_up)
+    monkeypatch.delenv("ITAFLOW_BASE_URL", raising=False)
+    fresh = create_app({"ITAFLOW_INSTANCE": str(tmp_path / "up"), "ITAFLOW_SECRET_KEY": "up-secret-key-0123",
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'up.sqlite'}"})
+    result = fresh.test_cli_runner().invoke(main, ["up", "--port", "5077"])
+    monkeypatch.delenv("ITAFLOW_BASE_URL", raising=False)
+    assert result.exit_code == 0, result.output
+    assert seen == {"base_url": "http://127.0.0.1:5077", "env": "http://127.0.0.1:5077"}  # the children's too

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -47,7 +49,28 @@ def service_command(func):
     return with_appcontext(wrapper)
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def _schema_missing(exc: Exception) -> bool:
+    """A database whose tables were never made (SQLite: "no such table"; PostgreSQL: UndefinedTable)."""
+    orig = getattr(exc, "orig", None)
+    return "no such table" in str(exc) or (orig is not None and orig.__class__.__name__ == "UndefinedTable")
+
+
+class _Group(FlaskGroup):
+    """The itaflow command group: a database not set up yet is one line saying what to do, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if not _schema_missing(exc):
+                raise
+            _fail("ยังไม่ได้สร้างฐานข้อมูล: รัน itaflow init ก่อน (./scripts/run ทำให้เอง) / "
+                  "the database is not set up yet: run itaflow init first (./scripts/run does it)")
+
+
+@click.group(cls=_Group, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """itaflow: มาตรการส่งเสริมคุณธรรมและความโปร่งใส (ITA) จากแผนสู่การรายงานผล."""
 
@@ -79,6 +102,11 @@ def up_command(host: str, port: int, workers: int, no_sink: bool) -> None:
     from web.up import run_up
 
     settings = current_app.config["ITAFLOW"]
+    if "ITAFLOW_BASE_URL" not in os.environ:  # links in e-mails point where this is served
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["ITAFLOW_BASE_URL"] = f"http://{shown}:{port}"
+        settings = dataclasses.replace(settings, base_url=os.environ["ITAFLOW_BASE_URL"])
+        current_app.config["ITAFLOW"] = settings
     upgrade(directory=MIGRATIONS)
     local_mail = settings.mail_server in ("127.0.0.1", "localhost")
     sys.exit(run_up(settings, host, port, workers, sink=local_mail and not no_sink))
