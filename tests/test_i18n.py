@@ -19,16 +19,17 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "web" / "translations"
 
 
 def test_every_text_has_english_and_the_compiled_catalogue_is_current():
+    # keyed by (context, text): "บันทึก" is "Save" on a button and "Note" on a step's note (pgettext)
     with open(TRANSLATIONS / "messages.pot", "rb") as f:
-        wanted = {m.id for m in read_po(f) if m.id}
+        wanted = {(m.context, m.id) for m in read_po(f) if m.id}
     with open(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
+        po = {(m.context, m.id): m.string for m in read_po(f) if m.id}
     with open(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {(m.context, m.id): m.string for m in read_mo(f) if m.id}
     assert wanted - set(po) == set(), "run scripts/i18n and translate the new texts"
     assert [k for k, v in po.items() if not v] == []
     assert mo == po, "the .mo is older than the .po: run scripts/i18n"
-    for thai, english in po.items():  # placeholders survive translation
+    for (_context, thai), english in po.items():  # placeholders survive translation
         assert sorted(re.findall(r"%\(\w+\)s", thai)) == sorted(re.findall(r"%\(\w+\)s", english)), thai
 
 
@@ -63,6 +64,13 @@ def test_a_person_switches_to_english_and_back(demo):
     assert user("hr-staff").language == "en"
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "language_changed")).scalar_one()
     assert (event.from_state, event.to_state) == ("th", "en")
+    # one measure is "Measure 1.1", the list of them "Measures"; a note on a step is a "Note", not "Save"
+    assert re.search(r"Measure 1\.\d", page) and not re.search(r"Measures 1\.\d", page)
+    from workflow import queries
+
+    mine = queries.my_open_steps(user("hr-staff"))[0]
+    step_page = client.get(f"/steps/{mine.id}").get_data(as_text=True)
+    assert re.search(r"<label>Note <textarea", step_page) and ">Measures<" in step_page
     # the choice is the person's: another browser of theirs opens in English too
     assert "My steps" in login(demo, "staff").get("/").get_data(as_text=True)
     client.post("/language", data={"lang": "th", "csrf_token": token(client)})
