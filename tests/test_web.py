@@ -735,3 +735,9 @@ def test_each_request_has_its_own_context_as_in_production(demo):
     second = demo.test_client().get("/login").get_data(as_text=True)  # another browser: another token
     assert re.search(r'name="csrf_token" value="([^"]+)"', second)[1] != token[1]
     assert g.csrf_token == "left-by-the-test"  # and the requests left the test's own context alone
+
+
+def test_the_admin_page_names_roles_in_thai_and_shows_each_persons_group(demo):
+    page = login(demo, "admin").get("/admin/").get_data(as_text=True)
+    assert "ผู้อำนวยการกลุ่ม</label>" in page and "ฝ่ายเลขานุการ</label>" in page and ">secretariat</label>" not in page
+    assert "hr-staff@demo.itaflow.test · กลุ่มบริหารงานบุคคล" in page

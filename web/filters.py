@@ -10,7 +10,7 @@ from web.i18n import language
 from web.security import viewer_scope
 from workflow import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
-from workflow.vocabulary import label
+from workflow.vocabulary import label, role_label
 
 ACTION_TH = {
     "step_opened": _l("เปิดให้ดำเนินการ"), "step_completed": _l("ทำเครื่องหมายเสร็จ"),
@@ -51,6 +51,7 @@ def init_filters(app: Flask) -> None:
     app.jinja_env.filters["be_dt"] = _be_dt
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
     app.jinja_env.filters["state_th"] = lambda s: label(s, language())
+    app.jinja_env.filters["role_th"] = lambda r: role_label(r, language())
     app.jinja_env.filters["action_th"] = lambda a: gettext(ACTION_TH[a]) if a in ACTION_TH else a
 
     @app.context_processor

@@ -74,6 +74,22 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: the roles as the admin page names them
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "staff": ("เจ้าหน้าที่", "staff"),
+    "director": ("ผู้อำนวยการกลุ่ม", "group director"),
+    "secretariat": ("ฝ่ายเลขานุการ", "secretariat"),
+    "executive": ("ผู้บริหาร", "executive"),
+    "admin": ("ผู้ดูแลระบบ", "admin"),
+    "supervisor": ("ผู้กำกับติดตาม", "supervisor"),
+}
+
+
+def role_label(role: str, lang: str = "th") -> str:
+    pair = ROLE_LABELS.get(role)
+    return role if pair is None else pair[1] if lang == "en" else pair[0]
+
+
 def label(value: str, lang: str = "th") -> str:
     """The label of a state, kind, decision or due status in Thai (``th``) or English (``en``)."""
     pair = LABELS.get(value)
