@@ -741,3 +741,15 @@ def test_the_admin_page_names_roles_in_thai_and_shows_each_persons_group(demo):
     page = login(demo, "admin").get("/admin/").get_data(as_text=True)
     assert "ผู้อำนวยการกลุ่ม</label>" in page and "ฝ่ายเลขานุการ</label>" in page and ">secretariat</label>" not in page
     assert "hr-staff@demo.itaflow.test · กลุ่มบริหารงานบุคคล" in page
+
+
+def test_a_steps_history_names_who_did_each_thing(demo):
+    s = step("1.1", 1)
+    page = login(demo, "secretariat").get(f"/steps/{s.id}").get_data(as_text=True)
+    history = re.search(r'<ol class="history">(.*?)</ol>', page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", history, re.S)
+    assert items and all(" · " in i for i in items)
+    from workflow.models import User
+
+    done_by = db.session.get(User, s.done_by_id) if s.done_by_id else None
+    assert done_by is not None and any(done_by.name in i for i in items)  # the demo marked 1.1 step 1 done

@@ -178,7 +178,10 @@ def audit_events(agency_id: int, *, measure: str | None = None, actor_id: int | 
     return events
 
 
-def step_history(step_id: int) -> list[AuditEvent]:
-    return list(db.session.execute(select(AuditEvent).where(AuditEvent.target_type == "step",
-                                                            AuditEvent.target_id == step_id)
-                                   .order_by(AuditEvent.seq)).scalars())
+def step_history(step_id: int) -> list[tuple[AuditEvent, str | None]]:
+    """The step's events in order, each with who did it (None: the system)."""
+    from workflow.models import User
+
+    return [(event, name) for event, name in db.session.execute(
+        select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.target_type == "step", AuditEvent.target_id == step_id).order_by(AuditEvent.seq))]
