@@ -1,6 +1,7 @@
 """The itaflow command: init, load, status, demo, users, audit verify and clone, against a real database."""
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -203,6 +204,8 @@ def test_outbox_and_mail_listings(cli, app):
         controller.stop()
     shown = cli("mail", "--limit", "3")
     assert shown.exit_code == 0 and "[ITA]" in shown.output
+    assert "และอีก" in shown.output and "--limit" in shown.output  # says how many it left out
+    assert re.search(r"\d{1,2} \S+ 25\d\d \d\d:\d\d", shown.output) and "+0000" not in shown.output  # BE, Bangkok
     assert "sent:" in cli("outbox").output
 
 

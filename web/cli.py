@@ -383,11 +383,14 @@ def outbox_command(status: str | None, limit: int) -> None:
 @with_appcontext
 def mail_command(limit: int) -> None:
     """Read the mail kept by the local SMTP sink of `itaflow up` (อีเมลที่ระบบส่งในโหมดทดลอง)."""
+    import mailbox
     from email.header import decode_header, make_header
+    from email.utils import parsedate_to_datetime
 
     from flask import current_app
 
     from tasks.sink import read_maildir
+    from workflow.thaidate import format_be, to_bangkok
 
     folder = current_app.config["ITAFLOW"].instance_path / "mail"
     messages = read_maildir(folder, limit)
@@ -395,7 +398,16 @@ def mail_command(limit: int) -> None:
         click.echo(f"ยังไม่มีอีเมลใน {folder} / no mail yet")
     for message in messages:
         subject = str(make_header(decode_header(message["Subject"] or "")))
-        click.echo(f"{message['Date']}  {message['To']:<32} {subject}")
+        try:
+            sent = to_bangkok(parsedate_to_datetime(str(message["Date"])))
+            when = f"{format_be(sent.date(), digit_style='arabic')} {sent:%H:%M}"
+        except (TypeError, ValueError):
+            when = str(message["Date"] or "-")
+        click.echo(f"{when}  {message['To']:<32} {subject}")
+    total = len(mailbox.Maildir(str(folder), create=True))
+    if total > len(messages):
+        click.echo(f"… และอีก {total - len(messages)} ฉบับ (--limit {total} เพื่อดูทั้งหมด) / "
+                   f"and {total - len(messages)} more (--limit {total} shows them all)")
 
 
 @main.group("audit")
