@@ -753,3 +753,19 @@ def test_a_steps_history_names_who_did_each_thing(demo):
 
     done_by = db.session.get(User, s.done_by_id) if s.done_by_id else None
     assert done_by is not None and any(done_by.name in i for i in items)  # the demo marked 1.1 step 1 done
+
+
+def test_the_mail_page_shows_be_dates_in_bangkok_time_and_only_this_agencys_mail(demo):
+    import mailbox
+    from email.message import EmailMessage
+
+    box = mailbox.Maildir(str(demo.config["ITAFLOW"].instance_path / "mail"), create=True)
+    for to in ("hr-staff@demo.itaflow.test", "someone@elsewhere.example"):
+        message = EmailMessage()
+        message["To"], message["Subject"] = to, f"[ITA] ทดสอบ {to}"
+        message["Date"] = "Sat, 28 Nov 2026 13:27:58 +0000"
+        message.set_content("เนื้อความ")
+        box.add(message)
+    page = login(demo, "admin").get("/admin/mail").get_data(as_text=True)
+    assert "28 พ.ย. 2569 20:27" in page.replace("๒๘", "28").replace("๒๕๖๙", "2569").replace("๒๐:๒๗", "20:27")
+    assert "+0000" not in page and "someone@elsewhere.example" not in page

@@ -188,7 +188,7 @@ def outbox():
 @roles_required("admin")
 def mail():
     from email.header import decode_header, make_header
-    from email.utils import parseaddr
+    from email.utils import parseaddr, parsedate_to_datetime
 
     from tasks.sink import read_maildir
 
@@ -200,6 +200,10 @@ def mail():
             continue
         body = m.get_body(("plain",))
         subject = str(make_header(decode_header(m["Subject"] or "")))
-        messages.append({"to": m["To"], "date": m["Date"], "subject": subject,
+        try:
+            sent = parsedate_to_datetime(str(m["Date"]))
+        except (TypeError, ValueError):
+            sent = None
+        messages.append({"to": m["To"], "date": sent, "subject": subject,
                          "body": body.get_content() if body is not None else ""})
     return render_template("mail.html", messages=messages)
