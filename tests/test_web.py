@@ -769,3 +769,13 @@ def test_the_mail_page_shows_be_dates_in_bangkok_time_and_only_this_agencys_mail
     page = login(demo, "admin").get("/admin/mail").get_data(as_text=True)
     assert "28 พ.ย. 2569 20:27" in page.replace("๒๘", "28").replace("๒๕๖๙", "2569").replace("๒๐:๒๗", "20:27")
     assert "+0000" not in page and "someone@elsewhere.example" not in page
+
+
+def test_my_steps_says_which_are_mine_by_name_and_which_my_groups(demo):
+    from workflow import queries
+
+    person = user("hr-staff")
+    steps = queries.my_open_steps(person)
+    page = login(demo, "staff").get("/").get_data(as_text=True)
+    named = sum(1 for s in steps if s.owner_user_id == person.id)
+    assert page.count("มอบหมายให้ท่าน") == named and page.count("งานของกลุ่ม") == len(steps) - named
