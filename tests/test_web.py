@@ -779,3 +779,24 @@ def test_my_steps_says_which_are_mine_by_name_and_which_my_groups(demo):
     page = login(demo, "staff").get("/").get_data(as_text=True)
     named = sum(1 for s in steps if s.owner_user_id == person.id)
     assert page.count("มอบหมายให้ท่าน") == named and page.count("งานของกลุ่ม") == len(steps) - named
+
+
+def test_a_round_whose_day_passed_without_a_report_says_so_and_builds_one(demo):
+    from workflow import clock
+    from workflow.models import Round
+    from workflow.thaidate import bangkok_today
+
+    today = bangkok_today(clock.now())
+    rounds = db.session.execute(select(Round).order_by(Round.number)).scalars().all()
+    past = [r for r in rounds if r.held_on < today and r.report is None]
+    ahead = [r for r in rounds if r.held_on > today]
+    assert past and ahead  # the demo lies inside its period
+    client = login(demo, "secretariat")
+    listing = client.get("/rounds").get_data(as_text=True)
+    assert listing.count("ถึงวันแล้ว ไม่มีรายงานที่บันทึกไว้") == len(past)
+    page = client.get(f"/rounds/{past[0].id}").get_data(as_text=True)
+    assert "ไม่พบรายงานที่บันทึกไว้ในวันติดตาม" in page and "ยังไม่ถึงวันสร้างรายงาน" not in page
+    assert "ยังไม่ถึงวันสร้างรายงาน" in client.get(f"/rounds/{ahead[0].id}").get_data(as_text=True)
+    reports = client.get("/reports").get_data(as_text=True)
+    drafts = re.findall(r"รายงานการติดตามครั้งที่ (\S+) \(([^)]*)\) ฉบับร่าง", reports)
+    assert len(drafts) == len(ahead)  # only rounds still to come are drafts

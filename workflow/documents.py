@@ -148,16 +148,20 @@ def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *
 
 
 def round_document(round_id: int, now: datetime, digit_style: str = "thai") -> Document:
-    """The round's report as stored on its day; before that day, a draft built now and marked so."""
+    """The round's report as stored on its day; before that day, a draft built now and marked so; after it, if
+    none was stored (the system was off that day), built now and said so, not called a draft."""
     from workflow.rounds import build_report
+    from workflow.thaidate import bangkok_today
 
     rnd = db.session.get(Round, round_id)
     if rnd is None:
         raise NotFound(f"ไม่พบการติดตามเลขที่ {round_id}", f"no round {round_id}")
-    report, draft = (rnd.report, False) if rnd.report else (build_report(rnd, now), True)
+    report = rnd.report or build_report(rnd, now)
+    draft = rnd.report is None and rnd.held_on > bangkok_today(now)
+    late = rnd.report is None and not draft
     title = f"รายงานการติดตามมาตรการ ครั้งที่ {rnd.number}"
     return Document("round", title, rnd.cycle, _check_style(digit_style), now,
-                    {"round": rnd, "report": report, "draft": draft})
+                    {"round": rnd, "report": report, "draft": draft, "built_late": late})
 
 
 def render_html(document: Document) -> str:

@@ -60,7 +60,8 @@ def dashboard():
 @login_required
 def rounds():
     cycle = queries.current_cycle(g.user.agency_id)
-    return render_template("rounds.html", cycle=cycle, rounds=cycle.rounds if cycle else [])
+    return render_template("rounds.html", cycle=cycle, rounds=cycle.rounds if cycle else [],
+                           today=bangkok_today(clock.now()))
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
@@ -78,7 +79,13 @@ def round_page(round_id: int):
         except ItaflowError as exc:
             db.session.rollback()
             error = message(exc)
-    return render_template("round.html", rnd=rnd, error=error), 400 if error else 200
+    report, built_now = rnd.report, False
+    if report is None and rnd.held_on <= bangkok_today(clock.now()):  # its day came and went with no report kept
+        from workflow.rounds import build_report
+
+        report, built_now = build_report(rnd, clock.now()), True
+    return render_template("round.html", rnd=rnd, report=report, built_now=built_now, error=error), \
+        400 if error else 200
 
 
 @bp.get("/audit")

@@ -85,9 +85,10 @@ def index():
     cycle = queries.current_cycle(g.user.agency_id)
     cycles = list(db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars())
     from workflow.models import Agency
+    from workflow.thaidate import bangkok_today
 
     return render_template("reports.html", cycle=cycle, cycles=cycles,
-                           agency=db.session.get(Agency, g.user.agency_id))
+                           agency=db.session.get(Agency, g.user.agency_id), today=bangkok_today(clock.now()))
 
 
 @bp.get("/cycles/<int:cycle_id>/<any(measures, progress):kind>.pdf")
