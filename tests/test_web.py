@@ -47,6 +47,7 @@ GET_MATRIX = {
     "auth.login": ({None: 200} | ALL),
     "healthz": ({None: 200} | ALL),
     "auth.password": ({None: 302} | ALL),
+    "auth.profile": ({None: 302} | ALL),
     "tasks.my_steps": ({None: 302} | ALL),
     "tasks.step_page": ({None: 302} | ALL),
     "tasks.download": ({None: 302} | {"staff": 200, "other_staff": 403, "director": 403, "secretariat": 200,
@@ -90,6 +91,7 @@ POST_ALLOWED = {
     "auth.login": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "auth.logout": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "auth.password": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "auth.profile": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "tasks.complete": {"staff", "secretariat"},  # the step is กลุ่มบริหารงานบุคคล's; the secretariat is a member
     "tasks.add_evidence": {"staff", "secretariat"},
     "tasks.approve": {"director"},
@@ -800,3 +802,25 @@ def test_a_round_whose_day_passed_without_a_report_says_so_and_builds_one(demo):
     reports = client.get("/reports").get_data(as_text=True)
     drafts = re.findall(r"รายงานการติดตามครั้งที่ (\S+) \(([^)]*)\) ฉบับร่าง", reports)
     assert len(drafts) == len(ahead)  # only rounds still to come are drafts
+
+
+def test_everyone_sets_their_alerts_language_and_digits_on_their_profile(demo):
+    from workflow.models import AuditEvent as Event
+
+    client = login(demo, "other_staff")
+    assert 'id="nav-profile"' in client.get("/").get_data(as_text=True)
+    before = counts()
+    bad = client.post("/profile", data={"csrf_token": token(client), "notify_mode": "digest", "digest_hour": "",
+                                        "language": "th", "digit_style": "thai"})
+    assert bad.status_code == 422 and "เวลาส่งสรุปรายวัน" in bad.get_data(as_text=True) and counts() == before
+    ok = client.post("/profile", data={"csrf_token": token(client), "notify_mode": "digest", "digest_hour": "16",
+                                       "language": "en", "digit_style": "arabic"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    person = user("pannee")
+    assert (person.notify_mode, person.digest_hour, person.language, person.digit_style) == \
+        ("digest", 16, "en", "arabic")
+    event = db.session.execute(select(Event).where(Event.action == "profile_changed")).scalar_one()
+    assert event.actor_id == person.id and event.data["after"]["hour"] == 16
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'lang="en"' in page and 'value="digest" checked' in page

@@ -92,3 +92,27 @@ def welcome(secret: str):
             flash(_("ตั้งรหัสผ่านแล้ว ยินดีต้อนรับ"), "ok")
             return redirect(url_for("tasks.my_steps")), 303
     return render_template("welcome.html", person=person, error=error), 422 if error else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """One's own settings: alerts (instant or a daily digest and its hour), language, digits."""
+    from workflow.users import update_profile
+
+    error = None
+    if request.method == "POST":
+        form = request.form
+        hour = form.get("digest_hour", "")
+        try:
+            update_profile(g.user.id, notify_mode=form.get("notify_mode", ""),
+                           digest_hour=int(hour) if hour.isdigit() else None, language=form.get("language", ""),
+                           digit_style=form.get("digit_style", ""), now=clock.now())
+        except ValidationError as exc:
+            db.session.rollback()
+            error = message(exc)
+        else:
+            session["lang"] = g.user.language
+            flash(_("บันทึกแล้ว"), "ok")
+            return redirect(url_for("auth.profile")), 303
+    return render_template("profile.html", error=error), 422 if error else 200
