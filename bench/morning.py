@@ -206,6 +206,7 @@ def main() -> None:
             db.session.commit()
             claimed_at = queued_at = delivered_at = None
             health: list[float] = []
+            health_failed = 0  # /healthz not answered within 5 s (or refused) during the morning
             deadline = time.time() + args.timeout
             while time.time() < deadline:
                 for port in ports:
@@ -216,7 +217,8 @@ def main() -> None:
                         if time.time() >= due_at.timestamp():
                             health.append((time.perf_counter() - began) * 1000)
                     except OSError:
-                        pass
+                        if time.time() >= due_at.timestamp():
+                            health_failed += 1
                 db.session.rollback()
                 if claimed_at is None:
                     left = db.session.scalar(select(func.count()).select_from(Timer).where(Timer.fired_at.is_(None)))
@@ -257,6 +259,7 @@ def main() -> None:
         "missing": people - sunk["rows"], "outbox": statuses,
         "healthz_p95_ms": round(health[int(0.95 * (len(health) - 1))], 1) if health else None,
         "healthz_median_ms": round(statistics.median(health), 1) if health else None,
+        "healthz_failed": health_failed,
     }))
 
 
