@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, step, user
+from tests.test_editor import form_data
+from tests.test_importer import SEED
 from tests.test_web import login, token
 from workflow import clock, tokens
 from workflow.db import db
@@ -86,8 +88,16 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("admin", f"/admin/users/{user('kamonnapa').id}", lambda: form("admin", roles="staff", active="")),
         ("admin", f"/admin/groups/{group_id}", lambda: form("admin", director_id=str(user("admin").id))),
         ("admin", "/cycles/1/publish", lambda: form("admin", published="1")),
-        ("admin", "/admin/import/confirm", lambda: form("admin", definitions=SEED_YAML, name="again.yaml",
-                                                                         past_ok="1")),
+        ("secretariat", "/drafts/import", lambda: {**form("secretariat"), "file": (io.BytesIO(SEED.read_bytes()),
+                                                                                    "memo.txt")}),
+        ("secretariat", "/drafts/1/groups", lambda: form("secretariat", group_name="กลุ่มใหม่")),
+        ("secretariat", "/drafts/1/heading", lambda: form("secretariat", fiscal_year="2567",
+                                                          title="มาตรการ", secretariat="")),
+        ("secretariat", "/drafts/1/measures/1", lambda: form_data(as_("secretariat"), 1, 0, action="save",
+                                                                  title="มาตรการที่แก้ในแบบฟอร์ม")),
+        ("admin", "/drafts/", lambda: form("admin", fiscal_year="2568")),
+        ("admin", "/drafts/2/discard", lambda: form("admin")),
+        ("secretariat", "/drafts/1/confirm", lambda: form("secretariat", past_ok="1")),
         ("admin", "/admin/definitions", lambda: {**form("admin", confirm="1", past_ok="1"), "file": (io.BytesIO(
             SEED_YAML.replace("2567", "2566").replace("๒๕๖๗", "๒๕๖๖").encode()), "d.yaml")}),
         ("staff", "/tokens", lambda: form("staff", kind="api", name="ของฉัน")),

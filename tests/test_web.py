@@ -42,6 +42,7 @@ def counts():
 # expected GET status by endpoint and role; "*" is every signed-in role
 ALL = {"staff": 200, "other_staff": 200, "director": 200, "secretariat": 200, "executive": 200, "admin": 200}
 READERS = {"staff": 403, "other_staff": 403, "director": 403, "secretariat": 200, "executive": 200, "admin": 200}
+EDITORS = {"staff": 403, "other_staff": 403, "director": 403, "secretariat": 200, "executive": 403, "admin": 200}
 ADMIN = {"staff": 403, "other_staff": 403, "director": 403, "secretariat": 403, "executive": 403, "admin": 200}
 GET_MATRIX = {
     "auth.login": ({None: 200} | ALL),
@@ -62,7 +63,12 @@ GET_MATRIX = {
     "admin.index": ({None: 302} | ADMIN),
     "admin.definitions": ({None: 302} | ADMIN),
     "admin.mail": ({None: 302} | ADMIN),
-    "admin.import_memo": ({None: 302} | ADMIN),
+    "admin.import_memo": ({None: 302} | ADMIN | {"admin": 301}),  # moved to the measures editor
+    "editor.index": ({None: 302} | EDITORS),
+    "editor.import_memo": ({None: 302} | EDITORS),
+    "editor.draft": ({None: 302} | EDITORS),
+    "editor.download": ({None: 302} | EDITORS),
+    "editor.measure": ({None: 302} | EDITORS),
     "admin.outbox": ({None: 302} | ADMIN | {"secretariat": 200}),
     "reports.index": ({None: 302} | ALL),
     # a parent's roll-up: for its supervisors, executives and admins; the demo office has no units of its own,
@@ -108,8 +114,14 @@ POST_ALLOWED = {
     "auth.welcome": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "admin.update_group": {"admin"},
     "admin.definitions": {"admin"},
-    "admin.import_memo": {"admin"},
-    "admin.confirm_import": {"admin"},
+    "editor.create": {"secretariat", "admin"},
+    "editor.import_memo": {"secretariat", "admin"},
+    "editor.heading": {"secretariat", "admin"},
+    "editor.add_group": {"secretariat", "admin"},
+    "editor.add_person": {"secretariat", "admin"},
+    "editor.save_measure": {"secretariat", "admin"},
+    "editor.confirm": {"secretariat", "admin"},
+    "editor.discard": {"secretariat", "admin"},
     "reports.publish": {"admin"},
     "reports.evidence_public": {"secretariat", "admin"},
     "reports.token_list": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
@@ -126,7 +138,8 @@ def _url(app, endpoint: str, ids: dict) -> str:
         .replace("<secret>", "cal_not-a-real-secret").replace("<code>", ids.get("unit", "main"))
     return path.replace("<int:step_id>", str(ids["step"])).replace("<int:measure_id>", str(ids["measure"])) \
         .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
-        .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"]))
+        .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"])) \
+        .replace("<int:draft_id>", str(ids["draft"])).replace("<int:position>", "1")
 
 
 def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
@@ -157,12 +170,15 @@ def _ids():
     from workflow.models import Cycle
 
     admin_token, _ = tokens.create(user("admin").id, "api", "matrix", now=clock.now())
+    from workflow import drafts
+
+    draft = drafts.blank(actor_id=user("admin").id, now=clock.now(), fiscal_year=2569)
     db.session.commit()
     return {"step": s.id, "measure": db.session.scalar(select(Measure.id).limit(1)),
             "cycle": db.session.scalar(select(Cycle.id).limit(1)), "token": admin_token.id,
             "round": db.session.scalar(select(Round.id).limit(1)), "evidence": ev.id,
             "user": user("kamonnapa").id, "group": db.session.scalar(select(Group.id).limit(1)),
-            "review": step("1.5", 3).id}
+            "review": step("1.5", 3).id, "draft": draft.id}
 
 
 def test_get_routes_for_every_role(demo):
@@ -190,7 +206,7 @@ def test_post_routes_for_every_role(demo):
             if role is None and role not in allowed:
                 assert response.status_code == 302, (endpoint, role)
             elif role in allowed:
-                assert response.status_code in (200, 303, 400, 410, 422), (endpoint, role, response.status_code)
+                assert response.status_code in (200, 303, 400, 409, 410, 422), (endpoint, role, response.status_code)
                 db.session.rollback()
             else:
                 assert response.status_code == DENIED_STATUS.get(endpoint, 403), \
@@ -416,44 +432,10 @@ def test_password_change_policy(demo):
     assert ok.status_code == 302
 
 
-def test_memo_import_page_shows_measures_beside_the_source_and_loads_on_confirm(app):
-    import io
-
-    from tests.test_importer import SEED
-    from workflow import clock
-    from workflow.models import Cycle
-    from workflow.users import add_user
-
-    add_user(name="ผู้ดูแล", email="admin@demo.itaflow.test", roles=["admin"], password=PASSWORD, actor_id=None,
-             now=clock.now())
-    db.session.commit()
-    client = login(app, "admin")
-    r = client.post("/admin/import", data={"csrf_token": token(client),
-                                           "file": (io.BytesIO(SEED.read_bytes()), "memo.txt")},
-                    content_type="multipart/form-data")
-    page = r.get_data(as_text=True)
-    assert r.status_code == 200 and page.count('class="card side"') == 7
-    assert "ผู้อำนวยการกลุ่มอำนวยการตรวจสอบความถูกต้อง" in page and "ข้อความในบันทึก" in page
-    assert re.search(r"บรรทัด \d+: มาตรการ 1.5: รหัส", page)  # the wrong-looking code, with its line
-    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0  # nothing before the confirmation
-    yaml_text = re.search(r'<textarea name="definitions"[^>]*>(.*?)</textarea>', page, re.S).group(1)
-    import html as html_module
-    yaml_text = html_module.unescape(yaml_text)
-    broken = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
-                                                        "definitions": yaml_text.replace("fiscal_year: 2567",
-                                                                                         "fiscal_year: 67")})
-    assert broken.status_code == 422 and "บรรทัด" in broken.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0
-    asked = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
-                                                       "definitions": yaml_text})  # BE 2567: long past now
-    page = asked.get_data(as_text=True)
-    assert asked.status_code == 422 and 'id="past-warning"' in page and 'name="past_ok"' in page
-    assert "ขั้นตอนเลยกำหนด" in page and db.session.scalar(select(func.count()).select_from(Cycle)) == 0
-    ok = client.post("/admin/import/confirm", data={"csrf_token": token(client), "name": "memo.txt",
-                                                    "definitions": yaml_text, "past_ok": "1"})
-    assert ok.status_code == 303
-    cycle = db.session.execute(select(Cycle)).scalar_one()
-    assert cycle.fiscal_year_be == 2567 and len(cycle.measures) == 7
+def test_the_old_import_address_leads_to_the_measures_editor(demo):
+    """Importing lands in the editor now (tests/test_editor.py); a bookmark of the old page still works."""
+    r = login(demo, "admin").get("/admin/import")
+    assert r.status_code == 301 and r.headers["Location"].endswith("/drafts/import")
 
 
 def test_navigation_count_matches_my_steps(demo):

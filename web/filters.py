@@ -26,7 +26,9 @@ ACTION_TH = {
     "token_created": _l("สร้างโทเค็น"), "token_revoked": _l("ยกเลิกโทเค็น"),
     "cycle_published": _l("เปิดหน้าเผยแพร่"), "cycle_unpublished": _l("ปิดหน้าเผยแพร่"),
     "evidence_public": _l("เผยแพร่หลักฐาน"), "evidence_private": _l("เลิกเผยแพร่หลักฐาน"),
-    "language_changed": _l("เปลี่ยนภาษา"),
+    "language_changed": _l("เปลี่ยนภาษา"), "draft_created": _l("สร้างร่างมาตรการ"),
+    "draft_edited": _l("แก้ไขร่างมาตรการ"), "draft_confirmed": _l("ยืนยันร่างมาตรการ"),
+    "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอน"), "step_removed": _l("ลบขั้นตอน"),
 }
 
 
@@ -42,6 +44,19 @@ def _be(day, style: str = "abbr") -> str:
     return format_be(day, style=style, digit_style=_style(), lang=language()) if day else "-"
 
 
+def _be_text(value) -> str:
+    """A date as a definitions file writes it (``2567-05-30``), shown like any other date; kept as written
+    when it is not one."""
+    from workflow.thaidate import ThaiDateError, parse_thai_date
+
+    if not value:
+        return "-"
+    try:
+        return _be(parse_thai_date(str(value)))
+    except ThaiDateError:
+        return str(value)
+
+
 def _be_dt(moment) -> str:
     return format_be_datetime(moment, digit_style=_style(), lang=language()) if moment else "-"
 
@@ -49,6 +64,7 @@ def _be_dt(moment) -> str:
 def init_filters(app: Flask) -> None:
     app.jinja_env.filters["be"] = _be
     app.jinja_env.filters["be_dt"] = _be_dt
+    app.jinja_env.filters["be_text"] = _be_text
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
     app.jinja_env.filters["state_th"] = lambda s: label(s, language())
     app.jinja_env.filters["role_th"] = lambda r: role_label(r, language())

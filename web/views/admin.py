@@ -120,55 +120,11 @@ def definitions():
     return render_template("definitions.html", problems=problems, doc=doc), status
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.get("/import")
 @roles_required("admin")
 def import_memo():
-    """Upload a memo: each parsed measure beside the text it came from, and the definitions to edit. Nothing is
-    written before the confirmation."""
-    from workflow.importer import read_memo, to_yaml
-
-    if request.method == "GET":
-        return render_template("import.html", report=None, problems=[])
-    upload = request.files.get("file")
-    data = upload.read() if upload else b""
-    name = (upload.filename if upload else "") or "memo.txt"
-    try:
-        report, origins = read_memo(data)
-    except ItaflowError as exc:
-        return render_template("import.html", report=None, problems=[message(exc)]), 422
-    sources = ["\n".join(report.lines[a - 1:b]).strip() for a, b in report.sources]
-    warnings = [(origins[line - 1] if origins and line and line <= len(origins) else
-                 (_("บรรทัด %(line)s", line=line) if line else ""), message) for line, message in report.warnings]
-    return render_template("import.html", report=report, sources=sources, problems=[], warnings=warnings,
-                           yaml_text=to_yaml(report, name, origins), name=name)
-
-
-@bp.post("/import/confirm")
-@roles_required("admin")
-def confirm_import():
-    text = request.form.get("definitions", "")
-    name = (request.form.get("name") or "memo")[:200]
-    try:
-        doc = parse_definitions(text, name)
-        past = _past_warning(doc)
-        if past and request.form.get("past_ok") != "1":  # asked first: nothing written
-            return render_template("import.html", report=None, problems=[], yaml_text=text, name=name,
-                                   editing=True, past=past), 422
-        result = instantiate(doc, actor_id=g.user.id, now=clock.now(), source_name=name,
-                             agency_id=g.user.agency_id)
-    except DefinitionError as exc:
-        db.session.rollback()
-        problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
-                        for p in exc.problems]
-        return render_template("import.html", report=None, problems=problems, yaml_text=text, name=name,
-                               editing=True), 422
-    except ItaflowError as exc:
-        db.session.rollback()
-        return render_template("import.html", report=None, problems=[message(exc)], yaml_text=text, name=name,
-                               editing=True), 422
-    flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
-                    year=result.cycle.fiscal_year_be), "ok")
-    return redirect(url_for("measures.measures")), 303
+    """Where importing a memo used to be: it now lands in the measures editor."""
+    return redirect(url_for("editor.import_memo")), 301
 
 
 @bp.get("/outbox")

@@ -1,6 +1,7 @@
 """Tables of itaflow, one area a module."""
 
 from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Round, RoundMeasure
+from workflow.models.draft import Draft
 from workflow.models.evidence import Evidence
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.step import ReviewDecision, Step
@@ -16,6 +17,7 @@ __all__ = [
     "AuditHead",
     "Cycle",
     "CycleTally",
+    "Draft",
     "Evidence",
     "Group",
     "Measure",

@@ -1,0 +1,35 @@
+"""Drafts: a cycle's definitions being prepared in the browser (imported from a memo, or typed), before
+they are confirmed and loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import Model
+from workflow.models.types import UTCDateTime
+
+
+class Draft(Model):
+    """ร่างมาตรการ: a definitions document (as its YAML file reads, dates in BE) an agency's secretariat or
+    admin edits with forms; with the memo it was imported from, if any, so each measure is shown beside
+    its text and what the importer did not understand."""
+
+    __tablename__ = "draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the file it came from ("memo.docx"), or "" for one typed from scratch
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: the definitions document, as ``itaflow import`` writes it
+    document: Mapped[dict] = mapped_column(JSON, nullable=False)
+    #: {"lines": [...], "origins": [...] | None, "sources": [[first, last], ...], "warnings": [[line, text], ...]}
+    source: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    #: optimistic concurrency: a form saved over a newer edit (a second tab, a double submit) is refused
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
