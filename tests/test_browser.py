@@ -199,3 +199,51 @@ def test_a_parent_adds_a_unit_whose_admin_sets_a_password_and_the_executive_foll
     assert executive.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
     executive.click("table.rollup tbody tr >> nth=0 >> a")
     assert "/units/" in executive.url and executive.locator("progress").count() >= 1
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_secretariat_imports_a_memo_edits_a_measure_with_the_be_date_picker_and_confirms(
+        browser, site, viewport, label):
+    from sqlalchemy import func, select
+
+    from tests.test_importer import SEED
+    from workflow.models import Cycle
+
+    cycles = db.session.scalar(select(func.count()).select_from(Cycle))
+    page = sign_in(browser, site, "juthamas@demo.itaflow.test", viewport)
+    page.goto(f"{site}/measures")
+    page.click("text=นำเข้าบันทึกมาตรการ")
+    page.set_input_files("input[name=file]", str(SEED))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/drafts/*")
+    assert page.locator("section.draft-measure").count() == 7
+    assert page.locator("section.draft-measure .source pre").first.is_visible()
+    page.screenshot(path=ARTIFACTS / f"{label}-9-draft.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+
+    page.click("text=แก้ไขมาตรการ ๑.๑")
+    page.click("#add-step")
+    assert page.locator("#unsaved").is_visible() and page.locator("li.step-row").count() == 6
+    page.fill("#f-step-5-title", "รายงานผลต่อศึกษาธิการจังหวัด")
+    page.fill("#f-step-5-due", "01/07/2567")
+    # the picker opens at the month typed, in BE; the arrow keys move the day; a day chosen fills the field
+    page.click("#step-5 button.be-date-open")
+    panel = page.locator("#step-5 .be-date-panel")
+    assert "กรกฎาคม 2567" in panel.inner_text()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.day") == "2"
+    panel.locator("button[data-day='31']").click()
+    assert page.input_value("#f-step-5-due") == "31/07/2567" and panel.count() == 0
+    page.screenshot(path=ARTIFACTS / f"{label}-10-measure-form.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+    page.click("#save-measure")
+    page.wait_for_url("**/drafts/*#m0")
+    assert "บันทึกมาตรการแล้ว" in page.inner_text("main")
+    assert "๓๑ ก.ค. ๒๕๖๗" in page.locator("#m0").inner_text()
+
+    page.click("#confirm-draft")  # the memo's dates are past: asked first
+    page.check("input[name=past_ok]")
+    page.click("#confirm-draft")
+    page.wait_for_url(f"{site}/measures")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == cycles + 1
