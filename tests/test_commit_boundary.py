@@ -53,6 +53,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
     task_id, review_id, admin_token_id = task.id, review.id, admin_token.id
     group_id = db.session.scalar(select(Group.id).where(Group.key == "hr"))
     round_id = db.session.scalar(select(Round.id).order_by(Round.number))
+    added_to, removable = step("1.1", 1).measure_id, step("1.2", 4).id
     clients = {}
 
     def as_(role):
@@ -80,6 +81,10 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
                                                  f"version-{review_id}": version(review_id)}),
         ("secretariat", f"/steps/{task_id}/reassign", lambda: form("secretariat", version=version(task_id),
                                                                      group_id=str(group_id))),
+        ("secretariat", f"/measures/{added_to}/steps", lambda: form("secretariat", after="1", title="ขั้นตอนใหม่",
+                                                                    owner=f"group:{group_id}", kind="task")),
+        ("secretariat", f"/steps/{removable}/remove", lambda: form("secretariat", version=version(removable),
+                                                                   reason="ไม่ต้องทำแล้ว")),
         ("secretariat", f"/rounds/{round_id}", lambda: form("secretariat", minutes="ประชุมแล้ว",
                                                             attendance="น.ส.จุฑามาศ\nนายสมชาย")),
         ("secretariat", "/evidence/1/public", lambda: form("secretariat", public="1")),

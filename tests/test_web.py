@@ -105,6 +105,8 @@ POST_ALLOWED = {
     "tasks.reopen": {"secretariat"},
     "tasks.reassign": {"secretariat"},
     "tasks.move_due": {"secretariat"},
+    "tasks.remove_step": {"secretariat"},
+    "measures.add_step": {"secretariat"},
     "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "measures.round_page": {"secretariat"},
     "admin.create_user": {"admin"},

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from web.i18n import message
 from web.security import deny, login_required, roles_required
@@ -15,7 +16,7 @@ from workflow import rounds as round_service
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import ItaflowError, PermissionDenied, ValidationError
-from workflow.models import Measure, Round, User
+from workflow.models import Group, Measure, Round, User
 from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date
 
 bp = Blueprint("measures", __name__)
@@ -34,10 +35,35 @@ def measures():
 def measure(measure_id: int):
     m = mine_or_404(db.session.get(Measure, measure_id))
     today = bangkok_today(clock.now())
-    return render_template("measure.html", measure=m, today=today,
+    editing = g.user.has_role("secretariat") and g.user.agency_id == m.cycle.agency_id
+    mine = Group.agency_id == m.cycle.agency_id
+    return render_template("measure.html", measure=m, today=today, editing=editing,
+                           groups=db.session.execute(select(Group).where(mine).order_by(Group.name)).scalars().all()
+                           if editing else [],
+                           people=db.session.execute(select(User).where(User.agency_id == m.cycle.agency_id)
+                                                     .order_by(User.name)).scalars().all() if editing else [],
                            classes={s.id: queries.due_class(s, today) for s in m.steps},
                            rounds=[link for link in m.cycle.rounds
                                    if any(x.measure_id == m.id for x in link.measure_links)])
+
+
+@bp.post("/measures/<int:measure_id>/steps")
+@login_required
+def add_step(measure_id: int):
+    """The secretariat adds a step to a measure under way: after which step, what, whose (a group or a person;
+    a review is its group director's), due when."""
+    from web.views.common import act
+    from workflow import stepedits
+
+    m = mine_or_404(db.session.get(Measure, measure_id))
+    form = request.form
+    kind, _sep, raw = (form.get("owner") or "").partition(":")
+    after = form.get("after") or ""
+    return act(stepedits.add_step, url_for("measures.measure", measure_id=m.id), _("เพิ่มขั้นตอนแล้ว"),
+               measure_id=m.id, now=clock.now(), after=int(after) if after.isdigit() else -1,
+               title=form.get("title") or "", kind=form.get("kind") or "task",
+               group_id=int_field(raw) if kind == "group" else None, user_id=int_field(raw) if kind == "user" else None,
+               due_on=form.get("due_on") or None, reviewer_group_id=int_field(form.get("reviewer")))
 
 
 @bp.get("/dashboard")

@@ -49,6 +49,7 @@ def step_page(step_id: int):
         can_decide=step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step),
         can_reopen=step.state == "done" and g.user.has_role("secretariat"),
         can_reassign=step.kind == "task" and step.state != "done" and g.user.has_role("secretariat"),
+        can_remove=step.state != "done" and not step.decisions and g.user.has_role("secretariat"),
         groups=_choices(Group), people=_choices(User),
     )
 
@@ -114,6 +115,18 @@ def move_due(step_id: int):
     return act(transitions.move_due, _back(step_id), _("เลื่อนกำหนดแล้ว และแจ้งผู้รับผิดชอบแล้ว"), step_id=step_id,
                now=clock.now(), expected_version=int_field(request.form.get("version")) or -1,
                due_on=request.form.get("due_on") or "", reason=request.form.get("reason") or "")
+
+
+@bp.post("/steps/<int:step_id>/remove")
+@login_required
+def remove_step(step_id: int):
+    """The secretariat removes a step nobody has worked on, with the reason (audited)."""
+    from workflow import stepedits
+
+    step = _step_or_404(step_id)
+    back = url_for("measures.measure", measure_id=step.measure_id)
+    return act(stepedits.remove_step, back, _("ลบขั้นตอนแล้ว"), step_id=step_id, now=clock.now(),
+               expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason") or "")
 
 
 def _uploader() -> str:
