@@ -18,20 +18,29 @@ import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
+from workflow.memolayout import LABELLED_LINE, column_roles, label_of, role_of
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
 _DASH = "[-–—−‐]"
-_MEASURE = re.compile(r"^\s*(?:ประเด็นที่|มาตรการที่|ด้านที่)\s*([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s+(.+)$")
+_MEASURE = re.compile(r"^\s*(?:ประเด็นที่|มาตรการที่|ด้านที่|ข้อ)\s*([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s*[.)]?\s+(.+)$")
+#: a heading glued onto the text before it (the signer's position, when a PDF's lines run together)
+_GLUED_HEADING = re.compile(r"(?<=[^\s])(?=(?:ประเด็นที่|มาตรการที่)\s*[๐-๙0-9]+\.[๐-๙0-9]+\s)")
+#: a signature block: a name in parentheses, or ลงชื่อ
+_SIGNATURE = re.compile(r"^(?:\(\s*(?:ลงชื่อ\s*)?(?:นาย|นาง|นางสาว|น\.ส\.|ดร\.|ว่าที่)\S*.*\)|ลงชื่อ.*)$")
 _ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
 #: a step's number as memos write it: ``1.``, ``1)``, ``(1)``, in Thai or Arabic digits
 _STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([๑-๙1-9][๐-๙0-9]?)[.)])\s*(?=\S)")
 #: a person as memos name one: นาย/นาง/นางสาว/น.ส., with ดร. or ว่าที่ร้อยตรี (ว่าที่ ร.ต.) before, or ดร. alone
 _PERSON = re.compile(r"((?:ว่าที่\s?(?:ร้อยตรี|ร\.ต\.)(?:หญิง)?\s?(?:นางสาว|น\.ส\.|นาง|นาย)?"
-                     r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.)\s?\S+\s+\S+)")
+                     r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา))"
+                     r"\s?\S+\s+\S+)")
 _UNIT_CHAR = r"(?:(?!และ(?:กลุ่ม|กอง|สำนัก|ฝ่าย|งาน)|ร่วมกับ)[^\s/,()])"  # "A และกลุ่มB": two units
-_GROUP = re.compile(rf"กลุ่ม(?!งานที่){_UNIT_CHAR}+"
+#: the learning areas' official names, which have spaces in them
+_LEARNING_AREAS = (r"กลุ่มสาระการเรียนรู้(?:สังคมศึกษา\s*ศาสนา\s*และ\s*วัฒนธรรม|วิทยาศาสตร์\s*และ\s*เทคโนโลยี"
+                   r"|สุขศึกษา\s*และ\s*พลศึกษา|ภาษาต่างประเทศ|ภาษาไทย|คณิตศาสตร์|ศิลปะ|การงานอาชีพ)")
+_GROUP = re.compile(rf"{_LEARNING_AREAS}|กลุ่ม(?!งานที่){_UNIT_CHAR}+"
                     rf"|(?:(?<=[\s(,])|(?<=และ)|(?<=กับ)|^)(?:กอง|สำนัก|ฝ่าย|งาน(?!ที่)){_UNIT_CHAR}+")
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
 _EVERY = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*วัน")
@@ -107,22 +116,36 @@ def import_memo_text(text: str) -> ImportReport:
     if "\x00" in text or sum(ch.isprintable() or ch in "\t\r\n" for ch in text[:4000]) < 0.9 * len(text[:4000]):
         raise ValidationError("ไฟล์นี้ไม่ใช่ข้อความ (อาจเป็นไฟล์ไบนารี) ใช้ไฟล์ .txt หรือ .docx",
                               "this is not text (a binary file?); use .txt or .docx")
-    lines = text.splitlines()
+    lines = _GLUED_HEADING.sub("\n", text).splitlines()
     starts = [i for i, line in enumerate(lines) if _MEASURE.match(clean(line))]
-    if not starts:
-        raise ValidationError("ไม่พบมาตรการ (บรรทัดที่ขึ้นต้นด้วย 'ประเด็นที่ ๑.๑ ...')",
-                              "no measures found (lines starting 'ประเด็นที่ 1.1 ...')")
     report = ImportReport(document={})
-    header = _header(lines[:starts[0]], report)
     groups: dict[str, str] = {}
     people: dict[str, dict] = {}
-    measures = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        measure = _measure(lines, start, end, groups, people, report, memo_day=_ce(header.get("date")))
-        if measure is not None:
-            measures.append(measure)
-            report.sources.append((start + 1, end))
+    measures: list[dict] = []
+    table = _measure_table(lines, starts)
+    labelled = [] if starts or table else _label_starts(lines)
+    if table is None and not starts and not labelled:
+        raise ValidationError("ไม่พบมาตรการ (หัวข้อ 'ประเด็นที่ ๑.๑ ...', 'มาตรการที่ ๑ ...', 'ข้อ ๑ ...' ตารางที่มีคอลัมน์ "
+                              "มาตรการ ขั้นตอน ผู้รับผิดชอบ หรือตาราง 'มาตรการ | ...')",
+                              "no measures found (headings 'ประเด็นที่ 1.1 ...', 'มาตรการที่ 1 ...', 'ข้อ 1 ...', a table "
+                              "with measure, steps and owner columns, or label/value tables)")
+    first = table[0] if table is not None else (starts or labelled)[0]
+    header = _header(lines[:first], report)
+    memo_day = _ce(header.get("date"))
+    context = _Context(groups, people, report, memo_day)
+    if table is not None:
+        header_at, roles = table
+        for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report):
+            measures.append(_build(code, title, [], cells, "", context, first_line, first_line))
+            report.sources.append((first_line, last_line))
+    else:
+        sections = starts or labelled
+        for n, start in enumerate(sections):
+            end = sections[n + 1] if n + 1 < len(sections) else len(lines)
+            measure = _measure(lines, start, end, context, numbered=n + 1, headed=bool(starts))
+            if measure is not None:
+                measures.append(measure)
+                report.sources.append((start + 1, end))
     report.lines = lines
     doc = {
         "format": 1,
@@ -169,7 +192,7 @@ def _header(lines: list[str], report: ImportReport) -> dict:
         line = clean(raw)
         if m := re.match(r"^ส่วนราชการ\s+(.+)$", line):
             header["department"] = m[1]
-            header["agency"] = re.split(r"\s+กลุ่ม|\s+โทร", m[1])[0]
+            header["agency"] = re.split(r"\s+(?:กลุ่ม|กอง|สำนัก(?!งาน)|ฝ่าย|งาน|โทร)", m[1])[0]
         elif m := re.match(r"^ที่\s+(.+?)(?:\s+วันที่\s+(.+))?$", line):  # often on one line with the date
             header["number"] = m[1]
             if m[2]:
@@ -205,6 +228,7 @@ def _header(lines: list[str], report: ImportReport) -> dict:
 
 
 def _group_key(name: str, groups: dict[str, str]) -> str:
+    name = " ".join(name.split())
     if name not in groups:
         key = GROUP_KEYS.get(name) or f"g{len(groups) + 1}"
         while key in groups.values():
@@ -221,69 +245,260 @@ def _ce(be_iso: str | None) -> date | None:
     return date(year - 543, month, day)
 
 
-def _measure(lines, start, end, groups, people, report, memo_day: date | None = None) -> dict | None:
+@dataclass
+class _Context:
+    groups: dict[str, str]
+    people: dict[str, dict]
+    report: ImportReport
+    memo_day: date | None
+
+
+#: the seed's table: five columns in this order, under a header naming them
+SEED_ROLES: list[str | None] = ["weakness", "improvement", "owners", "steps", "monitoring"]
+_KNOWN_LINES = re.compile(r"^(?:การวิเคราะห์ผลการประเมิน|มาตรการส่งเสริมคุณธรรมและความโปร่งใส|ตัวชี้วัดที่เกี่ยวข้อง\s*:?$)")
+
+
+def _items_in(text: str) -> list[dict]:
+    """Item codes and the words after each, up to the next code: ``O1 โครงสร้าง O2 ข้อมูลผู้บริหาร`` is two."""
+    line = " ".join(text.split()) + " "
+    items = []
+    for m in _ITEM.finditer(line):
+        rest = line[m.end():]
+        following = _ITEM.search(rest)
+        items.append({"raw": " ".join((m[1] + rest[:following.start() if following else None]).split()),
+                      "code": parse_item_code(m[1])})
+    return items
+
+
+def _cells(raw: str) -> list[str]:
+    return [clean(cell) for cell in raw.split("\t")]
+
+
+def _measure_table(lines: list[str], starts: list[int]) -> tuple[int, list[str | None]] | None:
+    """One table for every measure: a header row with a number or measure column and the columns of a measure,
+    before any measure heading (a memo with headings has a table per measure)."""
+    limit = starts[0] if starts else len(lines)
+    for i in range(limit):
+        if "\t" not in lines[i]:
+            continue
+        roles = column_roles(_cells(lines[i]))
+        if roles and ("measure" in roles or "no" in roles) and ("steps" in roles or "owners" in roles):
+            return i, roles
+    return None
+
+
+def _table_rows(lines: list[str], header_at: int, roles: list[str | None], report: ImportReport):
+    """Each measure's row of the one table: (code, title, cells by role, first line, last line), 1-based.
+    A row broken over lines (a cell of several paragraphs saved as text) is joined until it has its cells."""
+    width = len(roles)
+    rows: list[tuple[str, int, int]] = []
+    pending: tuple[str, int] | None = None
+    last_line = header_at + 1
+    closed = False  # a blank line after a complete row ends it: what follows is the memo's text
+    for i in range(header_at + 1, len(lines)):
+        raw = lines[i]
+        if not raw.strip():
+            closed = pending is not None and pending[0].count("\t") >= width - 1
+            continue
+        if pending is not None and pending[0].count("\t") < width - 1:
+            pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1
+            continue
+        if "\t" in raw:
+            if pending is not None:
+                rows.append((pending[0], pending[1], last_line))
+            pending, last_line, closed = (raw, i + 1), i + 1, False
+        elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)):
+            pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1  # the last cell goes on
+        else:
+            report.warn(i + 1, f"ข้อความนอกตารางมาตรการ ไม่ได้นำเข้า: '{clean(raw)[:80]}'")
+    if pending is not None:
+        rows.append((pending[0], pending[1], last_line))
+    for n, (raw, first, last) in enumerate(rows, start=1):
+        cells = _cells(raw)
+        by_role: dict[str, str] = {}
+        for col, cell in enumerate(cells):
+            role = roles[col] if col < width else None
+            if role:
+                by_role[role] = cell
+            elif cell:
+                report.warn(first, f"แถวที่ {n} คอลัมน์ที่ {col + 1}: ไม่รู้ว่าเป็นข้อมูลอะไร ไม่ได้นำเข้า: '{cell[:80]}'")
+        number = to_arabic_digits(by_role.pop("no", "")).strip(" .")
+        code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else str(n)
+        title = by_role.pop("measure", "") or by_role.get("improvement", "") or f"มาตรการ {code}"
+        if "items" not in by_role and (found := _ITEM.match(title + " ")):  # "O11 การเปิดเผย...": the item's code
+            by_role["items"] = title
+            title = title[found.end():].strip() or title
+        yield code, title, by_role, first, last
+
+
+def _label_starts(lines: list[str]) -> list[int]:
+    """Where measures begin in a memo of label/value tables (or ``label: value`` paragraphs) without headings:
+    at each row or paragraph labelled มาตรการ."""
+    found = []
+    for i, raw in enumerate(lines):
+        label, _value = _labelled(raw)
+        if label == "measure":
+            found.append(i)
+    return found
+
+
+def _labelled(raw: str) -> tuple[str | None, str]:
+    """A label/value table row (two cells) or a ``label: value`` paragraph: its role and value."""
+    if "\t" in raw:
+        cells = [c for c in _cells(raw) if c]
+        if len(cells) == 2 and (role := label_of(cells[0])):
+            return role, cells[1]
+        return None, ""
+    line = clean(raw)
+    if m := LABELLED_LINE.match(line):
+        return role_of(m[1]), m[2]
+    return None, ""
+
+
+def _measure(lines, start, end, context: _Context, *, numbered: int, headed: bool) -> dict | None:
+    """A measure from its section of the memo: under a heading, a table row (columns by their header's words)
+    or label/value rows, then the period and constraints; every line not placed is reported."""
+    report = context.report
     title_match = _MEASURE.match(clean(lines[start]))
-    if title_match is None:  # the caller starts a measure only at a line that matched
-        return None
-    code, title = to_arabic_digits(title_match[1]), title_match[2]
+    if headed and title_match is not None:
+        code, title = to_arabic_digits(title_match[1]), title_match[2]
+        body = range(start + 1, end)
+    else:  # a label/value block: มาตรการ | <title>
+        _label, value = _labelled(lines[start])
+        heading = _MEASURE.match(value) or re.match(r"^(?:ที่\s*)?([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s*[.)]?\s+(.+)$", value)
+        code, title = (to_arabic_digits(heading[1]), heading[2]) if heading else (str(numbered), value)
+        body = range(start + 1, end)
     where = f"มาตรการ {code}"
+    labels = [i for i in body if _labelled(lines[i])[0]]
+    if len(labels) >= 2:
+        return _label_measure(lines, code, title, body, context, start)
     items, row, row_line, tail = [], None, None, []
     row_text: str | None = None
     header_seen = False
-    for i in range(start + 1, end):
+    roles: list[str | None] = SEED_ROLES
+    signature_at: int | None = None
+    for i in body:
         raw = lines[i]
         line = clean(raw)
         if not line:
             continue
+        if signature_at is None and _SIGNATURE.match(line) and (row is not None or row_text is not None):
+            signature_at = i  # the signature block after the last measure: not a measure's
+        if signature_at is not None:
+            continue
+        found_roles = column_roles(_cells(raw)) if "\t" in raw and row_text is None else None
+        if found_roles:
+            roles, header_seen = found_roles, True
+            continue
         if "ประเด็นที่เป็นข้อบกพร่อง" in line or line.startswith("การวิเคราะห์ผลการประเมิน"):
             header_seen = header_seen or "ประเด็นที่เป็นข้อบกพร่อง" in line
             continue
-        if not header_seen:
-            for m in _ITEM.finditer(line):
-                rest = line[m.end():]
-                following = _ITEM.search(rest)
-                items.append({"raw": " ".join((m[1] + rest[:following.start() if following else None]).split()),
-                              "code": parse_item_code(m[1])})
+        if not header_seen and "\t" not in raw:
+            found = _items_in(line)
+            items += found
+            if not found and not _KNOWN_LINES.match(line):
+                report.warn(i + 1, f"{where}: ข้อความที่ไม่ได้นำเข้า: '{line[:80]}'")
             continue
         if row_text is None and "\t" in raw and not raw.strip().startswith(("ระยะเวลา", "<p>ระยะเวลา")):
             row_text, row_line = raw, i + 1
         elif row_text is not None and row is None and not _PERIOD_LINE.match(line):
-            # a cell of several paragraphs, saved as text, breaks the row over lines: join them until its five
-            # cells are there (four tabs); what follows the last cell's line, up to the period, is that cell's too
+            # a cell of several paragraphs, saved as text, breaks the row over lines: join them until its
+            # cells are there; what follows the last cell's line, up to the period, is that cell's too
             row_text += " " + raw.strip()
         elif row is not None and not tail and "\t" not in raw and not _PERIOD_LINE.match(line):
             row[-1] = f"{row[-1]} {line}".strip()
             continue
         else:
             if row is None and row_text is not None:  # the period comes: the row is what was read
-                row = [clean(cell) for cell in row_text.split("\t")]
+                row = _cells(row_text)
             tail.append(line)
-        if row is None and row_text is not None and row_text.count("\t") >= 4:
-            row = [clean(cell) for cell in row_text.split("\t")]
+        if row is None and row_text is not None and row_text.count("\t") >= len(roles) - 1:
+            row = _cells(row_text)
+    if signature_at is not None:
+        report.warn(signature_at + 1, f"{where}: ส่วนลงนามท้ายบันทึก ('{clean(lines[signature_at])[:60]}') "
+                                      "ไม่ได้นำเข้าเป็นส่วนของมาตรการ")
     if row is None and row_text is not None:
-        row = [clean(cell) for cell in row_text.split("\t")]
+        row = _cells(row_text)
     if row is None:
         report.warn(start + 1, f"{where}: ไม่พบแถวตาราง (ข้อบกพร่อง / การพัฒนา / ผู้รับผิดชอบ / ขั้นตอน / การติดตาม)")
         row, row_line = [], start + 1
-    row = [c for c in row] + [""] * (5 - len(row))
-    if len([c for c in row if c]) < 5:
-        report.warn(row_line, f"{where}: ตารางมีไม่ครบ 5 ช่อง ตรวจและกรอกเอง")
-    weakness, improvement, owners_text, steps_text, monitoring_text = row[:5]
-    owners = _owners(owners_text, groups, people, report, row_line, where)
-    steps = _steps(steps_text, owners, groups, report, row_line, where)
-    monitoring = _monitoring(monitoring_text, groups, report, row_line, where)
-    period, constraints = _period(" ".join(tail), report, row_line, where, memo_day)
+    cells: dict[str, str] = {}
+    for col, cell in enumerate(row):
+        role = roles[col] if col < len(roles) else None
+        if role:
+            cells[role] = f"{cells[role]} {cell}".strip() if role in cells else cell
+        elif cell:
+            report.warn(row_line, f"{where}: คอลัมน์ที่ {col + 1} ไม่รู้ว่าเป็นข้อมูลอะไร ไม่ได้นำเข้า: '{cell[:80]}'")
+    wanted = [r for r in roles if r]
+    if len([r for r in wanted if cells.get(r)]) < len(wanted):
+        report.warn(row_line, f"{where}: ตารางมีไม่ครบ {len(wanted)} ช่อง ตรวจและกรอกเอง")
+    return _build(code, title, items, cells, " ".join(tail), context, row_line or start + 1, start + 1)
+
+
+def _label_measure(lines, code, title, body, context: _Context, start: int) -> dict:
+    """A measure written as label/value rows or ``label: value`` paragraphs: a value goes on over the lines that
+    follow its label (steps one a line, a PDF's wrapped text)."""
+    report = context.report
+    cells: dict[str, str] = {}
+    current: str | None = None
+    first_line = None
+    for i in body:
+        raw = lines[i]
+        line = clean(raw)
+        if not line:
+            continue
+        if _SIGNATURE.match(line):
+            report.warn(i + 1, f"มาตรการ {code}: ส่วนลงนามท้ายบันทึก ('{line[:60]}') ไม่ได้นำเข้าเป็นส่วนของมาตรการ")
+            break
+        label, value = _labelled(raw)
+        if label:
+            current = label
+            first_line = first_line or i + 1
+            cells[label] = f"{cells[label]}\n{value}".strip() if label in cells else value
+        elif current is not None:
+            cells[current] = f"{cells[current]}\n{line}".strip()
+        else:
+            report.warn(i + 1, f"มาตรการ {code}: ข้อความที่ไม่ได้นำเข้า: '{line[:80]}'")
+    items = _items_in(cells.pop("items")) if "items" in cells else []
+    tail = ""
+    if "period" in cells:
+        tail = "ระยะเวลาดำเนินการ " + cells.pop("period").replace("\n", " ")
+    if "constraints" in cells:
+        tail += " ข้อจำกัดของหน่วยงาน " + cells.pop("constraints").replace("\n", " ")
+    for key in ("weakness", "improvement", "owners", "monitoring"):
+        if key in cells:
+            cells[key] = " ".join(cells[key].split())
+    return _build(code, title, items, cells, tail, context, first_line or start + 1, start + 1)
+
+
+def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail: str, context: _Context,
+           row_line: int, start_line: int) -> dict:
+    """A measure from its parts, whatever the layout: owners, steps and monitoring read from their cells, the
+    period from its cell or the text after the table, item codes checked."""
+    report, groups, people = context.report, context.groups, context.people
+    where = f"มาตรการ {code}"
+    weakness, improvement = cells.get("weakness", ""), cells.get("improvement", "")
+    if not items and cells.get("items"):
+        items = _items_in(cells["items"])
+    owners = _owners(cells.get("owners", ""), groups, people, report, row_line, where)
+    steps = _steps(cells.get("steps", ""), owners, groups, report, row_line, where)
+    monitoring = _monitoring(" ".join(cells.get("monitoring", "").split()), groups, report, row_line, where)
+    if cells.get("period"):
+        tail = f"ระยะเวลาดำเนินการ {cells['period']} {tail}".strip()
+    if cells.get("constraints") and "ข้อจำกัด" not in tail:
+        tail = f"{tail} ข้อจำกัดของหน่วยงาน {cells['constraints']}".strip()
+    period, constraints = _period(tail, report, row_line, where, context.memo_day)
     _plan_rounds(monitoring, period, report, row_line, where)
     _propose_dues(steps, period, report, row_line, where)
     if not items:
-        report.warn(start + 1, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
+        report.warn(start_line, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
     titles = _reference_titles()
     for item in items:
         if item["code"] is None:
-            report.warn(start + 1, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
+            report.warn(start_line, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
         elif note := check_item_code(item["raw"] or "", item["code"], titles):
             item["note"] = note
-            report.warn(start + 1, f"{where}: รหัส {item['raw']}: {note}")
+            report.warn(start_line, f"{where}: รหัส {item['raw']}: {note}")
     if "ยังไม่" in improvement and "ยังไม่" not in weakness:
         report.warn(row_line, f"{where}: ช่อง 'ประเด็นที่จะพัฒนา' มีข้อความแบบข้อบกพร่อง ('ยังไม่...') "
                               "ตรวจว่าสองคอลัมน์แรกสลับกันหรือไม่ (เก็บไว้ตามที่เขียน)")
@@ -318,21 +533,37 @@ def _split_numbered(text: str) -> list[str]:
             expected += 1
     for n, m in enumerate(kept):
         stop = kept[n + 1].start() if n + 1 < len(kept) else len(text)
-        parts.append(text[m.end():stop].strip())
+        parts.append(" ".join(text[m.end():stop].split()))
+    if len(parts) >= 2:
+        return parts
+    bullets = [" ".join(p.split()) for p in _BULLET.split(text)]
+    if len([p for p in bullets[1:] if p]) >= 2 and not bullets[0].strip():
+        return [p for p in bullets[1:] if p]
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if len(lines) >= 2:  # a label/value table's steps, one a paragraph, unnumbered
+        return lines
     return parts
+
+
+#: a step written as a bullet: "- ...", "• ...", at the start of the text or after a space or line break
+_BULLET = re.compile(r"(?:^|(?<=\s))[-•●▪◦∙·]\s+")
+#: a step that is itself a monthly event (the seed's "การประชุมประจำเดือนของหน่วยงาน"), not one that mentions it
+_MONTHLY_STEP = re.compile(r"ประจำเดือน|ทุกเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง")
+#: ... unless the monthly meeting is only where it happens ("นำเสนอในที่ประชุมประจำเดือน")
+_AT_MONTHLY_MEETING = re.compile(r"(?:ใน|ที่|ต่อ|เข้า)(?:ที่)?(?:การ)?ประชุมประจำเดือน")
 
 
 def _steps(text, owners, groups, report, line, where) -> list:
     parts = _split_numbered(text)
     if not parts:
-        report.warn(line, f"{where}: ไม่พบขั้นตอนแบบมีเลขลำดับ (๑. ... ๒. ...)")
+        report.warn(line, f"{where}: ไม่พบขั้นตอน (๑. ... ๒. ... หรือ - ... - ... หรือบรรทัดละขั้นตอน)")
         return []
     steps: list = []
     for part in parts:
         m = re.search(r"ผู้อำนวยการ(กลุ่ม\S+)\s*ตรวจสอบความถูกต้อง", part)
         if m:
             steps.append({"title": part, "kind": "review", "reviewer": _group_key(m[1], groups)})
-        elif "ประจำเดือน" in part:
+        elif _MONTHLY_STEP.search(part) and not _AT_MONTHLY_MEETING.search(part):
             steps.append({"title": part, "repeat": "monthly"})
         elif steps and isinstance(steps[-1], dict) and steps[-1].get("repeat") == "monthly":
             steps.append({"title": part, "parallel": True})  # runs beside the monthly step before it

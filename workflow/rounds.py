@@ -27,6 +27,24 @@ def _since(rnd: Round) -> datetime:
     return rnd.cycle.created_at
 
 
+def measure_ordinals(cycle_id: int) -> dict[tuple[int, int], int]:
+    """(round id, measure id) -> which of the measure's own rounds it is (1, 2, ...): each measure keeps its
+    own monitoring plan, so its rounds are numbered apart from the cycle's meetings."""
+    from sqlalchemy import select
+
+    from workflow.models import RoundMeasure
+
+    rows = db.session.execute(
+        select(RoundMeasure.measure_id, Round.id).join(Round, Round.id == RoundMeasure.round_id)
+        .where(Round.cycle_id == cycle_id).order_by(RoundMeasure.measure_id, Round.held_on, Round.number)).all()
+    out: dict[tuple[int, int], int] = {}
+    counts: dict[int, int] = {}
+    for measure_id, round_id in rows:
+        counts[measure_id] = counts.get(measure_id, 0) + 1
+        out[(round_id, measure_id)] = counts[measure_id]
+    return out
+
+
 def build_report(rnd: Round, now: datetime) -> dict:
     digits = current_app.config["ITAFLOW"].digits
     cycle: Cycle = rnd.cycle
@@ -35,13 +53,17 @@ def build_report(rnd: Round, now: datetime) -> dict:
     measures, overdue, done_since, decisions = [], [], [], []
     total = done = 0
     followed = {link.measure_id for link in rnd.measure_links}
+    ordinals = measure_ordinals(cycle.id)
     for measure in cycle.measures:
         steps = measure.steps
         n_done = sum(1 for s in steps if s.state == "done")
         total, done = total + len(steps), done + n_done
         measures.append({"code": measure.code, "title": measure.title, "done": n_done, "total": len(steps),
                          "percent": round(100 * n_done / len(steps)) if steps else 100, "state": measure.state,
-                         "followed": measure.id in followed})
+                         "followed": measure.id in followed,
+                         # each measure counts its own rounds: a quarterly measure's second, not the year's 18th
+                         "round_of_measure": ordinals.get((rnd.id, measure.id)),
+                         "rounds_of_measure": sum(1 for (_r, m) in ordinals if m == measure.id)})
         for s in steps:
             if s.due_on is not None and is_overdue(s, today):
                 overdue.append({"measure": measure.code, "number": s.number, "title": s.title,
