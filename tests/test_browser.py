@@ -247,3 +247,52 @@ def test_secretariat_imports_a_memo_edits_a_measure_with_the_be_date_picker_and_
     page.wait_for_url(f"{site}/measures")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Cycle)) == cycles + 1
+
+
+def test_pdf_text_in_chromiums_pdf_js_is_what_was_typed(browser, app, tmp_path):
+    """Ctrl+F in a browser's PDF viewer: pdf.js (npm) in Chromium reads the measures document's text layer, and
+    every word of the memo is there as typed (sara am and all), unnormalised."""
+    import http.server
+    import re
+    import shutil
+    from functools import partial
+
+    from tests.conftest import NOW
+    from tests.test_reports import _typed_words, flat
+    from workflow import documents
+    from workflow.demo import demo_document
+    from workflow.instantiate import instantiate
+
+    pdfjs = Path(__file__).resolve().parent.parent / "node_modules" / "pdfjs-dist" / "build"
+    if not (pdfjs / "pdf.mjs").exists():
+        pytest.fail("pdf.js is missing: run `npm ci` (./scripts/test does)")
+    cycle = instantiate(demo_document(NOW.date(), as_written=True), actor_id=None, now=NOW, source_name="t").cycle
+    db.session.commit()
+    for name in ("pdf.mjs", "pdf.worker.mjs"):
+        shutil.copy(pdfjs / name, tmp_path / name)
+    (tmp_path / "doc.pdf").write_bytes(documents.render_pdf(documents.measures_document(cycle.id, NOW)))
+    (tmp_path / "index.html").write_text("<!doctype html><title>pdf.js</title>", encoding="utf-8")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        text = page.evaluate("""async () => {
+            const pdfjs = await import('/pdf.mjs');
+            pdfjs.GlobalWorkerOptions.workerSrc = '/pdf.worker.mjs';
+            const doc = await pdfjs.getDocument('/doc.pdf').promise;
+            let out = '';
+            for (let n = 1; n <= doc.numPages; n++) {
+                const content = await (await doc.getPage(n)).getTextContent();
+                out += content.items.map(item => item.str + (item.hasEOL ? '\\n' : '')).join('');
+            }
+            return out;
+        }""")
+    finally:
+        server.shutdown()
+        server.server_close()
+    found = flat(text)
+    missing = [w for w in _typed_words(cycle) if flat(w) not in found]
+    assert len(found) > 5000 and missing == [], missing[:10]
+    assert "ํา" not in found and re.search("สำนักงานศึกษาธิการจังหวัดร้อยเอ็ด", found)

@@ -170,8 +170,11 @@ def render_html(document: Document) -> str:
     def d(value) -> str:
         return "" if value is None else digits(str(value), style)
 
+    from workflow import pdffonts
+
     return _templates.get_template(f"{document.kind}.html").render(
-        doc=document, cycle=document.cycle, memo=document.cycle.memo or {}, data=document.data,
+        fonts=pdffonts.prepared_fonts(), doc=document, cycle=document.cycle, memo=document.cycle.memo or {},
+        data=document.data,
         d=d, be=lambda day, s="full": format_be(day, style=s, digit_style=style) if day else "-",
         be_dt=lambda t: format_be_datetime(t, digit_style=style) if t else "-",
         generated=format_be_datetime(document.generated_at, digit_style=style),
