@@ -83,7 +83,7 @@ def test_measures_document_is_the_memo_in_its_table_form(seed, tmp_path):
                      "เรียนศึกษาธิการจังหวัดร้อยเอ็ด", "(นายอัมพรภาระพันธ์)",
                      "ประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อน", "การกำหนดขั้นตอนหรือวิธีการปฏิบัติ",
                      "๑.แต่งตั้งคณะทำงานฯผู้รับผิดชอบการจัดทำคู่มือหรือมาตรฐานการปฏิบัติงาน",
-                     "ระยะเวลาดำเนินการ๑พฤษภาคม๒๕๖๗-๑๕กรกฎาคม๒๕๖๗", "ข้อจำกัดของหน่วยงาน-ไม่มี-",
+                     "ระยะเวลาดำเนินการพฤษภาคม๒๕๖๗-๑๕กรกฎาคม๒๕๖๗", "ข้อจำกัดของหน่วยงาน-ไม่มี-",
                      "ครั้งที่๒๑๕มิ.ย.๒๕๖๗"):
         assert flat(expected) in text, expected
     for m in seed.measures:  # every measure, its code in Thai digits
@@ -346,3 +346,49 @@ def test_exports_and_the_progress_report_show_evidence_only_to_who_may_see_it(se
         labels = [link["label"] for m in document.data["rows"] for st in m["steps"] for link in st["evidence"]]
         for shown in (csv_text, cells, " ".join(labels)):
             assert ("hr-only" in shown or "ไฟล์ของกลุ่มบริหารงานบุคคล" in shown) is sees, (viewer, shown[:200])
+
+
+def test_official_look_page_numbers_own_dates_and_presenter(seed, tmp_path):
+    """ระเบียบงานสารบรรณ: "- ๒ -" at the top from the second page (none on the first); a report is dated the day
+    it describes and carries a signature block for who presents it, not the measures memo's number and date;
+    the period as the memo wrote it; "ครั้งที่ ๒" is never split over two lines."""
+    pdf = documents.render_pdf(documents.measures_document(seed.id, NOW))
+    path = tmp_path / "look.pdf"
+    path.write_bytes(pdf)
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(path), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-enc", "UTF-8", str(path), "-"], check=True,
+                            capture_output=True, text=True).stdout
+    assert "- ๑ -" not in first and second.lstrip().startswith("- ๒ -")
+    html_text = documents.render_html(documents.measures_document(seed.id, NOW))
+    assert '<span class="nowrap">ครั้งที่ ๒</span>' in html_text
+    assert "ระยะเวลาดำเนินการ</b> พฤษภาคม ๒๕๖๗ - ๑๕ กรกฎาคม ๒๕๖๗" in html_text
+    later = NOW.replace(month=6, day=20)
+    progress = flat(pdf_text(documents.render_pdf(documents.progress_document(seed.id, later)), tmp_path,
+                             "progress-look"))
+    assert "วันที่๒๐มิถุนายน๒๕๖๗" in progress and flat("ศธ ๐๒๑๐๒/") not in progress.split("เรื่อง")[0]
+    assert "ผู้รายงาน" in progress and flat("(นางจุฑามาศ ช่อคง)") in progress
+    first_round = db.session.execute(select(Round).where(Round.cycle_id == seed.id, Round.number == 1)).scalar_one()
+    rounds.report_round(first_round.id, NOW.replace(month=5, day=30))
+    text = flat(pdf_text(documents.render_pdf(documents.round_document(first_round.id, NOW.replace(month=6))),
+                         tmp_path, "round-look"))
+    assert "ผู้รายงาน" in text and flat("ศธ ๐๒๑๐๒/") not in text.split("เรื่อง")[0]
+
+
+def test_the_demo_s_documents_carry_its_shifted_dates(app):
+    """A demo cycle moved to this year shows no memo dated ๗ มิ.ย. ๒๕๖๗, and its monitoring text names the
+    moved round dates."""
+    from workflow.demo import demo_document
+
+    today = date(2026, 11, 25)
+    doc = demo_document(today, as_written=False)
+    assert doc["memo"]["date"] != "2567-06-07" and not doc["memo"]["date"].startswith("2567")
+    texts = " ".join(m["monitoring"]["text"] or "" for m in doc["measures"])
+    assert "๒๕๖๗" not in texts and "ครั้งที่ ๑" in texts
+    assert str(doc["fiscal_year"]) in to_arabic(doc["memo"]["subject"]) or "ปีงบประมาณ" not in doc["memo"]["subject"]
+
+
+def to_arabic(text: str) -> str:
+    from workflow.thaidate import to_arabic_digits
+
+    return to_arabic_digits(text)

@@ -21,7 +21,7 @@ from workflow.db import db
 from workflow.definitions import load_definitions_file
 from workflow.instantiate import LoadResult, instantiate, shift_document
 from workflow.models import Step, User
-from workflow.thaidate import bangkok_today
+from workflow.thaidate import bangkok_today, to_thai_digits
 from workflow.users import hash_password
 
 EMAIL_DOMAIN = "demo.itaflow.test"
@@ -67,7 +67,12 @@ def demo_document(today: date, as_written: bool) -> dict:
     end = max(m["period"]["end"] for m in doc["measures"])
     offset = today - (start + (end - start) * 55 // 100)
     doc = shift_document(doc, lambda d: d + offset)
+    written_year = doc["fiscal_year"]
     doc["fiscal_year"] = _fiscal_year(end + offset)
+    for key in ("subject",):  # "... ประจำปีงบประมาณ พ.ศ. ๒๕๖๗" follows the year too
+        if doc["memo"].get(key):
+            doc["memo"][key] = doc["memo"][key].replace(to_thai_digits(str(written_year)),
+                                                        to_thai_digits(str(doc["fiscal_year"])))
     for m in doc["measures"]:
         length = (m["period"]["end"] - m["period"]["start"]).days
         n = len(m["steps"])

@@ -5,6 +5,7 @@ Services take ids, ``now`` and the digit style; they never read a request."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -71,11 +72,15 @@ def measures_document(cycle_id: int, now: datetime, digit_style: str = "thai") -
     period, constraints)."""
     cycle = get_cycle(cycle_id)
     rows = []
+    # the period as the memo wrote it ("พฤษภาคม ๒๕๖๗ - ๑๕ กรกฎาคม ๒๕๖๗"), not as the dates it was read into
+    written = {str(m.get("code")): ((m.get("period") or {}).get("text") or None)
+               for m in (cycle.definition or {}).get("measures") or []}
     for m in cycle_measures(cycle_id):
         numbered: dict[int, Step] = {}
         for s in m.steps:  # a monthly step is one step in the memo
             numbered.setdefault(s.number, s)
-        rows.append({"measure": m, "steps": [numbered[n] for n in sorted(numbered)]})
+        rows.append({"measure": m, "steps": [numbered[n] for n in sorted(numbered)],
+                     "period_text": written.get(m.code)})
     return Document("measures", KINDS["measures"], cycle, _check_style(digit_style), now, {"rows": rows})
 
 
@@ -164,15 +169,26 @@ def round_document(round_id: int, now: datetime, digit_style: str = "thai") -> D
                     {"round": rnd, "report": report, "draft": draft, "built_late": late})
 
 
+#: words that must not be split from the number after them
+_KEEP_TOGETHER = re.compile(r"(?:ครั้งที่|ประเด็นที่|ขั้นตอนที่|ข้อ)\s*[๐-๙0-9]+(?:\.[๐-๙0-9]+)?")
+
+
 def render_html(document: Document) -> str:
     style = document.digit_style
 
     def d(value) -> str:
         return "" if value is None else digits(str(value), style)
 
+    from markupsafe import Markup, escape
+
     from workflow import pdffonts
 
+    def keep(value) -> Markup:
+        """Text with "ครั้งที่ ๒" and the like kept on one line."""
+        return Markup(_KEEP_TOGETHER.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(d(value)))))
+
     return _templates.get_template(f"{document.kind}.html").render(
+        keep=keep,
         fonts=pdffonts.prepared_fonts(), doc=document, cycle=document.cycle, memo=document.cycle.memo or {},
         data=document.data,
         d=d, be=lambda day, s="full": format_be(day, style=s, digit_style=style) if day else "-",

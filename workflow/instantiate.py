@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -305,8 +306,19 @@ def _make_rounds(cycle: Cycle, measures: list[tuple[Measure, dict]], calendar: W
 
 
 def shift_document(doc: dict, shift: Callable[[date], date]) -> dict:
-    """A copy of a normalised document with every date moved by ``shift``."""
+    """A copy of a normalised document with every date moved by ``shift``: the periods, rounds, deadlines and
+    due dates, the memo's own date, and the dates its monitoring text names (so a demo or next year's copy
+    does not show a memo of another year)."""
     out = dict(doc)
+    memo = dict(doc.get("memo") or {})
+    if memo.get("date"):
+        try:
+            year, month, day = (int(x) for x in str(memo["date"]).split("-"))
+            moved = shift(date(year - 543, month, day))
+            memo["date"] = f"{moved.year + 543:04d}-{moved.month:02d}-{moved.day:02d}"
+        except ValueError:
+            pass
+    out["memo"] = memo
     out["measures"] = []
     for m in doc["measures"]:
         m = dict(m)
@@ -314,11 +326,35 @@ def shift_document(doc: dict, shift: Callable[[date], date]) -> dict:
                        "text": None}
         m["steps"] = [{**s, "due": shift(s["due"]) if s.get("due") else None} for s in m["steps"]]
         mon = dict(m["monitoring"])
+        mon["text"] = _shift_written_dates(mon.get("text"), shift)
         mon["rounds"] = [shift(d) for d in mon["rounds"]]
         mon["deadlines"] = [{**x, "date": shift(x["date"])} for x in mon["deadlines"]]
         m["monitoring"] = mon
         out["measures"].append(m)
     return out
+
+
+_WRITTEN_DATE = re.compile(r"[๐-๙0-9]{1,2}\s*(?:[\u0e01-\u0e4e]{1,3}\.\s?[\u0e01-\u0e4e]{1,2}\.|"
+                           r"[\u0e01-\u0e4e]+?(?:าคม|ายน|พันธ์))\s*[๐-๙0-9]{4}")
+
+
+def _shift_written_dates(text: str | None, shift: Callable[[date], date]) -> str | None:
+    """The dates a text names (``๓๐ พ.ค. ๒๕๖๗``), moved and written the same way (Thai digits, abbreviated)."""
+    from workflow.thaidate import ThaiDateError, format_be, parse_thai_date
+
+    if not text:
+        return text
+
+    def moved(m: re.Match) -> str:
+        try:
+            day = parse_thai_date(m[0])
+        except ThaiDateError:
+            return m[0]
+        style = "full" if re.search(r"าคม|ายน|พันธ์", m[0]) else "abbr"
+        digits = "thai" if re.search("[๐-๙]", m[0]) else "arabic"
+        return format_be(shift(day), style=style, digit_style=digits)
+
+    return _WRITTEN_DATE.sub(moved, text)
 
 
 def next_year(day: date) -> date:
