@@ -126,10 +126,19 @@ def test_executive_opens_the_dashboard(browser, site, viewport, label):
     assert "ความคืบหน้ารายมาตรการ" in text and "ขั้นตอนที่เลยกำหนด" in text
     assert executive.locator("progress").count() == 7
     assert "การติดตามครั้งถัดไป" in text
+    assert executive.locator("svg.chart").count() == 2 and executive.locator("#groups-table tbody tr").count() >= 2
     executive.screenshot(path=ARTIFACTS / f"{label}-5-dashboard.png", full_page=True)
     # the layout fits the viewport: no sideways scrolling on a phone
     width = executive.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1
+    if viewport is DESKTOP:  # the header keeps to one line at 1280 px, for the role with the most links too
+        for who in ("amporn@demo.itaflow.test", "juthamas@demo.itaflow.test", "admin@demo.itaflow.test"):
+            page = sign_in(browser, site, who, viewport)
+            heights = page.evaluate("""() => [...document.querySelectorAll('header.top > *, header.top nav > *')]
+                .map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))""")
+            assert max(heights) - min(heights) <= 4, (who, heights)
+        executive.emulate_media(media="print")
+        assert executive.locator("header.top").is_hidden() and executive.locator("svg.chart").first.is_visible()
 
 
 @pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])

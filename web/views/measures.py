@@ -73,10 +73,12 @@ def dashboard():
     today = bangkok_today(clock.now())
     if cycle is None:
         return render_template("dashboard.html", cycle=None)
+    from workflow import dashboard as dashboard_service
+
     upcoming = queries.next_round(cycle, today)
     return render_template(
         "dashboard.html", cycle=cycle, today=today, rows=queries.progress(cycle, today),
-        overdue=queries.overdue_steps(cycle, today), upcoming=queries.next_deadlines(cycle, today),
+        board=dashboard_service.build(cycle, clock.now()), upcoming=queries.next_deadlines(cycle, today),
         next_round=upcoming,
         round_check=WorkingCalendar().check(upcoming.planned_on) if upcoming else None,
     )
