@@ -54,6 +54,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
     group_id = db.session.scalar(select(Group.id).where(Group.key == "hr"))
     round_id = db.session.scalar(select(Round.id).order_by(Round.number))
     added_to, removable = step("1.1", 1).measure_id, step("1.2", 4).id
+    first_evidence = 2  # the link the walk adds to 1.5/2 (the note, 1, is published later)
     clients = {}
 
     def as_(role):
@@ -73,6 +74,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
                                                                      url="https://example.go.th/ita")),
         ("other_staff", f"/steps/{task_id}/evidence", lambda: {**form("other_staff", kind="file"),
                                                                  "file": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf")}),
+        ("other_staff", f"/evidence/{first_evidence}/withdraw", lambda: form("other_staff")),
         ("other_staff", f"/steps/{task_id}/done", lambda: form("other_staff", version=version(task_id))),
         ("director", f"/steps/{review_id}/approve", lambda: form("director", version=version(review_id))),
         ("secretariat", f"/steps/{review_id}/reopen", lambda: form("secretariat", version=version(review_id),

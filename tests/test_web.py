@@ -106,6 +106,8 @@ POST_ALLOWED = {
     "tasks.reassign": {"secretariat"},
     "tasks.move_due": {"secretariat"},
     "tasks.remove_step": {"secretariat"},
+    "tasks.replace_evidence": {"staff", "secretariat"},
+    "tasks.withdraw_evidence": {"staff", "secretariat"},
     "measures.add_step": {"secretariat"},
     "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "measures.round_page": {"secretariat"},

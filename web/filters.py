@@ -28,7 +28,8 @@ ACTION_TH = {
     "evidence_public": _l("เผยแพร่หลักฐาน"), "evidence_private": _l("เลิกเผยแพร่หลักฐาน"),
     "language_changed": _l("เปลี่ยนภาษา"), "draft_created": _l("สร้างร่างมาตรการ"),
     "draft_edited": _l("แก้ไขร่างมาตรการ"), "draft_confirmed": _l("ยืนยันร่างมาตรการ"),
-    "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอนใหม่"), "step_removed": _l("ลบขั้นตอน"),
+    "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอนใหม่"),
+    "evidence_withdrawn": _l("ถอนหลักฐาน"), "step_removed": _l("ลบขั้นตอน"),
 }
 
 

@@ -110,7 +110,8 @@ def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *
     measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
     evidence: dict[int, list[Evidence]] = {}
-    query = select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
+    query = select(Evidence).where(Evidence.step_id.in_(step_ids), Evidence.withdrawn_at.is_(None)).order_by(
+        Evidence.id)
     if public:
         query = query.where(Evidence.public.is_(True))
     for ev in db.session.execute(query).scalars() if step_ids else ():

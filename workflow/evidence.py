@@ -141,3 +141,35 @@ def add_file(step_id: int, *, actor_id: int, now: datetime, filename: str, data:
     return _record(step, actor, Evidence(step_id=step.id, kind="file", filename=name[:255], stored_name=stored,
                                          content_type=kind.content_type, size=len(data), added_by_id=actor.id,
                                          added_at=now), now)
+
+
+def withdraw(evidence_id: int, *, actor_id: int, now: datetime) -> Evidence:
+    """Its owner withdraws a piece of evidence while the step is open (a wrong, unsigned file): it leaves the
+    step's evidence (and any public page) but stays in the history, with who withdrew it and when. Audited."""
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
+    step, actor = _step_for_owner(evidence.step_id, actor_id)
+    if evidence.withdrawn_at is not None:
+        raise ValidationError("หลักฐานนี้ถอนไปแล้ว", "this evidence was withdrawn already")
+    evidence.withdrawn_at, evidence.withdrawn_by_id, evidence.public = now, actor.id, False
+    db.session.flush()
+    audit.record("evidence_withdrawn", agency_id=step.measure.cycle.agency_id, actor_id=actor.id, now=now,
+                 target_type="step", target_id=step.id,
+                 data={"evidence": evidence.id, "kind": evidence.kind, "filename": evidence.filename,
+                       "measure": step.measure.code, "number": step.number})
+    return evidence
+
+
+def replace_file(evidence_id: int, *, actor_id: int, now: datetime, filename: str, data: bytes) -> Evidence:
+    """A signed file in place of an unsigned one: the new file is added and the old withdrawn, together (a
+    refused upload withdraws nothing)."""
+    old = db.session.get(Evidence, evidence_id)
+    if old is None:
+        raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
+    _step_for_owner(old.step_id, actor_id)
+    if old.withdrawn_at is not None:
+        raise ValidationError("หลักฐานนี้ถอนไปแล้ว", "this evidence was withdrawn already")
+    new = add_file(old.step_id, actor_id=actor_id, now=now, filename=filename, data=data)
+    withdraw(evidence_id, actor_id=actor_id, now=now)
+    return new

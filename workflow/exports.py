@@ -43,7 +43,8 @@ def rows(cycle_id: int, now: datetime, viewer_id: int | None) -> tuple[list[list
     measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
     evidence: dict[int, list[str]] = {}
-    for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
+    for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids), Evidence.withdrawn_at.is_(None))
+                                 .order_by(Evidence.id)
                                  ).scalars() if step_ids else ():
         text = {"link": ev.url, "file": f"{base}/evidence/{ev.id}"}.get(ev.kind) or (ev.text or "")
         evidence.setdefault(ev.step_id, []).append(text)

@@ -39,6 +39,10 @@ def set_evidence_public(evidence_id: int, public: bool, *, actor_id: int, now: d
     step = db.session.get(Step, ev.step_id) if ev is not None else None
     if ev is None or step is None or not acts_in_agency(actor, agency_of(step)):
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
+    if public and ev.withdrawn_at is not None:
+        from workflow.errors import ValidationError
+
+        raise ValidationError("หลักฐานนี้ถูกถอนแล้ว เผยแพร่ไม่ได้", "this evidence was withdrawn: it cannot be published")
     if ev.public != public:
         ev.public = public
         audit.record("evidence_public" if public else "evidence_private", agency_id=actor.agency_id,

@@ -78,16 +78,18 @@ def approval_queue(user: User, limit: int = 200, directed: list[int] | None = No
     return list(db.session.execute(
         select(Step).where(Step.state == "open", Step.kind == "review", Step.reviewer_group_id.in_(groups))
         .order_by(Step.opened_at, Step.id).limit(limit)
-        .options(selectinload(Step.measure), selectinload(Step.reviews_step))
+        .options(selectinload(Step.measure), selectinload(Step.reviews_step).selectinload(Step.done_by))
     ).scalars())
 
 
-def evidence_of(step_ids: list[int]) -> dict[int, list[Evidence]]:
+def evidence_of(step_ids: list[int], *, withdrawn: bool = False) -> dict[int, list[Evidence]]:
+    """The steps' evidence as it stands (or, with ``withdrawn``, what its owners withdrew)."""
     out: dict[int, list[Evidence]] = {}
     if not step_ids:
         return out
-    for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids)).order_by(Evidence.id)
-                                 ).scalars():
+    state = Evidence.withdrawn_at.is_not(None) if withdrawn else Evidence.withdrawn_at.is_(None)
+    for ev in db.session.execute(select(Evidence).where(Evidence.step_id.in_(step_ids), state)
+                                 .order_by(Evidence.id)).scalars():
         out.setdefault(ev.step_id, []).append(ev)
     return out
 

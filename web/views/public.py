@@ -57,7 +57,8 @@ def evidence_file(evidence_id: int):
 
     row = db.session.execute(select(Evidence, Cycle.published_at).join(Step, Step.id == Evidence.step_id)
                              .join(Measure).join(Cycle).where(Evidence.id == evidence_id)).first()
-    if row is None or not row[0].public or row[1] is None or row[0].kind != "file" or not row[0].stored_name:
+    if row is None or not row[0].public or row[1] is None or row[0].kind != "file" or not row[0].stored_name \
+            or row[0].withdrawn_at is not None:
         abort(404)
     ev = row[0]
     path = upload_folder() / str(ev.stored_name)

@@ -41,10 +41,11 @@ def step_page(step_id: int):
     reviewed = step.reviews_step
     show_evidence = permissions.may_see_evidence(g.user, step)
     evidence = queries.evidence_of([step.id] + ([reviewed.id] if reviewed else [])) if show_evidence else {}
+    withdrawn = queries.evidence_of([step.id], withdrawn=True) if show_evidence else {}
     return render_template(
         "step.html", step=step, measure=step.measure, today=today, due_class=queries.due_class(step, today),
         history=queries.step_history(step.id), evidence=evidence.get(step.id, []), show_evidence=show_evidence,
-        reviewed_evidence=evidence.get(reviewed.id, []) if reviewed else [],
+        reviewed_evidence=evidence.get(reviewed.id, []) if reviewed else [], withdrawn=withdrawn.get(step.id, []),
         can_complete=step.kind == "task" and step.state == "open" and permissions.is_owner(g.user, step),
         can_decide=step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step),
         can_reopen=step.state == "done" and g.user.has_role("secretariat"),
@@ -82,7 +83,9 @@ def approve(step_id: int):
 @bp.post("/steps/<int:step_id>/send-back")
 @login_required
 def send_back(step_id: int):
-    return act(transitions.send_back, _back(step_id), _("ส่งกลับให้แก้ไขแล้ว"), step_id=step_id, now=clock.now(),
+    """From the step's page, or from the approval queue (``from=queue``: back to the queue)."""
+    back = url_for("approvals.queue") if request.form.get("from") == "queue" else _back(step_id)
+    return act(transitions.send_back, back, _("ส่งกลับให้แก้ไขแล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, reason=request.form.get("reason", ""))
 
 
@@ -115,6 +118,36 @@ def move_due(step_id: int):
     return act(transitions.move_due, _back(step_id), _("เลื่อนกำหนดแล้ว และแจ้งผู้รับผิดชอบแล้ว"), step_id=step_id,
                now=clock.now(), expected_version=int_field(request.form.get("version")) or -1,
                due_on=request.form.get("due_on") or "", reason=request.form.get("reason") or "")
+
+
+@bp.post("/evidence/<int:evidence_id>/withdraw")
+@login_required
+def withdraw_evidence(evidence_id: int):
+    """Its owner withdraws evidence while the step is open; it stays in the step's history."""
+    from workflow.models import Evidence
+
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None:
+        abort(404)
+    step = _step_or_404(ev.step_id)
+    return act(evidence_service.withdraw, _back(step.id), _("ถอนหลักฐานแล้ว (ยังอยู่ในประวัติ)"),
+               evidence_id=evidence_id, now=clock.now())
+
+
+@bp.post("/evidence/<int:evidence_id>/replace")
+@login_required
+def replace_evidence(evidence_id: int):
+    """A new file in place of one already attached (the old one stays in the history)."""
+    from workflow.models import Evidence
+
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None:
+        abort(404)
+    step = _step_or_404(ev.step_id)
+    upload = request.files.get("file")
+    return act(evidence_service.replace_file, _back(step.id), _("แทนที่ไฟล์แล้ว (ไฟล์เดิมยังอยู่ในประวัติ)"),
+               evidence_id=evidence_id, now=clock.now(), filename=upload.filename if upload else "",
+               data=upload.read() if upload else b"")
 
 
 @bp.post("/steps/<int:step_id>/remove")

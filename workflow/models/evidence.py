@@ -31,3 +31,6 @@ class Evidence(Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     #: shown on the public page of the cycle (off by default: evidence is internal)
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    #: withdrawn by its owner while the step was open (a wrong file, replaced): kept, and shown in the history
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
