@@ -100,3 +100,32 @@ def test_a_done_step_keeps_its_evidence(demo):
     db.session.commit()
     with pytest.raises(ValidationError, match="เสร็จแล้ว"):
         evidence_service.withdraw(ev.id, actor_id=user("hr-staff").id, now=clock.now())
+
+
+def test_an_admin_changes_a_person_s_email_and_group(demo):
+    from workflow.models import Group, User
+
+    admin = login(demo, "admin")
+    person = user("kamonnapa")
+    hr = db.session.execute(select(Group).where(Group.key == "hr")).scalar_one()
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert f'id="email-{person.id}"' in page and f'id="group-{person.id}"' in page
+    data = {"csrf_token": token(admin), "roles": list(person.roles), "active": "1"}
+    bad = admin.post(f"/admin/users/{person.id}", data={**data, "email": "not-an-email", "group": "hr"},
+                     follow_redirects=True)
+    assert "ไม่ถูกต้อง" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).email == "kamonnapa@demo.itaflow.test"
+    taken = admin.post(f"/admin/users/{person.id}", data={**data, "email": "pannee@demo.itaflow.test", "group": ""},
+                       follow_redirects=True)
+    assert "มีผู้ใช้อื่นใช้แล้ว" in taken.get_data(as_text=True)
+    ok = admin.post(f"/admin/users/{person.id}", data={**data, "email": "Kamonnapa.New@Demo.itaflow.test",
+                                                      "group": "hr"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    changed = db.session.get(User, person.id)
+    assert changed.email == "kamonnapa.new@demo.itaflow.test" and changed.group_id == hr.id
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "user_updated")
+                               .order_by(AuditEvent.id.desc())).scalars().first()
+    assert event.data["before"]["email"] == "kamonnapa@demo.itaflow.test"
+    assert event.data["after"]["email"] == "kamonnapa.new@demo.itaflow.test"

@@ -94,8 +94,10 @@ def change_password(user_id: int, *, current: str, new: str, again: str, now: da
     return user
 
 
-def update_account(user_id: int, *, actor_id: int, roles: list[str], active: bool, now: datetime) -> User:
-    """An admin sets a person's roles and whether the account may sign in; disabling ends its sessions."""
+def update_account(user_id: int, *, actor_id: int, roles: list[str], active: bool, now: datetime,
+                   email: str | None = None, group_key: str | None = None) -> User:
+    """An admin sets a person's roles, whether the account may sign in (disabling ends its sessions), and, when
+    given, their e-mail (unique, where alerts and password links go) and work group ("" for none)."""
     actor = _admin(actor_id)
     user = _user(user_id)
     if user.agency_id != actor.agency_id:  # an admin manages the people of their own agency only
@@ -104,14 +106,34 @@ def update_account(user_id: int, *, actor_id: int, roles: list[str], active: boo
     if user.id == actor.id and (not active or "admin" not in roles):
         raise ValidationError("ปิดบัญชีหรือถอดสิทธิ์ผู้ดูแลของตนเองไม่ได้",
                               "you cannot disable your own account or remove your own admin role")
-    before = {"roles": sorted(user.roles), "active": user.active}
+    before = {"roles": sorted(user.roles), "active": user.active, "email": user.email, "group": user.group_id}
+    if email is not None:
+        from workflow.definitions import EMAIL_PATTERN
+
+        email = email.strip().lower()
+        if not EMAIL_PATTERN.match(email) or len(email) > 255:
+            raise ValidationError(f"อีเมล '{email}' ไม่ถูกต้อง เช่น name@example.go.th",
+                                  f"'{email}' is not an e-mail address")
+        taken = db.session.execute(select(User.id).where(User.email == email, User.id != user.id)).first()
+        if taken is not None:
+            raise ValidationError(f"อีเมล {email} มีผู้ใช้อื่นใช้แล้ว", f"{email} belongs to another user")
+        user.email = email
+    if group_key is not None:
+        group = None
+        if group_key:
+            group = db.session.execute(select(Group).where(Group.agency_id == user.agency_id,
+                                                           Group.key == group_key)).scalar_one_or_none()
+            if group is None:
+                raise ValidationError("ไม่พบกลุ่มที่เลือก", "no such group")
+        user.group_id = group.id if group is not None else None
     user.role_rows = [UserRole(role=r) for r in roles]
     if user.active and not active:
         user.session_version += 1  # a disabled account's sessions end now
     user.active = active
     audit.record("user_updated", agency_id=user.agency_id,
                  actor_id=actor.id, now=now, target_type="user", target_id=user.id,
-                 data={"before": before, "after": {"roles": sorted(roles), "active": active}})
+                 data={"before": before, "after": {"roles": sorted(roles), "active": active, "email": user.email,
+                                                   "group": user.group_id}})
     db.session.flush()
     return user
 

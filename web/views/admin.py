@@ -47,8 +47,11 @@ def create_user():
 @bp.post("/users/<int:user_id>")
 @roles_required("admin")
 def update_user(user_id: int):
+    form = request.form
     return act(accounts.update_account, url_for("admin.index"), _("บันทึกแล้ว"), user_id=user_id,
-               roles=request.form.getlist("roles"), active=request.form.get("active") == "1", now=clock.now())
+               roles=form.getlist("roles"), active=form.get("active") == "1", now=clock.now(),
+               email=form.get("email") if "email" in form else None,
+               group_key=form.get("group") if "group" in form else None)
 
 
 @bp.post("/users/<int:user_id>/invite")
