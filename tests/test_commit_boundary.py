@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD, step, user
 from tests.test_editor import form_data
 from tests.test_importer import SEED
+from tests.test_review_and_evidence import _png
 from tests.test_web import login, token
 from workflow import clock, tokens
 from workflow.db import db
@@ -93,6 +94,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("admin", "/admin/users", lambda: form("admin", name="นายทดสอบ ระบบ", email="new@demo.itaflow.test",
                                                roles="staff")),
         ("admin", f"/admin/users/{user('kamonnapa').id}", lambda: form("admin", roles="staff", active="")),
+        ("admin", "/admin/emblem", lambda: {**form("admin"), "file": (io.BytesIO(_png()), "garuda.png")}),
         ("admin", f"/admin/groups/{group_id}", lambda: form("admin", director_id=str(user("admin").id))),
         ("admin", "/cycles/1/publish", lambda: form("admin", published="1")),
         ("secretariat", "/drafts/import", lambda: {**form("secretariat"), "file": (io.BytesIO(SEED.read_bytes()),

@@ -129,3 +129,44 @@ def test_an_admin_changes_a_person_s_email_and_group(demo):
                                .order_by(AuditEvent.id.desc())).scalars().first()
     assert event.data["before"]["email"] == "kamonnapa@demo.itaflow.test"
     assert event.data["after"]["email"] == "kamonnapa.new@demo.itaflow.test"
+
+
+def _png(width: int = 300, height: int = 320) -> bytes:
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    ImageDraw.Draw(picture).ellipse((10, 10, width - 10, height - 10), fill=(0, 0, 0, 255))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_emblem_heads_the_memos_and_bad_pictures_are_refused(demo, tmp_path):
+    import subprocess
+
+    from workflow import documents
+    from workflow.models import Agency, Cycle
+
+    admin = login(demo, "admin")
+    for data, name, says in ((b"%PDF-1.4 not a picture", "garuda.png", "อ่านไฟล์ภาพตราไม่ได้"),
+                             (b"\x89PNG" + b"0" * (3 * 2**20), "big.png", "ใหญ่เกิน")):
+        r = admin.post("/admin/emblem", data={"csrf_token": token(admin), "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data", follow_redirects=True)
+        assert says in r.get_data(as_text=True)
+        db.session.expire_all()
+        assert all(a.emblem is None for a in db.session.execute(select(Agency)).scalars())
+    r = admin.post("/admin/emblem", data={"csrf_token": token(admin), "file": (io.BytesIO(_png()), "garuda.png")},
+                   content_type="multipart/form-data")
+    assert r.status_code == 303
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    html_text = documents.render_html(documents.measures_document(cycle.id, clock.now()))
+    assert '<img class="garuda" src="data:image/png;base64,' in html_text
+    path = tmp_path / "m.pdf"
+    path.write_bytes(documents.render_pdf(documents.measures_document(cycle.id, clock.now())))
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) >= 3  # header, rule, and the emblem
+    assert admin.post("/admin/emblem", data={"csrf_token": token(admin), "remove": "1"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Agency, cycle.agency_id).emblem is None
+    staff = login(demo, "staff")
+    assert staff.post("/admin/emblem", data={"csrf_token": token(staff), "remove": "1"}).status_code == 403

@@ -117,6 +117,7 @@ POST_ALLOWED = {
     "rollup.new_unit": {"admin"},
     "auth.welcome": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "admin.update_group": {"admin"},
+    "admin.emblem": {"admin"},
     "admin.definitions": {"admin"},
     "editor.create": {"secretariat", "admin"},
     "editor.import_memo": {"secretariat", "admin"},

@@ -29,7 +29,7 @@ ACTION_TH = {
     "language_changed": _l("เปลี่ยนภาษา"), "draft_created": _l("สร้างร่างมาตรการ"),
     "draft_edited": _l("แก้ไขร่างมาตรการ"), "draft_confirmed": _l("ยืนยันร่างมาตรการ"),
     "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอนใหม่"),
-    "evidence_withdrawn": _l("ถอนหลักฐาน"), "step_removed": _l("ลบขั้นตอน"),
+    "evidence_withdrawn": _l("ถอนหลักฐาน"), "emblem_changed": _l("เปลี่ยนตราของหน่วยงาน"), "step_removed": _l("ลบขั้นตอน"),
 }
 
 

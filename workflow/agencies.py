@@ -195,3 +195,52 @@ def add_unit(parent_id: int, code: str, name: str, kind: str, *, admin_name: str
                      agency_id=unit.id)  # a refusal here (an e-mail taken…) and the entry point writes nothing
     invitations.invite(admin.id, actor_id=actor_id, now=now)
     return unit, admin
+
+
+#: an emblem as uploaded: a picture, not a document
+MAX_EMBLEM_BYTES = 2 * 2**20
+MAX_EMBLEM_PIXELS = 4000
+
+
+def set_emblem(*, actor_id: int, now: datetime, data: bytes | None) -> Agency:
+    """The admin sets (or, with no data, removes) their agency's emblem (ตราครุฑ) for the head of its memos. The
+    picture is checked (PNG, JPEG or GIF, at most 2 MB and 4000 px a side), then drawn again as a PNG at most
+    600 px tall, so nothing but pixels is kept. Audited."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    from workflow.errors import PermissionDenied
+
+    actor = db.session.get(User, actor_id)
+    if actor is None or not actor.active or not actor.has_role("admin"):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบเปลี่ยนตราของหน่วยงานได้", "only an admin may change the emblem")
+    agency = db.session.get(Agency, actor.agency_id)
+    if agency is None:
+        raise NotFound("ไม่พบหน่วยงาน", "no agency")
+    png = None
+    if data:
+        if len(data) > MAX_EMBLEM_BYTES:
+            raise ValidationError("ไฟล์ตราใหญ่เกิน ๒ MB ใช้ภาพที่เล็กลง", "the emblem is larger than 2 MB")
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                if picture.format not in ("PNG", "JPEG", "GIF"):
+                    raise ValidationError("ตราต้องเป็นภาพ PNG หรือ JPEG", "the emblem must be a PNG or JPEG picture")
+                if max(picture.size) > MAX_EMBLEM_PIXELS:
+                    raise ValidationError("ภาพตราใหญ่เกิน ๔๐๐๐ จุด ย่อภาพก่อน", "the picture is over 4000 px a side")
+                picture.load()
+                pixels = picture.convert("RGBA")
+                pixels.thumbnail((600, 600))
+                out = io.BytesIO()
+                pixels.save(out, format="PNG", optimize=True)
+                png = out.getvalue()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            raise ValidationError("อ่านไฟล์ภาพตราไม่ได้ ใช้ภาพ PNG หรือ JPEG", "cannot read the picture: use PNG or JPEG"
+                                  ) from None
+    had = agency.emblem is not None
+    agency.emblem = png
+    audit.record("emblem_changed", agency_id=agency.id, actor_id=actor.id, now=now, target_type="agency",
+                 target_id=agency.id, data={"before": had, "after": png is not None,
+                                            "bytes": len(png) if png else 0})
+    db.session.flush()
+    return agency

@@ -5,6 +5,7 @@ Services take ids, ``now`` and the digit style; they never read a request."""
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -188,8 +189,12 @@ def render_html(document: Document) -> str:
         """Text with "ครั้งที่ ๒" and the like kept on one line."""
         return Markup(_KEEP_TOGETHER.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(d(value)))))
 
+    from workflow.models import Agency
+
+    picture = db.session.scalar(select(Agency.emblem).where(Agency.id == document.cycle.agency_id))
+    emblem = f"data:image/png;base64,{base64.b64encode(picture).decode()}" if picture else None
     return _templates.get_template(f"{document.kind}.html").render(
-        keep=keep,
+        keep=keep, emblem=emblem,
         fonts=pdffonts.prepared_fonts(), doc=document, cycle=document.cycle, memo=document.cycle.memo or {},
         data=document.data,
         d=d, be=lambda day, s="full": format_be(day, style=s, digit_style=style) if day else "-",

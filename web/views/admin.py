@@ -26,7 +26,10 @@ def index():
     mine = g.user.agency_id  # an admin manages the people and groups of their own agency
     users = db.session.execute(select(User).where(User.agency_id == mine).order_by(User.name)).scalars().all()
     groups = db.session.execute(select(Group).where(Group.agency_id == mine).order_by(Group.name)).scalars().all()
-    return render_template("admin.html", users=users, groups=groups, roles=ROLES)
+    from workflow.models import Agency
+
+    has_emblem = db.session.scalar(select(Agency.emblem.is_not(None)).where(Agency.id == mine))
+    return render_template("admin.html", users=users, groups=groups, roles=ROLES, has_emblem=has_emblem)
 
 
 @bp.post("/users")
@@ -62,6 +65,20 @@ def invite_user(user_id: int):
 
     return act(invitations.invite, url_for("admin.index"), _("ส่งลิงก์ตั้งรหัสผ่านทางอีเมลแล้ว"), user_id=user_id,
                now=clock.now())
+
+
+@bp.post("/emblem")
+@roles_required("admin")
+def emblem():
+    """The agency's emblem (ตราครุฑ) for its memos: uploaded, or removed (``remove=1``)."""
+    from workflow import agencies
+
+    upload = request.files.get("file")
+    data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
+    if data == b"":
+        flash(_("เลือกไฟล์ภาพตราก่อน"), "error")
+        return redirect(url_for("admin.index")), 303
+    return act(agencies.set_emblem, url_for("admin.index"), _("บันทึกตราของหน่วยงานแล้ว"), now=clock.now(), data=data)
 
 
 @bp.post("/groups/<int:group_id>")

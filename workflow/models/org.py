@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Model
@@ -32,6 +32,8 @@ class Agency(Model):
     kind: Mapped[str] = mapped_column(String(16), nullable=False, default=AgencyKind.OFFICE)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the emblem (ตราครุฑ) its admin uploaded, re-encoded as PNG, heading its memos as the regulation places it
+    emblem: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent", order_by="Agency.code")
