@@ -305,3 +305,61 @@ def test_pdf_text_in_chromiums_pdf_js_is_what_was_typed(browser, app, tmp_path):
     missing = [w for w in _typed_words(cycle) if flat(w) not in found]
     assert len(found) > 5000 and missing == [], missing[:10]
     assert "ํา" not in found and re.search("สำนักงานศึกษาธิการจังหวัดร้อยเอ็ด", found)
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_by_keyboard_alone_an_officer_replaces_a_file_and_a_director_sends_back_from_the_queue(
+        browser, site, tmp_path, viewport, label):
+    """No mouse: Tab and Enter reach every action, and the focused one is outlined. The officer replaces an
+    unsigned file with the signed one (the old one kept in the history) and marks the step done; the director
+    opens the send-back form in the queue and sends it back with the reason."""
+    review = step("1.5", 3)
+    transitions.send_back(review.id, actor_id=user("dir-admin").id, now=clock.now(), expected_version=review.version,
+                          reason="แนบฉบับลงนาม")
+    db.session.commit()
+    work = step("1.5", 2)
+    officer = sign_in(browser, site, "pannee@demo.itaflow.test", viewport)
+    officer.goto(f"{site}/steps/{work.id}")
+    unsigned = tmp_path / "ยังไม่ลงนาม.pdf"
+    unsigned.write_bytes(b"%PDF-1.4\n% unsigned\n")
+    officer.set_input_files("#file-input", str(unsigned))  # a file chooser is the one thing a test cannot type
+    officer.focus("#upload")
+    with officer.expect_navigation():
+        officer.keyboard.press("Enter")
+    assert "ยังไม่ลงนาม.pdf" in officer.inner_text("main")
+    summary = officer.locator("details.replace summary").first
+    summary.focus()
+    outline = officer.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focused action is visible
+    officer.keyboard.press("Enter")
+    signed = tmp_path / "ลงนามแล้ว.pdf"
+    signed.write_bytes(b"%PDF-1.4\n% signed\n")
+    officer.locator("details.replace input[type=file]").first.set_input_files(str(signed))
+    officer.locator("details.replace button[type=submit]").first.focus()
+    with officer.expect_navigation():
+        officer.keyboard.press("Enter")
+    assert "แทนที่ไฟล์แล้ว" in officer.inner_text("main")
+    current = officer.inner_text("ul.evidence")
+    assert "ลงนามแล้ว.pdf" in current and "ยังไม่ลงนาม.pdf" not in current
+    assert "ยังไม่ลงนาม.pdf" in officer.locator("#withdrawn").text_content()  # kept, folded away
+    officer.focus("#mark-done")
+    with officer.expect_navigation():
+        officer.keyboard.press("Enter")
+    assert officer.inner_text("#step-state") == "เสร็จแล้ว"
+    officer.screenshot(path=ARTIFACTS / f"{label}-11-replaced.png", full_page=True)
+
+    director = sign_in(browser, site, "dir-admin@demo.itaflow.test", viewport)
+    director.goto(f"{site}/approvals")
+    item = director.locator(f"#review-{review.id}")
+    assert "ส่งงานโดย" in item.inner_text() and "ต้องตรวจภายใน" in item.inner_text()
+    item.locator("details.send-back summary").focus()
+    director.keyboard.press("Enter")
+    item.locator("textarea").focus()
+    director.keyboard.type("ไฟล์ยังเป็นฉบับเดิม")
+    director.keyboard.press("Tab")
+    with director.expect_navigation():
+        director.keyboard.press("Enter")
+    assert "ส่งกลับให้แก้ไขแล้ว" in director.inner_text("main")
+    director.screenshot(path=ARTIFACTS / f"{label}-12-queue-sent-back.png", full_page=True)
+    db.session.expire_all()
+    assert step("1.5", 2).state == "open" and step("1.5", 2).sent_back_reason == "ไฟล์ยังเป็นฉบับเดิม"
