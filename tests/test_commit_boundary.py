@@ -63,6 +63,12 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
             clients[role] = login(demo, role)
         return clients[role]
 
+    def own_framework() -> int:
+        from workflow.models import Framework
+
+        db.session.rollback()
+        return db.session.execute(select(Framework.id).where(Framework.key == "own")).scalar_one()
+
     def form(role, **data):
         return {"csrf_token": token(as_(role)), **data}
 
@@ -94,6 +100,9 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("admin", "/admin/users", lambda: form("admin", name="นายทดสอบ ระบบ", email="new@demo.itaflow.test",
                                                roles="staff")),
         ("admin", f"/admin/users/{user('kamonnapa').id}", lambda: form("admin", roles="staff", active="")),
+        ("admin", "/admin/frameworks", lambda: {**form("admin"), "file": (io.BytesIO(
+            "# itaflow framework: key=own; measures=O1\ncode\ttitle\nO1\tมาตรการ\n".encode()), "own.tsv")}),
+        ("admin", "/admin/frameworks/use/1", lambda: form("admin", framework=f"id:{own_framework()}")),
         ("admin", "/admin/emblem", lambda: {**form("admin"), "file": (io.BytesIO(_png()), "garuda.png")}),
         ("admin", f"/admin/groups/{group_id}", lambda: form("admin", director_id=str(user("admin").id))),
         ("admin", "/cycles/1/publish", lambda: form("admin", published="1")),

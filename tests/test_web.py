@@ -63,6 +63,7 @@ GET_MATRIX = {
     "admin.index": ({None: 302} | ADMIN),
     "admin.definitions": ({None: 302} | ADMIN),
     "admin.mail": ({None: 302} | ADMIN),
+    "admin.frameworks_page": ({None: 302} | ADMIN),
     "admin.import_memo": ({None: 302} | ADMIN | {"admin": 301}),  # moved to the measures editor
     "editor.index": ({None: 302} | EDITORS),
     "editor.import_memo": ({None: 302} | EDITORS),
@@ -118,6 +119,8 @@ POST_ALLOWED = {
     "auth.welcome": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "admin.update_group": {"admin"},
     "admin.emblem": {"admin"},
+    "admin.frameworks_page": {"admin"},
+    "admin.use_framework": {"admin"},
     "admin.definitions": {"admin"},
     "editor.create": {"secretariat", "admin"},
     "editor.import_memo": {"secretariat", "admin"},

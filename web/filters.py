@@ -29,7 +29,9 @@ ACTION_TH = {
     "language_changed": _l("เปลี่ยนภาษา"), "draft_created": _l("สร้างร่างมาตรการ"),
     "draft_edited": _l("แก้ไขร่างมาตรการ"), "draft_confirmed": _l("ยืนยันร่างมาตรการ"),
     "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอนใหม่"),
-    "evidence_withdrawn": _l("ถอนหลักฐาน"), "emblem_changed": _l("เปลี่ยนตราของหน่วยงาน"), "step_removed": _l("ลบขั้นตอน"),
+    "evidence_withdrawn": _l("ถอนหลักฐาน"), "emblem_changed": _l("เปลี่ยนตราของหน่วยงาน"),
+    "framework_saved": _l("บันทึกเกณฑ์การประเมิน"), "framework_chosen": _l("เลือกเกณฑ์การประเมิน"),
+    "step_removed": _l("ลบขั้นตอน"),
 }
 
 
@@ -66,6 +68,14 @@ def init_filters(app: Flask) -> None:
     app.jinja_env.filters["be"] = _be
     app.jinja_env.filters["be_dt"] = _be_dt
     app.jinja_env.filters["be_text"] = _be_text
+
+    def oit_code(cycle, role: str) -> str:
+        """The OIT item a document answers in the cycle's framework ("O42" in 2566, "O25" in 2569), or ""."""
+        from workflow import frameworks
+
+        return frameworks.code_for(cycle, role) or ""
+
+    app.jinja_env.globals["oit_code"] = oit_code
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
     app.jinja_env.filters["state_th"] = lambda s: label(s, language())
     app.jinja_env.filters["role_th"] = lambda r: role_label(r, language())

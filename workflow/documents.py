@@ -193,8 +193,13 @@ def render_html(document: Document) -> str:
 
     picture = db.session.scalar(select(Agency.emblem).where(Agency.id == document.cycle.agency_id))
     emblem = f"data:image/png;base64,{base64.b64encode(picture).decode()}" if picture else None
+    from workflow import frameworks
+
+    framework = frameworks.for_cycle(document.cycle)
+    named = frameworks.titles(framework)
+    oit = {role: {"code": code, "title": named.get(code, "")} for role, code in framework.roles.items()}
     return _templates.get_template(f"{document.kind}.html").render(
-        keep=keep, emblem=emblem,
+        keep=keep, emblem=emblem, oit=oit, framework=framework,
         fonts=pdffonts.prepared_fonts(), doc=document, cycle=document.cycle, memo=document.cycle.memo or {},
         data=document.data,
         d=d, be=lambda day, s="full": format_be(day, style=s, digit_style=style) if day else "-",

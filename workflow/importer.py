@@ -19,7 +19,7 @@ import yaml
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
 from workflow.memolayout import LABELLED_LINE, column_roles, label_of, role_of
-from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits
+from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
@@ -66,24 +66,21 @@ class ImportReport:
         self.warnings.append((line, message))
 
 
-def _reference_titles() -> dict[str, str]:
-    """O1-O43 titles of the 2566 numbering the memos follow (workflow/data/oit_2566.tsv)."""
-    from pathlib import Path
+def _reference_titles(fiscal_year_be: int | None = None) -> tuple[dict[str, str], str]:
+    """The OIT item titles of the NACC list a memo of that fiscal year follows (workflow/data/frameworks/; the
+    2566 numbering when the year is not known), and the list's year as written."""
+    from workflow.frameworks import SHIPPED, key_for_year, parse
 
-    path = Path(__file__).resolve().parent / "data" / "oit_2566.tsv"
-    titles = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 2 and re.fullmatch(r"O\d+", parts[0]):
-            titles[parts[0]] = parts[1]
-    return titles
+    key = key_for_year(fiscal_year_be or 2567)
+    doc = parse((SHIPPED / f"{key}.tsv").read_text(encoding="utf-8"), key)
+    return {i["code"]: i["title"] for i in doc["items"] if i["code"].startswith("O")}, key.rsplit("-", 1)[1]
 
 
 def _squash(text: str) -> str:
     return re.sub(r"[\s\-–—&]+", "", to_arabic_digits(text)).replace("การ", "")
 
 
-def check_item_code(raw: str, code: str | None, titles: dict[str, str]) -> str | None:
+def check_item_code(raw: str, code: str | None, titles: dict[str, str], year: str = "2566") -> str | None:
     """A note when the title written after an O-code matches another item's title much better."""
     import difflib
 
@@ -95,7 +92,8 @@ def check_item_code(raw: str, code: str | None, titles: dict[str, str]) -> str |
     score = {c: difflib.SequenceMatcher(None, title, _squash(t)).ratio() for c, t in titles.items()}
     best = max(score, key=lambda c: score[c])
     if best != code and score[best] - score[code] > 0.25 and score[best] > 0.7:
-        return f"ชื่อรายการตรงกับ {best} ในเกณฑ์ปี ๒๕๖๖ แต่บันทึกเขียนว่า {code} (the title is {best}'s)"
+        return (f"ชื่อรายการตรงกับ {best} ในเกณฑ์ปี {to_thai_digits(year)} แต่บันทึกเขียนว่า {code} "
+                f"(the title is {best}'s in the {year} list)")
     return None
 
 
@@ -132,7 +130,10 @@ def import_memo_text(text: str) -> ImportReport:
     first = table[0] if table is not None else (starts or labelled)[0]
     header = _header(lines[:first], report)
     memo_day = _ce(header.get("date"))
-    context = _Context(groups, people, report, memo_day)
+    from workflow.thaidate import fiscal_year_be as fiscal_year_of_day
+
+    year = header.get("fiscal_year") or (fiscal_year_of_day(memo_day) if memo_day else None)
+    context = _Context(groups, people, report, memo_day, _reference_titles(year))
     if table is not None:
         header_at, roles = table
         for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report):
@@ -251,6 +252,8 @@ class _Context:
     people: dict[str, dict]
     report: ImportReport
     memo_day: date | None
+    #: the item titles of the year's NACC list, and its year
+    titles: tuple[dict[str, str], str] = field(default_factory=lambda: ({}, "2566"))
 
 
 #: the seed's table: five columns in this order, under a header naming them
@@ -492,11 +495,11 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
     _propose_dues(steps, period, report, row_line, where)
     if not items:
         report.warn(start_line, f"{where}: ไม่พบตัวชี้วัดที่เกี่ยวข้อง")
-    titles = _reference_titles()
+    titles, year = context.titles
     for item in items:
         if item["code"] is None:
             report.warn(start_line, f"{where}: อ่านรหัสตัวชี้วัดไม่ได้: {item['raw']}")
-        elif note := check_item_code(item["raw"] or "", item["code"], titles):
+        elif note := check_item_code(item["raw"] or "", item["code"], titles, year):
             item["note"] = note
             report.warn(start_line, f"{where}: รหัส {item['raw']}: {note}")
     if "ยังไม่" in improvement and "ยังไม่" not in weakness:

@@ -81,6 +81,49 @@ def emblem():
     return act(agencies.set_emblem, url_for("admin.index"), _("บันทึกตราของหน่วยงานแล้ว"), now=clock.now(), data=data)
 
 
+@bp.route("/frameworks", methods=["GET", "POST"])
+@roles_required("admin")
+def frameworks_page():
+    """The ITA frameworks (OIT item lists): the shipped ones and the agency's own; upload a list (TSV, refused
+    whole with its lines); choose the one a cycle is assessed by."""
+    from workflow import frameworks
+    from workflow.models import Cycle
+
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        name = (upload.filename if upload else "") or "framework.tsv"
+        try:
+            text = (upload.read() if upload else b"").decode("utf-8-sig")
+            frameworks.upload(actor_id=g.user.id, now=clock.now(), text=text, name=name)
+            flash(_("บันทึกเกณฑ์แล้ว"), "ok")
+            return redirect(url_for("admin.frameworks_page")), 303
+        except UnicodeDecodeError:
+            problems = [_("ไฟล์ต้องเป็นข้อความ UTF-8 (.tsv)")]
+        except DefinitionError as exc:
+            db.session.rollback()
+            problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
+                        for p in exc.problems]
+        except ItaflowError as exc:
+            db.session.rollback()
+            problems = [message(exc)]
+    cycles = db.session.execute(select(Cycle).where(Cycle.agency_id == g.user.agency_id)
+                                .order_by(Cycle.fiscal_year_be.desc())).scalars().all()
+    return render_template("frameworks.html", frameworks=frameworks.visible_to(g.user.id), cycles=cycles,
+                           current={c.id: frameworks.choice_of(frameworks.for_cycle(c)) for c in cycles},
+                           choice_of=frameworks.choice_of,
+                           problems=problems), 422 if problems else 200
+
+
+@bp.post("/frameworks/use/<int:cycle_id>")
+@roles_required("admin")
+def use_framework(cycle_id: int):
+    from workflow import frameworks
+
+    return act(frameworks.use, url_for("admin.frameworks_page"), _("เลือกเกณฑ์สำหรับปีงบประมาณนี้แล้ว"),
+               cycle_id=cycle_id, choice=request.form.get("framework") or "", now=clock.now())
+
+
 @bp.post("/groups/<int:group_id>")
 @roles_required("admin")
 def update_group(group_id: int):

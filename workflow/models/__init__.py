@@ -3,6 +3,7 @@
 from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Round, RoundMeasure
 from workflow.models.draft import Draft
 from workflow.models.evidence import Evidence
+from workflow.models.framework import Framework
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.step import ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
@@ -19,6 +20,7 @@ __all__ = [
     "CycleTally",
     "Draft",
     "Evidence",
+    "Framework",
     "Group",
     "Measure",
     "MeasureOwner",

@@ -39,6 +39,8 @@ class Cycle(Model):
     #: the validated definitions document this cycle was made from (used to clone it)
     definition: Mapped[dict] = mapped_column(JSON, nullable=False)
     source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: the ITA framework the year is assessed by (its OIT items); None: the NACC's list for the fiscal year
+    framework_id: Mapped[int | None] = mapped_column(ForeignKey("framework.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     #: when an admin switched on the public page of this cycle; None: not published (the default)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
