@@ -83,6 +83,8 @@ GET_MATRIX = {
     "reports.cycle_pdf": ({None: 302} | ALL),
     "reports.round_pdf": ({None: 302} | ALL),
     "reports.export": ({None: 302} | ALL),
+    "reports.answer_sheet": ({None: 302} | READERS),
+    "reports.answer_sheet_file": ({None: 302} | READERS),
     "reports.token_list": ({None: 302} | ALL),
     # the cycle is not published (the default), and the feed's secret is wrong: nothing there for anyone
     "public.cycle_page": ({None: 404} | {r: 404 for r in ALL}),
@@ -92,6 +94,7 @@ GET_MATRIX = {
     "public.agency_list": ({None: 404} | {r: 404 for r in ALL}),
     "public.agency_latest": ({None: 404} | {r: 404 for r in ALL}),
     "public.ics_feed": ({None: 404} | {r: 404 for r in ALL}),
+    "public.item_page": ({None: 404} | {r: 404 for r in ALL}),
 }
 # POST endpoints: who may act (others get 403 or, for a step they may not touch, 403), never a 500
 POST_ALLOWED = {
@@ -131,6 +134,9 @@ POST_ALLOWED = {
     "editor.confirm": {"secretariat", "admin"},
     "editor.discard": {"secretariat", "admin"},
     "reports.publish": {"admin"},
+    "reports.sign_answer_sheet": {"executive"},
+    "reports.check_answer_sheet": {"secretariat", "admin"},
+    "reports.evidence_item": {"secretariat", "admin"},
     "reports.evidence_public": {"secretariat", "admin"},
     "reports.token_list": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "reports.revoke_token": {"admin"},  # the token is the admin's: for anyone else it does not exist (404)
@@ -143,7 +149,8 @@ def _url(app, endpoint: str, ids: dict) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     path = re.sub(r"<any\(([a-z]+)[^>]*>", r"\1", rule.rule)  # <any(measures, progress):kind> -> measures
     path = path.replace("<int:cycle_id>", str(ids["cycle"])).replace("<int:token_id>", str(ids["token"])) \
-        .replace("<secret>", "cal_not-a-real-secret").replace("<code>", ids.get("unit", "main"))
+        .replace("<secret>", "cal_not-a-real-secret").replace("<code>", ids.get("unit", "main")) \
+        .replace("<int:year>", "2569").replace("<item>", "O25")
     return path.replace("<int:step_id>", str(ids["step"])).replace("<int:measure_id>", str(ids["measure"])) \
         .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
         .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"])) \

@@ -31,7 +31,8 @@ ACTION_TH = {
     "draft_discarded": _l("ทิ้งร่างมาตรการ"), "step_added": _l("เพิ่มขั้นตอนใหม่"),
     "evidence_withdrawn": _l("ถอนหลักฐาน"), "emblem_changed": _l("เปลี่ยนตราของหน่วยงาน"),
     "framework_saved": _l("บันทึกเกณฑ์การประเมิน"), "framework_chosen": _l("เลือกเกณฑ์การประเมิน"),
-    "step_removed": _l("ลบขั้นตอน"),
+    "step_removed": _l("ลบขั้นตอน"), "answer_sheet_signed": _l("ลงนามรับรองแบบตอบ ITAS"),
+    "links_checked": _l("ตรวจลิงก์"), "evidence_item": _l("กำหนดตัวชี้วัดของหลักฐาน"),
 }
 
 

@@ -47,7 +47,7 @@ class LinkResult:
 Resolver = Callable[[str, int], Iterable[str]]
 
 
-def _resolve(host: str, port: int) -> list[str]:
+def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
@@ -85,7 +85,7 @@ def _fail(url: str, th: str, en: str, status: int | None = None, started: float 
 
 
 def check(url: str, *, timeout: float = 10.0, max_bytes: int = 5 * 2**20, expect: str | None = None,
-          allowed_hosts: Iterable[str] = (), resolver: Resolver = _resolve) -> LinkResult:
+          allowed_hosts: Iterable[str] = (), resolver: Resolver = resolve) -> LinkResult:
     """Fetch ``url`` as an anonymous visitor and judge it. ``expect``: the start of the content type wanted
     ("application/pdf", "text/html"); ``allowed_hosts``: ``host:port`` names that may be private (the
     deployment's own site)."""

@@ -124,3 +124,21 @@ def agency_latest(code: str):
     """The agency's newest published year: a link on its website that need not change every year."""
     _agency, cycles = _agency_published(code)
     return redirect(url_for("public.cycle_page", cycle_id=cycles[0].id))
+
+
+@bp.get("/p/a/<code>/<int:year>/<item>")
+@public
+def item_page(code: str, year: int, item: str):
+    """One OIT item of one agency's fiscal year: a stable address for the ITAS answer sheet, listing what answers
+    it (itaflow's documents for the measures items, the evidence marked for it and published)."""
+    from workflow import answersheet, frameworks
+
+    agency, cycles = _agency_published(code)
+    cycle = next((c for c in cycles if c.fiscal_year_be == year), None)
+    if cycle is None:
+        abort(404)
+    row = next((r for r in answersheet.rows(cycle, "") if r.code == item.upper()), None)
+    if row is None or not row.answers:
+        abort(404)
+    return render_template("public_item.html", agency=agency, cycle=cycle, row=row,
+                           framework=frameworks.for_cycle(cycle))

@@ -174,3 +174,67 @@ def token_list():
 def revoke_token(token_id: int):
     return act(tokens.revoke, url_for("reports.token_list"), _("ยกเลิกแล้ว ที่อยู่หรือโทเค็นนี้ใช้ไม่ได้อีก"),
                token_id=token_id, now=clock.now())
+
+
+def _base_url() -> str:
+    return current_app.config["ITAFLOW"].base_url
+
+
+@bp.get("/cycles/<int:cycle_id>/answer-sheet")
+@roles_required("secretariat", "executive", "admin")
+def answer_sheet(cycle_id: int):
+    """The ITAS answer sheet: each OIT item's address, what answers it, when updated, the link check and the
+    executive's sign-off."""
+    from workflow import answersheet, frameworks
+
+    cycle = mine_or_404(db.session.get(Cycle, cycle_id))
+    sheet = answersheet.rows(cycle, _base_url())
+    checked = {(r["code"], r["url"]): r for r in (cycle.link_check or {}).get("results", [])}
+    return render_template("answer_sheet.html", cycle=cycle, sheet=sheet, checked=checked,
+                           framework=frameworks.for_cycle(cycle), state=answersheet.signoff_state(cycle, sheet),
+                           broken=answersheet.broken(cycle))
+
+
+@bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv):fmt>")
+@roles_required("secretariat", "executive", "admin")
+def answer_sheet_file(cycle_id: int, fmt: str):
+    from workflow import answersheet
+
+    cycle = mine_or_404(db.session.get(Cycle, cycle_id))
+    sheet = answersheet.rows(cycle, _base_url())
+    data = answersheet.to_xlsx(cycle, sheet) if fmt == "xlsx" else answersheet.to_csv(cycle, sheet)
+    return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+                     as_attachment=True, download_name=f"itas-{cycle.fiscal_year_be}.{fmt}")
+
+
+@bp.post("/cycles/<int:cycle_id>/answer-sheet/sign")
+@login_required
+def sign_answer_sheet(cycle_id: int):
+    from workflow import answersheet
+
+    return act(answersheet.sign, url_for("reports.answer_sheet", cycle_id=cycle_id), _("ลงนามรับรองแบบตอบ ITAS แล้ว"),
+               cycle_id=cycle_id, now=clock.now(), base_url=_base_url())
+
+
+@bp.post("/cycles/<int:cycle_id>/answer-sheet/check")
+@login_required
+def check_answer_sheet(cycle_id: int):
+    from workflow import answersheet
+
+    return act(answersheet.check_links, url_for("reports.answer_sheet", cycle_id=cycle_id), _("ตรวจลิงก์แล้ว"),
+               cycle_id=cycle_id, now=clock.now(), base_url=_base_url())
+
+
+@bp.post("/evidence/<int:evidence_id>/item")
+@roles_required("secretariat", "admin")
+def evidence_item(evidence_id: int):
+    """The secretariat marks evidence as answering an OIT item (its public page lists it when it is public)."""
+    from workflow import answersheet
+    from workflow.models import Evidence
+
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None:
+        abort(404)
+    mine_or_404(db.session.get(Step, ev.step_id))
+    return act(answersheet.mark_item, url_for("tasks.step_page", step_id=ev.step_id), _("บันทึกตัวชี้วัดของหลักฐานแล้ว"),
+               evidence_id=evidence_id, code=request.form.get("code") or None, now=clock.now())

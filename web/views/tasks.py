@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
 from web.views.common import act, int_field, mine_or_404
-from workflow import clock, permissions, queries, transitions
+from workflow import clock, frameworks, permissions, queries, transitions
 from workflow import evidence as evidence_service
 from workflow.db import db
 from workflow.models import Evidence, Group, Step, User
@@ -52,6 +52,8 @@ def step_page(step_id: int):
         can_reassign=step.kind == "task" and step.state != "done" and g.user.has_role("secretariat"),
         can_remove=step.state != "done" and not step.decisions and g.user.has_role("secretariat"),
         groups=_choices(Group), people=_choices(User),
+        item_codes=[i["code"] for i in frameworks.for_cycle(step.measure.cycle).items]
+        if g.user.has_role("secretariat", "admin") else [],
     )
 
 

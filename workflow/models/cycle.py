@@ -41,6 +41,10 @@ class Cycle(Model):
     source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     #: the ITA framework the year is assessed by (its OIT items); None: the NACC's list for the fiscal year
     framework_id: Mapped[int | None] = mapped_column(ForeignKey("framework.id"), nullable=True)
+    #: the executive's sign-off of the ITAS answer sheet: {"by", "name", "at", "hash"} (the sheet's content)
+    sheet_signoff: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    #: the last link check of the sheet's addresses: {"at", "results": [{"url", "ok", "status", "reason_th", ...}]}
+    link_check: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     #: when an admin switched on the public page of this cycle; None: not published (the default)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -34,3 +34,6 @@ class Evidence(Model):
     #: withdrawn by its owner while the step was open (a wrong file, replaced): kept, and shown in the history
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    #: the OIT item it is evidence for (any item of the cycle's framework: a procurement summary for O11), shown
+    #: on that item's public page when it is public too
+    oit_code: Mapped[str | None] = mapped_column(String(8), nullable=True)

@@ -1,0 +1,154 @@
+"""The ITAS answer sheet: an address per OIT item (a stable public page listing what answers it), XLSX and CSV,
+an executive's sign-off that a later change voids, and the link check of every address on it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import step, user
+from tests.test_live import free_port
+from tests.test_web import login, token
+from workflow import answersheet, clock, frameworks, publication
+from workflow import evidence as evidence_service
+from workflow.db import db
+from workflow.errors import PermissionDenied
+from workflow.models import AuditEvent, Cycle
+
+
+@pytest.fixture
+def published(demo):
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    publication.set_published(cycle.id, True, actor_id=user("admin").id, now=clock.now())
+    target = step("1.1", 2)
+    report = evidence_service.add_file(target.id, actor_id=user("hr-staff").id, now=clock.now(),
+                                       filename="สรุปผลจัดซื้อจัดจ้าง.pdf", data=b"%PDF-1.4 summary")
+    hidden = evidence_service.add_note(target.id, actor_id=user("hr-staff").id, now=clock.now(), text="ร่างภายใน")
+    secretary = user("juthamas").id
+    publication.set_evidence_public(report.id, True, actor_id=secretary, now=clock.now())
+    answersheet.mark_item(report.id, "O11", actor_id=secretary, now=clock.now())
+    answersheet.mark_item(hidden.id, "O12", actor_id=secretary, now=clock.now())  # marked, never published
+    db.session.commit()
+    return cycle, report, hidden
+
+
+def test_each_item_has_one_address_listing_what_answers_it(published):
+    cycle, report, _hidden = published
+    framework = frameworks.for_cycle(cycle)
+    sheet = {r.code: r for r in answersheet.rows(cycle, "http://itaflow.test")}
+    assert set(sheet) == {i["code"] for i in framework.items}
+    measures, report_item = framework.roles["measures"], framework.roles["report"]
+    year = cycle.fiscal_year_be
+    assert sheet[measures].url == f"http://itaflow.test/p/a/main/{year}/{measures}"
+    assert sheet[report_item].url and sheet["O11"].url == f"http://itaflow.test/p/a/main/{year}/O11"
+    assert sheet["O12"].url is None  # only unpublished evidence: no address to give the consultants
+    assert sheet["O1"].url is None
+
+
+def test_the_item_page_is_public_and_shows_only_published_evidence(demo, published):
+    cycle, report, hidden = published
+    anonymous = login(demo, None)
+    year = cycle.fiscal_year_be
+    page = anonymous.get(f"/p/a/main/{year}/O11")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "สรุปผลจัดซื้อจัดจ้าง.pdf" in text and f"/p/evidence/{report.id}" in text
+    measures = frameworks.for_cycle(cycle).roles["measures"]
+    assert "measures.pdf" in anonymous.get(f"/p/a/main/{year}/{measures}").get_data(as_text=True)
+    assert anonymous.get(f"/p/a/main/{year}/O12").status_code == 404  # its evidence is not public
+    assert anonymous.get(f"/p/a/main/{year - 1}/O11").status_code == 404
+    evidence_service.withdraw(report.id, actor_id=user("hr-staff").id, now=clock.now())
+    db.session.commit()
+    assert anonymous.get(f"/p/a/main/{year}/O11").status_code == 404  # withdrawn: no longer an answer
+
+
+def test_the_sheet_as_files_and_its_sign_off(demo, published):
+    cycle, report, _hidden = published
+    executive = login(demo, "executive")
+    data = executive.get(f"/cycles/{cycle.id}/answer-sheet.csv").get_data()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["รหัส", "รายการ", "ที่อยู่ (URL) ที่กรอกใน ITAS"]
+    assert any(r[0] == "O11" and r[2].endswith("/O11") for r in rows)
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(executive.get(f"/cycles/{cycle.id}/answer-sheet.xlsx").get_data()))
+    assert book.active["A1"].value == "รหัส" and book.active.max_row == len(rows)
+    page = executive.get(f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    assert 'id="sign-sheet"' in page and "ยังไม่ได้ลงนามรับรอง" in page
+    assert executive.post(f"/cycles/{cycle.id}/answer-sheet/sign", data={"csrf_token": token(executive)}
+                          ).status_code == 303
+    assert "ลงนามรับรองแล้ว" in executive.get(f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    # a change after the sign-off: a new sign-off is needed
+    answersheet.mark_item(report.id, "O12", actor_id=user("juthamas").id, now=clock.now())
+    db.session.commit()
+    assert "ต้องลงนามใหม่" in executive.get(f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "answer_sheet_signed")).scalar_one()
+    with pytest.raises(PermissionDenied):
+        answersheet.sign(cycle.id, actor_id=user("juthamas").id, now=clock.now(), base_url="http://itaflow.test")
+
+
+def test_marking_an_item_not_in_the_year_s_list_is_refused(published):
+    from workflow.errors import ValidationError
+
+    _cycle, report, _hidden = published
+    with pytest.raises(ValidationError, match="O99"):
+        answersheet.mark_item(report.id, "O99", actor_id=user("juthamas").id, now=clock.now())
+
+
+class Agency(BaseHTTPRequestHandler):
+    """The agency's site as consultants reach it: item pages open; one of them is behind a sign-in."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if self.path.endswith("/O11"):
+            self.send_response(302)
+            self.send_header("Location", "/login")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = "<html><body>รายการ</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
+
+
+def test_the_link_check_reports_each_address(demo, published):
+    cycle, report, _hidden = published
+    evidence_service.add_link(step("1.1", 2).id, actor_id=user("hr-staff").id, now=clock.now(),
+                              url="http://10.0.0.9/complaints.xlsx")
+    link = db.session.execute(select(answersheet.Evidence).where(answersheet.Evidence.kind == "link")).scalar_one()
+    publication.set_evidence_public(link.id, True, actor_id=user("juthamas").id, now=clock.now())
+    answersheet.mark_item(link.id, "O18", actor_id=user("juthamas").id, now=clock.now())
+    db.session.commit()
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Agency)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://agency.example:{port}"
+        answersheet.check_links(cycle.id, actor_id=user("juthamas").id, now=clock.now(), base_url=base, timeout=3,
+                                resolver=lambda host, p: ["127.0.0.1"] if host == "agency.example" else [host])
+        db.session.commit()
+    finally:
+        server.shutdown()
+        server.server_close()
+    results = {(r["code"], r["url"].rsplit("/", 1)[-1]): r for r in cycle.link_check["results"]}
+    measures = frameworks.for_cycle(cycle).roles["measures"]
+    assert results[(measures, measures)]["ok"]
+    assert not results[("O11", "O11")]["ok"] and "เข้าสู่ระบบ" in results[("O11", "O11")]["reason_th"]
+    assert not results[("O18", "complaints.xlsx")]["ok"]
+    assert "ภายในเครือข่าย" in results[("O18", "complaints.xlsx")]["reason_th"]
+    page = login(demo, "secretariat").get(
+        f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    assert 'id="broken-links"' in page and "complaints.xlsx" in page
