@@ -152,3 +152,21 @@ def test_the_link_check_reports_each_address(demo, published):
     page = login(demo, "secretariat").get(
         f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
     assert 'id="broken-links"' in page and "complaints.xlsx" in page
+    dashboard = login(demo, "executive").get("/dashboard").get_data(as_text=True)
+    assert 'id="broken-links"' in dashboard and "ใช้ไม่ได้ ๒ ลิงก์" in dashboard
+
+
+def test_the_daily_check_covers_the_published_cycles_of_the_year(demo, published):
+    """The beat schedule's task: every published cycle of the fiscal year under way, by the system."""
+    from tasks.celery_app import celery_config
+
+    cycle, _report, _hidden = published
+    schedule = celery_config(__import__("flask").current_app._get_current_object())["beat_schedule"]
+    assert schedule["itaflow-check-links"]["task"] == "itaflow.check_links"
+    checked = answersheet.daily(clock.now(), "http://agency.example:1",
+                                resolver=lambda host, p: ["127.0.0.1"])
+    db.session.commit()
+    assert checked == 1 and cycle.link_check and cycle.link_check["results"]
+    assert all(not r["ok"] for r in cycle.link_check["results"])  # nothing listens on port 1
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "links_checked")).scalar_one()
+    assert event.actor_id is None

@@ -130,6 +130,12 @@ def check_links(cycle_id: int, *, actor_id: int, now: datetime, base_url: str, t
     cycle = _cycle(cycle_id, actor)
     if cycle.agency_id != actor.agency_id:
         raise NotFound(f"ไม่พบรอบปีเลขที่ {cycle_id}", f"no cycle {cycle_id}")
+    return check_cycle(cycle, actor_id=actor.id, now=now, base_url=base_url, timeout=timeout, resolver=resolver)
+
+
+def check_cycle(cycle: Cycle, *, actor_id: int | None, now: datetime, base_url: str, timeout: float = 10.0,
+                resolver: linkcheck.Resolver | None = None) -> Cycle:
+    """The check itself, for a person (check_links) or the daily schedule (``actor_id`` None)."""
     sheet = rows(cycle, base_url, public_only=False)
     wanted: list[tuple[str, str, str | None]] = []
     for row in sheet:
@@ -153,9 +159,22 @@ def check_links(cycle_id: int, *, actor_id: int, now: datetime, base_url: str, t
         results = list(pool.map(one, wanted))
     cycle.link_check = {"at": now.isoformat(), "results": results}
     db.session.flush()
-    audit.record("links_checked", agency_id=cycle.agency_id, actor_id=actor.id, now=now, target_type="cycle",
+    audit.record("links_checked", agency_id=cycle.agency_id, actor_id=actor_id, now=now, target_type="cycle",
                  target_id=cycle.id, data={"links": len(results), "broken": sum(1 for r in results if not r["ok"])})
     return cycle
+
+
+def daily(now: datetime, base_url: str, resolver: linkcheck.Resolver | None = None) -> int:
+    """The daily check (a Celery beat schedule): every published cycle of the fiscal year under way, the year
+    whose OIT answers the consultants are reading. The number of cycles checked."""
+    from workflow.thaidate import bangkok_today, fiscal_year_be
+
+    year = fiscal_year_be(bangkok_today(now))
+    cycles = list(db.session.execute(select(Cycle).where(Cycle.published_at.is_not(None),
+                                                         Cycle.fiscal_year_be.in_((year, year - 1)))).scalars())
+    for cycle in cycles:
+        check_cycle(cycle, actor_id=None, now=now, base_url=base_url, resolver=resolver)
+    return len(cycles)
 
 
 def broken(cycle: Cycle) -> list[dict]:

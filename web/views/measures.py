@@ -79,6 +79,7 @@ def dashboard():
     return render_template(
         "dashboard.html", cycle=cycle, today=today, rows=queries.progress(cycle, today),
         board=dashboard_service.build(cycle, clock.now()), upcoming=queries.next_deadlines(cycle, today),
+        broken_links=[r for r in (cycle.link_check or {}).get("results", []) if not r["ok"]],
         next_round=upcoming,
         round_check=WorkingCalendar().check(upcoming.planned_on) if upcoming else None,
     )
