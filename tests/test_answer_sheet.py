@@ -9,7 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import step, user
 from tests.test_live import free_port
@@ -170,3 +170,43 @@ def test_the_daily_check_covers_the_published_cycles_of_the_year(demo, published
     assert all(not r["ok"] for r in cycle.link_check["results"])  # nothing listens on port 1
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "links_checked")).scalar_one()
     assert event.actor_id is None
+
+
+def test_oit_items_are_owned_like_steps(demo):
+    """Items given to groups with due dates become steps that open at once, their owners told and reminded;
+    evidence attached to one answers its item; the memo's documents leave the OIT work out."""
+    from workflow import documents, oitwork
+    from workflow.models import Group, Measure, OutboxMessage, Timer
+    from workflow.thaidate import fiscal_year_bounds
+
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    hr = db.session.execute(select(Group).where(Group.key == "hr")).scalar_one()
+    _first, due = fiscal_year_bounds(cycle.fiscal_year_be)  # the year's last day: never past in the demo
+    typed = f"{due.day}/{due.month}/{due.year + 543}"
+    secretariat = login(demo, "secretariat")
+    page = secretariat.get(f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    assert 'id="oit-work"' in page
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    bad = secretariat.post(f"/cycles/{cycle.id}/oit-work", data={"csrf_token": token(secretariat),
+                                                                 "group-O11": str(hr.id), "due-O11": "31/02/2500"},
+                           follow_redirects=True)
+    assert "O11: ใส่กำหนดเสร็จ" in bad.get_data(as_text=True) and oitwork.existing(cycle.id) is None
+    r = secretariat.post(f"/cycles/{cycle.id}/oit-work", data={
+        "csrf_token": token(secretariat), "group-O11": str(hr.id), "due-O11": typed,
+        "group-O18": str(hr.id), "due-O18": typed})
+    assert r.status_code == 303
+    work = oitwork.existing(cycle.id)
+    assert [s.state for s in work.steps] == ["open", "open"] and [s.title[:3] for s in work.steps] == ["O11", "O18"]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) > before
+    assert db.session.scalar(select(func.count()).select_from(Timer).where(
+        Timer.target_type == "step", Timer.target_id == work.steps[0].id))
+    ev = evidence_service.add_note(work.steps[1].id, actor_id=user("hr-staff").id, now=clock.now(),
+                                   text="สถิติเรื่องร้องเรียน ไตรมาส ๑")
+    assert ev.oit_code == "O18"
+    html_text = documents.render_html(documents.measures_document(cycle.id, clock.now()))
+    assert "การเผยแพร่ข้อมูลต่อสาธารณะ (OIT)" not in html_text
+    assert db.session.execute(select(Measure).where(Measure.code == "OIT")).scalar_one()
+    again = secretariat.post(f"/cycles/{cycle.id}/oit-work", data={"csrf_token": token(secretariat),
+                                                                   "group-O1": str(hr.id), "due-O1": typed},
+                             follow_redirects=True)
+    assert "มีงาน OIT ของปีนี้แล้ว" in again.get_data(as_text=True)

@@ -18,7 +18,7 @@ from tests.test_review_and_evidence import _png
 from tests.test_web import login, token
 from workflow import clock, tokens
 from workflow.db import db
-from workflow.models import AuditHead, Group, Round, Step, User
+from workflow.models import AuditHead, Cycle, Group, Round, Step, User
 
 SEED_YAML = (Path(__file__).resolve().parent.parent / "workflow" / "data" / "roiet-2567.yaml").read_text()
 
@@ -63,6 +63,13 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
             clients[role] = login(demo, role)
         return clients[role]
 
+    def last_day() -> str:
+        from workflow.thaidate import fiscal_year_bounds
+
+        db.session.rollback()
+        end = fiscal_year_bounds(db.session.execute(select(Cycle.fiscal_year_be)).scalars().first())[1]
+        return f"{end.day}/{end.month}/{end.year + 543}"
+
     def own_framework() -> int:
         from workflow.models import Framework
 
@@ -99,6 +106,8 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("secretariat", "/evidence/1/public", lambda: form("secretariat", public="1")),
         ("secretariat", "/evidence/1/item", lambda: form("secretariat", code="O11")),
         ("secretariat", "/cycles/1/answer-sheet/check", lambda: form("secretariat")),
+        ("secretariat", "/cycles/1/oit-work", lambda: form("secretariat", **{"group-O11": str(group_id),
+                                                                             "due-O11": last_day()})),
         ("admin", "/admin/users", lambda: form("admin", name="นายทดสอบ ระบบ", email="new@demo.itaflow.test",
                                                roles="staff")),
         ("admin", f"/admin/users/{user('kamonnapa').id}", lambda: form("admin", roles="staff", active="")),

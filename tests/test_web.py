@@ -135,6 +135,7 @@ POST_ALLOWED = {
     "editor.discard": {"secretariat", "admin"},
     "reports.publish": {"admin"},
     "reports.sign_answer_sheet": {"executive"},
+    "reports.plan_oit_work": {"secretariat"},
     "reports.check_answer_sheet": {"secretariat", "admin"},
     "reports.evidence_item": {"secretariat", "admin"},
     "reports.evidence_public": {"secretariat", "admin"},

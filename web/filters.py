@@ -33,6 +33,7 @@ ACTION_TH = {
     "framework_saved": _l("บันทึกเกณฑ์การประเมิน"), "framework_chosen": _l("เลือกเกณฑ์การประเมิน"),
     "step_removed": _l("ลบขั้นตอน"), "answer_sheet_signed": _l("ลงนามรับรองแบบตอบ ITAS"),
     "links_checked": _l("ตรวจลิงก์"), "evidence_item": _l("กำหนดตัวชี้วัดของหลักฐาน"),
+    "oit_work_planned": _l("มอบหมายงาน OIT"),
 }
 
 

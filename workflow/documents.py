@@ -59,7 +59,8 @@ def get_cycle(cycle_id: int) -> Cycle:
 
 def cycle_measures(cycle_id: int) -> list[Measure]:
     return list(db.session.execute(
-        select(Measure).where(Measure.cycle_id == cycle_id).order_by(Measure.position)
+        select(Measure).where(Measure.cycle_id == cycle_id, Measure.code != "OIT")  # the memo's measures only
+        .order_by(Measure.position)
         .options(selectinload(Measure.steps).selectinload(Step.decisions).selectinload(ReviewDecision.decided_by),
                  selectinload(Measure.steps).selectinload(Step.done_by),
                  selectinload(Measure.steps).selectinload(Step.owner_group),

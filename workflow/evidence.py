@@ -69,6 +69,9 @@ def _step_for_owner(step_id: int, actor_id: int) -> tuple[Step, User]:
 
 
 def _record(step: Step, actor: User, evidence: Evidence, now: datetime) -> Evidence:
+    from workflow.oitwork import item_of
+
+    evidence.oit_code = evidence.oit_code or item_of(step)  # an OIT item's step: its evidence answers the item
     db.session.add(evidence)
     db.session.flush()
     audit.record("evidence_added", agency_id=step.measure.cycle.agency_id,

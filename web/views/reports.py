@@ -190,9 +190,17 @@ def answer_sheet(cycle_id: int):
     cycle = mine_or_404(db.session.get(Cycle, cycle_id))
     sheet = answersheet.rows(cycle, _base_url())
     checked = {(r["code"], r["url"]): r for r in (cycle.link_check or {}).get("results", [])}
+    from workflow import oitwork
+    from workflow.models import Group
+
+    planning = g.user.has_role("secretariat") and g.user.agency_id == cycle.agency_id \
+        and oitwork.existing(cycle.id) is None
+    groups = db.session.execute(select(Group).where(Group.agency_id == cycle.agency_id).order_by(Group.name)
+                                ).scalars().all() if planning else []
     return render_template("answer_sheet.html", cycle=cycle, sheet=sheet, checked=checked,
                            framework=frameworks.for_cycle(cycle), state=answersheet.signoff_state(cycle, sheet),
-                           broken=answersheet.broken(cycle))
+                           broken=answersheet.broken(cycle), planning=planning, groups=groups,
+                           oit=oitwork.existing(cycle.id))
 
 
 @bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv):fmt>")
@@ -238,3 +246,19 @@ def evidence_item(evidence_id: int):
     mine_or_404(db.session.get(Step, ev.step_id))
     return act(answersheet.mark_item, url_for("tasks.step_page", step_id=ev.step_id), _("บันทึกตัวชี้วัดของหลักฐานแล้ว"),
                evidence_id=evidence_id, code=request.form.get("code") or None, now=clock.now())
+
+
+@bp.post("/cycles/<int:cycle_id>/oit-work")
+@login_required
+def plan_oit_work(cycle_id: int):
+    """The secretariat gives OIT items to groups with due dates: ``group-<code>`` and ``due-<code>``."""
+    from web.views.common import int_field
+    from workflow import frameworks, oitwork
+
+    cycle = mine_or_404(db.session.get(Cycle, cycle_id))
+    form = request.form
+    assignments = [(i["code"], int_field(form.get(f"group-{i['code']}")), form.get(f"due-{i['code']}") or "")
+                   for i in frameworks.for_cycle(cycle).items]
+    return act(oitwork.plan, url_for("reports.answer_sheet", cycle_id=cycle_id),
+               _("มอบหมายงาน OIT แล้ว ผู้รับผิดชอบได้รับแจ้ง"), cycle_id=cycle_id, now=clock.now(),
+               assignments=assignments)
