@@ -130,6 +130,7 @@ def test_a_huge_file_is_never_downloaded(site):
     "file:///etc/passwd", "ftp://example.go.th/x.pdf", "gopher://127.0.0.1/", "http:///nohost",
     "http://127.0.0.1:1/", "http://localhost/", "http://[::1]/", "http://10.0.0.5/", "http://192.168.1.1/",
     "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/", "http://[::ffff:127.0.0.1]/",
+    "http://100.64.0.1/", "http://[fd00::1]/", "http://[fe80::1]/", "http://224.0.0.1/",
 ])
 def test_private_and_non_web_addresses_are_refused(url):
     result = check(url, timeout=1)

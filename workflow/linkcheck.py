@@ -55,8 +55,8 @@ def _forbidden(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-            or ip.is_unspecified)
+    # not global: private, loopback, link-local, shared (100.64/10), reserved, documentation, unspecified...
+    return not ip.is_global or ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local
 
 
 class _Pinned(http.client.HTTPConnection):

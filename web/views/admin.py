@@ -102,8 +102,7 @@ def frameworks_page():
             problems = [_("ไฟล์ต้องเป็นข้อความ UTF-8 (.tsv)")]
         except DefinitionError as exc:
             db.session.rollback()
-            problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
-                        for p in exc.problems]
+            problems = problem_lines(exc)
         except ItaflowError as exc:
             db.session.rollback()
             problems = [message(exc)]
@@ -135,6 +134,12 @@ def update_group(group_id: int):
             chosen[field] = 0
     return act(accounts.set_group_directors, url_for("admin.index"), _("บันทึกแล้ว"), group_id=group_id,
                now=clock.now(), **chosen)
+
+
+def problem_lines(exc: DefinitionError) -> list[str]:
+    """A refused file's problems, each with its line, in the page's language."""
+    return [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
+            for p in exc.problems]
 
 
 def _past_warning(doc: dict) -> str | None:
@@ -174,8 +179,7 @@ def definitions():
             problems = [_("ไฟล์ต้องเป็นข้อความ UTF-8 (.yaml)")]
         except DefinitionError as exc:
             db.session.rollback()
-            problems = [_("บรรทัด %(line)s: %(problem)s", line=p.line, problem=message(p)) if p.line else message(p)
-                        for p in exc.problems]
+            problems = problem_lines(exc)
         except ItaflowError as exc:
             db.session.rollback()
             problems = [message(exc)]
