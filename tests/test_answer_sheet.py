@@ -170,6 +170,18 @@ def test_the_daily_check_covers_the_published_cycles_of_the_year(demo, published
     assert all(not r["ok"] for r in cycle.link_check["results"])  # nothing listens on port 1
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "links_checked")).scalar_one()
     assert event.actor_id is None
+    # the secretariat hears of it, once a day, with each broken address and a link to the sheet
+    from workflow.models import OutboxMessage
+    from workflow.notify import render_message
+
+    told = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "links_broken")).scalars().all()
+    assert told and {m.to_email for m in told} == {"juthamas@demo.itaflow.test"}
+    text, html_body = render_message(told[0])
+    assert "ใช้ไม่ได้" in told[0].subject and f"/cycles/{cycle.id}/answer-sheet" in text and "O11" in text
+    answersheet.daily(clock.now(), "http://agency.example:1", resolver=lambda host, p: ["127.0.0.1"])
+    db.session.commit()
+    assert len(db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "links_broken")
+                                  ).scalars().all()) == len(told)  # not twice the same day
 
 
 def test_oit_items_are_owned_like_steps(demo):

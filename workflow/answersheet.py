@@ -174,7 +174,33 @@ def daily(now: datetime, base_url: str, resolver: linkcheck.Resolver | None = No
                                                          Cycle.fiscal_year_be.in_((year, year - 1)))).scalars())
     for cycle in cycles:
         check_cycle(cycle, actor_id=None, now=now, base_url=base_url, resolver=resolver)
+        tell_secretariat(cycle, now, base_url)
     return len(cycles)
+
+
+def tell_secretariat(cycle: Cycle, now: datetime, base_url: str) -> int:
+    """The agency's secretariat hears of the broken links once a day (in their digest when they chose one)."""
+    from workflow import notify
+    from workflow.thaidate import bangkok_today
+
+    bad = broken(cycle)
+    if not bad:
+        return 0
+    named = frameworks.titles(frameworks.for_cycle(cycle))
+    link = base_url.rstrip("/") + f"/cycles/{cycle.id}/answer-sheet"
+    blank = {"measure_code": "", "measure_title": "", "step_number": None, "step_title": None, "due": None,
+             "due_en": None, "overdue_days": None, "reason": None, "overdue": False}
+    items = [{**blank, "item_code": r["code"], "item_title": named.get(r["code"], ""),
+              "note": f"{r['url']}: {r['reason_th']}", "link": link, "agency": cycle.agency} for r in bad]
+    today = bangkok_today(now)
+    told = 0
+    for person in db.session.execute(select(User).where(User.agency_id == cycle.agency_id, User.active.is_(True))
+                                     ).scalars():
+        if person.has_role("secretariat") and notify.queue(
+                "links_broken", f"{cycle.id}:{today.isoformat()}", person, items, now,
+                params={"count": len(bad), "day": format_be(today)}):
+            told += 1
+    return told
 
 
 def broken(cycle: Cycle) -> list[dict]:

@@ -28,7 +28,7 @@ from workflow.thaidate import bangkok_today, format_be
 
 SUBJECT_PREFIX = "[ITA] "
 #: events that a digest user receives in the daily digest instead of one by one
-DIGESTIBLE = {"step_opened", "review_waiting", "approved", "reminder", "due_today", "overdue",
+DIGESTIBLE = {"links_broken", "step_opened", "review_waiting", "approved", "reminder", "due_today", "overdue",
               "special_deadline", "period_end", "round_items"}
 
 @functools.cache
