@@ -8,7 +8,6 @@ are rows, so no countdown or ETA ever outlives the broker's visibility timeout.
 from __future__ import annotations
 
 from celery import Celery, Task
-from celery.schedules import crontab
 from flask import Flask
 
 VISIBILITY_TIMEOUT = 3600
@@ -32,8 +31,6 @@ def celery_config(app: Flask) -> dict:
         "enable_utc": True,
         "beat_schedule": {
             "itaflow-sweep": {"task": "itaflow.sweep", "schedule": float(settings.sweep_seconds)},
-            # the ITAS answer sheets' links, once a day before the office opens (Bangkok time)
-            "itaflow-check-links": {"task": "itaflow.check_links", "schedule": crontab(hour=7, minute=0)},
         },
         "task_default_queue": "itaflow",
         "worker_hijack_root_logger": False,

@@ -67,15 +67,3 @@ def send_outbox() -> dict:
             totals[key] += getattr(result, key)
         if result.claimed == 0 or result.sent == 0:
             return totals
-
-
-@shared_task(name="itaflow.check_links", ignore_result=True)
-def check_links() -> dict:
-    """Every day: the ITAS answer sheets' addresses of the published cycles, checked as consultants open them
-    (workflow/answersheet.py); broken ones show on the dashboard and the answer sheet."""
-    from workflow import answersheet
-    from workflow.db import db
-
-    checked = answersheet.daily(clock.now(), current_app.config["ITAFLOW"].base_url)
-    db.session.commit()
-    return {"cycles": checked}

@@ -156,32 +156,41 @@ def test_the_link_check_reports_each_address(demo, published):
     assert 'id="broken-links"' in dashboard and "ใช้ไม่ได้ ๒ ลิงก์" in dashboard
 
 
-def test_the_daily_check_covers_the_published_cycles_of_the_year(demo, published):
-    """The beat schedule's task: every published cycle of the fiscal year under way, by the system."""
-    from tasks.celery_app import celery_config
+def test_a_published_cycle_s_links_are_checked_daily_by_the_sweep(demo, published):
+    """Publishing plans the check (a timer, as every deadline) at 07:00 the next day; the sweep fires it, by the
+    system; the secretariat hears of broken links once a day; the next day's check is planned; unpublished, the
+    checks stop."""
+    from datetime import timedelta
+
+    from workflow.models import OutboxMessage, Timer
+    from workflow.notify import render_message
+    from workflow.sweep import HANDLERS
+    from workflow.thaidate import bangkok_moment, bangkok_today
 
     cycle, _report, _hidden = published
-    schedule = celery_config(__import__("flask").current_app._get_current_object())["beat_schedule"]
-    assert schedule["itaflow-check-links"]["task"] == "itaflow.check_links"
-    checked = answersheet.daily(clock.now(), "http://agency.example:1",
-                                resolver=lambda host, p: ["127.0.0.1"])
+    assert "link_check" in HANDLERS
+    timer = db.session.execute(select(Timer).where(Timer.kind == "link_check")).scalar_one()
+    tomorrow = bangkok_today(clock.now()) + timedelta(days=1)
+    assert timer.target_id == cycle.id and timer.fire_at == bangkok_moment(tomorrow, answersheet.CHECK_AT)
+    timer.fired_at = timer.fire_at  # the sweep claims a timer before its handler runs
+    told = answersheet.run_scheduled(cycle.id, timer.fire_at, "http://agency.example:1",
+                                     resolver=lambda host, p: ["127.0.0.1"])
     db.session.commit()
-    assert checked == 1 and cycle.link_check and cycle.link_check["results"]
-    assert all(not r["ok"] for r in cycle.link_check["results"])  # nothing listens on port 1
+    assert told == 1 and cycle.link_check and all(not r["ok"] for r in cycle.link_check["results"])
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "links_checked")).scalar_one()
     assert event.actor_id is None
-    # the secretariat hears of it, once a day, with each broken address and a link to the sheet
-    from workflow.models import OutboxMessage
-    from workflow.notify import render_message
-
-    told = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "links_broken")).scalars().all()
-    assert told and {m.to_email for m in told} == {"juthamas@demo.itaflow.test"}
-    text, html_body = render_message(told[0])
-    assert "ใช้ไม่ได้" in told[0].subject and f"/cycles/{cycle.id}/answer-sheet" in text and "O11" in text
-    answersheet.daily(clock.now(), "http://agency.example:1", resolver=lambda host, p: ["127.0.0.1"])
+    mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "links_broken")).scalar_one()
+    text, _html = render_message(mail)
+    assert mail.to_email == "juthamas@demo.itaflow.test" and f"/cycles/{cycle.id}/answer-sheet" in text
+    assert "O11" in text and "ใช้ไม่ได้" in mail.subject
+    following = db.session.execute(select(Timer).where(Timer.kind == "link_check", Timer.fired_at.is_(None))
+                                   ).scalar_one()
+    assert following.fire_at == bangkok_moment(tomorrow + timedelta(days=1), answersheet.CHECK_AT)
+    publication.set_published(cycle.id, False, actor_id=user("admin").id, now=clock.now())
+    assert answersheet.run_scheduled(cycle.id, following.fire_at, "http://agency.example:1") == 0
     db.session.commit()
-    assert len(db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "links_broken")
-                                  ).scalars().all()) == len(told)  # not twice the same day
+    assert db.session.execute(select(Timer).where(Timer.kind == "link_check", Timer.fired_at.is_(None))
+                              ).scalar_one() == following  # nothing planned after it: the checks stop
 
 
 def test_oit_items_are_owned_like_steps(demo):

@@ -16,7 +16,7 @@ import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -164,18 +164,39 @@ def check_cycle(cycle: Cycle, *, actor_id: int | None, now: datetime, base_url: 
     return cycle
 
 
-def daily(now: datetime, base_url: str, resolver: linkcheck.Resolver | None = None) -> int:
-    """The daily check (a Celery beat schedule): every published cycle of the fiscal year under way, the year
-    whose OIT answers the consultants are reading. The number of cycles checked."""
+#: the daily link check of a published cycle: a timer row, as every deadline (the sweep fires it)
+LINK_CHECK = "link_check"
+CHECK_AT = time(7, 0)
+
+
+def schedule_check(cycle_id: int, after: date) -> None:
+    """The cycle's next link check, at 07:00 Bangkok the day after ``after``; an unfired one stands."""
+    from workflow.models import Timer
+    from workflow.thaidate import bangkok_moment
+
+    pending = db.session.execute(select(Timer.id).where(Timer.kind == LINK_CHECK, Timer.target_type == "cycle",
+                                                        Timer.target_id == cycle_id, Timer.fired_at.is_(None)))
+    if pending.first() is not None:
+        return
+    db.session.add(Timer(kind=LINK_CHECK, fire_at=bangkok_moment(after + timedelta(days=1), CHECK_AT),
+                         target_type="cycle", target_id=cycle_id, payload={}))
+    db.session.flush()
+
+
+def run_scheduled(cycle_id: int, now: datetime, base_url: str, resolver: linkcheck.Resolver | None = None) -> int:
+    """The daily check, by the system, while the cycle is published and its answers are being read (its fiscal
+    year and the next); the secretariat is told of broken links; the next day's check is planned. The e-mails
+    queued."""
     from workflow.thaidate import bangkok_today, fiscal_year_be
 
-    year = fiscal_year_be(bangkok_today(now))
-    cycles = list(db.session.execute(select(Cycle).where(Cycle.published_at.is_not(None),
-                                                         Cycle.fiscal_year_be.in_((year, year - 1)))).scalars())
-    for cycle in cycles:
-        check_cycle(cycle, actor_id=None, now=now, base_url=base_url, resolver=resolver)
-        tell_secretariat(cycle, now, base_url)
-    return len(cycles)
+    cycle = db.session.get(Cycle, cycle_id)
+    today = bangkok_today(now)
+    if cycle is None or cycle.published_at is None or cycle.fiscal_year_be < fiscal_year_be(today) - 1:
+        return 0  # unpublished or long past: the checks stop (publishing again starts them)
+    check_cycle(cycle, actor_id=None, now=now, base_url=base_url, resolver=resolver)
+    told = tell_secretariat(cycle, now, base_url)
+    schedule_check(cycle.id, today)
+    return told
 
 
 def tell_secretariat(cycle: Cycle, now: datetime, base_url: str) -> int:

@@ -29,6 +29,11 @@ def set_published(cycle_id: int, published: bool, *, actor_id: int, now: datetim
         audit.record("cycle_published" if published else "cycle_unpublished", agency_id=cycle.agency_id,
                      actor_id=actor_id, now=now,
                      target_type="cycle", target_id=cycle.id, data={"fiscal_year": cycle.fiscal_year_be})
+        if published:  # its answer sheet's links are checked every day while it stays published
+            from workflow.answersheet import schedule_check
+            from workflow.thaidate import bangkok_today
+
+            schedule_check(cycle.id, bangkok_today(now))
     return cycle
 
 

@@ -243,6 +243,14 @@ def _rollup_weekly(timer: Timer, now: datetime, calendar: WorkingCalendar) -> in
     return rollup.send_weekly(timer.target_id, now)
 
 
+def _link_check(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    from flask import current_app
+
+    from workflow import answersheet
+
+    return answersheet.run_scheduled(timer.target_id, now, current_app.config["ITAFLOW"].base_url)
+
+
 HANDLERS = {
     "step_reminder": _step_reminder,
     "step_due_today": _step_due_today,
@@ -252,4 +260,5 @@ HANDLERS = {
     "period_end": _period_end,
     "round": _round,
     rollup.WEEKLY: _rollup_weekly,
+    "link_check": _link_check,
 }
