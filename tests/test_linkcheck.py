@@ -20,9 +20,11 @@ PDF = b"%PDF-1.4\n% report\n" + b"0" * 2000
 class Site(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     heads: list[str] = []
+    #: paths whose body the client stopped reading (the checker's cap)
+    cut_short: list[str] = []
 
-    def log_message(self, *args) -> None:  # quiet
-        pass
+    def log_message(self, *args) -> None:
+        """Quiet: what the checker saw is asserted, not printed."""
 
     def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers) -> None:
         self.send_response(status)
@@ -68,7 +70,7 @@ class Site(BaseHTTPRequestHandler):
                     for _ in range(4096):
                         self.wfile.write(b"x" * 65536)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    Site.cut_short.append(path)  # the checker hung up after its cap
         elif path == "/to-metadata":
             self._send(302, Location="http://169.254.169.254/latest/meta-data/")
         elif path == "/to-private":
@@ -124,6 +126,10 @@ def test_a_huge_file_is_never_downloaded(site):
     assert told.ok and told.size == 5 * 2**30 and not told.capped
     read = check(f"http://{site}/huge-no-head.bin", allowed_hosts=[site], max_bytes=2**20)
     assert read.ok and read.capped and "1 MB" in read.reason_th and time.monotonic() - started < 10
+    deadline = time.monotonic() + 5  # the server notices the hang-up when its next write fails
+    while "/huge-no-head.bin" not in Site.cut_short and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "/huge-no-head.bin" in Site.cut_short  # 256 MB offered, the rest never read
 
 
 @pytest.mark.parametrize("url", [

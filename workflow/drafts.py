@@ -499,12 +499,11 @@ def _build_monitoring(v: dict[str, str], groups: dict, errors: dict, start: date
             monitoring["every_days"] = every
         except ValueError:
             errors["every_days"] = ("ใส่จำนวนวัน ๑–๓๖๖ เช่น ๑๕", "give a number of days 1-366 such as 15")
-    if mode == "every":
-        pass  # planned from the period's start when the cycle is loaded
-    elif mode in FREQUENCIES:
+    # "every": the rounds are planned from the period's start when the cycle is loaded
+    if mode in FREQUENCIES:
         if start and end:
             monitoring["rounds"] = [_be_iso(d) for d in frequency_dates(mode, start, end)]
-    else:
+    elif mode == "dates":
         days = []
         for n, line in enumerate(v["rounds"].splitlines(), start=1):
             if not line.strip():

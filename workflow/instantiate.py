@@ -316,8 +316,8 @@ def shift_document(doc: dict, shift: Callable[[date], date]) -> dict:
             year, month, day = (int(x) for x in str(memo["date"]).split("-"))
             moved = shift(date(year - 543, month, day))
             memo["date"] = f"{moved.year + 543:04d}-{moved.month:02d}-{moved.day:02d}"
-        except ValueError:
-            pass
+        except ValueError:  # not a date we wrote: a copy for another day must not carry it as it was
+            del memo["date"]
     out["memo"] = memo
     out["measures"] = []
     for m in doc["measures"]:

@@ -26,6 +26,16 @@ def mine_or_404(row: _R | None) -> _R:
     return row
 
 
+def step_of_evidence(evidence_id: int) -> Step:
+    """The step a piece of evidence belongs to, if it is of the signed-in person's agency (else 404)."""
+    from workflow.models import Evidence
+
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None:
+        abort(404)
+    return mine_or_404(db.session.get(Step, ev.step_id))
+
+
 def act(service: Callable, back: str, success: str, **kwargs):
     """Call one service for the logged-in user, flash the result, go back (the request commits after). Errors
     roll back, so the database stays exactly as it was, and say what happened."""

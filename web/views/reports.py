@@ -7,17 +7,17 @@ import secrets
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, g, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web.i18n import message
 from web.security import login_required, roles_required
-from web.views.common import act, mine_or_404
+from web.views.common import act, mine_or_404, step_of_evidence
 from workflow import clock, documents, exports, permissions, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import ItaflowError
-from workflow.models import AuditHead, Cycle, Round, Step
+from workflow.models import AuditHead, Cycle, Round
 from workflow.thaidate import bangkok_today
 
 bp = Blueprint("reports", __name__)
@@ -134,14 +134,9 @@ def publish(cycle_id: int):
 @bp.post("/evidence/<int:evidence_id>/public")
 @roles_required("secretariat", "admin")
 def evidence_public(evidence_id: int):
-    from workflow.models import Evidence
-
-    ev = db.session.get(Evidence, evidence_id)
-    if ev is None:
-        abort(404)
-    mine_or_404(db.session.get(Step, ev.step_id))
+    step = step_of_evidence(evidence_id)
     on = request.form.get("public") == "1"
-    return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=ev.step_id),
+    return act(publication.set_evidence_public, url_for("tasks.step_page", step_id=step.id),
                _("เผยแพร่หลักฐานนี้บนหน้าสาธารณะแล้ว") if on else _("เลิกเผยแพร่หลักฐานนี้แล้ว"),
                evidence_id=evidence_id, public=on, now=clock.now())
 
@@ -238,13 +233,9 @@ def check_answer_sheet(cycle_id: int):
 def evidence_item(evidence_id: int):
     """The secretariat marks evidence as answering an OIT item (its public page lists it when it is public)."""
     from workflow import answersheet
-    from workflow.models import Evidence
 
-    ev = db.session.get(Evidence, evidence_id)
-    if ev is None:
-        abort(404)
-    mine_or_404(db.session.get(Step, ev.step_id))
-    return act(answersheet.mark_item, url_for("tasks.step_page", step_id=ev.step_id), _("บันทึกตัวชี้วัดของหลักฐานแล้ว"),
+    step = step_of_evidence(evidence_id)
+    return act(answersheet.mark_item, url_for("tasks.step_page", step_id=step.id), _("บันทึกตัวชี้วัดของหลักฐานแล้ว"),
                evidence_id=evidence_id, code=request.form.get("code") or None, now=clock.now())
 
 

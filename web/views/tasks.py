@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
-from web.views.common import act, int_field, mine_or_404
+from web.views.common import act, int_field, mine_or_404, step_of_evidence
 from workflow import clock, frameworks, permissions, queries, transitions
 from workflow import evidence as evidence_service
 from workflow.db import db
@@ -126,12 +126,7 @@ def move_due(step_id: int):
 @login_required
 def withdraw_evidence(evidence_id: int):
     """Its owner withdraws evidence while the step is open; it stays in the step's history."""
-    from workflow.models import Evidence
-
-    ev = db.session.get(Evidence, evidence_id)
-    if ev is None:
-        abort(404)
-    step = _step_or_404(ev.step_id)
+    step = step_of_evidence(evidence_id)
     return act(evidence_service.withdraw, _back(step.id), _("ถอนหลักฐานแล้ว (ยังอยู่ในประวัติ)"),
                evidence_id=evidence_id, now=clock.now())
 
@@ -140,12 +135,7 @@ def withdraw_evidence(evidence_id: int):
 @login_required
 def replace_evidence(evidence_id: int):
     """A new file in place of one already attached (the old one stays in the history)."""
-    from workflow.models import Evidence
-
-    ev = db.session.get(Evidence, evidence_id)
-    if ev is None:
-        abort(404)
-    step = _step_or_404(ev.step_id)
+    step = step_of_evidence(evidence_id)
     upload = request.files.get("file")
     return act(evidence_service.replace_file, _back(step.id), _("แทนที่ไฟล์แล้ว (ไฟล์เดิมยังอยู่ในประวัติ)"),
                evidence_id=evidence_id, now=clock.now(), filename=upload.filename if upload else "",
