@@ -127,6 +127,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
                                                                   title="มาตรการที่แก้ในแบบฟอร์ม")),
         ("admin", "/drafts/", lambda: form("admin", fiscal_year="2568")),
         ("admin", "/drafts/2/discard", lambda: form("admin")),
+        ("secretariat", "/drafts/next-year", lambda: form("secretariat", cycle_id="1")),
         ("secretariat", "/drafts/1/confirm", lambda: form("secretariat", past_ok="1")),
         ("admin", "/admin/definitions", lambda: {**form("admin", confirm="1", past_ok="1"), "file": (io.BytesIO(
             SEED_YAML.replace("2567", "2566").replace("๒๕๖๗", "๒๕๖๖").encode()), "d.yaml")}),

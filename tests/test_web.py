@@ -126,6 +126,7 @@ POST_ALLOWED = {
     "admin.use_framework": {"admin"},
     "admin.definitions": {"admin"},
     "editor.create": {"secretariat", "admin"},
+    "editor.next_year": {"secretariat", "admin"},
     "editor.import_memo": {"secretariat", "admin"},
     "editor.heading": {"secretariat", "admin"},
     "editor.add_group": {"secretariat", "admin"},

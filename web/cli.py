@@ -332,6 +332,8 @@ def _calendar_notes(result) -> None:
     style = current_app.config["ITAFLOW"].digits
     for note in result.calendar_notes:
         click.echo(f"  ปฏิทิน: {digits(note, style)}")
+    for note in getattr(result, "item_notes", []):
+        click.echo(f"  รายการ OIT: {note}")
 
 
 @main.command("status")

@@ -688,6 +688,13 @@ def confirm(draft_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise ValidationError(th, en, past=True)
     result = instantiate(doc, actor_id=actor_id, now=now, source_name=draft.name or "editor",
                          agency_id=draft.agency_id)
+    own_list = (draft.source or {}).get("framework_id")  # a draft made from a cycle assessed by the agency's list
+    if own_list is not None and result.cycle.framework_id is None:
+        from workflow.models import Framework
+
+        kept = db.session.get(Framework, own_list)
+        if kept is not None and kept.agency_id == draft.agency_id:
+            result.cycle.framework_id = kept.id
     audit.record("draft_confirmed", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
                  target_id=draft.id, data={"cycle": result.cycle.id})
     db.session.delete(draft)

@@ -6,8 +6,10 @@ on it, else the NACC list for its fiscal year.
 
 A list is a TSV: ``#`` comments (the first says ``key=...; fiscal_year=...; measures=O25; report=O26``, the
 second ``name: ...``), a header naming the columns (``code``, ``title``, and any of ``required``, ``subgroup``
-or ``subindicator``, ``responsible``), then an item a line. Duplicate codes, missing titles and codes that are
-not O or E and a number are refused with their line.
+or ``subindicator``, ``responsible``, ``previous``), then an item a line. ``previous`` names the items of last
+year's list this one carries on (``O36, O37``, of the list the first line says it ``follows=``, or written
+``nacc-2568:O25``): what carries a cycle's item codes into the next year. Duplicate codes, missing titles and
+codes that are not O or E and a number are refused with their line.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from workflow.models import Cycle, Framework, User
 SHIPPED = Path(__file__).resolve().parent / "data" / "frameworks"
 _CODE = re.compile(r"^[OE]\d{1,3}$")
 _COLUMNS = {"code": "code", "title": "title", "required": "required", "subgroup": "group", "subindicator": "group",
-            "group": "group", "responsible": "responsible"}
+            "group": "group", "responsible": "responsible", "previous": "previous"}
+_QUALIFIED = re.compile(r"^(?:([a-z0-9][a-z0-9\-]{1,63}):)?([OE]\d{1,3})$")
 #: the NACC list each fiscal year is assessed by, until the next list comes
 _BY_YEAR = [(2567, "nacc-2566"), (2568, "nacc-2568"), (9999, "nacc-2569")]
 #: what itaflow's own documents answer
@@ -42,7 +45,7 @@ def parse(text: str, name: str = "framework.tsv") -> dict:
     def err(line: int | None, th: str, en: str) -> None:
         problems.append(Problem(name, line, th, en))
 
-    meta: dict = {"key": None, "name": None, "fiscal_year": None, "roles": {}}
+    meta: dict = {"key": None, "name": None, "fiscal_year": None, "roles": {}, "follows": None}
     columns: list[str] | None = None
     items: list[dict] = []
     seen: dict[str, int] = {}
@@ -61,6 +64,8 @@ def parse(text: str, name: str = "framework.tsv") -> dict:
                         meta["fiscal_year"] = int(v)
                     elif k in ROLES and v:
                         meta["roles"][k] = v
+                    elif k == "follows" and v:
+                        meta["follows"] = v
             elif m := re.match(r"^#\s*name:\s*(.+)$", line):
                 meta["name"] = m[1].strip()
             continue
@@ -84,8 +89,18 @@ def parse(text: str, name: str = "framework.tsv") -> dict:
         if not item.get("title"):
             err(n, f"รายการ {code} ไม่มีชื่อ", f"item {code} has no title")
             continue
+        previous = []
+        for part in filter(None, (p.strip() for p in (item.get("previous") or "").split(","))):
+            m = _QUALIFIED.match(part.upper() if ":" not in part else part)
+            follows = (m[1] if m and m[1] else None) or meta["follows"]
+            if m is None or follows is None:
+                err(n, f"previous '{part}' ต้องเป็นรหัสเช่น O36 (และบรรทัดแรกระบุ follows=) หรือ nacc-2568:O25",
+                    f"previous '{part}' must be a code such as O36 (with follows= on the first line) or nacc-2568:O25")
+                continue
+            previous.append(f"{follows}:{m[2]}")
         items.append({"code": code, "title": item["title"], "required": item.get("required") or None,
-                      "group": item.get("group") or None, "responsible": item.get("responsible") or None})
+                      "group": item.get("group") or None, "responsible": item.get("responsible") or None,
+                      **({"previous": previous} if previous else {})})
     if columns is None and not problems:
         err(None, "ไม่พบบรรทัดหัวตาราง (code, title)", "no header line (code, title)")
     if not items and not problems:

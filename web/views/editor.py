@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from web.i18n import language, message
 from web.security import deny, roles_required
 from web.views.common import int_field
-from workflow import clock, drafts
+from workflow import clock, drafts, nextyear
 from workflow.db import db
 from workflow.errors import ConflictError, DefinitionError, ItaflowError, NotFound, PermissionDenied
 
@@ -34,10 +34,16 @@ def _version() -> int | None:
     return int_field(request.form.get("version"))
 
 
+def _index(status: int = 200, **extra):
+    return render_template("drafts.html", drafts=drafts.of_agency(actor_id=g.user.id),
+                           cycles=nextyear.cycles_to_copy(actor_id=g.user.id),
+                           **{"errors": {}, **extra}), status
+
+
 @bp.get("/")
 @roles_required(*EDITORS)
 def index():
-    return render_template("drafts.html", drafts=drafts.of_agency(actor_id=g.user.id), errors={})
+    return _index()
 
 
 @bp.post("/")
@@ -47,8 +53,22 @@ def create():
         draft = drafts.blank(actor_id=g.user.id, now=clock.now(), fiscal_year=request.form.get("fiscal_year", ""))
     except drafts.FieldErrors as exc:
         db.session.rollback()
-        return render_template("drafts.html", drafts=drafts.of_agency(actor_id=g.user.id),
-                               errors=_errors(exc.errors), typed=request.form), 422
+        return _index(422, errors=_errors(exc.errors), typed=request.form)
+    return redirect(url_for("editor.draft", draft_id=draft.id)), 303
+
+
+@bp.post("/next-year")
+@roles_required(*EDITORS)
+def next_year():
+    """Next year's measures as a draft made from a cycle: dates one year on, item codes in next year's list."""
+    cycle_id = int_field(request.form.get("cycle_id"))
+    try:
+        if cycle_id is None:
+            raise NotFound("เลือกรอบปีที่จะใช้เป็นต้นแบบ", "choose the cycle to start from")
+        draft = nextyear.draft_from_cycle(cycle_id, actor_id=g.user.id, now=clock.now())
+    except NotFound as exc:
+        db.session.rollback()
+        return _index(422, errors={"cycle_id": message(exc)})
     return redirect(url_for("editor.draft", draft_id=draft.id)), 303
 
 
