@@ -19,6 +19,7 @@ from workflow import evidence as evidence_service
 from workflow.db import db
 from workflow.errors import PermissionDenied
 from workflow.models import AuditEvent, Cycle
+from workflow.thaidate import to_thai_digits
 
 
 @pytest.fixture
@@ -89,6 +90,33 @@ def test_the_sheet_as_files_and_its_sign_off(demo, published):
     assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "answer_sheet_signed")).scalar_one()
     with pytest.raises(PermissionDenied):
         answersheet.sign(cycle.id, actor_id=user("juthamas").id, now=clock.now(), base_url="http://itaflow.test")
+
+
+def test_the_sheet_prints_as_a_pdf_whose_addresses_copy_as_typed(demo, published, tmp_path):
+    """The printable sheet: every item, the addresses in Latin letters and Arabic digits (what is keyed into
+    ITAS) while the rest is in Thai digits, and the executive's sign-off, voided on the page by a later change."""
+    from tests.test_reports import flat, pdf_text
+
+    cycle, report, _hidden = published
+    executive = login(demo, "executive")
+    response = executive.get(f"/cycles/{cycle.id}/answer-sheet.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = flat(pdf_text(response.get_data(), tmp_path, "answer-sheet-unsigned"))
+    year = cycle.fiscal_year_be
+    assert f"itaflow.test/p/a/main/{year}/O11" in text  # copies as typed: the address, not ๒๕๗๐
+    assert "ยังไม่ได้ลงนามรับรอง" in text and "ยังไม่มีหลักฐาน" in text
+    assert flat(f"ปีงบประมาณ พ.ศ. {to_thai_digits(str(year))}") in text
+    assert all(i["code"] in text for i in frameworks.for_cycle(cycle).items)
+    executive.post(f"/cycles/{cycle.id}/answer-sheet/sign", data={"csrf_token": token(executive)})
+    signed = flat(pdf_text(executive.get(f"/cycles/{cycle.id}/answer-sheet.pdf").get_data(), tmp_path, "signed"))
+    assert "ลงนามรับรองในระบบitaflowเมื่อ" in signed and "ยังไม่ได้ลงนามรับรอง" not in signed
+    db.session.refresh(cycle)
+    assert flat(f"({cycle.sheet_signoff['name']})") in signed
+    answersheet.mark_item(report.id, "O12", actor_id=user("juthamas").id, now=clock.now())
+    db.session.commit()
+    changed = flat(pdf_text(executive.get(f"/cycles/{cycle.id}/answer-sheet.pdf").get_data(), tmp_path, "changed"))
+    assert "ต้องลงนามใหม่" in changed
+    assert login(demo, "staff").get(f"/cycles/{cycle.id}/answer-sheet.pdf").status_code == 403
 
 
 def test_marking_an_item_not_in_the_year_s_list_is_refused(published):

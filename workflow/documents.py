@@ -26,7 +26,8 @@ from workflow.vocabulary import label
 
 DIGIT_STYLES = ("thai", "arabic")
 KINDS = {"measures": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-         "progress": "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"}
+         "progress": "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+         "answer_sheet": "แบบตอบการเปิดเผยข้อมูลสาธารณะ (OIT) ในระบบ ITAS"}
 
 _templates = environment("documents")
 
@@ -84,6 +85,26 @@ def measures_document(cycle_id: int, now: datetime, digit_style: str = "thai") -
         rows.append({"measure": m, "steps": [numbered[n] for n in sorted(numbered)],
                      "period_text": written.get(m.code)})
     return Document("measures", KINDS["measures"], cycle, _check_style(digit_style), now, {"rows": rows})
+
+
+def answer_sheet_document(cycle_id: int, now: datetime, base_url: str, digit_style: str = "thai") -> Document:
+    """The ITAS answer sheet to print and sign: each item, the address to enter, when it was updated, the last
+    link check, and whether the executive's sign-off still stands."""
+    from workflow import answersheet
+
+    cycle = get_cycle(cycle_id)
+    sheet = answersheet.rows(cycle, base_url)
+    checked = {(r["code"], r["url"]): r for r in (cycle.link_check or {}).get("results", [])}
+    rows = [{"code": r.code, "title": r.title, "url": r.url,
+             "updated": to_bangkok(r.updated).date() if r.updated else None,
+             "check": checked.get((r.code, r.url)) if r.url else None} for r in sheet]
+    check_at = (cycle.link_check or {}).get("at")
+    signoff = cycle.sheet_signoff or {}
+    return Document("answer_sheet", KINDS["answer_sheet"], cycle, _check_style(digit_style), now, {
+        "rows": rows, "state": answersheet.signoff_state(cycle, sheet), "signoff": signoff,
+        "signed_at": datetime.fromisoformat(signoff["at"]) if signoff.get("at") else None,
+        "checked_at": datetime.fromisoformat(check_at) if check_at else None,
+        "with_address": sum(1 for r in rows if r["url"])})
 
 
 def _lateness(step: Step, today: date, calendar: WorkingCalendar) -> str | None:

@@ -198,12 +198,16 @@ def answer_sheet(cycle_id: int):
                            oit=oitwork.existing(cycle.id))
 
 
-@bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv):fmt>")
+@bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv, pdf):fmt>")
 @roles_required("secretariat", "executive", "admin")
 def answer_sheet_file(cycle_id: int, fmt: str):
     from workflow import answersheet
 
     cycle = mine_or_404(db.session.get(Cycle, cycle_id))
+    if fmt == "pdf":
+        document = documents.answer_sheet_document(cycle.id, clock.now(), _base_url(), digit_style())
+        return send_file(BytesIO(documents.render_pdf(document)), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"itas-{cycle.fiscal_year_be}.pdf")
     sheet = answersheet.rows(cycle, _base_url())
     data = answersheet.to_xlsx(cycle, sheet) if fmt == "xlsx" else answersheet.to_csv(cycle, sheet)
     return send_file(BytesIO(data), mimetype=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
