@@ -255,7 +255,26 @@ def test_oit_items_are_owned_like_steps(demo):
     html_text = documents.render_html(documents.measures_document(cycle.id, clock.now()))
     assert "การเผยแพร่ข้อมูลต่อสาธารณะ (OIT)" not in html_text
     assert db.session.execute(select(Measure).where(Measure.code == "OIT")).scalar_one()
+    # an item given again is refused (its step's page changes it), with nothing written
+    steps_before = len(work.steps)
     again = secretariat.post(f"/cycles/{cycle.id}/oit-work", data={"csrf_token": token(secretariat),
+                                                                   "group-O11": str(hr.id), "due-O11": typed,
                                                                    "group-O1": str(hr.id), "due-O1": typed},
                              follow_redirects=True)
-    assert "มีงาน OIT ของปีนี้แล้ว" in again.get_data(as_text=True)
+    assert "O11 มอบหมายแล้ว" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(oitwork.existing(cycle.id).steps) == steps_before
+    # items added later join the same workflow as open steps; the form offers only the items not yet given
+    page = secretariat.get(f"/cycles/{cycle.id}/answer-sheet").get_data(as_text=True)
+    assert 'id="group-O1"' in page and 'id="group-O11"' not in page
+    for s in work.steps:  # the first items done: the workflow is finished, and opens again with the new one
+        s.state = "done"
+    work.state = "done"
+    db.session.commit()
+    added = secretariat.post(f"/cycles/{cycle.id}/oit-work", data={"csrf_token": token(secretariat),
+                                                                   "group-O1": str(hr.id), "due-O1": typed})
+    assert added.status_code == 303
+    db.session.expire_all()
+    work = oitwork.existing(cycle.id)
+    assert [i["code"] for i in work.related_items] == ["O11", "O18", "O1"] and work.state == "active"
+    assert [(s.number, s.state) for s in work.steps][-1] == (3, "open")

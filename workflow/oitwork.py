@@ -42,9 +42,8 @@ def plan(cycle_id: int, *, actor_id: int, now: datetime, assignments: list[tuple
     if actor is None or cycle is None or not permissions.acts_in_agency(actor, cycle.agency_id):
         raise NotFound(f"ไม่พบรอบปีเลขที่ {cycle_id}", f"no cycle {cycle_id}")
     permissions.require_secretariat(actor)
-    if existing(cycle.id) is not None:
-        raise ValidationError("มีงาน OIT ของปีนี้แล้ว แก้ผู้รับผิดชอบหรือกำหนดได้ที่หน้าของแต่ละขั้นตอน",
-                              "this year's OIT work exists: change owners or dates on each step's page")
+    measure = existing(cycle.id)
+    planned = {i.get("code") for i in (measure.related_items if measure is not None else [])}
     framework = frameworks.for_cycle(cycle)
     titles = frameworks.titles(framework)
     first, last = fiscal_year_bounds(cycle.fiscal_year_be)
@@ -55,6 +54,9 @@ def plan(cycle_id: int, *, actor_id: int, now: datetime, assignments: list[tuple
             continue
         if code not in titles:
             raise ValidationError(f"ไม่มีรายการ {code} ในเกณฑ์ของปีนี้", f"{code} is not an item of this year")
+        if code in planned:
+            raise ValidationError(f"{code} มอบหมายแล้ว แก้ผู้รับผิดชอบหรือกำหนดได้ที่หน้าของขั้นตอนนั้น",
+                                  f"{code} is assigned already: change its owner or date on its step's page")
         group = db.session.get(Group, group_id) if group_id else None
         if group is None or group.agency_id != cycle.agency_id:
             raise ValidationError(f"{code}: เลือกกลุ่มผู้รับผิดชอบ", f"{code}: choose the owner group")
@@ -70,24 +72,34 @@ def plan(cycle_id: int, *, actor_id: int, now: datetime, assignments: list[tuple
     if not chosen:
         raise ValidationError("ยังไม่ได้มอบหมายรายการใด เลือกกลุ่มและกำหนดอย่างน้อยหนึ่งรายการ",
                               "no item assigned: choose a group and a date for at least one")
-    position = (db.session.scalar(select(func.max(Measure.position)).where(Measure.cycle_id == cycle.id)) or 0) + 1
-    measure = Measure(
-        cycle_id=cycle.id, code=OIT_CODE, position=position,
-        title=f"การเผยแพร่ข้อมูลต่อสาธารณะ (OIT) ตาม{framework.name}",
-        related_items=[{"code": code, "title": titles[code], "raw": f"{code} {titles[code]}"}
-                       for code, _g, _d in chosen],
-        weakness="-", improvement="เผยแพร่ข้อมูลครบทุกรายการที่มอบหมายก่อนการประเมิน",
-        owners_text=" ".join(dict.fromkeys(g.name for _c, g, _d in chosen)), monitoring={},
-        period_start=today, period_end=max(d for _c, _g, d in chosen), constraints=None, state="active")
-    db.session.add(measure)
-    db.session.flush()
-    for number, (code, group, due) in enumerate(chosen, start=1):
+    added = [{"code": code, "title": titles[code], "raw": f"{code} {titles[code]}"} for code, _g, _d in chosen]
+    if measure is None:
+        position = (db.session.scalar(select(func.max(Measure.position)).where(Measure.cycle_id == cycle.id))
+                    or 0) + 1
+        measure = Measure(
+            cycle_id=cycle.id, code=OIT_CODE, position=position,
+            title=f"การเผยแพร่ข้อมูลต่อสาธารณะ (OIT) ตาม{framework.name}", related_items=added,
+            weakness="-", improvement="เผยแพร่ข้อมูลครบทุกรายการที่มอบหมายก่อนการประเมิน",
+            owners_text=" ".join(dict.fromkeys(g.name for _c, g, _d in chosen)), monitoring={},
+            period_start=today, period_end=max(d for _c, _g, d in chosen), constraints=None, state="active")
+        db.session.add(measure)
+        db.session.flush()
+        first_number = 1
+    else:  # items added later: more steps of the same workflow (a finished one opens again)
+        first_number = len(measure.related_items) + 1
+        measure.related_items = [*measure.related_items, *added]
+        groups = [g.name for _c, g, _d in chosen if g.name not in measure.owners_text]
+        measure.owners_text = " ".join(dict.fromkeys([measure.owners_text, *groups]))
+        measure.period_end = max([measure.period_end, *(d for _c, _g, d in chosen)])
+        measure.state = "active"
+    for number, (code, group, due) in enumerate(chosen, start=first_number):
         db.session.add(Step(measure_id=measure.id, number=number, occurrence=1, title=f"{code} {titles[code]}",
                             kind=StepKind.TASK, parallel=number > 1, owner_group_id=group.id, due_on=due,
                             due_explicit=True, state=StepState.BLOCKED))
     db.session.flush()
     audit.record("oit_work_planned", agency_id=cycle.agency_id, actor_id=actor.id, now=now, target_type="measure",
-                 target_id=measure.id, data={"items": [c for c, _g, _d in chosen], "framework": framework.key})
+                 target_id=measure.id, data={"items": [c for c, _g, _d in chosen], "framework": framework.key,
+                                             "added_to": first_number > 1})
     transitions.open_ready_steps(measure.id, actor_id=actor.id, now=now)
     db.session.flush()
     return measure

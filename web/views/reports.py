@@ -188,14 +188,16 @@ def answer_sheet(cycle_id: int):
     from workflow import oitwork
     from workflow.models import Group
 
+    work = oitwork.existing(cycle.id)
+    assigned = {i.get("code") for i in (work.related_items if work is not None else [])}
     planning = g.user.has_role("secretariat") and g.user.agency_id == cycle.agency_id \
-        and oitwork.existing(cycle.id) is None
+        and any(r.code not in assigned for r in sheet)
     groups = db.session.execute(select(Group).where(Group.agency_id == cycle.agency_id).order_by(Group.name)
                                 ).scalars().all() if planning else []
     return render_template("answer_sheet.html", cycle=cycle, sheet=sheet, checked=checked,
                            framework=frameworks.for_cycle(cycle), state=answersheet.signoff_state(cycle, sheet),
                            broken=answersheet.broken(cycle), planning=planning, groups=groups,
-                           oit=oitwork.existing(cycle.id))
+                           oit=work, assigned=assigned)
 
 
 @bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv, pdf):fmt>")
