@@ -67,6 +67,9 @@ class Settings:
     proxies: int = 0
     #: SMTP connections delivering at once when a sweep queues mail (each a send_outbox task on a worker)
     mail_senders: int = 2
+    #: the LINE Messaging API (a local server that follows its contract in the tests)
+    line_api_url: str = "https://api.line.me"
+    line_timeout: float = 10.0
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -139,6 +142,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         idle_minutes=max(1, int(env.get("ITAFLOW_IDLE_MINUTES", "60"))),
         proxies=max(0, min(5, int(env.get("ITAFLOW_PROXIES", "0")))),
         mail_senders=max(1, min(32, int(env.get("ITAFLOW_MAIL_SENDERS", "2")))),
+        line_api_url=env.get("ITAFLOW_LINE_API", "https://api.line.me").rstrip("/"),
+        line_timeout=float(env.get("ITAFLOW_LINE_TIMEOUT", "10")),
     )
 
 

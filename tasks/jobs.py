@@ -54,6 +54,8 @@ def sweep() -> dict:
     result = run_sweep(now, on_queued=_start_senders)
     if result.queued or has_due_mail(now):
         send_outbox.delay()
+    if has_due_mail(now, channel="line"):
+        send_line.delay()
     return {"claimed": result.claimed, "queued": result.queued, "failed": len(result.failed)}
 
 
@@ -63,6 +65,20 @@ def send_outbox() -> dict:
     totals = {"sent": 0, "retried": 0, "failed": 0}
     while True:
         result = deliver_pending(clock.now())
+        for key in totals:
+            totals[key] += getattr(result, key)
+        if result.claimed == 0 or result.sent == 0:
+            return totals
+
+
+@shared_task(name="itaflow.send_line", ignore_result=True)
+def send_line() -> dict:
+    """Push due LINE rows batch by batch (idempotent: leased claims, and LINE's retry key per row)."""
+    from workflow.lineout import deliver_line
+
+    totals = {"sent": 0, "retried": 0, "failed": 0}
+    while True:
+        result = deliver_line(clock.now())
         for key in totals:
             totals[key] += getattr(result, key)
         if result.claimed == 0 or result.sent == 0:

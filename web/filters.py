@@ -33,7 +33,11 @@ ACTION_TH = {
     "framework_saved": _l("บันทึกเกณฑ์การประเมิน"), "framework_chosen": _l("เลือกเกณฑ์การประเมิน"),
     "step_removed": _l("ลบขั้นตอน"), "answer_sheet_signed": _l("ลงนามรับรองแบบตอบ ITAS"),
     "links_checked": _l("ตรวจลิงก์"), "evidence_item": _l("กำหนดตัวชี้วัดของหลักฐาน"),
-    "oit_work_planned": _l("มอบหมายงาน OIT"),
+    "oit_work_planned": _l("มอบหมายงาน OIT"), "draft_from_cycle": _l("เริ่มร่างปีถัดไปจากรอบปี"),
+    "line_channel_saved": _l("ตั้งค่า LINE"), "line_target_joined": _l("บอท LINE เข้ากลุ่ม"),
+    "line_target_left": _l("บอท LINE ออกจากกลุ่ม"), "line_group_bound": _l("ผูกกลุ่ม LINE"),
+    "line_person_linked": _l("เชื่อมบัญชี LINE ส่วนตัว"), "line_target_unbound": _l("ยกเลิกการผูก LINE"),
+    "line_code_refused": _l("ใส่รหัส LINE ไม่ถูกต้อง"),
 }
 
 
@@ -78,6 +82,9 @@ def init_filters(app: Flask) -> None:
         return frameworks.code_for(cycle, role) or ""
 
     app.jinja_env.globals["oit_code"] = oit_code
+    from workflow.linebind import own_target
+
+    app.jinja_env.globals["line_of"] = own_target
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
     app.jinja_env.filters["state_th"] = lambda s: label(s, language())
     app.jinja_env.filters["role_th"] = lambda r: role_label(r, language())

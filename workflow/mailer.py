@@ -65,18 +65,20 @@ def _settings() -> Settings:
     return current_app.config["ITAFLOW"]
 
 
-def _due(now: datetime):
-    """Pending rows whose time has come, and rows whose sender died (lease expired)."""
-    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-               and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now))
+def _due(now: datetime, channel: str = "email"):
+    """Pending rows of a channel whose time has come, and rows whose sender died (lease expired)."""
+    return and_(OutboxMessage.channel == channel,
+                or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                    and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)))
 
 
-def fail_abandoned(now: datetime) -> int:
+def fail_abandoned(now: datetime, channel: str = "email") -> int:
     """Rows whose sender died holding them as many times as a row may be tried (a message that kills its
     worker every time): marked failed, shown on the outbox page, never claimed again."""
     settings = _settings()
     result = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now,
+        update(OutboxMessage).where(OutboxMessage.channel == channel, OutboxMessage.status == "sending",
+                                    OutboxMessage.lease_until < now,
                                     OutboxMessage.attempts >= settings.mail_max_attempts)
         .values(status="failed", lease_until=None,
                 last_error=f"its sender stopped {settings.mail_max_attempts} times while sending it"))
@@ -84,9 +86,9 @@ def fail_abandoned(now: datetime) -> int:
     return max(result.rowcount, 0)  # type: ignore[attr-defined]
 
 
-def claim(now: datetime, limit: int) -> list[int]:
+def claim(now: datetime, limit: int, channel: str = "email") -> list[int]:
     lease = timedelta(seconds=_settings().mail_lease_seconds)
-    due = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    due = select(OutboxMessage.id).where(_due(now, channel)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = db.session.execute(
@@ -416,6 +418,6 @@ def _settle_failure(row_id: int, attempts: int, now: datetime, error: str, resul
     db.session.commit()
 
 
-def has_due_mail(now: datetime) -> bool:
-    return db.session.execute(select(OutboxMessage.id).where(_due(now)).limit(1)).first() is not None
+def has_due_mail(now: datetime, channel: str = "email") -> bool:
+    return db.session.execute(select(OutboxMessage.id).where(_due(now, channel)).limit(1)).first() is not None
 

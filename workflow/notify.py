@@ -232,9 +232,13 @@ def due_moved(step: Step, before: date | None, reason: str, cause: str, now: dat
 
 
 def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
-    return sum(queue("sent_back", cause, user, [step_item(step, reason=reason)], now,
-                     params={**_code_number(step), "reason": reason})
-               for user in step_recipients(step))
+    from workflow import lineout
+
+    people = step_recipients(step)
+    params = {**_code_number(step), "reason": reason}
+    lineout.step_event("sent_back", cause, step, params, now, people)
+    return sum(queue("sent_back", cause, user, [step_item(step, reason=reason)], now, params=params)
+               for user in people)
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:

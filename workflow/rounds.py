@@ -112,7 +112,8 @@ def report_round(round_id: int, now: datetime) -> int:
                  data={"number": rnd.number, "done": report["done_steps"], "overdue": len(report["overdue"])})
     base = current_app.config["ITAFLOW"].base_url
     readers = db.session.execute(
-        select(User).join(UserRole).where(UserRole.role.in_(("secretariat", "executive")), User.active.is_(True))
+        select(User).join(UserRole).where(UserRole.role.in_(("secretariat", "executive")), User.active.is_(True),
+                                          User.agency_id == rnd.cycle.agency_id)  # this agency's, no other's
         .order_by(User.id)
     ).scalars().unique().all()
     count = 0
@@ -120,6 +121,9 @@ def report_round(round_id: int, now: datetime) -> int:
         count += notify.queue("round_report", f"r{rnd.id}", reader, [], now, template="round_report",
                               params={"number": rnd.number, "day": rnd.held_on, "percent": report["percent"]},
                               context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
+    from workflow import lineout
+
+    lineout.round_report(rnd, report, now)
     return count + _owner_items(rnd, now)
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select, update
 
-from workflow import alerts, notify, rollup, rounds
+from workflow import alerts, lineout, notify, rollup, rounds
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Measure, Step, Timer, User, UserRole
@@ -182,11 +182,12 @@ def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> 
     late = _overdue_days(step, bangkok_today(now), calendar)
     count = 0
     owners = ", ".join(u.name for u in notify.step_recipients(step)) or "-"
-    for director in notify.directors_of(step):
+    params = {"code": step.measure.code, "number": step.number, "late": late, "owners": owners}
+    directors = notify.directors_of(step)
+    lineout.step_event("escalation", f"s{step.id}:{step.due_on}", step, params, now, directors)
+    for director in directors:
         count += notify.queue("escalation", f"s{step.id}:{step.due_on}", director,
-                              [notify.step_item(step, overdue_days=late)], now,
-                              params={"code": step.measure.code, "number": step.number, "late": late,
-                                      "owners": owners})
+                              [notify.step_item(step, overdue_days=late)], now, params=params)
     return count
 
 
@@ -226,7 +227,8 @@ def _period_end(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     open_steps = [s for s in measure.steps if s.state != "done"]
     items = [notify.step_item(s) for s in open_steps]
     secretariat = db.session.execute(
-        select(User).join(UserRole).where(UserRole.role == "secretariat", User.active.is_(True))
+        select(User).join(UserRole).where(UserRole.role == "secretariat", User.active.is_(True),
+                                          User.agency_id == measure.cycle.agency_id)
     ).scalars().unique().all()
     count = 0
     for user in {u.id: u for u in [*_measure_people(measure), *secretariat]}.values():
@@ -251,6 +253,10 @@ def _link_check(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     return answersheet.run_scheduled(timer.target_id, now, current_app.config["ITAFLOW"].base_url)
 
 
+def _line_digest(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    return lineout.send_digest(timer.target_id, now)
+
+
 HANDLERS = {
     "step_reminder": _step_reminder,
     "step_due_today": _step_due_today,
@@ -261,4 +267,5 @@ HANDLERS = {
     "round": _round,
     rollup.WEEKLY: _rollup_weekly,
     "link_check": _link_check,
+    lineout.DIGEST: _line_digest,
 }

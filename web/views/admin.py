@@ -198,7 +198,12 @@ def import_memo():
 @roles_required("admin", "secretariat")
 def outbox():
     status = request.args.get("status")
-    ours = OutboxMessage.recipient_id.in_(select(User.id).where(User.agency_id == g.user.agency_id))
+    from sqlalchemy import or_
+
+    from workflow.models import LineTarget
+
+    ours = or_(OutboxMessage.recipient_id.in_(select(User.id).where(User.agency_id == g.user.agency_id)),
+               OutboxMessage.line_target_id.in_(select(LineTarget.id).where(LineTarget.agency_id == g.user.agency_id)))
     query = select(OutboxMessage).where(ours).order_by(OutboxMessage.id.desc()).limit(200)
     if status in ("pending", "sending", "sent", "failed", "held", "digested"):
         query = query.where(OutboxMessage.status == status)

@@ -4,6 +4,7 @@ from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Roun
 from workflow.models.draft import Draft
 from workflow.models.evidence import Evidence
 from workflow.models.framework import Framework
+from workflow.models.line import LineChannel, LineTarget, LineWebhookEvent
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.step import ReviewDecision, Step
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
@@ -22,6 +23,9 @@ __all__ = [
     "Evidence",
     "Framework",
     "Group",
+    "LineChannel",
+    "LineTarget",
+    "LineWebhookEvent",
     "Measure",
     "MeasureOwner",
     "OutboxMessage",

@@ -74,7 +74,7 @@ class AuditHead(Model):
 
 
 class OutboxMessage(Model):
-    """An email to send, written in the same transaction as what caused it."""
+    """An email (or a LINE message) to send, written in the same transaction as what caused it."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
@@ -98,3 +98,7 @@ class OutboxMessage(Model):
     message_id: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: "email", or "line": then ``to_email`` holds the LINE group or user id, and ``message_id`` the retry key
+    channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email", nullable=False)
+    line_target_id: Mapped[int | None] = mapped_column(ForeignKey("line_target.id", ondelete="CASCADE"),
+                                                       nullable=True)
