@@ -228,3 +228,27 @@ def test_the_step_pages_choices_name_only_this_agencys_groups_and_people(demo, t
         offered = {int(n) for n in re.findall(rf'<option value="{field}:(\d+)"', page)}
         mine = set(db.session.execute(select(model.id).where(model.agency_id == other.id)).scalars())
         assert offered and offered <= mine, field
+
+
+def test_a_round_report_and_a_period_end_reach_only_this_agencys_people(demo, two_agencies):
+    """The round's report goes to this agency's secretariat and executives, the end of a measure's period to
+    its own secretariat: never to a sibling's (the readers were once picked by role alone)."""
+    from workflow import rounds
+    from workflow.calendar import WorkingCalendar
+    from workflow.models import OutboxMessage, Round, Timer
+    from workflow.sweep import HANDLERS
+
+    _ids_, _home, other = two_agencies
+    home = agencies.get("main")
+    theirs = {u.id for u in db.session.execute(select(User).where(User.agency_id == other.id)).scalars()}
+    rnd = db.session.execute(select(Round).join(Cycle).where(Cycle.agency_id == home.id)).scalars().first()
+    rounds.report_round(rnd.id, clock.now())
+    measure = db.session.execute(select(Measure).join(Cycle).where(Cycle.agency_id == home.id,
+                                                                   Measure.state != "done")).scalars().first()
+    timer = Timer(kind="period_end", fire_at=clock.now(), target_type="measure", target_id=measure.id, payload={})
+    HANDLERS["period_end"](timer, clock.now(), WorkingCalendar())
+    db.session.flush()
+    sent = db.session.execute(select(OutboxMessage).where(OutboxMessage.event.in_(("round_report", "period_end")))
+                              ).scalars().all()
+    assert {m.event for m in sent} == {"round_report", "period_end"}
+    assert not {m.recipient_id for m in sent} & theirs
