@@ -308,15 +308,62 @@ def test_a_429_storm_backs_off_and_then_sends_once(office, line, app):
 
 
 def test_line_down_for_a_while_then_up_everything_arrives_once(office, line, app):
+    """A send-back, a round's report and the morning digest queued while LINE cannot be reached: each is tried,
+    backs off, and once LINE is back every one arrives exactly once."""
+    from workflow import rounds
+    from workflow.models import Round
+
     join_and_bind(app, line)
     _send_back()
+    rnd = db.session.execute(select(Round).order_by(Round.held_on)).scalars().first()
+    rounds.report_round(rnd.id, LATER)
+    lineout.send_digest(seed_agency(), LATER + timedelta(days=30))
+    db.session.commit()
+    queued = line_rows()
+    assert {r.event for r in queued} == {"sent_back", "round_report", "digest"}
     line.down()
-    first = lineout.deliver_line(LATER)
-    assert first.retried == 1 and "no answer" in line_rows()[0].last_error
+    moment = LATER + timedelta(days=30)
+    for _ in range(3):  # down for three tries: each row backs off further
+        assert lineout.deliver_line(moment).retried == len(queued)
+        moment = max(r.next_attempt_at for r in line_rows())
+    assert all("no answer" in r.last_error for r in line_rows()) and line.state.pushes == []
     line.up()
-    moment = line_rows()[0].next_attempt_at
-    assert lineout.deliver_line(moment).sent == 1
-    assert len(line.state.pushes) == 1
+    assert lineout.deliver_line(moment).sent == len(queued)
+    assert sorted(key for _to, _text, key in line.state.pushes) == sorted(r.message_id for r in queued)
+    assert lineout.deliver_line(moment + timedelta(hours=3)).claimed == 0
+
+
+def test_the_sweep_fires_the_digest_and_the_line_task_sends_it(office, line, app):
+    """The real path: the digest's timer is fired by the sweep, the Celery task pushes what it queued, and the
+    next morning's digest is planned."""
+    from tasks.jobs import run_sweep, send_line
+    from workflow import clock
+
+    join_and_bind(app, line)
+    timer = db.session.execute(select(Timer).where(Timer.kind == lineout.DIGEST)).scalar_one()
+    timer.fire_at = clock.now() - timedelta(minutes=1)
+    db.session.commit()
+    run_sweep(clock.now())
+    totals = send_line()
+    assert totals["sent"] == 1 and line.state.texts()[0].startswith("itaflow สรุปประจำวัน")
+    db.session.expire_all()
+    (following,) = db.session.execute(select(Timer).where(Timer.kind == lineout.DIGEST,
+                                                          Timer.fired_at.is_(None))).scalars().all()
+    assert following.fire_at > clock.now()
+
+
+def test_a_message_line_refuses_fails_with_its_reason_and_the_admin_hears(office, line, app):
+    join_and_bind(app, line)
+    _send_back()
+    row = line_rows()[0]
+    row.to_email = ""  # LINE answers 400 for a request it will never take
+    db.session.commit()
+    assert lineout.deliver_line(LATER).failed == 1
+    db.session.expire_all()
+    assert line_rows()[0].status == "failed" and "400" in line_rows()[0].last_error
+    assert db.session.execute(select(LineChannel)).scalar_one().problem is None  # the token is fine: LINE goes on
+    (mail,) = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "line_failed")).scalars().all()
+    assert mail.to_email == user("admin").email
 
 
 def test_a_revoked_token_fails_the_rows_and_tells_the_admin(office, line, app):

@@ -242,7 +242,7 @@ def deliver_line(now: datetime, limit: int = 50) -> LineDelivery:
     rows = db.session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
                               ).scalars().all()
     channels: dict[int, LineChannel | None] = {}
-    refused: dict[int, str] = {}
+    refused: dict[int, tuple[bool, str]] = {}
     for row in rows:
         target = db.session.get(LineTarget, row.line_target_id) if row.line_target_id else None
         if target is None or target.state != "bound":
@@ -262,17 +262,18 @@ def deliver_line(now: datetime, limit: int = 50) -> LineDelivery:
         except lineapi.LineError as exc:
             if exc.retry and row.attempts < settings.mail_max_attempts:
                 _settle(row, now, result, retry_at=now + backoff(row.attempts), error=str(exc))
-            else:
+            else:  # a request LINE will never take (or one tried as often as a row may be): the admins hear
                 _settle(row, now, result, failed=str(exc))
+                refused.setdefault(target.agency_id, (exc.auth, str(exc)))
                 if exc.auth:
-                    refused[target.agency_id] = str(exc)
+                    refused[target.agency_id] = (True, str(exc))
                     channel.problem = f"LINE ไม่รับ Channel access token ({exc.status}) เมื่อ " \
                                       f"{format_be(bangkok_today(now), digit_style='arabic')}"
                     db.session.commit()
             continue
         _settle(row, now, result)
-    for agency_id, reason in refused.items():
-        _tell_admins(agency_id, reason, now)
+    for agency_id, (auth, reason) in refused.items():
+        _tell_admins(agency_id, reason, now, token=auth)
         db.session.commit()
     return result
 
@@ -294,9 +295,9 @@ def _settle(row: OutboxMessage, now: datetime, result: LineDelivery, *, failed: 
     db.session.commit()
 
 
-def _tell_admins(agency_id: int, reason: str, now: datetime) -> int:
-    """E-mail the agency's admins that LINE refused the token (once a day); sending stays stopped until a new
-    token is entered."""
+def _tell_admins(agency_id: int, reason: str, now: datetime, *, token: bool) -> int:
+    """E-mail the agency's admins (once a day) that LINE refused the token (sending stays stopped until a new
+    token is entered) or a message (400: the row failed with LINE's reason)."""
     from workflow.models import UserRole
 
     failed = db.session.scalar(select(func.count()).select_from(OutboxMessage).join(
@@ -307,7 +308,8 @@ def _tell_admins(agency_id: int, reason: str, now: datetime) -> int:
     item = {"measure_code": None, "measure_title": None, "step_number": None, "step_title": None, "due": None,
             "due_en": None, "overdue_days": None, "note": reason, "reason": None, "overdue": False,
             "link": f"{_settings().base_url}/admin/line", "agency": ""}
-    return sum(notify.queue("line_token_refused", f"a{agency_id}:{bangkok_today(now).isoformat()}", admin, [item],
+    kind = "line_token_refused" if token else "line_failed"
+    return sum(notify.queue(kind, f"a{agency_id}:{bangkok_today(now).isoformat()}", admin, [item],
                             now, params={"count": failed or 0}) for admin in admins)
 
 
