@@ -378,6 +378,10 @@ def test_a_revoked_token_fails_the_rows_and_tells_the_admin(office, line, app):
     mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "line_token_refused")
                               ).scalars().all()
     assert [m.to_email for m in mail] == [user("admin").email]
+    from workflow.notify import render_message
+
+    text, html = render_message(mail[0])
+    assert "/admin/line" in text and "401" in text and "token" in mail[0].subject and "/admin/line" in html
     admin = sign_in(app, user("admin").email)
     assert "หยุดส่งข้อความ LINE" in admin.get("/admin/line").get_data(as_text=True)
     # nothing more is queued for LINE until a new token is entered
