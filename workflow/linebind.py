@@ -39,6 +39,10 @@ KNOWN_EVENTS = {"message", "unsend", "follow", "unfollow", "join", "leave", "mem
                 "deactivated", "botSuspended", "botResumed", "membership"}
 
 
+class WrongCode(ValidationError):
+    """A binding code that matches no pending group or person (guessed, mistyped, used or expired)."""
+
+
 class WebhookRefused(ItaflowError):
     """A webhook body that is not acted on: ``status`` is what LINE (or whoever sent it) is answered."""
 
@@ -272,7 +276,7 @@ def send_replies(channel_id: int, replies: list[tuple[str, str]]) -> None:
 def _by_code(agency_id: int, kind: str, code: str, now: datetime) -> LineTarget:
     """The pending target of the agency that the code was given to, or ValidationError (the same message for a
     code guessed, mistyped, used or expired; each miss counts against the agency's pending targets)."""
-    wrong = ValidationError("รหัสไม่ถูกต้องหรือหมดอายุ ตรวจรหัสที่บอทส่งในกลุ่ม LINE หรือเชิญบอทเข้ากลุ่มใหม่",
+    wrong = WrongCode("รหัสไม่ถูกต้องหรือหมดอายุ ตรวจรหัสที่บอทส่งในกลุ่ม LINE หรือเชิญบอทเข้ากลุ่มใหม่",
                             "the code is wrong or expired")
     digest = _code_hash(code or "")
     pending = db.session.execute(select(LineTarget).where(
