@@ -147,11 +147,11 @@ POST_ALLOWED = {
     "line.save": {"admin"},
     "line.bind": {"admin"},
     "line.link": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},  # a wrong code: 422
-    "line.unbind": set(),  # the matrix's LINE target does not exist: 404 for everyone signed in
+    "line.unbind": {"admin"},  # a group bound to the agency: only its admin unbinds it
     # LINE's webhook: no session, no CSRF token, a signature instead (tests/test_line.py)
     "line.webhook": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
 }
-DENIED_STATUS = {"reports.revoke_token": 404, "line.unbind": 404}
+DENIED_STATUS = {"reports.revoke_token": 404}
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
@@ -197,12 +197,27 @@ def _ids():
     from workflow import drafts
 
     draft = drafts.blank(actor_id=user("admin").id, now=clock.now(), fiscal_year=2569)
+    _line_rows(user("admin").agency_id, clock.now())
     db.session.commit()
     return {"step": s.id, "measure": db.session.scalar(select(Measure.id).limit(1)),
             "cycle": db.session.scalar(select(Cycle.id).limit(1)), "token": admin_token.id,
             "round": db.session.scalar(select(Round.id).limit(1)), "evidence": ev.id,
             "user": user("kamonnapa").id, "group": db.session.scalar(select(Group.id).limit(1)),
             "review": step("1.5", 3).id, "draft": draft.id}
+
+
+def _line_rows(agency_id: int, now) -> None:
+    """A LINE channel with a group bound and one waiting for its code, written as rows (no call to LINE), so
+    the LINE page shows all it can."""
+    from workflow.models import LineChannel, LineTarget
+
+    db.session.add(LineChannel(agency_id=agency_id, access_token="matrix-token", channel_secret="s" * 32,
+                               bot_user_id="U" + "f" * 32, bot_name="ITA", immediate=["round_report"],
+                               updated_at=now))
+    db.session.add_all([LineTarget(agency_id=agency_id, kind="group", line_id="C" + "1" * 32, state="bound",
+                                   created_at=now, bound_at=now),
+                        LineTarget(agency_id=agency_id, kind="group", line_id="C" + "2" * 32, state="pending",
+                                   created_at=now, code_hash="0" * 64, code_expires_at=now)])
 
 
 def test_get_routes_for_every_role(demo):
