@@ -362,7 +362,7 @@ def status_command(cycle_id: int | None, arabic: bool, agency_code: str | None) 
 @click.option("--limit", default=50, show_default=True)
 @with_appcontext
 def outbox_command(status: str | None, limit: int) -> None:
-    """List the email outbox: state, attempts, next try, last error (คิวอีเมล)."""
+    """List the outbox (e-mail and LINE): state, attempts, next try, last error (คิวอีเมลและ LINE)."""
     from sqlalchemy import func, select
 
     from workflow.models import OutboxMessage
@@ -376,7 +376,8 @@ def outbox_command(status: str | None, limit: int) -> None:
     for row in db.session.execute(query).scalars():
         when = format_be_datetime(row.sent_at or row.next_attempt_at, digit_style="arabic")
         error = f"  [{row.last_error[:80]}]" if row.last_error else ""
-        click.echo(f"{row.id:>6} {row.status:<9} {row.attempts}x {when:<24} {row.to_email:<32} "
+        to = f"LINE #{row.line_target_id}" if row.channel == "line" else row.to_email
+        click.echo(f"{row.id:>6} {row.status:<9} {row.attempts}x {when:<24} {to:<32} "
                    f"{row.subject[:60]}{error}")
 
 
