@@ -414,6 +414,8 @@ def test_the_morning_digest_tells_each_group_its_own_work(office, line, app):
               if s.owner_group_id not in (None, hr.id) and s.kind == "task"]
     assert others and all(f"ขั้นตอนที่ {s.number} {s.title}" not in hr_text for s in others)
     assert lineout.send_digest(seed_agency(), late + timedelta(minutes=5)) == 0  # once a day
+    # the webhook's event ids are kept only while a replay could still be acted on
+    assert db.session.scalar(select(func.count()).select_from(LineWebhookEvent)) == 0
     planned = db.session.execute(select(Timer).where(Timer.kind == lineout.DIGEST, Timer.fired_at.is_(None))
                                  ).scalars().all()
     assert len(planned) == 1

@@ -210,9 +210,21 @@ def send_digest(agency_id: int, now: datetime) -> int:
             if text:
                 rows.append(_row(f"digest:{today.isoformat()}", "digest", target, text, now))
     count = notify._insert_rows(rows) if rows else 0
+    _forget_old_events(now)
     if plan_next is not None:
         plan_digest(agency_id, now + timedelta(minutes=1))
     return count
+
+
+def _forget_old_events(now: datetime) -> None:
+    """Webhook event ids older than any event the webhook still acts on: a replay of those is refused by its
+    age, so the table stays the size of two days of events."""
+    from sqlalchemy import delete
+
+    from workflow.linebind import MAX_EVENT_AGE
+    from workflow.models import LineWebhookEvent
+
+    db.session.execute(delete(LineWebhookEvent).where(LineWebhookEvent.received_at < now - 2 * MAX_EVENT_AGE))
 
 
 # -- delivery ------------------------------------------------------------------------------------------------
