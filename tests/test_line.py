@@ -176,6 +176,8 @@ def test_bad_webhook_bodies_are_refused_with_nothing_written(office, line, app):
         (post_webhook(app, [], raw=json.dumps([1, 2]).encode()), 400),
         (post_webhook(app, [{"type": "join"}]), 400),
         (post_webhook(app, [event("somethingNew", GROUP)]), 400),
+        (post_webhook(app, [{**event("join", GROUP), "timestamp": 10**30}]), 400),
+        (post_webhook(app, [{**event("join", GROUP), "source": "group"}]), 400),
         (post_webhook(app, [], raw=b"{" + b" " * (linebind.MAX_BODY + 10) + b"}"), 413),
         (post_webhook(app, [event("join", GROUP, at=NOW - timedelta(days=3))]), 409),
     ]

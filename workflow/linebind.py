@@ -171,7 +171,8 @@ def _events(body: bytes) -> tuple[str, list[dict]]:
 def _check_event(event) -> None:
     if not isinstance(event, dict) or not isinstance(event.get("type"), str) \
             or not isinstance(event.get("webhookEventId"), str) or not 0 < len(event["webhookEventId"]) <= 64 \
-            or not isinstance(event.get("timestamp"), int) or not isinstance(event.get("source"), dict):
+            or not isinstance(event.get("timestamp"), int) or not 0 <= event["timestamp"] < 2**42 \
+            or not isinstance(event.get("source"), dict):
         raise WebhookRefused(400, "an event without type, webhookEventId, timestamp and source")
     if event["type"] not in KNOWN_EVENTS:
         raise WebhookRefused(400, f"unknown event type {event['type'][:40]!r}")
