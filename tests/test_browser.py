@@ -3,6 +3,7 @@ Screenshots are kept in test-artifacts/."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from workflow.db import db
 
 pytestmark = pytest.mark.slow  # the fast part (-m 'not slow') leaves this file out
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+#: where screenshots and PDFs are kept (each concurrent run of scripts/test its own)
+ARTIFACTS = Path(os.environ.get("ITAFLOW_TEST_ARTIFACTS")
+                 or Path(__file__).resolve().parent.parent / "test-artifacts")
 PASSWORD = "correct-horse-battery"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

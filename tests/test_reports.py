@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,9 @@ from workflow.db import db
 from workflow.errors import PermissionDenied
 from workflow.models import AccessToken, Agency, AuditEvent, Cycle, Round
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+#: where screenshots and PDFs are kept (each concurrent run of scripts/test its own)
+ARTIFACTS = Path(os.environ.get("ITAFLOW_TEST_ARTIFACTS")
+                 or Path(__file__).resolve().parent.parent / "test-artifacts")
 LATER = NOW + timedelta(hours=1)
 
 
