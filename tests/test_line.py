@@ -27,6 +27,16 @@ NOW = TEST_NOW  # the demo's day (its dates are moved around it)
 LATER = NOW + timedelta(hours=1)
 
 
+def working_morning(days: int):
+    """The office hour of the working day ``days`` working days after the pinned day (a digest is never sent on
+    a weekend or a Thai holiday, and the suite runs pinned to some)."""
+    from workflow.alerts import office_time
+    from workflow.calendar import WorkingCalendar
+    from workflow.thaidate import bangkok_moment, bangkok_today
+
+    return bangkok_moment(WorkingCalendar().add_working_days(bangkok_today(NOW), days), office_time())
+
+
 def _to_review():
     """The demo's accuracy check of 1.5 waits for กลุ่มอำนวยการ's director (its steps 1 and 2 done)."""
     review = step("1.5", 3)
@@ -319,12 +329,12 @@ def test_line_down_for_a_while_then_up_everything_arrives_once(office, line, app
     _send_back()
     rnd = db.session.execute(select(Round).order_by(Round.held_on)).scalars().first()
     rounds.report_round(rnd.id, LATER)
-    lineout.send_digest(seed_agency(), LATER + timedelta(days=30))
+    moment = working_morning(20)
+    lineout.send_digest(seed_agency(), moment)
     db.session.commit()
     queued = line_rows()
     assert {r.event for r in queued} == {"sent_back", "round_report", "digest"}
     line.down()
-    moment = LATER + timedelta(days=30)
     for _ in range(3):  # down for three tries: each row backs off further
         assert lineout.deliver_line(moment).retried == len(queued)
         moment = max(r.next_attempt_at for r in line_rows())
@@ -338,20 +348,26 @@ def test_line_down_for_a_while_then_up_everything_arrives_once(office, line, app
 def test_the_sweep_fires_the_digest_and_the_line_task_sends_it(office, line, app):
     """The real path: the digest's timer is fired by the sweep, the Celery task pushes what it queued, and the
     next morning's digest is planned."""
+    import time_machine
+
     from tasks.jobs import run_sweep, send_line
     from workflow import clock
 
     join_and_bind(app, line)
     timer = db.session.execute(select(Timer).where(Timer.kind == lineout.DIGEST)).scalar_one()
-    timer.fire_at = clock.now() - timedelta(minutes=1)
+    morning = working_morning(20)  # overdue work by then, on a working day whatever day the suite is pinned to
+    timer.fire_at = morning
     db.session.commit()
-    run_sweep(clock.now())
-    totals = send_line()
-    assert totals["sent"] == 1 and line.state.texts()[0].startswith("itaflow สรุปประจำวัน")
+    with time_machine.travel(morning + timedelta(minutes=1), tick=False):
+        run_sweep(clock.now())
+        totals = send_line()
+    # the morning's digest, and whatever else the sweep fired by then (escalations are switched on here)
+    digests = [t for t in line.state.texts() if t.startswith("itaflow สรุปประจำวัน")]
+    assert len(digests) == 1 and totals["sent"] == len(line.state.pushes) == len(line_rows("sent"))
     db.session.expire_all()
     (following,) = db.session.execute(select(Timer).where(Timer.kind == lineout.DIGEST,
                                                           Timer.fired_at.is_(None))).scalars().all()
-    assert following.fire_at > clock.now()
+    assert following.fire_at > morning
 
 
 def test_a_message_line_refuses_fails_with_its_reason_and_the_admin_hears(office, line, app):
@@ -404,7 +420,7 @@ def test_the_morning_digest_tells_each_group_its_own_work(office, line, app):
     second = {"type": "group", "groupId": "C" + "c" * 32, "userId": "U" + "d" * 32}
     hr_group = join_and_bind(app, line, scope=f"group:{hr.id}", group=second)
     assert hr_group.group_id == hr.id and agency_wide.group_id is None
-    late = NOW + timedelta(days=90)
+    late = working_morning(60)
     made = lineout.send_digest(seed_agency(), late)
     rows = {r.line_target_id: r for r in line_rows()}
     assert made == len(rows) >= 1
