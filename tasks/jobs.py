@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from celery import shared_task
 from flask import current_app
@@ -59,27 +60,34 @@ def sweep() -> dict:
     return {"claimed": result.claimed, "queued": result.queued, "failed": len(result.failed)}
 
 
-@shared_task(name="itaflow.send_outbox", ignore_result=True)
-def send_outbox() -> dict:
-    """Deliver due outbox rows batch by batch over one SMTP connection each (idempotent: leased claims)."""
+class _Batch(Protocol):
+    claimed: int
+    sent: int
+    retried: int
+    failed: int
+
+
+def _drain(deliver: Callable[[datetime], _Batch]) -> dict:
+    """Deliver batch after batch (each leased and settled by the service) until none is claimed or a batch
+    sends nothing (the relay or LINE is failing: the rest waits for its backoff)."""
     totals = {"sent": 0, "retried": 0, "failed": 0}
     while True:
-        result = deliver_pending(clock.now())
+        result = deliver(clock.now())
         for key in totals:
             totals[key] += getattr(result, key)
         if result.claimed == 0 or result.sent == 0:
             return totals
+
+
+@shared_task(name="itaflow.send_outbox", ignore_result=True)
+def send_outbox() -> dict:
+    """Deliver due outbox e-mail over one SMTP connection a batch (idempotent: leased claims)."""
+    return _drain(deliver_pending)
 
 
 @shared_task(name="itaflow.send_line", ignore_result=True)
 def send_line() -> dict:
-    """Push due LINE rows batch by batch (idempotent: leased claims, and LINE's retry key per row)."""
+    """Push due LINE rows (idempotent: leased claims, and LINE's retry key per row)."""
     from workflow.lineout import deliver_line
 
-    totals = {"sent": 0, "retried": 0, "failed": 0}
-    while True:
-        result = deliver_line(clock.now())
-        for key in totals:
-            totals[key] += getattr(result, key)
-        if result.claimed == 0 or result.sent == 0:
-            return totals
+    return _drain(deliver_line)

@@ -118,7 +118,7 @@ def round_report(rnd: Round, report: dict, now: datetime) -> int:
     link = f"{_settings().base_url}/rounds/{rnd.id}"
     rows = [_row(f"round_report:r{rnd.id}", "round_report", target,
                  _text("round_report", params, "th", *lines, link), now)
-            for target in _group_targets(agency_id, set()) if target.group_id is None]
+            for target in _group_targets(agency_id, set())]  # the agency-wide groups only
     return notify._insert_rows(rows) if rows else 0
 
 
@@ -197,15 +197,14 @@ def send_digest(agency_id: int, now: datetime) -> int:
     channel = _channel(agency_id)
     rows = []
     if channel is not None and WorkingCalendar().is_working_day(today):
-        targets = _group_targets(agency_id, set())
-        targets += list(db.session.execute(select(LineTarget).where(
-            LineTarget.agency_id == agency_id, LineTarget.kind == "group", LineTarget.state == "bound",
-            LineTarget.group_id.is_not(None))).scalars())
+        targets = list(db.session.execute(select(LineTarget).where(  # every bound group, each its own digest
+            LineTarget.agency_id == agency_id, LineTarget.kind == "group", LineTarget.state == "bound")
+            .order_by(LineTarget.id)).scalars())
         steps = _open_steps(agency_id) if targets else []
         next_round = db.session.execute(select(Round).join(Cycle).where(
             Cycle.agency_id == agency_id, Round.status == "planned", Round.held_on >= today)
             .order_by(Round.held_on)).scalars().first()
-        for target in {t.id: t for t in targets}.values():
+        for target in targets:
             text = digest_text(target, steps, today, next_round)
             if text:
                 rows.append(_row(f"digest:{today.isoformat()}", "digest", target, text, now))
