@@ -151,9 +151,14 @@ def draft_from_cycle(cycle_id: int, *, actor_id: int, now: datetime) -> Draft:
     old, new = next_year_framework(cycle)
     notes = carry_items(doc, old, new)
     year = doc["fiscal_year"]
-    warnings = [[None, f"ร่างนี้ทำจากมาตรการปีงบประมาณ {cycle.fiscal_year_be} วันที่ทุกวันเลื่อนไปหนึ่งปี "
-                       f"ตรวจวันหยุดและวันที่ของปี {year} ก่อนยืนยัน (made from fiscal year {cycle.fiscal_year_be}; "
-                       f"every date moved one year)"]]
+    from flask import current_app
+
+    from workflow.thaidate import digits
+
+    style = current_app.config["ITAFLOW"].digits  # the office's digits, as the pages write years
+    warnings = [[None, digits(f"ร่างนี้ทำจากมาตรการปีงบประมาณ {cycle.fiscal_year_be} วันที่ทุกวันเลื่อนไปหนึ่งปี "
+                              f"ตรวจวันหยุดและวันที่ของปี {year} ก่อนยืนยัน", style)
+                 + f" (made from fiscal year {cycle.fiscal_year_be}; every date moved one year)"]]
     warnings += [[None, n] for n in notes]
     source = {"lines": [], "origins": [], "sources": [], "warnings": warnings, "from_cycle": cycle.id,
               **({"framework_id": new.id} if new.id is not None and new.agency_id is not None else {})}
