@@ -18,7 +18,8 @@ import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
-from workflow.memolayout import LABELLED_LINE, column_roles, label_of, role_of
+from workflow.memolayout import LABELLED_LINE, SEED_ROLES, Layout, Mapping
+from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -61,6 +62,10 @@ class ImportReport:
     #: per measure read, the memo's lines it came from (first, last), 1-based
     sources: list[tuple[int, int]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    #: what the importer met (tables, columns, labels) and the role each took
+    layout: Layout = field(default_factory=Layout)
+    #: the memo's text that ended in no field: (line, where, text), nothing dropped silently
+    unplaced: list[tuple[int | None, str, str]] = field(default_factory=list)
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append((line, message))
@@ -107,8 +112,10 @@ def _be_iso(day: date) -> str:
     return f"{day.year + 543:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def import_memo_text(text: str) -> ImportReport:
-    """The definitions document read from a memo's text, and the places we could not read."""
+def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
+    """The definitions document read from a memo's text (its lines as ``workflow.memotext`` writes them), and
+    the places we could not read. ``mapping`` holds the officer's answers about the layout's columns and
+    labels; what it does not answer is guessed (and recorded in ``report.layout`` to be shown)."""
     if not text or not text.strip():
         raise ValidationError("ไฟล์ว่าง ไม่มีข้อความให้อ่าน", "the file is empty")
     if "\x00" in text or sum(ch.isprintable() or ch in "\t\r\n" for ch in text[:4000]) < 0.9 * len(text[:4000]):
@@ -116,12 +123,13 @@ def import_memo_text(text: str) -> ImportReport:
                               "this is not text (a binary file?); use .txt or .docx")
     lines = _GLUED_HEADING.sub("\n", text).splitlines()
     starts = [i for i, line in enumerate(lines) if _MEASURE.match(clean(line))]
-    report = ImportReport(document={})
+    layout = Layout(mapping=mapping or Mapping())
+    report = ImportReport(document={}, layout=layout)
     groups: dict[str, str] = {}
     people: dict[str, dict] = {}
     measures: list[dict] = []
-    table = _measure_table(lines, starts)
-    labelled = [] if starts or table else _label_starts(lines)
+    table = _measure_table(lines, starts, layout)
+    labelled = [] if starts or table else _label_starts(lines, layout)
     if table is None and not starts and not labelled:
         raise ValidationError("ไม่พบมาตรการ (หัวข้อ 'ประเด็นที่ ๑.๑ ...', 'มาตรการที่ ๑ ...', 'ข้อ ๑ ...' ตารางที่มีคอลัมน์ "
                               "มาตรการ ขั้นตอน ผู้รับผิดชอบ หรือตาราง 'มาตรการ | ...')",
@@ -133,10 +141,10 @@ def import_memo_text(text: str) -> ImportReport:
     from workflow.thaidate import fiscal_year_be as fiscal_year_of_day
 
     year = header.get("fiscal_year") or (fiscal_year_of_day(memo_day) if memo_day else None)
-    context = _Context(groups, people, report, memo_day, _reference_titles(year))
+    context = _Context(groups, people, report, memo_day, _reference_titles(year), layout)
     if table is not None:
         header_at, roles = table
-        for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report):
+        for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report, layout):
             measures.append(_build(code, title, [], cells, "", context, first_line, first_line))
             report.sources.append((first_line, last_line))
     else:
@@ -254,10 +262,9 @@ class _Context:
     memo_day: date | None
     #: the item titles of the year's NACC list, and its year
     titles: tuple[dict[str, str], str] = field(default_factory=lambda: ({}, "2566"))
+    layout: Layout = field(default_factory=Layout)
 
 
-#: the seed's table: five columns in this order, under a header naming them
-SEED_ROLES: list[str | None] = ["weakness", "improvement", "owners", "steps", "monitoring"]
 _KNOWN_LINES = re.compile(r"^(?:การวิเคราะห์ผลการประเมิน|มาตรการส่งเสริมคุณธรรมและความโปร่งใส|ตัวชี้วัดที่เกี่ยวข้อง\s*:?$)")
 
 
@@ -274,25 +281,38 @@ def _items_in(text: str) -> list[dict]:
 
 
 def _cells(raw: str) -> list[str]:
-    return [clean(cell) for cell in raw.split("\t")]
+    """A table row's cells, each cleaned paragraph by paragraph (a cell's paragraphs stay apart)."""
+    return [CELL_BREAK.join(p for p in (clean(x) for x in cell.split(CELL_BREAK)) if p) for cell in raw.split("\t")]
 
 
-def _measure_table(lines: list[str], starts: list[int]) -> tuple[int, list[str | None]] | None:
+def _flat(text: str) -> str:
+    """A cell's paragraphs as one line of text."""
+    return " ".join(text.replace(CELL_BREAK, " ").split())
+
+
+Roles = list[tuple[str, ...]]
+
+
+def _measure_table(lines: list[str], starts: list[int], layout: Layout) -> tuple[int, Roles] | None:
     """One table for every measure: a header row with a number or measure column and the columns of a measure,
     before any measure heading (a memo with headings has a table per measure)."""
     limit = starts[0] if starts else len(lines)
     for i in range(limit):
         if "\t" not in lines[i]:
             continue
-        roles = column_roles(_cells(lines[i]))
-        if roles and ("measure" in roles or "no" in roles) and ("steps" in roles or "owners" in roles):
+        roles = layout.column_roles(_cells(lines[i]))
+        named = {r for rs in roles or [] for r in rs}
+        if roles and named & {"measure", "no"} and named & {"steps", "owners"}:
+            layout.column_roles(_cells(lines[i]), line=i + 1)
             return i, roles
     return None
 
 
-def _table_rows(lines: list[str], header_at: int, roles: list[str | None], report: ImportReport):
+def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportReport, layout: Layout):
     """Each measure's row of the one table: (code, title, cells by role, first line, last line), 1-based.
-    A row broken over lines (a cell of several paragraphs saved as text) is joined until it has its cells."""
+    A row broken over lines (a cell of several paragraphs saved as text) is joined until it has its cells; a row
+    whose number and measure cells are empty continues the measure above (a row per step, a measure's cells
+    merged down, a row carried over a page break): its cells become further paragraphs of the measure's."""
     width = len(roles)
     rows: list[tuple[str, int, int]] = []
     pending: tuple[str, int] | None = None
@@ -313,48 +333,85 @@ def _table_rows(lines: list[str], header_at: int, roles: list[str | None], repor
         elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)):
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1  # the last cell goes on
         else:
-            report.warn(i + 1, f"ข้อความนอกตารางมาตรการ ไม่ได้นำเข้า: '{clean(raw)[:80]}'")
+            _unplaced(report, i + 1, "นอกตารางมาตรการ", clean(raw))
     if pending is not None:
         rows.append((pending[0], pending[1], last_line))
-    for n, (raw, first, last) in enumerate(rows, start=1):
+    keys = [col for col, rs in enumerate(roles) if {"no", "measure"} & set(rs)]
+    measures: list[tuple[list[str], int, int]] = []
+    for raw, first, last in rows:
         cells = _cells(raw)
+        for col, cell in enumerate(cells[:width]):
+            layout.sample(header_at + 1, col + 1, cell)
+        if measures and keys and not any(col < len(cells) and cells[col] for col in keys):
+            above, start, _end = measures[-1]
+            for col, cell in enumerate(cells):
+                if col >= len(above):
+                    above.append(cell)
+                elif cell and cell != above[col]:
+                    above[col] = f"{above[col]}{CELL_BREAK}{cell}" if above[col] else cell
+                elif not cell and col < width and "due" in roles[col] and "steps" in _roles_of(roles, cells, "steps"):
+                    above[col] = f"{above[col]}{CELL_BREAK}-"  # the step of this row has no date of its own
+            measures[-1] = (above, start, last)
+        else:
+            measures.append((cells, first, last))
+    for n, (cells, first, last) in enumerate(measures, start=1):
         by_role: dict[str, str] = {}
         for col, cell in enumerate(cells):
-            role = roles[col] if col < width else None
-            if role:
-                by_role[role] = cell
+            col_roles = roles[col] if col < width else ()
+            real = [r for r in col_roles if r != "ignore"]
+            if real:
+                for role in real:
+                    by_role[role] = f"{by_role[role]}{CELL_BREAK}{cell}" if by_role.get(role) else cell
             elif cell:
-                report.warn(first, f"แถวที่ {n} คอลัมน์ที่ {col + 1}: ไม่รู้ว่าเป็นข้อมูลอะไร ไม่ได้นำเข้า: '{cell[:80]}'")
-        number = to_arabic_digits(by_role.pop("no", "")).strip(" .")
+                why = "ไม่ใช้ตามการจับคู่" if col_roles else "ไม่รู้ว่าเป็นข้อมูลอะไร"
+                _unplaced(report, first, f"แถวที่ {n} คอลัมน์ที่ {col + 1} ({why})", _flat(cell))
+        number = to_arabic_digits(_flat(by_role.pop("no", ""))).strip(" .")
         code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else str(n)
-        title = by_role.pop("measure", "") or by_role.get("improvement", "") or f"มาตรการ {code}"
+        title = _flat(by_role.pop("measure", "")) or _flat(by_role.get("improvement", "")) or f"มาตรการ {code}"
         if "items" not in by_role and (found := _ITEM.match(title + " ")):  # "O11 การเปิดเผย...": the item's code
             by_role["items"] = title
             title = title[found.end():].strip() or title
         yield code, title, by_role, first, last
 
 
-def _label_starts(lines: list[str]) -> list[int]:
+def _roles_of(roles: Roles, cells: list[str], role: str) -> set[str]:
+    """``{role}`` when some column of the row holds it with text."""
+    return {role for col, rs in enumerate(roles) if role in rs and col < len(cells) and cells[col]}
+
+
+def _unplaced(report: ImportReport, line: int | None, where: str, text: str, *, warn: bool = True) -> None:
+    """Memo text that ends in no field: listed with its place, never dropped silently."""
+    text = " ".join(text.replace(CELL_BREAK, " ").split())
+    if text:
+        report.unplaced.append((line, where, text))
+        if warn:
+            report.warn(line, f"ข้อความ{where} ไม่ได้นำเข้า: '{text[:80]}'")
+
+
+def _label_starts(lines: list[str], layout: Layout) -> list[int]:
     """Where measures begin in a memo of label/value tables (or ``label: value`` paragraphs) without headings:
     at each row or paragraph labelled มาตรการ."""
     found = []
     for i, raw in enumerate(lines):
-        label, _value = _labelled(raw)
+        label, _value = _labelled(raw, layout)
         if label == "measure":
             found.append(i)
     return found
 
 
-def _labelled(raw: str) -> tuple[str | None, str]:
-    """A label/value table row (two cells) or a ``label: value`` paragraph: its role and value."""
+def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | None, str]:
+    """A label/value table row (two cells) or a ``label: value`` paragraph: its role and value. A table row's
+    label nobody can tell is recorded (with ``line``) to be asked on the mapping page, and read as no label."""
     if "\t" in raw:
         cells = [c for c in _cells(raw) if c]
-        if len(cells) == 2 and (role := label_of(cells[0])):
-            return role, cells[1]
+        if len(cells) == 2 and len(_flat(cells[0])) <= 60 and not _STEP_NUMBER.match(_flat(cells[0]) + " x"):
+            role = layout.label_role(_flat(cells[0]), line, cells[1])
+            if role:
+                return role, cells[1]
         return None, ""
-    line = clean(raw)
-    if m := LABELLED_LINE.match(line):
-        return role_of(m[1]), m[2]
+    text = clean(raw)
+    if (m := LABELLED_LINE.match(text)) and layout.label_role(m[1]):
+        return layout.label_role(m[1], line, m[2]), m[2]
     return None, ""
 
 
@@ -367,18 +424,20 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
         code, title = to_arabic_digits(title_match[1]), title_match[2]
         body = range(start + 1, end)
     else:  # a label/value block: มาตรการ | <title>
-        _label, value = _labelled(lines[start])
+        _label, value = _labelled(lines[start], context.layout, start + 1)
+        value = _flat(value)
         heading = _MEASURE.match(value) or re.match(r"^(?:ที่\s*)?([๐-๙0-9]+(?:\.[๐-๙0-9]+)*)\s*[.)]?\s+(.+)$", value)
         code, title = (to_arabic_digits(heading[1]), heading[2]) if heading else (str(numbered), value)
         body = range(start + 1, end)
     where = f"มาตรการ {code}"
-    labels = [i for i in body if _labelled(lines[i])[0]]
+    labels = [i for i in body if _labelled(lines[i], context.layout)[0]]
     if len(labels) >= 2:
         return _label_measure(lines, code, title, body, context, start)
     items, row, row_line, tail = [], None, None, []
     row_text: str | None = None
     header_seen = False
-    roles: list[str | None] = SEED_ROLES
+    roles: Roles = SEED_ROLES
+    header_line: int | None = None
     signature_at: int | None = None
     for i in body:
         raw = lines[i]
@@ -389,9 +448,9 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
             signature_at = i  # the signature block after the last measure: not a measure's
         if signature_at is not None:
             continue
-        found_roles = column_roles(_cells(raw)) if "\t" in raw and row_text is None else None
+        found_roles = context.layout.column_roles(_cells(raw), i + 1) if "\t" in raw and row_text is None else None
         if found_roles:
-            roles, header_seen = found_roles, True
+            roles, header_seen, header_line = found_roles, True, i + 1
             continue
         if "ประเด็นที่เป็นข้อบกพร่อง" in line or line.startswith("การวิเคราะห์ผลการประเมิน"):
             header_seen = header_seen or "ประเด็นที่เป็นข้อบกพร่อง" in line
@@ -400,7 +459,7 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
             found = _items_in(line)
             items += found
             if not found and not _KNOWN_LINES.match(line):
-                report.warn(i + 1, f"{where}: ข้อความที่ไม่ได้นำเข้า: '{line[:80]}'")
+                _unplaced(report, i + 1, f"ของ{where}", line)
             continue
         if row_text is None and "\t" in raw and not raw.strip().startswith(("ระยะเวลา", "<p>ระยะเวลา")):
             row_text, row_line = raw, i + 1
@@ -411,6 +470,14 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
         elif row is not None and not tail and "\t" not in raw and not _PERIOD_LINE.match(line):
             row[-1] = f"{row[-1]} {line}".strip()
             continue
+        elif row is not None and not tail and "\t" in raw and not _PERIOD_LINE.match(line):
+            # the table's next row: a step of its own, or the row carried over a page break
+            for col, cell in enumerate(_cells(raw)):
+                if col >= len(row):
+                    row.append(cell)
+                elif cell and cell != row[col]:
+                    row[col] = f"{row[col]}{CELL_BREAK}{cell}" if row[col] else cell
+            continue
         else:
             if row is None and row_text is not None:  # the period comes: the row is what was read
                 row = _cells(row_text)
@@ -418,8 +485,9 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
         if row is None and row_text is not None and row_text.count("\t") >= len(roles) - 1:
             row = _cells(row_text)
     if signature_at is not None:
-        report.warn(signature_at + 1, f"{where}: ส่วนลงนามท้ายบันทึก ('{clean(lines[signature_at])[:60]}') "
-                                      "ไม่ได้นำเข้าเป็นส่วนของมาตรการ")
+        for i in range(signature_at, end):
+            _unplaced(report, i + 1, f"ส่วนลงนามท้ายบันทึก (ไม่ใช่ของ{where})", clean(lines[i]),
+                      warn=i == signature_at)
     if row is None and row_text is not None:
         row = _cells(row_text)
     if row is None:
@@ -427,12 +495,15 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
         row, row_line = [], start + 1
     cells: dict[str, str] = {}
     for col, cell in enumerate(row):
-        role = roles[col] if col < len(roles) else None
-        if role:
-            cells[role] = f"{cells[role]} {cell}".strip() if role in cells else cell
-        elif cell:
-            report.warn(row_line, f"{where}: คอลัมน์ที่ {col + 1} ไม่รู้ว่าเป็นข้อมูลอะไร ไม่ได้นำเข้า: '{cell[:80]}'")
-    wanted = [r for r in roles if r]
+        if header_line is not None:
+            context.layout.sample(header_line, col + 1, cell)
+        col_roles = [r for r in (roles[col] if col < len(roles) else ()) if r != "ignore"]
+        for role in col_roles:
+            cells[role] = f"{cells[role]}{CELL_BREAK}{cell}" if cells.get(role) else cell
+        if not col_roles and cell:
+            why = "ไม่ใช้ตามการจับคู่" if col < len(roles) and roles[col] else "ไม่รู้ว่าเป็นข้อมูลอะไร"
+            _unplaced(report, row_line, f"ของ{where} คอลัมน์ที่ {col + 1} ({why})", cell)
+    wanted = [r for rs in roles for r in rs if r not in ("ignore", "no", "due")]
     if len([r for r in wanted if cells.get(r)]) < len(wanted):
         report.warn(row_line, f"{where}: ตารางมีไม่ครบ {len(wanted)} ช่อง ตรวจและกรอกเอง")
     return _build(code, title, items, cells, " ".join(tail), context, row_line or start + 1, start + 1)
@@ -451,17 +522,27 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
         if not line:
             continue
         if _SIGNATURE.match(line):
-            report.warn(i + 1, f"มาตรการ {code}: ส่วนลงนามท้ายบันทึก ('{line[:60]}') ไม่ได้นำเข้าเป็นส่วนของมาตรการ")
+            for j in range(i, body.stop):
+                _unplaced(report, j + 1, f"ส่วนลงนามท้ายบันทึก (ไม่ใช่ของมาตรการ {code})", clean(lines[j]),
+                          warn=j == i)
             break
-        label, value = _labelled(raw)
-        if label:
+        label, value = _labelled(raw, context.layout, i + 1)
+        value = value.replace(CELL_BREAK, "\n")
+        if label == "ignore":
+            current = None
+            _unplaced(report, i + 1, f"ของมาตรการ {code} (ไม่ใช้ตามการจับคู่)", line)
+        elif label:
             current = label
             first_line = first_line or i + 1
             cells[label] = f"{cells[label]}\n{value}".strip() if label in cells else value
+        elif "\t" in raw and len([c for c in _cells(raw) if c]) == 2:
+            # a label/value row whose label nobody can tell: its own row, never glued onto the one above
+            current = None
+            _unplaced(report, i + 1, f"ของมาตรการ {code} (หัวข้อ '{_flat(_cells(raw)[0])[:40]}' ยังไม่ได้จับคู่)", line)
         elif current is not None:
-            cells[current] = f"{cells[current]}\n{line}".strip()
+            cells[current] = f"{cells[current]}\n{line.replace(CELL_BREAK, chr(10))}".strip()
         else:
-            report.warn(i + 1, f"มาตรการ {code}: ข้อความที่ไม่ได้นำเข้า: '{line[:80]}'")
+            _unplaced(report, i + 1, f"ของมาตรการ {code}", line)
     items = _items_in(cells.pop("items")) if "items" in cells else []
     tail = ""
     if "period" in cells:
@@ -480,11 +561,19 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
     period from its cell or the text after the table, item codes checked."""
     report, groups, people = context.report, context.groups, context.people
     where = f"มาตรการ {code}"
+    dues = [_flat(d) for d in cells.pop("due", "").split(CELL_BREAK)] if cells.get("due") else []
+    steps_text = cells.get("steps", "").replace(CELL_BREAK, "\n")
+    cells = {k: _flat(v) for k, v in cells.items()}
+    if dues and not cells.get("period") and "ระยะเวลา" not in tail:
+        last = next((d for d in reversed(dues) if d and d != "-"), "")
+        if last:
+            cells["period"] = f"ภายใน {last}"
     weakness, improvement = cells.get("weakness", ""), cells.get("improvement", "")
     if not items and cells.get("items"):
         items = _items_in(cells["items"])
     owners = _owners(cells.get("owners", ""), groups, people, report, row_line, where)
-    steps = _steps(cells.get("steps", ""), owners, groups, report, row_line, where)
+    steps = _steps(steps_text, owners, groups, report, row_line, where)
+    _step_dues(steps, dues, report, row_line, where)
     monitoring = _monitoring(" ".join(cells.get("monitoring", "").split()), groups, report, row_line, where)
     if cells.get("period"):
         tail = f"ระยะเวลาดำเนินการ {cells['period']} {tail}".strip()
@@ -507,6 +596,27 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
                               "ตรวจว่าสองคอลัมน์แรกสลับกันหรือไม่ (เก็บไว้ตามที่เขียน)")
     return {"code": code, "title": title, "items": items, "weakness": weakness, "improvement": improvement,
             "owners": owners, "steps": steps, "monitoring": monitoring, "period": period, "constraints": constraints}
+
+
+def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, where: str) -> None:
+    """A due date written beside each step (a row per step, a column กำหนดแล้วเสร็จ)."""
+    if not dues or not steps:
+        return
+    if len(dues) != len(steps):
+        report.warn(line, f"{where}: วันที่ต้องเสร็จ {len(dues)} วัน แต่มี {len(steps)} ขั้นตอน ไม่ได้กำหนดวันให้ขั้นตอน "
+                          f"ตรวจและกรอกเอง: {' / '.join(dues)[:120]}")
+        return
+    for i, written in enumerate(dues):
+        if not written or written == "-":
+            continue
+        try:
+            day = _end_of(re.sub(r"^(?:ภายใน(?:วันที่)?|วันที่)\s*", "", written))
+        except ThaiDateError:
+            report.warn(line, f"{where}: อ่านวันที่ต้องเสร็จของขั้นตอนที่ {i + 1} ไม่ได้: {written}")
+            continue
+        entry = steps[i] if isinstance(steps[i], dict) else {"title": steps[i]}
+        entry["due"] = _be_iso(day)
+        steps[i] = entry
 
 
 def _owners(text, groups, people, report, line, where) -> dict:
