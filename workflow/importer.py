@@ -19,6 +19,7 @@ import yaml
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
 from workflow.memolayout import LABELLED_LINE, SEED_ROLES, Layout, Mapping
+from workflow.memodocx import MAX_DOCX_INFLATED, read_docx
 from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
 
@@ -338,22 +339,19 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         rows.append((pending[0], pending[1], last_line))
     keys = [col for col, rs in enumerate(roles) if {"no", "measure"} & set(rs)]
     measures: list[tuple[list[str], int, int]] = []
+    previous: list[str] = []
     for raw, first, last in rows:
         cells = _cells(raw)
         for col, cell in enumerate(cells[:width]):
             layout.sample(header_at + 1, col + 1, cell)
-        if measures and keys and not any(col < len(cells) and cells[col] for col in keys):
+        if measures and keys and all(col >= len(cells) or not cells[col] or
+                                     (col < len(previous) and cells[col] == previous[col]) for col in keys):
             above, start, _end = measures[-1]
-            for col, cell in enumerate(cells):
-                if col >= len(above):
-                    above.append(cell)
-                elif cell and cell != above[col]:
-                    above[col] = f"{above[col]}{CELL_BREAK}{cell}" if above[col] else cell
-                elif not cell and col < width and "due" in roles[col] and "steps" in _roles_of(roles, cells, "steps"):
-                    above[col] = f"{above[col]}{CELL_BREAK}-"  # the step of this row has no date of its own
+            _continue_row(above, cells, previous, roles)
             measures[-1] = (above, start, last)
         else:
-            measures.append((cells, first, last))
+            measures.append((list(cells), first, last))
+        previous = cells
     for n, (cells, first, last) in enumerate(measures, start=1):
         by_role: dict[str, str] = {}
         for col, cell in enumerate(cells):
@@ -374,9 +372,18 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         yield code, title, by_role, first, last
 
 
-def _roles_of(roles: Roles, cells: list[str], role: str) -> set[str]:
-    """``{role}`` when some column of the row holds it with text."""
-    return {role for col, rs in enumerate(roles) if role in rs and col < len(cells) and cells[col]}
+def _continue_row(above: list[str], cells: list[str], previous: list[str], roles: Roles) -> None:
+    """A row that continues the measure above: each cell's text becomes a further paragraph of the measure's
+    cell, unless it repeats the row above (a cell merged down); a step's row without a date of its own keeps
+    the due dates in line with the steps ("-")."""
+    has_step = any(col < len(cells) and cells[col] and "steps" in rs for col, rs in enumerate(roles))
+    for col, cell in enumerate(cells):
+        if col >= len(above):
+            above.append(cell)
+        elif cell and not (col < len(previous) and cell == previous[col]):
+            above[col] = f"{above[col]}{CELL_BREAK}{cell}" if above[col] else cell
+        elif col < len(roles) and "due" in roles[col] and has_step:
+            above[col] = f"{above[col]}{CELL_BREAK}-"
 
 
 def _unplaced(report: ImportReport, line: int | None, where: str, text: str, *, warn: bool = True) -> None:
@@ -438,6 +445,7 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
     header_seen = False
     roles: Roles = SEED_ROLES
     header_line: int | None = None
+    previous_row: list[str] = []
     signature_at: int | None = None
     for i in body:
         raw = lines[i]
@@ -472,11 +480,8 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
             continue
         elif row is not None and not tail and "\t" in raw and not _PERIOD_LINE.match(line):
             # the table's next row: a step of its own, or the row carried over a page break
-            for col, cell in enumerate(_cells(raw)):
-                if col >= len(row):
-                    row.append(cell)
-                elif cell and cell != row[col]:
-                    row[col] = f"{row[col]}{CELL_BREAK}{cell}" if row[col] else cell
+            _continue_row(row, _cells(raw), previous_row, roles)
+            previous_row = _cells(raw)
             continue
         else:
             if row is None and row_text is not None:  # the period comes: the row is what was read
@@ -484,6 +489,7 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
             tail.append(line)
         if row is None and row_text is not None and row_text.count("\t") >= len(roles) - 1:
             row = _cells(row_text)
+            previous_row = list(row)
     if signature_at is not None:
         for i in range(signature_at, end):
             _unplaced(report, i + 1, f"ส่วนลงนามท้ายบันทึก (ไม่ใช่ของ{where})", clean(lines[i]),
@@ -838,54 +844,13 @@ def _end_of(text: str) -> date:
         return first.replace(day=months.monthrange(first.year, first.month)[1])
 
 
-#: what a memo's .docx may inflate to (a memo with its tables is well under 1 MB of XML)
-MAX_DOCX_INFLATED = 30 * 2**20
-
-
 def docx_to_text(data: bytes) -> tuple[str, list[str]]:
-    """A .docx as the text the importer reads (a table row is its cells joined by tabs), and for each line
-    where it came from ("ตารางที่ 2 แถวที่ 3" or "ย่อหน้าที่ 14") so warnings can point into the document."""
-    import io
-    import zipfile
-
-    from docx import Document
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a zip bomb is refused before it is inflated
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > MAX_DOCX_INFLATED:
-            raise ValidationError(
-                f"ไฟล์ .docx นี้เมื่อคลายออกใหญ่เกิน {MAX_DOCX_INFLATED // 2**20} MB บันทึกเป็น .txt หรือแยกเป็นหลายไฟล์",
-                f"this .docx inflates to more than {MAX_DOCX_INFLATED // 2**20} MB; save it as .txt or split it")
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ValidationError("อ่านไฟล์ .docx ไม่ได้ (ไฟล์เสียหรือไม่ใช่ Word)",
-                              f"cannot read the .docx (damaged or not Word): {exc}") from None
-    lines, origins = [], []
-    paragraphs = tables = 0
-    for child in document.element.body.iterchildren():
-        if child.tag.endswith("}p"):
-            paragraphs += 1
-            for part in Paragraph(child, document).text.splitlines() or [""]:
-                lines.append(part)
-                origins.append(f"ย่อหน้าที่ {paragraphs}")
-        elif child.tag.endswith("}tbl"):
-            tables += 1
-            for r, row in enumerate(Table(child, document).rows, start=1):
-                cells, seen = [], set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell appears once per column it spans
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(" ".join(p.text for p in cell.paragraphs))
-                lines.append("\t".join(cells + [""] * (5 - len(cells))) if len(cells) < 5 else "\t".join(cells))
-                origins.append(f"ตารางที่ {tables} แถวที่ {r}")
-    return "\n".join(lines), origins
+    """A .docx as the text the importer reads, and for each line where it came from (workflow.memodocx)."""
+    memo = read_docx(data)
+    return memo.text, memo.origins or []
 
 
-def read_memo(data: bytes) -> tuple[ImportReport, list[str] | None]:
+def read_memo(data: bytes, mapping: Mapping | None = None) -> tuple[ImportReport, list[str] | None]:
     """A memo file's bytes (a .docx, or UTF-8 text) read into a report, with where each line came from."""
     origins = None
     if data.startswith(b"PK\x03\x04"):
@@ -899,7 +864,7 @@ def read_memo(data: bytes) -> tuple[ImportReport, list[str] | None]:
             except UnicodeDecodeError:
                 raise ValidationError("ไฟล์ต้องเป็นข้อความ UTF-8 หรือ TIS-620 (Windows-874) หรือ .docx",
                                       "the file must be UTF-8 or TIS-620 (Windows-874) text, or .docx") from None
-    return import_memo_text(text), origins
+    return import_memo_text(text, mapping), origins
 
 
 def to_yaml(report: ImportReport, source: str, origins: list[str] | None = None) -> str:

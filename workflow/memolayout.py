@@ -35,10 +35,10 @@ ROLES = tuple(ROLE_NAMES)
 
 #: the words that name each role, with how clearly (3 = says it outright, 1 = hints)
 _WORDS: dict[str, list[tuple[str, float]]] = {
-    "measure": [("ชื่อมาตรการ", 3.5), ("มาตรการ", 2), ("ชื่อโครงการ", 2.5), ("โครงการ", 1.5), ("ประเด็น", 1)],
+    "measure": [("ชื่อมาตรการ", 3.5), ("มาตรการ", 2), ("ชื่อโครงการ", 2.5), ("โครงการ", 1.5), ("ประเด็น", 1.6)],
     "weakness": [("ข้อบกพร่อง", 3), ("จุดอ่อน", 3), ("สภาพปัญหา", 3), ("ปัญหา", 2), ("ต้องแก้ไข", 2.5),
                  ("ต้องปรับปรุง", 2.5), ("ควรปรับปรุง", 2.5), ("ควรพัฒนา", 2), ("ข้อค้นพบ", 2.5), ("ผลการประเมิน", 1.5),
-                 ("ความเสี่ยง", 1.5), ("สาเหตุ", 1.5), ("ประเด็น", 0.9), ("ผลคะแนน", 1.5)],
+                 ("ความเสี่ยง", 1.5), ("สาเหตุ", 1.5), ("ประเด็น", 1.5), ("ผลคะแนน", 1.5)],
     "improvement": [("ประเด็นที่จะพัฒนา", 3.5), ("จะพัฒนา", 3), ("แนวทางการพัฒนา", 3), ("แนวทางการแก้ไข", 3),
                     ("แนวทางแก้ไข", 3), ("การพัฒนา", 2), ("แนวทาง", 2), ("เป้าหมาย", 2), ("วัตถุประสงค์", 2),
                     ("ประเด็นที่จะ", 2.5), ("ปรับปรุง", 0.8), ("แก้ไข", 0.8), ("ผลที่คาดว่า", 1.5)],
@@ -68,6 +68,8 @@ MIN_SCORE = 1.5
 MIN_ROLES = 3
 #: a label cell is short; a long first cell is content
 MAX_LABEL = 60
+#: a header names its column in a few words; a longer cell is content
+MAX_HEADER = 80
 #: the seed's table: five columns in this order, under a header naming them
 SEED_ROLES: list[tuple[str, ...]] = [("weakness",), ("improvement",), ("owners",), ("steps",), ("monitoring",)]
 
@@ -177,14 +179,15 @@ class Layout:
     def column_roles(self, cells: list[str], line: int | None = None) -> list[tuple[str, ...]] | None:
         """The roles of each column of a header row, or None when the row is not a header (content, or too
         few roles named). Records the row's columns when ``line`` is given."""
-        if len(cells) < MIN_ROLES or any(len(c) > 160 for c in cells):
-            return None
         keys = [key_of(c) for c in cells]
-        answered = [self.mapping.columns.get(k) for k in keys]
+        filled = [k for k in keys if k]
+        if len(filled) < MIN_ROLES or any(len(k) > MAX_HEADER for k in keys):
+            return None
+        answered = [self.mapping.columns.get(k) if k else None for k in keys]
         guessed = assign_roles(keys, fixed=answered)
         named = [r for r in guessed if r and r != ("ignore",)]
-        if len(named) < MIN_ROLES:
-            return None
+        if len(named) < MIN_ROLES or len([r for r in guessed if r]) < 0.6 * len(filled):
+            return None  # content that happens to use a header's words, not a header
         if line is not None and line not in self._tables:
             number = len(self._tables) + 1
             self._tables[line] = number

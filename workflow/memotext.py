@@ -6,7 +6,8 @@ One line per paragraph or per table row, each with its place in the file (``orig
 - a table row is its cells joined by a tab ("ตารางที่ 2 แถวที่ 3"); a cell of several paragraphs keeps them
   apart with ``CELL_BREAK`` (one character, never a line break, so a row stays one line);
 - a paragraph numbered by the word processor (Word's automatic list) carries its number as typed: ``1. ``;
-- a cell merged down from the row above is written empty in the rows below (the row is a continuation);
+- a cell merged down over several rows is written in each of them (a row whose number and measure cells are
+  empty, or the same as the row above's, continues the measure above);
 - a cell merged across columns is written once.
 
 Readers of other formats (PDF, OCR) produce the same ``MemoText`` so the layout reading and the officer's
