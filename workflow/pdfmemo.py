@@ -1,0 +1,881 @@
+"""A memo published as a PDF (saved from Word/LibreOffice, or a scan) or a photo, read into ``MemoText``.
+
+The same lines a .docx gives (see ``workflow.memotext``): a paragraph per line, a table row per line with its
+cells joined by tabs and the paragraphs of a cell joined by ``CELL_BREAK``.
+
+- **A PDF with a text layer** is read with pypdfium2 (PDFium): its characters with their boxes in the order they
+  were drawn, and the page's ruling lines (thin path objects) for the tables. (pdfminer, under pdfplumber,
+  reads LibreOffice's Thai glyphs wrongly: ``ุ`` comes out as ``่``; PDFium reads them as typed.)
+- **A page without text but with an image** (a scan) and a JPEG/PNG photo are read with OCR: the page rendered
+  at 300 dpi, straightened, its ruled lines found (tables) and removed, then Debian's ``tesseract`` (``-l
+  tha+eng``) gives words, boxes and confidences. Lines whose confidence is under ``DOUBTFUL_BELOW`` are listed
+  in ``MemoText.doubtful``; ``OcrMemoText.confidences`` has each line's confidence (0-100).
+
+Layout (both kinds): ruling lines that cross make a grid; each band between two horizontal rules is a row; its
+cells are between the vertical rules that cross the band (a cell merged across columns is written once; a cell
+whose top rule is missing continues the cell above and is written empty). A table that ends a page and one that
+starts the next with the same columns is one table (a repeated header row is dropped). Outside tables, lines
+become paragraphs by the gap above them, indent, a numbered start ("1. ", "๑) ") or a short line before them.
+Page numbers ("- ๒ -", "หน้า 2") at the page's top or bottom edge and lines repeated at the same edge on most
+pages (running headers and footers) are not content. Thai is given as typed: NFC, ``ำ`` (not ``ํ`` + ``า``), tone
+marks after upper/lower vowels, no space inside a line where the text has none, and a Thai line break inside a
+paragraph adds no space (Latin words keep theirs).
+
+Bounds (bad input is refused with a Thai and English ``ValidationError``, nothing is written anywhere):
+
+- files over ``MAX_BYTES`` (40 MB); PDFs of more than ``MAX_PAGES`` (50) pages; an encrypted PDF (a password);
+  a PDF whose pages have neither text nor an image;
+- images over ``MAX_IMAGE_PIXELS`` (60 megapixels, checked from the header before decoding); PDF pages over
+  ``MAX_PAGE_POINTS`` (a page larger than A0 is not a memo); more than ``MAX_CHARS_PER_PAGE`` characters or
+  ``MAX_PATHS_PER_PAGE`` drawings on a page;
+- everything that parses the file runs in a child process (``python -m workflow.pdfmemo``) with its address space
+  limited to ``CHILD_MEMORY`` (1.5 GB) and a deadline of ``OPEN_SECONDS`` (20 s) to open the file, then
+  ``PAGE_SECONDS`` (20 s) per text page and ``OCR_PAGE_SECONDS`` (120 s) per OCR page; a child that loops,
+  crashes or runs out of memory is killed and the file refused. The file is passed on stdin and the pages come
+  back on stdout, one JSON line each (``progress`` is told after each page).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import queue
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from workflow.errors import ValidationError
+from workflow.memotext import CELL_BREAK, MemoText
+
+MAX_BYTES = 40 * 2**20
+MAX_PAGES = 50
+MAX_IMAGE_PIXELS = 60_000_000
+MAX_PAGE_POINTS = 2384 * 3370  # A0
+MAX_CHARS_PER_PAGE = 40_000
+MAX_PATHS_PER_PAGE = 20_000
+CHILD_MEMORY = 1536 * 2**20
+OPEN_SECONDS = 20.0
+PAGE_SECONDS = 20.0
+OCR_PAGE_SECONDS = 120.0
+OCR_DPI = 300
+#: a line read by OCR with a mean word confidence under this is listed in ``doubtful``
+DOUBTFUL_BELOW = 70.0
+
+_PDF = b"%PDF-"
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+
+# Thai: marks drawn above or below a consonant (they follow it in typed order)
+_MARKS = set("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+_LIST_START = re.compile(r"^\(?([0-9๐-๙]{1,3}|[a-zA-Zก-ฮ])[.)]\s|^[-•●○▪◦–]\s")
+_PAGE_NUMBER = re.compile(r"^[-–—(\s]*(หน้า|page)?\s*[0-9๐-๙]{1,3}(\s*(/|จาก|of)\s*[0-9๐-๙]{1,3})?[-–—)\s]*$", re.I)
+
+
+@dataclass
+class OcrMemoText(MemoText):
+    """A memo read by OCR: each line's confidence (0-100, tesseract's mean word confidence) as well."""
+
+    confidences: list[float] = field(default_factory=list)
+
+
+def _refuse(th: str, en: str) -> ValidationError:
+    return ValidationError(th, en)
+
+
+# --------------------------------------------------------------------------------------------------- Thai text
+
+
+def thai_as_typed(text: str) -> str:
+    """Thai text from a PDF or OCR as it was typed: NFC, ``ำ`` whole, tone marks after upper/lower vowels."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)  # ํ (tone) า -> (tone) ำ
+    text = re.sub("\u0e33\u0e32", "\u0e33", text)  # ำ drawn as ำ + า
+    text = re.sub("\u0e33([\u0e48-\u0e4b])", "\\1\u0e33", text)  # tone mark before ำ
+    text = re.sub("([\u0e48-\u0e4c])([\u0e31\u0e34-\u0e3a\u0e47])", "\\2\\1", text)  # tone before a vowel mark
+    return text
+
+
+def _is_thai(ch: str) -> bool:
+    return "\u0e00" <= ch <= "\u0e7f"
+
+
+def _thai_letter(ch: str) -> bool:
+    """A Thai letter or mark (not a Thai digit): a line break between two of them is inside a word."""
+    return _is_thai(ch) and not "\u0e50" <= ch <= "\u0e59"
+
+
+# --------------------------------------------------------------------------------------------------- the child
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on Linux
+        pass
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _child_main() -> int:
+    """``python -m workflow.pdfmemo``: the file on stdin; one JSON line per page on stdout."""
+    _limit_memory()
+    data = sys.stdin.buffer.read()
+    try:
+        if data.startswith(_PDF):
+            _child_pdf(data)
+        else:
+            _child_image(data)
+    except ValidationError as exc:
+        _emit({"error": [exc.message_th, exc.message_en]})
+    except MemoryError:
+        _emit({"error": ["ไฟล์นี้ใช้หน่วยความจำเกินกำหนด", "the file needs more memory than allowed"]})
+    return 0
+
+
+def _child_pdf(data: bytes) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise _refuse("ไฟล์ PDF นี้เข้ารหัสไว้ (ต้องใช้รหัสผ่าน) บันทึกใหม่โดยไม่ตั้งรหัสผ่านแล้วส่งอีกครั้ง",
+                          "this PDF is encrypted (it asks for a password); save it without one and try again") from None
+        raise _refuse("อ่านไฟล์ PDF ไม่ได้ (ไฟล์เสียหรือไม่ใช่ PDF)", f"cannot read the PDF (damaged?): {exc}") from None
+    pages = len(document)
+    if pages > MAX_PAGES:
+        raise _refuse(f"ไฟล์ PDF นี้มี {pages} หน้า รับได้ไม่เกิน {MAX_PAGES} หน้า แยกเฉพาะส่วนที่เป็นมาตรการแล้วส่งอีกครั้ง",
+                      f"this PDF has {pages} pages; at most {MAX_PAGES} are read: send the measures' pages only")
+    if pages == 0:
+        raise _refuse("ไฟล์ PDF นี้ไม่มีหน้าใดเลย", "this PDF has no pages")
+    _emit({"pages": pages})
+    for number in range(pages):
+        page = document[number]
+        width, height = page.get_size()
+        if width * height > MAX_PAGE_POINTS:
+            raise _refuse(f"หน้า {number + 1} ของไฟล์ใหญ่เกินกระดาษ A0", f"page {number + 1} is larger than A0")
+        textpage = page.get_textpage()
+        count = textpage.count_chars()
+        if count > MAX_CHARS_PER_PAGE:
+            raise _refuse(f"หน้า {number + 1} มีตัวอักษรเกิน {MAX_CHARS_PER_PAGE:,} ตัว",
+                          f"page {number + 1} has more than {MAX_CHARS_PER_PAGE:,} characters")
+        atoms = []
+        unit: list | None = None  # the last letter drawn (a space run may be drawn in between)
+        for i in range(count):
+            if raw.FPDFText_IsGenerated(textpage.raw, i):
+                continue
+            ch = textpage.get_text_range(i, 1)
+            if not ch or ch in "\r\n\x00\ufffe\uffff":
+                continue
+            if ch in _MARKS and unit is not None:
+                unit[0] += ch  # a mark is drawn right after its consonant: it goes with it
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            size = raw.FPDFText_GetFontSize(textpage.raw, i) or 10.0
+            if ch.isspace():
+                ch = " "
+            atom = [ch, left, height - top, right, height - bottom, size, -1.0]
+            atoms.append(atom)
+            if ch != " ":
+                unit = atom
+        segments, images = [], 0
+        paths = 0
+        for obj in page.get_objects():
+            if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+            elif obj.type in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_SHADING):
+                paths += 1
+                if paths > MAX_PATHS_PER_PAGE:
+                    raise _refuse(f"หน้า {number + 1} มีเส้นและรูปวาดมากเกินไป",
+                                  f"page {number + 1} has more than {MAX_PATHS_PER_PAGE:,} drawings")
+                left, bottom, right, top = obj.get_bounds()
+                segments.extend(_rules_of(left, height - top, right, height - bottom))
+        result: dict = {"page": number + 1, "w": width, "h": height, "atoms": atoms, "rules": segments}
+        if not any(a[0].strip() for a in atoms) and images:
+            scale = OCR_DPI / 72
+            if width * height * scale * scale > MAX_IMAGE_PIXELS:
+                scale = (MAX_IMAGE_PIXELS / (width * height)) ** 0.5
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            result.update(_ocr_page(image, scale))
+        elif not any(a[0].strip() for a in atoms):
+            result["empty"] = True
+        _emit(result)
+        textpage.close()
+        page.close()
+
+
+def _rules_of(x0: float, top: float, x1: float, bottom: float) -> list[list[float]]:
+    """A drawing's box as ruling lines: a thin one is a line; a larger one drawn as a frame gives its four edges
+    only when it is a cell or table frame (handled by the caller's grid), so only thin boxes are kept."""
+    w, h = x1 - x0, bottom - top
+    if h <= 3 and w >= 6:
+        return [[x0, (top + bottom) / 2, x1, (top + bottom) / 2]]
+    if w <= 3 and h >= 6:
+        return [[(x0 + x1) / 2, top, (x0 + x1) / 2, bottom]]
+    return []
+
+
+def _child_image(data: bytes) -> None:
+    from PIL import Image, ImageOps
+
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
+        raise _refuse("อ่านไฟล์ภาพไม่ได้ (ไฟล์เสียหรือไม่ใช่ JPEG/PNG)", f"cannot read the image: {exc}") from None
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _refuse(f"ภาพใหญ่เกิน {MAX_IMAGE_PIXELS // 1_000_000} ล้านพิกเซล ({width}x{height}) ลดขนาดแล้วส่งอีกครั้ง",
+                      f"the image is larger than {MAX_IMAGE_PIXELS // 1_000_000} megapixels ({width}x{height})")
+    if image.format not in ("PNG", "JPEG"):
+        raise _refuse("รับเฉพาะภาพ JPEG หรือ PNG", "only JPEG or PNG images are read")
+    _emit({"pages": 1})
+    dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
+    gray = ImageOps.exif_transpose(image).convert("L")
+    scale = float(dpi) / 72 if 100 <= float(dpi) <= 1200 else OCR_DPI / 72
+    w, h = gray.size
+    result = {"page": 1, "w": w / scale, "h": h / scale, "atoms": [], "rules": []}
+    result.update(_ocr_page(gray, scale))
+    _emit(result)
+
+
+# --------------------------------------------------------------------------------------------------- OCR
+
+
+def _deskew_angle(image) -> float:
+    """The small rotation (degrees) that makes the text rows horizontal: the angle whose rows' ink is most
+    unevenly spread (text rows and gaps sharp), tried from -2° to 2° on a reduced image."""
+    from PIL import Image
+
+    small = image.copy()
+    small.thumbnail((800, 800))
+    small = small.point(lambda v: 255 if v < 160 else 0)  # ink white
+    best, best_score = 0.0, -1.0
+    for tenth in range(-20, 21):
+        angle = tenth / 10
+        turned = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+        score = statistics.pvariance(rows)
+        if score > best_score:
+            best, best_score = angle, score
+    return best
+
+
+def _otsu(image) -> int:
+    histogram = image.histogram()[:256]
+    total = sum(histogram)
+    sum_all = sum(i * n for i, n in enumerate(histogram))
+    weight = sum_below = 0.0
+    best, threshold = 0.0, 128
+    for i, n in enumerate(histogram):
+        weight += n
+        if weight == 0 or weight == total:
+            continue
+        sum_below += i * n
+        mean_below = sum_below / weight
+        mean_above = (sum_all - sum_below) / (total - weight)
+        between = weight * (total - weight) * (mean_below - mean_above) ** 2
+        if between > best:
+            best, threshold = between, i
+    return threshold
+
+
+def _ruled_lines(ink, scale: float) -> list[list[float]]:
+    """Horizontal and vertical ruled lines of a binarised page (ink = 255), in pixels: runs of ink at least
+    ``~12 mm`` long, found by averaging ``~2 mm`` of a row (or column) into one value (text never fills it)."""
+    from PIL import Image
+
+    step = max(4, round(scale * 6))  # ~2 mm
+    least = 7  # steps: ~14 mm
+    found: list[list[float]] = []
+    w, h = ink.size
+    for horizontal in (True, False):
+        reduced = ink.resize(((w + step - 1) // step, h) if horizontal else (w, (h + step - 1) // step),
+                             Image.Resampling.BOX)
+        rw, rh = reduced.size
+        values = reduced.tobytes()
+        outer, inner = (rh, rw) if horizontal else (rw, rh)
+        for a in range(outer):
+            run = 0
+            for b in range(inner + 1):
+                full = b < inner and values[(a * rw + b) if horizontal else (b * rw + a)] >= 190
+                if full:
+                    run += 1
+                    continue
+                if run >= least:
+                    start, end = (b - run) * step, b * step
+                    found.append([start, a, end, a] if horizontal else [a, start, a, end])
+                run = 0
+    return found
+
+
+def _ocr_page(image, scale: float) -> dict:
+    """One page image read by tesseract: words (in points) with confidences, and the ruled lines."""
+    from PIL import Image, ImageDraw
+
+    image = image.convert("L")
+    angle = _deskew_angle(image)
+    if angle:
+        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+    threshold = _otsu(image)
+    ink = image.point(lambda v: 255 if v < threshold else 0)
+    lines = _ruled_lines(ink, scale)
+    clean = image.copy()
+    draw = ImageDraw.Draw(clean)
+    pad = max(2, round(scale * 0.8))
+    for x0, y0, x1, y1 in lines:
+        draw.rectangle([x0 - pad, y0 - pad, x1 + pad, y1 + pad], fill=255)
+    buffer = io.BytesIO()
+    clean.save(buffer, format="PNG")
+    dpi = str(round(scale * 72))
+    try:
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "tha+eng", "--psm", "3", "--dpi", dpi, "tsv"],
+                              input=buffer.getvalue(), capture_output=True, timeout=OCR_PAGE_SECONDS,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=False)
+    except FileNotFoundError:
+        raise _refuse("เครื่องนี้ไม่มีโปรแกรมอ่านภาพ (tesseract-ocr, tesseract-ocr-tha)",
+                      "tesseract (tesseract-ocr, tesseract-ocr-tha) is not installed here") from None
+    except subprocess.TimeoutExpired:
+        raise _refuse(f"อ่านภาพหน้านี้นานเกิน {OCR_PAGE_SECONDS:.0f} วินาที",
+                      f"OCR of a page took more than {OCR_PAGE_SECONDS:.0f} s") from None
+    if done.returncode != 0:
+        raise _refuse("โปรแกรมอ่านภาพ (tesseract) ทำงานไม่สำเร็จ",
+                      f"tesseract failed: {done.stderr.decode(errors='replace')[-300:]}")
+    atoms = []
+    for row in done.stdout.decode("utf-8", errors="replace").splitlines()[1:]:
+        parts = row.split("\t")
+        if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
+            continue
+        left, top, width, height, conf = (float(p) for p in parts[6:11])
+        atoms.append([parts[11].strip(), left / scale, top / scale, (left + width) / scale,
+                      (top + height) / scale, 0.0, max(conf, 0.0)])
+    rules = [[x0 / scale, y0 / scale, x1 / scale, y1 / scale] for x0, y0, x1, y1 in lines]
+    return {"atoms": atoms, "rules": rules, "ocr": True, "skew": angle}
+
+
+# --------------------------------------------------------------------------------------------------- the parent
+
+
+def _run_child(data: bytes, progress: Callable[[int, int], None] | None) -> list[dict]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": os.pathsep.join(
+        [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen([sys.executable, "-m", "workflow.pdfmemo"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    lines: queue.Queue[bytes | None] = queue.Queue()
+
+    def feed() -> None:
+        try:
+            assert child.stdin is not None
+            child.stdin.write(data)
+            child.stdin.close()
+        except OSError:
+            pass
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=feed, daemon=True).start()
+    threading.Thread(target=read, daemon=True).start()
+    pages: list[dict] = []
+    total = 0
+    ocr = not data.startswith(_PDF)
+    try:
+        while True:
+            wait = OPEN_SECONDS if not total else (OCR_PAGE_SECONDS + 10 if ocr else PAGE_SECONDS)
+            try:
+                line = lines.get(timeout=wait)
+            except queue.Empty:
+                where = f"หน้า {len(pages) + 1}" if total else "การเปิดไฟล์"
+                raise _refuse(f"อ่านไฟล์นี้ไม่สำเร็จ: {where} ใช้เวลาเกิน {wait:.0f} วินาที",
+                              f"reading stopped: {f'page {len(pages) + 1}' if total else 'opening the file'}"
+                              f" took more than {wait:.0f} s") from None
+            if line is None:
+                break
+            message = json.loads(line)
+            if "error" in message:
+                raise _refuse(*message["error"])
+            if "pages" in message:
+                total = message["pages"]
+                continue
+            pages.append(message)
+            ocr = ocr or bool(message.get("ocr")) or bool(message.get("empty"))
+            if progress:
+                progress(len(pages), total)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        for stream in (child.stdout, child.stderr):
+            if stream:
+                stream.close()
+    if not total or len(pages) < total:
+        raise _refuse("อ่านไฟล์นี้ไม่สำเร็จ (ไฟล์เสีย หรือใช้หน่วยความจำเกิน "
+                      f"{CHILD_MEMORY // 2**20} MB)",
+                      f"reading the file failed (damaged, or it needs more than {CHILD_MEMORY // 2**20} MB)")
+    return pages
+
+
+def read_any(data: bytes, filename: str = "", progress: Callable[[int, int], None] | None = None) -> MemoText:
+    """A PDF, PNG or JPEG memo (told by its first bytes, not its name) read into lines."""
+    if data.startswith(_PDF) or data[:1024].find(_PDF) >= 0:
+        return read_pdf(data, progress)
+    if data.startswith(_PNG) or data.startswith(_JPEG):
+        return read_image(data, progress)
+    raise _refuse("รับเฉพาะไฟล์ PDF, PNG หรือ JPEG", f"{filename or 'the file'} is not a PDF, PNG or JPEG file")
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"ไฟล์ใหญ่เกิน {MAX_BYTES // 2**20} MB", f"the file is larger than {MAX_BYTES // 2**20} MB")
+
+
+def read_pdf(data: bytes, progress: Callable[[int, int], None] | None = None) -> MemoText:
+    """A PDF memo as lines: its text layer (kind "pdf"), or OCR of its page images (kind "ocr")."""
+    _check_size(data)
+    start = data.find(_PDF, 0, 1024)
+    if start < 0:
+        raise _refuse("ไฟล์นี้ไม่ใช่ PDF", "this is not a PDF file")
+    pages = _run_child(data[start:], progress)
+    if all(page.get("empty") for page in pages):
+        raise _refuse("ไฟล์ PDF นี้ไม่มีทั้งข้อความและภาพ (หน้าว่าง) จึงไม่มีอะไรให้อ่าน",
+                      "this PDF has neither text nor images: nothing to read")
+    return layout(pages)
+
+
+def read_image(data: bytes, progress: Callable[[int, int], None] | None = None) -> MemoText:
+    """A photo or scan of a memo (PNG or JPEG) read by OCR."""
+    _check_size(data)
+    if not (data.startswith(_PNG) or data.startswith(_JPEG)):
+        raise _refuse("รับเฉพาะภาพ JPEG หรือ PNG", "only JPEG or PNG images are read")
+    return layout(_run_child(data, progress))
+
+
+# --------------------------------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Line:
+    atoms: list  # [text, x0, top, x1, bottom, size, conf]
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 10.0
+    ocr: bool = False
+    #: the baseline (the median bottom of the line's letters; marks above and below do not move it)
+    base: float = 0.0
+
+    def finish(self) -> _Line:
+        self.atoms.sort(key=lambda a: (a[1] + a[3]) / 2)
+        visible = [a for a in self.atoms if a[0].strip()] or self.atoms
+        self.x0 = min(a[1] for a in visible)
+        self.x1 = max(a[3] for a in visible)
+        self.top = min(a[2] for a in visible)
+        self.bottom = max(a[4] for a in visible)
+        self.base = statistics.median(a[4] for a in visible)
+        sizes = [a[5] for a in visible if a[5] > 0]
+        self.size = statistics.median(sizes) if sizes else max(self.bottom - self.top, 1.0) * 0.6
+        return self
+
+    @property
+    def text(self) -> str:
+        out: list[str] = []
+        previous = None
+        for atom in self.atoms:
+            if atom[0] == " ":
+                if out and out[-1] != " ":
+                    out.append(" ")
+                previous = atom
+                continue
+            if previous is not None and out and out[-1] != " ":
+                gap = atom[1] - previous[3]
+                if self.ocr:
+                    if gap > 0.35 * self.size or not (_is_thai(out[-1][-1]) and _is_thai(atom[0][0])):
+                        out.append(" ")
+                elif gap > 0.2 * (atom[5] or self.size):
+                    out.append(" ")
+            out.append(atom[0])
+            previous = atom
+        return thai_as_typed("".join(out).strip())
+
+    def first_word_width(self) -> float:
+        """The width of the line's first word (up to its first space; a Thai run, which has no spaces between
+        words, counts at most 5 em): the room the line above would have needed to take it."""
+        end = self.x1
+        if self.ocr:
+            end = self.atoms[0][3]
+        for previous, atom in zip(self.atoms, self.atoms[1:], strict=False):
+            if self.ocr:
+                break
+            if atom[0] == " " or atom[1] - previous[3] > 0.2 * self.size:
+                end = previous[3]
+                break
+        width = end - self.x0
+        return min(width, 5 * self.size) if _is_thai(self.atoms[0][0][:1] or "a") else width
+
+    @property
+    def ends_with_space(self) -> bool:
+        spaces = [a for a in self.atoms if a[0] == " "]
+        return bool(spaces) and spaces[-1] is self.atoms[-1]
+
+    @property
+    def confidence(self) -> float | None:
+        scored = [(a[6], len(a[0])) for a in self.atoms if a[6] >= 0 and a[0].strip()]
+        if not scored:
+            return None
+        return sum(c * n for c, n in scored) / sum(n for _, n in scored)
+
+
+def _lines_of(atoms: list, ocr: bool) -> list[_Line]:
+    """Atoms grouped into text lines: by the vertical middle of each, in reading order."""
+    atoms = [a for a in atoms if a[0]]
+    if not atoms:
+        return []
+
+    def middle(a):
+        return (a[2] + a[4]) / 2
+
+    if ocr:  # a word's height is its line's (Thai words carry marks above and below)
+        for a in atoms:
+            a[5] = (a[4] - a[2]) * 0.6
+    ordered = sorted(atoms, key=middle)
+    lines: list[list] = []
+    for atom in ordered:
+        size = atom[5] or 10.0
+        if lines:
+            current = lines[-1]
+            mids = [middle(a) for a in current if a[0].strip()] or [middle(a) for a in current]
+            if abs(middle(atom) - statistics.median(mids)) <= 0.45 * size:
+                current.append(atom)
+                continue
+        lines.append([atom])
+    result = [_Line(group, ocr=ocr).finish() for group in lines if any(a[0].strip() for a in group)]
+    result.sort(key=lambda line: (line.top, line.x0))
+    return result
+
+
+def _join(lines: list[_Line]) -> str:
+    """The lines of one paragraph as one string: a Thai line break adds nothing, any other a space."""
+    text = ""
+    for i, line in enumerate(lines):
+        part = line.text
+        if not part:
+            continue
+        if text:
+            thai_break = _thai_letter(text[-1]) and _thai_letter(part[0]) and not lines[i - 1].ends_with_space
+            text += part if thai_break else " " + part
+        else:
+            text = part
+    return text
+
+
+def _paragraphs(lines: list[_Line], pitch: Callable[[float], float]) -> list[list[_Line]]:
+    """Lines of one region (the page's body or a cell) grouped into paragraphs."""
+    if not lines:
+        return []
+    right = max(line.x1 for line in lines)
+    groups: list[list[_Line]] = [[lines[0]]]
+    for line in lines[1:]:
+        group = groups[-1]
+        last = group[-1]
+        size = max(last.size, line.size)
+        text = line.text
+        new = False
+        if line.base - last.base > pitch(size) * 1.3 + 0.5:
+            new = True  # space above: a new paragraph
+        elif _LIST_START.match(text):
+            new = True
+        elif len(group) == 1:
+            if line.x0 > last.x0 + 0.8 * size and not _LIST_START.match(last.text):
+                new = True  # indented under a one-line paragraph: a first-line indent
+            elif line.x0 < last.x0 - 0.8 * size and not _first_line_indent(last, line):
+                new = True
+        elif abs(line.x0 - group[1].x0) > 0.8 * size:
+            new = True
+        if not new and right - last.x1 > line.first_word_width() + 1.0 * size:
+            new = True  # the line before stopped short though the next word would have fit
+        if new:
+            groups.append([line])
+        else:
+            group.append(line)
+    return groups
+
+
+def _first_line_indent(first: _Line, second: _Line) -> bool:
+    return first.x0 - second.x0 < 6 * first.size
+
+
+def _cluster(values: list[float], tolerance: float) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tolerance:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(group) / len(group) for group in out]
+
+
+@dataclass
+class _Table:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    xs: list[float]
+    ys: list[float]
+    hs: list[list[float]]
+    vs: list[list[float]]
+    rows: list[list[tuple[float, float, tuple[int, int]]]] = field(default_factory=list)
+
+
+def _tables(rules: list[list[float]], tol: float = 2.5) -> list[_Table]:
+    """Ruling lines that cross, as grids."""
+    hs = [r for r in rules if abs(r[3] - r[1]) <= abs(r[2] - r[0])]
+    vs = [r for r in rules if abs(r[3] - r[1]) > abs(r[2] - r[0])]
+    parent = list(range(len(rules)))
+    all_rules = hs + vs
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if v[1] - tol <= h[1] <= v[3] + tol and h[0] - tol <= v[0] <= h[2] + tol:
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(all_rules)):
+        groups.setdefault(find(i), []).append(i)
+    tables = []
+    for members in groups.values():
+        gh = [all_rules[i] for i in members if i < len(hs)]
+        gv = [all_rules[i] for i in members if i >= len(hs)]
+        ys = _cluster([h[1] for h in gh], tol)
+        xs = _cluster([v[0] for v in gv], tol)
+        if len(ys) < 2 or len(xs) < 2:
+            continue
+        tables.append(_Table(min(xs), min(ys), max(xs), max(ys), xs, ys, gh, gv))
+    tables.sort(key=lambda t: t.top)
+    return tables
+
+
+def _grid(table: _Table, tol: float = 2.5) -> None:
+    """Each band's cells as (x0, x1, owner) where owner is the (band, cell) whose text it holds."""
+
+    def v_covers(x: float, y: float) -> bool:
+        return any(abs(v[0] - x) <= tol and v[1] - tol <= y <= v[3] + tol for v in table.vs)
+
+    def h_covers(y: float, x: float) -> bool:
+        return any(abs(h[1] - y) <= tol and h[0] - tol <= x <= h[2] + tol for h in table.hs)
+
+    for b in range(len(table.ys) - 1):
+        mid = (table.ys[b] + table.ys[b + 1]) / 2
+        edges = [x for i, x in enumerate(table.xs) if i in (0, len(table.xs) - 1) or v_covers(x, mid)]
+        cells = []
+        for c in range(len(edges) - 1):
+            x0, x1 = edges[c], edges[c + 1]
+            owner = (b, c)
+            if b > 0 and not h_covers(table.ys[b], (x0 + x1) / 2):
+                for px0, px1, powner in table.rows[b - 1]:
+                    if px0 - tol <= (x0 + x1) / 2 <= px1 + tol:
+                        owner = powner
+                        break
+            cells.append((x0, x1, owner))
+        table.rows.append(cells)
+
+
+@dataclass
+class _Item:
+    top: float
+    kind: str  # "p" or "t"
+    lines: list[_Line] = field(default_factory=list)
+    table: _Table | None = None
+    cells: dict = field(default_factory=dict)  # (band, cell) -> [atoms]
+
+
+def layout(pages: list[dict]) -> MemoText:
+    """The pages' atoms and ruling lines (as the child gives them) as the memo's lines."""
+    ocr = any(page.get("ocr") for page in pages)
+    per_page: list[list[_Item]] = []
+    pitches: dict[tuple[str, int], list[float]] = {}
+    for page in pages:
+        atoms = [list(a) for a in page.get("atoms", [])]
+        tables = _tables(page.get("rules", []))
+        items: list[_Item] = []
+        loose = []
+        table_items = []
+        for table in tables:
+            _grid(table)
+            table_items.append(_Item(table.top, "t", table=table))
+        for atom in atoms:
+            cx, cy = (atom[1] + atom[3]) / 2, (atom[2] + atom[4]) / 2
+            for item in table_items:
+                t = item.table
+                assert t is not None
+                if t.x0 <= cx <= t.x1 and t.top <= cy <= t.bottom:
+                    for b in range(len(t.ys) - 1):
+                        if t.ys[b] <= cy <= t.ys[b + 1]:
+                            for x0, x1, owner in t.rows[b]:
+                                if x0 <= cx <= x1:
+                                    item.cells.setdefault(owner, []).append(atom)
+                                    break
+                            break
+                    break
+            else:
+                loose.append(atom)
+        lines = _lines_of(loose, ocr)
+        lines = _drop_page_marks(lines, page["h"])
+        for line in lines:
+            items.append(_Item(line.top, "p", lines=[line]))
+        items.extend(table_items)
+        items.sort(key=lambda it: it.top)
+        per_page.append(items)
+        regions = [("p", lines)]
+        for item in table_items:
+            regions += [("t", _lines_of(a, ocr)) for a in item.cells.values()]
+        for kind, region in regions:
+            for upper, lower in zip(region, region[1:], strict=False):
+                pitches.setdefault((kind, round(upper.size)), []).append(lower.base - upper.base)
+    _drop_running(per_page, pages)
+
+    def pitcher(kind: str) -> Callable[[float], float]:
+        def pitch(size: float) -> float:
+            """The distance of two lines of one paragraph (the smallest seen in such regions, near enough)."""
+            found = [p for p in pitches.get((kind, round(size)), []) if 0.9 * size <= p <= 3 * size]
+            return sorted(found)[len(found) // 10] if found else 1.3 * size
+        return pitch
+
+    # the lowest any content goes on a page: a table reaching it and going on over the page split its last row
+    floor = max((max([item.table.bottom if item.table else item.lines[-1].bottom for item in items], default=0.0)
+                 for items in per_page), default=0.0)
+    out_lines: list[str] = []
+    origins: list[str] = []
+    confidences: list[float] = []
+    tables_seen = 0
+    # the table going on: its columns, rows so far, first row's text, bottom on its page
+    open_table: tuple[list[float], int, str, float] | None = None
+    for number, items in enumerate(per_page, start=1):
+        # paragraphs outside tables: consecutive "p" items become one region
+        body_lines = [line for item in items if item.kind == "p" for line in item.lines]
+        line_no = {id(line): i for i, line in enumerate(body_lines, start=1)}
+        i = 0
+        first_item = True
+        while i < len(items):
+            item = items[i]
+            if item.kind == "p":
+                region = []
+                while i < len(items) and items[i].kind == "p":
+                    region.extend(items[i].lines)
+                    i += 1
+                for group in _paragraphs(region, pitcher("p")):
+                    out_lines.append(_join(group))
+                    origins.append(f"หน้า {number} บรรทัด {line_no[id(group[0])]}")
+                    confidences.append(_mean_conf(group))
+                open_table = None
+                first_item = False
+                continue
+            assert item.table is not None
+            table = item.table
+            columns = table.xs
+            continued = (first_item and open_table is not None and len(open_table[0]) == len(columns)
+                         and all(abs(a - b) <= 3 for a, b in zip(open_table[0], columns, strict=True)))
+            split_row = continued and open_table is not None and open_table[3] >= floor - 12
+            if not continued:
+                tables_seen += 1
+                open_table = (columns, 0, "", 0.0)
+            assert open_table is not None
+            _, rows_so_far, first_row, _bottom = open_table
+            for b, cells in enumerate(table.rows):
+                texts, confs = [], []
+                for c, (_x0, _x1, owner) in enumerate(cells):
+                    if owner != (b, c):
+                        texts.append("")
+                        continue
+                    cell_lines = _lines_of(item.cells.get(owner, []), ocr)
+                    texts.append(CELL_BREAK.join(_join(g) for g in _paragraphs(cell_lines, pitcher("t"))))
+                    if cell_lines:
+                        confs.append(_mean_conf(cell_lines))
+                row = "\t".join(texts)
+                if continued and b == 0 and row == first_row and rows_so_far:
+                    continue  # the header row repeated on the next page
+                if split_row and b == 0 and len(texts) == len(out_lines[-1].split("\t")):
+                    out_lines[-1] = "\t".join(_continue_cell(a, c) for a, c in zip(out_lines[-1].split("\t"), texts,
+                                                                                    strict=True))
+                    confidences[-1] = min([confidences[-1], *confs])
+                    continue
+                rows_so_far += 1
+                if rows_so_far == 1:
+                    first_row = row
+                out_lines.append(row)
+                origins.append(f"หน้า {number} ตารางที่ {tables_seen} แถวที่ {rows_so_far}")
+                confidences.append(min(confs) if confs else 100.0)
+            open_table = (columns, rows_so_far, first_row, table.bottom)
+            first_item = False
+            i += 1
+    if not ocr:
+        return MemoText(out_lines, origins, kind="pdf")
+    doubtful = [i for i, c in enumerate(confidences) if c < DOUBTFUL_BELOW]
+    return OcrMemoText(out_lines, origins, kind="ocr", doubtful=doubtful, confidences=confidences)
+
+
+def _continue_cell(before: str, after: str) -> str:
+    """A cell's text on the next page appended to its start on the page before (a row split over pages)."""
+    if not before or not after:
+        return before or after
+    if _LIST_START.match(after):
+        return before + CELL_BREAK + after
+    return before + ("" if _thai_letter(before[-1]) and _thai_letter(after[0]) else " ") + after
+
+
+def _mean_conf(lines: list[_Line]) -> float:
+    values = [c for c in (line.confidence for line in lines) if c is not None]
+    return sum(values) / len(values) if values else 100.0
+
+
+def _drop_page_marks(lines: list[_Line], height: float) -> list[_Line]:
+    """Page numbers at the top or bottom edge of a page are not content."""
+    edge = 0.07 * height
+    return [line for line in lines
+            if not ((line.bottom < edge or line.top > height - edge) and _PAGE_NUMBER.match(line.text))]
+
+
+def _drop_running(per_page: list[list[_Item]], pages: list[dict]) -> None:
+    """Lines at a page's top or bottom edge that repeat (digits aside) on most pages: running headers."""
+    if len(per_page) < 2:
+        return
+    seen: dict[str, int] = {}
+    keyed: list[list[tuple[_Item, str]]] = []
+    for items, page in zip(per_page, pages, strict=True):
+        edge = 0.12 * page["h"]
+        marks = []
+        for item in items:
+            if item.kind == "p" and (item.top < edge or item.lines[0].bottom > page["h"] - edge):
+                key = re.sub(r"[0-9๐-๙]+", "#", item.lines[0].text)
+                marks.append((item, key))
+        for key in {k for _, k in marks}:
+            seen[key] = seen.get(key, 0) + 1
+        keyed.append(marks)
+    for items, marks in zip(per_page, keyed, strict=True):
+        for item, key in marks:
+            if seen[key] >= max(2, (len(per_page) + 1) // 2):
+                items.remove(item)
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())
