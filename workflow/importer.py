@@ -18,8 +18,9 @@ import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
+from workflow.memodocx import MAX_DOCX_INFLATED as MAX_DOCX_INFLATED  # the bound, named where it was
+from workflow.memodocx import read_docx
 from workflow.memolayout import LABELLED_LINE, SEED_ROLES, Layout, Mapping
-from workflow.memodocx import MAX_DOCX_INFLATED, read_docx
 from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
 
@@ -67,6 +68,10 @@ class ImportReport:
     layout: Layout = field(default_factory=Layout)
     #: the memo's text that ended in no field: (line, where, text), nothing dropped silently
     unplaced: list[tuple[int | None, str, str]] = field(default_factory=list)
+    #: how the fiscal year was chosen, when it was not plain (one note, shown at the top)
+    year_note: str | None = None
+    #: the heading's lines read into the memo's own fields (its number and date as written)
+    heading_lines: list[str] = field(default_factory=list)
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append((line, message))
@@ -141,7 +146,9 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
     memo_day = _ce(header.get("date"))
     from workflow.thaidate import fiscal_year_be as fiscal_year_of_day
 
-    year = header.get("fiscal_year") or (fiscal_year_of_day(memo_day) if memo_day else None)
+    written_years = _written_years(lines)
+    year = (layout.mapping.fiscal_year or (written_years[0][0] if written_years else None)
+            or (fiscal_year_of_day(memo_day) if memo_day else None))
     context = _Context(groups, people, report, memo_day, _reference_titles(year), layout)
     if table is not None:
         header_at, roles = table
@@ -160,7 +167,7 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
     doc = {
         "format": 1,
         "agency": header.get("agency") or "",
-        "fiscal_year": header.get("fiscal_year"),
+        "fiscal_year": None,
         "title": header.get("subject") or "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
         "memo": {k: v for k, v in header.items() if k not in ("agency", "fiscal_year")},
         "calendar": {"rounds": "previous", "deadlines": "next"},
@@ -171,15 +178,114 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
         "measures": measures,
     }
     if not doc["agency"]:
-        report.warn(None, "ไม่พบชื่อส่วนราชการ (บรรทัด 'ส่วนราชการ ...') กรอก agency เอง")
-    if not doc["fiscal_year"] and (inferred := _fiscal_year_of(header, measures)):
-        doc["fiscal_year"] = inferred
-        report.warn(None, f"บันทึกไม่ได้ระบุปีงบประมาณ อนุมานเป็น {inferred} จากวันที่ของบันทึกและระยะเวลาดำเนินการ "
-                          "(ปีงบประมาณเริ่ม ๑ ตุลาคม) ตรวจว่าถูกต้อง")
-    if not doc["fiscal_year"]:
-        report.warn(None, "ไม่พบปีงบประมาณ (เช่น 'ประจำปีงบประมาณ พ.ศ. ๒๕๖๗') กรอก fiscal_year เอง")
+        report.warn(None, "ไม่พบชื่อส่วนราชการ (บรรทัด 'ส่วนราชการ ...') กรอกชื่อหน่วยงานเอง")
+    doc["fiscal_year"], report.year_note = _choose_fiscal_year(written_years, _fiscal_year_of(header, measures),
+                                                               layout.mapping.fiscal_year)
+    if report.year_note:
+        report.warn(None, report.year_note)
     report.document = doc
+    _account(report, lines)
     return report
+
+
+#: "ปีงบประมาณ พ.ศ. ๒๕๖๘", "ประจำปี ๒๕๖๘": a year the memo writes
+_YEAR_WRITTEN = re.compile(r"(?:ปีงบประมาณ|ประจำปี)\s*(?:พ\.?\s*ศ\.?)?\s*([๒2][๔๕45][๐-๙0-9]{2})")
+#: ... of the assessment the measures answer ("ผลการประเมิน ITA ประจำปี ๒๕๖๗"), not of the measures
+_ASSESSMENT = re.compile(r"ประเมิน|ITA|ไอทีเอ|คะแนน", re.IGNORECASE)
+
+
+def _written_years(lines: list[str]) -> list[tuple[int, str]]:
+    """The fiscal years the memo writes for its measures, most written first, each with a line showing it;
+    a year written as the assessment's ("ผลการประเมิน ... ปี ๒๕๖๗") is counted apart, as (-year, line)."""
+    found: dict[int, list[str]] = {}
+    for raw in lines:
+        line = clean(raw)
+        for m in _YEAR_WRITTEN.finditer(line):
+            year = int(to_arabic_digits(m[1]))
+            before = line[max(0, m.start() - 40):m.start()]
+            key = -year if _ASSESSMENT.search(before) and not re.search(r"มาตรการ|แผน", before[-20:]) else year
+            found.setdefault(key, []).append(line[max(0, m.start() - 30):m.end()])
+    ranked = sorted(found, key=lambda y: (y < 0, -len(found[y])))
+    return [(y, found[y][0]) for y in ranked]
+
+
+def _choose_fiscal_year(written: list[tuple[int, str]], by_dates: int | None, chosen: int | None
+                        ) -> tuple[int | None, str | None]:
+    """The memo's fiscal year and, when it is not plain, one note that names the choice: the year written for
+    the measures, else the one most of their dates fall in; never the assessment's year taken for it."""
+    if chosen:
+        return chosen, None
+    measures = [y for y, _ in written if y > 0]
+    assessed = [-y for y, _ in written if y < 0]
+    if measures:
+        year = measures[0]
+        if by_dates and by_dates != year:
+            return year, (f"ใช้ปีงบประมาณ {to_thai_digits(str(year))} ตามที่บันทึกเขียนไว้ "
+                          f"('{next(t for y, t in written if y == year)}') แต่วันที่ของมาตรการส่วนใหญ่อยู่ในปีงบประมาณ "
+                          f"{to_thai_digits(str(by_dates))} ตรวจวันที่หรือเปลี่ยนปีในหน้าการจับคู่")
+        if len(measures) > 1:
+            return year, (f"บันทึกเขียนปีงบประมาณไว้หลายปี ({', '.join(to_thai_digits(str(y)) for y in measures)}) "
+                          f"ใช้ {to_thai_digits(str(year))} ที่เขียนบ่อยที่สุด ถ้าไม่ใช่ เปลี่ยนในหน้าการจับคู่")
+        return year, None
+    if by_dates:
+        note = (f"บันทึกไม่ได้ระบุปีงบประมาณ อนุมานเป็น {by_dates} จากวันที่ของบันทึกและระยะเวลาดำเนินการ "
+                "(ปีงบประมาณเริ่ม ๑ ตุลาคม) ตรวจว่าถูกต้อง")
+        if assessed:
+            note += (f" (ปี {', '.join(to_thai_digits(str(y)) for y in assessed)} ที่บันทึกเขียนไว้เป็นปีของผลการประเมิน "
+                     "ไม่ใช่ปีของมาตรการ)")
+        return by_dates, note
+    if assessed:
+        year = assessed[0] + 1
+        return year, (f"บันทึกเขียนเพียงปีของผลการประเมิน ({to_thai_digits(str(assessed[0]))}) ใช้ปีงบประมาณถัดไป "
+                      f"{to_thai_digits(str(year))} สำหรับมาตรการ ตรวจและเปลี่ยนในหน้าการจับคู่ได้")
+    return None, "ไม่พบปีงบประมาณ (เช่น 'ประจำปีงบประมาณ พ.ศ. ๒๕๖๗') กรอกปีงบประมาณเอง"
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+#: a step's number, a bullet, punctuation: the memo's structure, not its text
+_STRUCTURE_TOKEN = re.compile(r"^[\s\-–—•●▪◦∙·.,:;()\[\]/|๐-๙0-9]*$")
+
+
+def _account(report: ImportReport, lines: list[str]) -> None:
+    """Nothing dropped silently: every word of the memo is in a field of the document, in the layout (a header,
+    a label), or in the list of what was not placed; what is in none of them is added to that list with its
+    line. A safety net under every reader: whatever a layout's reading missed is shown, not lost."""
+    from workflow.memolayout import best_role
+
+    def squash(text: str) -> str:
+        return "".join(clean(text).split())
+
+    placed = [squash(x) for x in _strings(report.document)]
+    placed += [squash(text) for _line, _where, text in report.unplaced]
+    placed += [squash(c.header) for c in report.layout.columns] + [squash(k) for k in report.layout.labels]
+    placed += [squash(line) for line in report.heading_lines]
+    haystack = "\x00".join(placed)
+    for i, raw in enumerate(lines):
+        missing = []
+        for token in clean(raw.replace(CELL_BREAK, " ").replace("\t", " ")).split():
+            word = squash(token).strip("()[]\"'“”:：,.")
+            if not word or _STRUCTURE_TOKEN.match(word) or word in haystack or word in _NOTHING:
+                continue
+            if best_role(token.strip(":：")) or word.rstrip(":：") in _HEADER_WORDS:
+                continue  # a label's word ("ระยะเวลาดำเนินการ", "ส่วนราชการ"): the layout, not text
+            missing.append(token)
+        if missing:
+            _unplaced(report, i + 1, "ที่ไม่ได้จัดเข้าช่องใด", " ".join(missing), warn=False)
+
+
+#: "none" written in a field (ข้อจำกัด: ไม่มี): read as the field being empty
+_NOTHING = {"ไม่มี", "-", "ไม่ใช้งบประมาณ"}
+#: the words of a memo's heading (บันทึกข้อความ), read into the memo's own fields
+_HEADER_WORDS = {"ส่วนราชการ", "ที่", "วันที่", "เรื่อง", "เรียน", "บันทึกข้อความ", "ลงชื่อ"}
 
 
 def _fiscal_year_of(header: dict, measures: list[dict]) -> int | None:
@@ -204,6 +310,7 @@ def _header(lines: list[str], report: ImportReport) -> dict:
             header["department"] = m[1]
             header["agency"] = re.split(r"\s+(?:กลุ่ม|กอง|สำนัก(?!งาน)|ฝ่าย|งาน|โทร)", m[1])[0]
         elif m := re.match(r"^ที่\s+(.+?)(?:\s+วันที่\s+(.+))?$", line):  # often on one line with the date
+            report.heading_lines.append(line)
             header["number"] = m[1]
             if m[2]:
                 try:
@@ -211,6 +318,7 @@ def _header(lines: list[str], report: ImportReport) -> dict:
                 except ThaiDateError:
                     report.warn(i + 1, f"อ่านวันที่ของบันทึกไม่ได้: {m[2]}")
         elif m := re.match(r"^วันที่\s+(.+)$", line):
+            report.heading_lines.append(line)
             try:
                 header["date"] = _be_iso(parse_thai_date(m[1]))
             except ThaiDateError:
@@ -227,8 +335,6 @@ def _header(lines: list[str], report: ImportReport) -> dict:
                 collecting = False
             else:
                 names[-1][1].append(line)
-        if m := re.search(r"ปีงบประมาณ\s*(?:พ\.ศ\.)?\s*([๐-๙0-9]{4})", line):
-            header.setdefault("fiscal_year", int(to_arabic_digits(m[1])))
     signed = [(name, pos) for name, pos in names if name]
     if signed:
         header["author"] = {"name": signed[0][0], "position": " ".join(signed[0][1]) or None}

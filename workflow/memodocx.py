@@ -80,7 +80,7 @@ def _paragraph_text(p: Any, numbering: _Numbering) -> str:
     """A paragraph's text as Word shows it, its list number first."""
     from docx.text.paragraph import Paragraph
 
-    return numbering.label(p) + Paragraph(p, None).text
+    return numbering.label(p) + Paragraph(p, None).text  # type: ignore[arg-type]  # text needs no part
 
 
 def _cell_paragraphs(tc: Any, numbering: _Numbering) -> list[str]:

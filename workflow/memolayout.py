@@ -213,6 +213,7 @@ class Layout:
         key = key_of(label)
         if not key or len(key) > MAX_LABEL:
             return None
+        role: str | None
         if key in self.mapping.labels:
             role, how = self.mapping.labels[key], "mapping"
         else:
