@@ -36,9 +36,13 @@ _ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
 #: a step's number as memos write it: ``1.``, ``1)``, ``(1)``, in Thai or Arabic digits
 _STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([๑-๙1-9][๐-๙0-9]?)[.)])\s*(?=\S)")
 #: a person as memos name one: นาย/นาง/นางสาว/น.ส., with ดร. or ว่าที่ร้อยตรี (ว่าที่ ร.ต.) before, or ดร. alone
+#: a job title or position: never a person's name ("ครูชำนาญการ (งานทะเบียน)", "หัวหน้างานพัสดุ")
+_POSITION = (r"(?:ครู|ผู้อำนวยการ|รองผู้อำนวยการ|หัวหน้า|นัก|เจ้าหน้าที่|เจ้าพนักงาน|ปลัด|รองปลัด|นายก|ผู้ช่วย|พนักงาน"
+             r"|ลูกจ้าง|ผู้บริหาร|ผู้ตรวจ|ศึกษานิเทศก์|พยาบาล|แพทย์|เภสัชกร|ข้าราชการ|บุคลากร|คณะ|กรรมการ)")
 _PERSON = re.compile(r"((?:ว่าที่\s?(?:ร้อยตรี|ร\.ต\.)(?:หญิง)?\s?(?:นางสาว|น\.ส\.|นาง|นาย)?"
-                     r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา))"
-                     r"\s?\S+\s+\S+)")
+                     r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา"
+                     r"|ชำนาญ|เชี่ยวชาญ|\s*\())"
+                     rf"\s?(?!{_POSITION})[^\s()]+\s+(?!{_POSITION})[^\s()/]+)")
 _UNIT_CHAR = r"(?:(?!และ(?:กลุ่ม|กอง|สำนัก|ฝ่าย|งาน)|ร่วมกับ)[^\s/,()])"  # "A และกลุ่มB": two units
 #: the learning areas' official names, which have spaces in them
 _LEARNING_AREAS = (r"กลุ่มสาระการเรียนรู้(?:สังคมศึกษา\s*ศาสนา\s*และ\s*วัฒนธรรม|วิทยาศาสตร์\s*และ\s*เทคโนโลยี"
@@ -737,7 +741,8 @@ def _owners(text, groups, people, report, line, where) -> dict:
     for m in _PERSON.finditer(text):
         name = m[1]
         after = text[m.end():]
-        group = _GROUP.search(after)
+        before = [g for g in _GROUP.finditer(text[:m.start()]) if not _PERSON.search(text[g.end():m.start()])]
+        group = _GROUP.search(after) or (before[-1] if before else None)  # "(งาน...)" after, or "งาน... นาย..."
         key = next((k for k, p in people.items() if p["name"] == name), None) or f"p{len(people) + 1}"
         people.setdefault(key, {"name": name, "group": _group_key(group[0], groups) if group else None})
         found_people.append(key)
