@@ -207,7 +207,10 @@ def _similarity(a: dict, b: dict) -> float:
     ka, kb = key(a), key(b)
     if not ka or not kb:
         return 0.0
-    return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
+    whole = difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
+    ta, tb = re.sub(r"\s+", "", a["title"]), re.sub(r"\s+", "", b["title"])
+    title = difflib.SequenceMatcher(None, ta, tb, autojunk=False).ratio() if ta and tb else 0.0
+    return max(whole, 0.9 * title)  # a measure read with its title but little else is still that measure
 
 
 def _align(want: list[dict], got: list[dict], floor: float = 0.3) -> list[tuple[int | None, int | None]]:
