@@ -66,6 +66,8 @@ OCR_PAGE_SECONDS = 120.0
 OCR_DPI = 300
 #: a line read by OCR with a mean word confidence under this is listed in ``doubtful``
 DOUBTFUL_BELOW = 70.0
+#: between two Thai words read by OCR, a gap wider than this (in line heights x 0.6) is a typed space
+OCR_THAI_SPACE = 0.6
 
 _PDF = b"%PDF-"
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -232,6 +234,9 @@ def _child_image(data: bytes) -> None:
 
     try:
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise _refuse(f"ภาพใหญ่เกิน {MAX_IMAGE_PIXELS // 1_000_000} ล้านพิกเซล ลดขนาดแล้วส่งอีกครั้ง",
+                      f"the image is larger than {MAX_IMAGE_PIXELS // 1_000_000} megapixels") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
         raise _refuse("อ่านไฟล์ภาพไม่ได้ (ไฟล์เสียหรือไม่ใช่ JPEG/PNG)", f"cannot read the image: {exc}") from None
     width, height = image.size
@@ -300,8 +305,13 @@ def _ruled_lines(ink, scale: float) -> list[list[float]]:
     least = 7  # steps: ~14 mm
     found: list[list[float]] = []
     w, h = ink.size
+    from PIL import ImageChops
+
+    widened = ink  # a vertical rule left a pixel or two askew still fills a column: widened by 2 px each side
+    for dx in (-2, -1, 1, 2):
+        widened = ImageChops.lighter(widened, ImageChops.offset(ink, dx, 0))
     for horizontal in (True, False):
-        reduced = ink.resize(((w + step - 1) // step, h) if horizontal else (w, (h + step - 1) // step),
+        reduced = (ink if horizontal else widened).resize(((w + step - 1) // step, h) if horizontal else (w, (h + step - 1) // step),
                              Image.Resampling.BOX)
         rw, rh = reduced.size
         values = reduced.tobytes()
@@ -313,8 +323,8 @@ def _ruled_lines(ink, scale: float) -> list[list[float]]:
                 if full:
                     run += 1
                     continue
-                if run >= least:
-                    start, end = (b - run) * step, b * step
+                if run >= least:  # a block half-filled at either end still belongs to the line
+                    start, end = max(0, (b - run - 1) * step), min((w if horizontal else h), (b + 1) * step)
                     found.append([start, a, end, a] if horizontal else [a, start, a, end])
                 run = 0
     return found
@@ -361,7 +371,7 @@ def _ocr_page(image, scale: float) -> dict:
         atoms.append([parts[11].strip(), left / scale, top / scale, (left + width) / scale,
                       (top + height) / scale, 0.0, max(conf, 0.0)])
     rules = [[x0 / scale, y0 / scale, x1 / scale, y1 / scale] for x0, y0, x1, y1 in lines]
-    return {"atoms": atoms, "rules": rules, "ocr": True, "skew": angle}
+    return {"atoms": atoms, "rules": rules, "ocr": True, "skew": angle, "lines": len(lines)}
 
 
 # --------------------------------------------------------------------------------------------------- the parent
@@ -503,8 +513,8 @@ class _Line:
                 continue
             if previous is not None and out and out[-1] != " ":
                 gap = atom[1] - previous[3]
-                if self.ocr:
-                    if gap > 0.35 * self.size or not (_is_thai(out[-1][-1]) and _is_thai(atom[0][0])):
+                if self.ocr:  # tesseract cuts Thai into syllables: only a wide gap is a space
+                    if gap > (OCR_THAI_SPACE if _is_thai(out[-1][-1]) and _is_thai(atom[0][0]) else 0.2) * self.size:
                         out.append(" ")
                 elif gap > 0.2 * (atom[5] or self.size):
                     out.append(" ")
@@ -685,8 +695,9 @@ def _grid(table: _Table, tol: float = 2.5) -> None:
         return any(abs(h[1] - y) <= tol and h[0] - tol <= x <= h[2] + tol for h in table.hs)
 
     for b in range(len(table.ys) - 1):
-        mid = (table.ys[b] + table.ys[b + 1]) / 2
-        edges = [x for i, x in enumerate(table.xs) if i in (0, len(table.xs) - 1) or v_covers(x, mid)]
+        upper, lower = (2 * table.ys[b] + table.ys[b + 1]) / 3, (table.ys[b] + 2 * table.ys[b + 1]) / 3
+        edges = [x for i, x in enumerate(table.xs)
+                 if i in (0, len(table.xs) - 1) or (v_covers(x, upper) and v_covers(x, lower))]
         cells = []
         for c in range(len(edges) - 1):
             x0, x1 = edges[c], edges[c + 1]
@@ -761,9 +772,6 @@ def layout(pages: list[dict]) -> MemoText:
             return sorted(found)[len(found) // 10] if found else 1.3 * size
         return pitch
 
-    # the lowest any content goes on a page: a table reaching it and going on over the page split its last row
-    floor = max((max([item.table.bottom if item.table else item.lines[-1].bottom for item in items], default=0.0)
-                 for items in per_page), default=0.0)
     out_lines: list[str] = []
     origins: list[str] = []
     confidences: list[float] = []
@@ -795,7 +803,6 @@ def layout(pages: list[dict]) -> MemoText:
             columns = table.xs
             continued = (first_item and open_table is not None and len(open_table[0]) == len(columns)
                          and all(abs(a - b) <= 3 for a, b in zip(open_table[0], columns, strict=True)))
-            split_row = continued and open_table is not None and open_table[3] >= floor - 12
             if not continued:
                 tables_seen += 1
                 open_table = (columns, 0, "", 0.0)
@@ -814,11 +821,6 @@ def layout(pages: list[dict]) -> MemoText:
                 row = "\t".join(texts)
                 if continued and b == 0 and row == first_row and rows_so_far:
                     continue  # the header row repeated on the next page
-                if split_row and b == 0 and len(texts) == len(out_lines[-1].split("\t")):
-                    out_lines[-1] = "\t".join(_continue_cell(a, c) for a, c in zip(out_lines[-1].split("\t"), texts,
-                                                                                    strict=True))
-                    confidences[-1] = min([confidences[-1], *confs])
-                    continue
                 rows_so_far += 1
                 if rows_so_far == 1:
                     first_row = row
@@ -832,15 +834,6 @@ def layout(pages: list[dict]) -> MemoText:
         return MemoText(out_lines, origins, kind="pdf")
     doubtful = [i for i, c in enumerate(confidences) if c < DOUBTFUL_BELOW]
     return OcrMemoText(out_lines, origins, kind="ocr", doubtful=doubtful, confidences=confidences)
-
-
-def _continue_cell(before: str, after: str) -> str:
-    """A cell's text on the next page appended to its start on the page before (a row split over pages)."""
-    if not before or not after:
-        return before or after
-    if _LIST_START.match(after):
-        return before + CELL_BREAK + after
-    return before + ("" if _thai_letter(before[-1]) and _thai_letter(after[0]) else " ") + after
 
 
 def _mean_conf(lines: list[_Line]) -> float:
