@@ -53,6 +53,30 @@ def next_alert_moment(now: datetime, calendar: WorkingCalendar | None = None) ->
     return bangkok_moment(calendar.add_working_days(today, 1), office_time())
 
 
+#: what leaves at once whatever the hour: not alerts about the work but a person's sign-in link, the daily digest
+#: at the hour its reader chose, and the notices to admins that LINE refused messages
+AT_ANY_HOUR = frozenset({"invitation", "digest", "line_failed", "line_token_refused"})
+
+
+def send_moment(event: str, now: datetime, calendar: WorkingCalendar | None = None) -> datetime:
+    """The office-hours rule of every alert, whatever queues it (a timer, a person's action, a cycle loaded at
+    22:00) and on every channel: it may leave now in alert hours, else it waits for the next working day's
+    office hour, as the timers do. ``notify.queue`` and ``lineout`` give every outbox row this moment."""
+    return now if event in AT_ANY_HOUR else next_alert_moment(now, calendar)
+
+
+def announce_opening(step: Step | StepRow, now: datetime, *, loading: bool,
+                     calendar: WorkingCalendar | None = None) -> bool:
+    """The past-date rule for a step's opening alert ("ถึงคิวของท่าน", "รอตรวจสอบ"): a step opened as its
+    cycle is loaded whose due day has ended by the time the alert could leave gets none. Its history is not
+    told: the overdue timer (``schedule_step_alerts``) tells its people once, at the next moment alerts may
+    go out, as the load's warning promises. A step that opens later in the year, when the one before it is
+    done, is announced however late it is: that is news."""
+    if not loading or step.due_on is None:
+        return True
+    return step.due_on >= bangkok_today(next_alert_moment(now, calendar))
+
+
 def upcoming(day: date, now: datetime) -> bool:
     """Whether an alert at the office hour of ``day`` is still ahead (one already past is history)."""
     return bangkok_moment(day, office_time()) >= now

@@ -184,7 +184,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
                  to_state="active", data={"source": source_name, "measures": len(measures),
                                           "steps": sum(len(m.steps) for m, _ in measures)})
     for measure, _ in measures:
-        open_ready_steps(measure.id, actor_id=actor_id, now=now)
+        open_ready_steps(measure.id, actor_id=actor_id, now=now, loading=True)
     db.session.flush()
     return result
 

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from workflow import lineapi, notify, wording
+from workflow import alerts, lineapi, notify, wording
 from workflow.db import db
 from workflow.models import Group, LineChannel, LineTarget, Measure, OutboxMessage, Round, Step, Timer, User
 from workflow.thaidate import bangkok_moment, bangkok_today, digits, format_be, to_bangkok
@@ -47,7 +47,8 @@ def _row(key: str, event: str, target: LineTarget, text: str, now: datetime, rec
          ) -> dict:
     return dict(dedupe_key=f"line:{key}:t{target.id}"[:255], event=event, recipient_id=recipient_id,
                 to_email=target.line_id, subject=text.split("\n", 1)[0][:500], status="pending", attempts=0,
-                next_attempt_at=now, message_id=str(uuid.uuid4()), created_at=now, channel="line",
+                next_attempt_at=alerts.send_moment(event, now), message_id=str(uuid.uuid4()), created_at=now,
+                channel="line",
                 line_target_id=target.id, payload={"text": text}, lease_until=None, last_error=None,
                 sent_at=None)
 

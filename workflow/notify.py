@@ -19,7 +19,7 @@ from flask import current_app
 from jinja2 import Environment
 from sqlalchemy import bindparam, func, select
 
-from workflow import wording
+from workflow import alerts, wording
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
 from workflow.steprows import StepRow
@@ -161,7 +161,8 @@ def _insert_rows(rows: list[dict]) -> int:
 def queue(event_name: str, cause: str, recipient: Recipient, items: list[dict], now: datetime, *,
           params: dict | None = None, wording_key: str | None = None, template: str = "alert",
           context: dict | None = None) -> bool:
-    """Add one outbox row unless this (event, cause, recipient) is already queued. True if added.
+    """Add one outbox row unless this (event, cause, recipient) is already queued. True if added. It leaves
+    when alerts may go out (``alerts.send_moment``: queued outside office hours, it waits for the next one).
 
     Its subject and lead are worded in the recipient's language (``workflow.wording``, by ``wording_key``,
     the event's name unless given, with ``params``); the rest is stored as data (template and context) and
@@ -175,7 +176,8 @@ def queue(event_name: str, cause: str, recipient: Recipient, items: list[dict], 
     values = dict(
         dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
         subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
-        next_attempt_at=now, message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>", created_at=now,
+        next_attempt_at=alerts.send_moment(event_name, now), message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>",
+        created_at=now,
         payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
                  "context": context or {}, "lang": lang},
         lease_until=None, last_error=None, sent_at=None,
@@ -218,7 +220,11 @@ def _code_number(step: Step | StepRow) -> dict:
     return {"code": step.measure.code, "number": step.number}
 
 
-def step_opened(step: Step | StepRow, cause: str, now: datetime) -> int:
+def step_opened(step: Step | StepRow, cause: str, now: datetime, *, loading: bool = False) -> int:
+    """"Your turn" (or, for a review, "waiting for your review") to a step's people; none for a step opened by
+    loading its cycle when its due day is past (``alerts.announce_opening``)."""
+    if not alerts.announce_opening(step, now, loading=loading):
+        return 0
     event = "review_waiting" if step.kind == "review" else "step_opened"
     return sum(queue(event, cause, user, [step_item(step)], now, params=_code_number(step))
                for user in recipient_rows(step))

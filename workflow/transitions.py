@@ -142,9 +142,11 @@ _MEASURE_DONE = (update(_MEASURE).values(state="done")
 
 
 def open_ready_steps(measure_id: int, *, actor_id: int | None, now: datetime,
-                     measure: steprows.MeasureRow | None = None) -> list[int]:
+                     measure: steprows.MeasureRow | None = None, loading: bool = False) -> list[int]:
     """Open the blocked steps of the first unfinished block; mark the measure done when all are. The ids of
-    the steps opened. Reads and writes with statements of its own: the caller flushes its changes first."""
+    the steps opened. Reads and writes with statements of its own: the caller flushes its changes first.
+    ``loading``: the cycle is being loaded, and a step already past its due day is not announced
+    (``alerts.announce_opening``)."""
     connection = db.session.connection()
     opened: list[int] = []
     for block in blocks(steprows.measure_steps(measure_id)):
@@ -161,7 +163,7 @@ def open_ready_steps(measure_id: int, *, actor_id: int | None, now: datetime,
                                      actor_id=actor_id, now=now, target_type="step",
                                      target_id=s.id, from_state=s.state, to_state=StepState.OPEN,
                                      data={"measure": measure.code, "number": s.number})
-                notify.step_opened(s, f"e{event.seq}", now)
+                notify.step_opened(s, f"e{event.seq}", now, loading=loading)
                 alerts.schedule_step_alerts(s, now)
             steprows.expire(Step, opened)
         break
