@@ -311,8 +311,8 @@ def _ruled_lines(ink, scale: float) -> list[list[float]]:
     for dx in (-2, -1, 1, 2):
         widened = ImageChops.lighter(widened, ImageChops.offset(ink, dx, 0))
     for horizontal in (True, False):
-        reduced = (ink if horizontal else widened).resize(((w + step - 1) // step, h) if horizontal else (w, (h + step - 1) // step),
-                             Image.Resampling.BOX)
+        box = ((w + step - 1) // step, h) if horizontal else (w, (h + step - 1) // step)
+        reduced = (ink if horizontal else widened).resize(box, Image.Resampling.BOX)
         rw, rh = reduced.size
         values = reduced.tobytes()
         outer, inner = (rh, rw) if horizontal else (rw, rh)
