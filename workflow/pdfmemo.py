@@ -125,6 +125,13 @@ def _limit_memory() -> None:
 
 
 def _emit(obj: dict) -> None:
+    if "page" in obj:
+        try:
+            import resource
+
+            obj["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # for bench/pdfmemo.py
+        except ImportError:  # pragma: no cover - not on Linux
+            pass
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
