@@ -397,6 +397,7 @@ def placed_text(report: Any) -> str:
     """Every string the import kept: the document's, its mapping's (if it has one) and what it listed as not
     placed (``report.unplaced``; the warnings' text when the importer has no such list)."""
     strings = _strings(getattr(report, "document", None) or {})
+    strings += [str(line) for line in getattr(report, "heading_lines", None) or []]  # the memo's number, date
     for attr in ("mapping", "layout"):
         strings += _strings(getattr(report, attr, None), keys=True)
     unplaced = getattr(report, "unplaced", None)

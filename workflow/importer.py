@@ -275,15 +275,27 @@ def _account(report: ImportReport, lines: list[str]) -> None:
     haystack = "\x00".join(placed)
     for i, raw in enumerate(lines):
         missing = []
-        for token in clean(raw.replace(CELL_BREAK, " ").replace("\t", " ")).split():
-            word = squash(token).strip("()[]\"'“”:：,.")
-            if not word or _STRUCTURE_TOKEN.match(word) or word in haystack or word in _NOTHING:
-                continue
-            if best_role(token.strip(":：")) or word.rstrip(":：") in _HEADER_WORDS:
-                continue  # a label's word ("ระยะเวลาดำเนินการ", "ส่วนราชการ"): the layout, not text
-            missing.append(token)
+        for cell in raw.split("\t"):
+            for part in cell.split(CELL_BREAK):
+                tokens = clean(part).split()
+                for n, token in enumerate(tokens):
+                    word = squash(token).strip("()[]\"'“”:：,.")
+                    if not word or _STRUCTURE_TOKEN.match(word) or word in haystack or word in _HEADER_WORDS:
+                        continue
+                    label = re.sub(r"^(?:[๐-๙0-9]+(?:\.[๐-๙0-9]+)*[.)]?)", "", word).rstrip(":：")
+                    if n == 0 and label and best_role(label) and len(label) <= 40 and _is_label(label):
+                        report.layout.label_role(label, i + 1)  # a paragraph's printed label: the layout's
+                        continue
+                    missing.append(token)
         if missing:
             _unplaced(report, i + 1, "ที่ไม่ได้จัดเข้าช่องใด", " ".join(missing), warn=False)
+
+
+def _is_label(word: str) -> bool:
+    """A word that is only a label's name ("ระยะเวลาดำเนินการ"), never a sentence that uses one."""
+    from workflow.memolayout import label_words
+
+    return any(word == w or (word.startswith(w) and len(word) - len(w) <= 8) for w in label_words())
 
 
 #: "none" written in a field (ข้อจำกัด: ไม่มี): read as the field being empty

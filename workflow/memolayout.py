@@ -93,6 +93,11 @@ def scores(text: str) -> dict[str, float]:
     return found
 
 
+def label_words() -> list[str]:
+    """Every word that names a role (what a label or a header is made of)."""
+    return [word for words in _WORDS.values() for word, _w in words]
+
+
 def best_role(text: str) -> str | None:
     found = {r: s for r, s in scores(text).items() if s >= MIN_SCORE}
     return max(found, key=lambda r: found[r]) if found else None
