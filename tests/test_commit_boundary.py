@@ -126,7 +126,7 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("secretariat", "/drafts/1/measures/1", lambda: form_data(as_("secretariat"), 1, 0, action="save",
                                                                   title="มาตรการที่แก้ในแบบฟอร์ม")),
         ("admin", "/drafts/", lambda: form("admin", fiscal_year="2568")),
-        ("admin", "/drafts/2/discard", lambda: form("admin")),
+        ("admin", "/drafts/2/discard", lambda: form("admin", confirmed="1")),
         ("secretariat", "/drafts/next-year", lambda: form("secretariat", cycle_id="1")),
         ("secretariat", "/drafts/1/confirm", lambda: form("secretariat", past_ok="1")),
         ("admin", "/admin/definitions", lambda: {**form("admin", confirm="1", past_ok="1"), "file": (io.BytesIO(

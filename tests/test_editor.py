@@ -4,6 +4,8 @@ draft confirmed into a cycle."""
 
 from __future__ import annotations
 
+import copy
+import html
 import io
 import re
 
@@ -276,3 +278,214 @@ def test_a_file_that_is_not_a_memo_makes_no_draft(office, data, says):
                     content_type="multipart/form-data")
     assert r.status_code == 422 and says in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+# -- issue 23: the editor, where an officer spends the next hour -----------------------------------------------
+
+
+def _doc(draft_id: int) -> dict:
+    db.session.expire_all()
+    return db.session.get(Draft, draft_id).document
+
+
+def test_people_are_edited_and_removed_and_a_removed_one_never_becomes_an_account(office):
+    from workflow.models import User
+
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert 'id="person-p1"' in page and "รับผิดชอบมาตรการ" in page
+    # a job title read as a name is corrected, with the position and the unit
+    ok = client.post(f"/drafts/{draft_id}/person", data={
+        "csrf_token": token(client), "key": "p2", "action": "save", "name": "น.ส.กมลนภา อุตธรรมา",
+        "position": "ครูชำนาญการ", "group": "plan", "email": "kamonnapa@office.test"})
+    assert ok.status_code == 303
+    assert _doc(draft_id)["people"]["p2"] == {"name": "น.ส.กมลนภา อุตธรรมา", "group": "plan",
+                                              "position": "ครูชำนาญการ", "email": "kamonnapa@office.test"}
+    bad = client.post(f"/drafts/{draft_id}/person", data={"csrf_token": token(client), "key": "p2", "action": "save",
+                                                          "name": " ", "group": "nope"})
+    assert bad.status_code == 422 and 'id="pne-p2"' in bad.get_data(as_text=True)
+    # p1 owns measure 1.5: removing asks who takes over, naming the measure, and writes nothing
+    before = snapshot(draft_id)
+    refused = client.post(f"/drafts/{draft_id}/person", data={"csrf_token": token(client), "key": "p1",
+                                                              "action": "remove"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "เป็นผู้รับผิดชอบในมาตรการ 1.5" in text and 'id="pte-p1"' in text
+    assert snapshot(draft_id) == before
+    # given a group to take over: gone from the draft, the group owns what the person owned
+    data = form_data(client, draft_id, 4, action="save", **{"step-1-owner": "person:p1"})
+    assert client.post(f"/drafts/{draft_id}/measures/5", data=data).status_code == 303
+    gone = client.post(f"/drafts/{draft_id}/person", data={"csrf_token": token(client), "key": "p1",
+                                                           "action": "remove", "takeover": "group:admin"})
+    assert gone.status_code == 303
+    doc = _doc(draft_id)
+    assert "p1" not in doc["people"]
+    m15 = doc["measures"][4]
+    assert m15["owners"]["people"] == [] and m15["owners"]["groups"] == ["admin"]
+    assert m15["steps"][1]["owner"] == {"group": "admin"}
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.action == "draft_edited")).scalars().all()
+    assert any((e.data or {}).get("person_removed") == "น.ส.พรรณี อินสำราญ" for e in events)
+    ok = client.post(f"/drafts/{draft_id}/confirm", data={"csrf_token": token(client), "past_ok": "1"})
+    assert ok.status_code == 303
+    names = set(db.session.execute(select(User.name)).scalars())
+    assert "น.ส.พรรณี อินสำราญ" not in names and "น.ส.กมลนภา อุตธรรมา" in names
+
+
+def test_two_owner_groups_are_said_when_a_step_can_take_only_one(office):
+    """A step has one owner group (models): the draft says which group steps without an owner go to."""
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = html.unescape(client.get(f"/drafts/{draft_id}").get_data(as_text=True))
+    m12 = page[page.index('id="m1"'):page.index('id="m2"')]
+    assert "กลุ่มเจ้าของได้กลุ่มเดียว" in m12 and "'กลุ่มอำนวยการ' ด้วย" in m12
+    form = client.get(f"/drafts/{draft_id}/measures/2").get_data(as_text=True)
+    assert "กลุ่มเจ้าของได้กลุ่มเดียว" in form
+    # each step given its owner: nothing more to say
+    steps = {f"step-{i}-owner": ("group:hr" if i % 2 else "group:admin") for i in range(4)}
+    assert client.post(f"/drafts/{draft_id}/measures/2",
+                       data=form_data(client, draft_id, 1, action="save", **steps)).status_code == 303
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "กลุ่มเจ้าของได้กลุ่มเดียว" not in page[page.index('id="m1"'):page.index('id="m2"')]
+
+
+def test_steps_pasted_as_a_list_lose_their_numbering_and_the_new_row_has_the_focus(office):
+    assert drafts.pasted_steps("1. จัดทำแผน\n(๒) ประชุมชี้แจง\n - ส่งรายงาน\n๓) สรุปผล\n1.1 ย่อย\n\n• แจ้งเวียน") == [
+        "จัดทำแผน", "ประชุมชี้แจง", "ส่งรายงาน", "สรุปผล", "ย่อย", "แจ้งเวียน"]
+    assert drafts.pasted_steps("15 มิ.ย. ประชุม") == ["15 มิ.ย. ประชุม"]  # a date is not a number
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    before = snapshot(draft_id)
+    url = f"/drafts/{draft_id}/measures/1"
+    r = client.post(url, data=form_data(client, draft_id, 0, action="paste", paste="1. ก\n2. ข\n(๓) ค"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and page.count('class="step-row"') == 8 and snapshot(draft_id) == before
+    assert re.search(r'name="step-5-title"[^>]* autofocus[^>]*>ก</textarea>', page)
+    assert f'formaction="/drafts/{draft_id}/measures/1#step-8"' in page  # the next add lands on its row
+    added = client.post(url, data=form_data(client, draft_id, 0, action="add")).get_data(as_text=True)
+    assert re.search(r'name="step-5-title"[^>]* autofocus', added)
+    empty = client.post(url, data=form_data(client, draft_id, 0, action="paste", paste=" \n- \n"))
+    assert 'id="e-paste"' in empty.get_data(as_text=True)
+
+
+def test_deleting_a_measure_and_discarding_a_draft_ask_first(office):
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}/measures/1").get_data(as_text=True)
+    assert 'id="remove-measure"' in page and '<details class="card confirm-step">' in page
+    before = snapshot(draft_id)
+    unasked = {"csrf_token": token(client), "version": str(before[0]), "action": "remove_measure"}
+    assert client.post(f"/drafts/{draft_id}/measures/1", data=unasked).status_code == 400
+    assert client.post(f"/drafts/{draft_id}/discard", data={"csrf_token": token(client)}).status_code == 400
+    assert snapshot(draft_id) == before
+    asked = client.post(f"/drafts/{draft_id}/measures/1", data={**unasked, "confirmed": "1"})
+    assert asked.status_code == 303 and len(_doc(draft_id)["measures"]) == 6
+    assert client.post(f"/drafts/{draft_id}/discard", data={"csrf_token": token(client), "confirmed": "1"}
+                       ).status_code == 303
+    assert db.session.get(Draft, draft_id) is None
+
+
+def test_a_due_day_on_a_weekend_is_flagged_and_loading_keeps_it_within_the_period(office):
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    m11 = page[page.index('id="m0"'):page.index('id="m1"')]
+    assert "ตรงกับวันเสาร์ เมื่อยืนยันจะเป็น ๑๗ มิ.ย. ๒๕๖๗" in m11
+    form = client.get(f"/drafts/{draft_id}/measures/1").get_data(as_text=True)
+    assert re.search(r'id="off-step-2-due"[^>]*>ตรงกับวันเสาร์', form) and 'id="be-holidays"' in form
+    assert '"2024-07-22"' in form  # a holiday of the year for the picker (วันหยุดชดเชยวันอาสาฬหบูชา)
+    # the last step is due on the period's end, a Sunday: held the Friday before, not past the end
+    data = form_data(client, draft_id, 0, action="save", period_end="14/07/2567", monitoring_mode="dates",
+                     rounds="30/05/2567\n15/06/2567\n30/06/2567", every_days="", **{"step-4-due": ""})
+    assert client.post(f"/drafts/{draft_id}/measures/1", data=data).status_code == 303
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "ครบกำหนดวันสิ้นสุด ๑๔ ก.ค. ๒๕๖๗ ซึ่งตรงกับวันอาทิตย์ เมื่อยืนยันจะเป็น ๑๒ ก.ค. ๒๕๖๗" in page
+    ok = client.post(f"/drafts/{draft_id}/confirm", data={"csrf_token": token(client), "past_ok": "1"})
+    assert ok.status_code == 303
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    m11 = next(m for m in cycle.measures if m.code == "1.1")
+    assert [s.due_on.isoformat() for s in m11.steps][2:] == ["2024-06-17", "2024-07-01", "2024-07-12"]
+    assert all(s.due_on <= m.period_end for m in cycle.measures for s in m.steps)
+
+
+def test_a_note_goes_when_its_field_is_fixed_and_messages_name_fields_in_thai(office):
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    m12 = page[page.index('id="m1"'):page.index('id="m2"')]
+    assert "มีข้อความแบบข้อบกพร่อง" in m12 and "แก้ due" not in page and "แก้ กำหนดเสร็จ" in page
+    # saved untouched: every note stays
+    assert client.post(f"/drafts/{draft_id}/measures/2",
+                       data=form_data(client, draft_id, 1, action="save")).status_code == 303
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "มีข้อความแบบข้อบกพร่อง" in page[page.index('id="m1"'):page.index('id="m2"')]
+    # the improvement fixed: its note goes; the steps' note stays until the steps change
+    assert client.post(f"/drafts/{draft_id}/measures/2", data=form_data(
+        client, draft_id, 1, action="save", improvement="เจ้าหน้าที่เข้าใจและปฏิบัติตามประมวลจริยธรรม")
+    ).status_code == 303
+    m12 = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    m12 = m12[m12.index('id="m1"'):m12.index('id="m2"')]
+    assert "มีข้อความแบบข้อบกพร่อง" not in m12 and "เสนอวันกระจาย" in m12
+    assert client.post(f"/drafts/{draft_id}/measures/2", data=form_data(
+        client, draft_id, 1, action="save", **{"step-0-due": "20/05/2567"})).status_code == 303
+    m12 = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "เสนอวันกระจาย" not in m12[m12.index('id="m1"'):m12.index('id="m2"')]
+    # the file's checks, as a Thai page says them: the form's labels, never 'weakness' or 'period'
+    d = db.session.get(Draft, draft_id)
+    doc = copy.deepcopy(d.document)
+    doc["measures"][0]["weakness"] = ""
+    doc["measures"][0]["period"] = None
+    d.document = doc
+    db.session.commit()
+    found = [th for code, th, en in drafts.problems(db.session.get(Draft, draft_id))]
+    assert "มาตรการ 1.1: ยังไม่ได้กรอกประเด็นที่เป็นข้อบกพร่อง" in found
+    assert any(th.startswith("มาตรการ 1.1: ระยะเวลาดำเนินการ ยังไม่ได้กรอก") for th in found)
+    assert not any(re.search(r"weakness|period|due|steps|owners", th) for th in found), found
+
+
+def test_the_past_dates_question_sits_beside_the_confirm_button_and_the_import_is_in_the_menu(office):
+    client = sign_in(office, "sec@office.test")
+    page = client.get("/drafts/").get_data(as_text=True)
+    nav = page[page.index("<nav>"):page.index("</nav>")]
+    assert 'href="/drafts/import"' in nav
+    staff = sign_in(office, "staff@office.test")
+    assert "/drafts/" not in staff.get("/").get_data(as_text=True).split("</nav>")[0]
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    confirm = page[page.index(f'action="/drafts/{draft_id}/confirm#confirm"'):]
+    confirm = confirm[:confirm.index("</form>")]
+    assert 'id="past-warning"' in confirm and 'name="past_ok"' in confirm and 'id="confirm-draft"' in confirm
+
+
+def test_a_reviewing_group_with_no_director_is_said_and_one_is_named(office):
+    from workflow.models import User
+
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    confirm = page[page.index('id="confirm"'):]
+    assert "ยังไม่มีผู้อำนวยการกลุ่ม" in confirm and 'id="dir-admin"' in confirm and 'id="dir-hr"' in confirm
+    director = db.session.execute(select(User).where(User.email == "staff@office.test")).scalar_one()
+    ok = client.post(f"/drafts/{draft_id}/directors", data={"csrf_token": token(client), "group": "admin",
+                                                             "user_id": str(director.id)})
+    assert ok.status_code == 303
+    assert _doc(draft_id)["groups"]["admin"]["director"] == director.key
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert 'id="dir-admin"' not in page and 'id="dir-hr"' in page
+    other = client.post(f"/drafts/{draft_id}/directors", data={"csrf_token": token(client), "group": "hr",
+                                                                "user_id": "99999"})
+    assert other.status_code == 422
+    assert client.post(f"/drafts/{draft_id}/confirm", data={"csrf_token": token(client), "past_ok": "1"}
+                       ).status_code == 303
+    group = db.session.execute(select(Group).where(Group.key == "admin")).scalar_one()
+    assert group.director_id == director.id
+
+
+def test_confirming_another_year_says_it_in_thai_digits_and_lands_on_that_year(office):
+    client = sign_in(office, "sec@office.test")
+    draft_id = imported_draft(client)
+    ok = client.post(f"/drafts/{draft_id}/confirm", data={"csrf_token": token(client), "past_ok": "1"})
+    cycle = db.session.execute(select(Cycle)).scalar_one()
+    assert ok.status_code == 303 and ok.headers["Location"] == f"/measures?cycle={cycle.id}"
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    assert "ปีงบประมาณ ๒๕๖๗" in page and "ปีงบประมาณ 2567" not in page
+    assert "เลื่อนกำหนด" in page  # the dates moved off weekends are said, not moved silently

@@ -135,6 +135,8 @@ POST_ALLOWED = {
     "editor.save_measure": {"secretariat", "admin"},
     "editor.confirm": {"secretariat", "admin"},
     "editor.discard": {"secretariat", "admin"},
+    "editor.person": {"secretariat", "admin"},
+    "editor.director": {"secretariat", "admin"},
     "reports.publish": {"admin"},
     "reports.sign_answer_sheet": {"executive"},
     "reports.plan_oit_work": {"secretariat"},

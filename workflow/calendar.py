@@ -83,6 +83,15 @@ class WorkingCalendar:
         moved = self.th.get_nth_working_day(day, -1 if policy == "previous" else 1)
         return Adjusted(day, moved, True, check.reason_th, check.reason_en, policy)
 
+    def adjust_within(self, day: date, policy: str, last: date | None) -> Adjusted:
+        """As ``adjust``, but never past ``last`` (a measure's period end): a day the policy would move past
+        it is held on the working day before instead."""
+        adjusted = self.adjust(day, policy)
+        if last is not None and adjusted.moved and adjusted.day > last and day <= last:
+            before = self.adjust(day, "previous")
+            return Adjusted(day, before.day, True, before.reason_th, before.reason_en, "previous")
+        return adjusted
+
     def add_working_days(self, day: date, count: int) -> date:
         """The working day ``count`` working days after (or before, if negative) ``day``."""
         if count == 0:

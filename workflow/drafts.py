@@ -54,6 +54,7 @@ class MeasureForm:
     steps: list[dict[str, str]]
     errors: dict[str, tuple[str, str]] = field(default_factory=dict)
     changed: bool = False
+    focus: int | None = None  # the step row to bring into view and focus after a redraw
 
 
 # -- access --------------------------------------------------------------------------------------------------
@@ -223,9 +224,57 @@ def problems(draft: Draft) -> list[tuple[str | None, str, str]]:
         found = []
         for p in exc.problems:
             m = re.match(r"^มาตรการ (\d+(?:\.\d+)*)\s*:", p.message_th)
-            found.append((m[1] if m else None, p.message_th, p.message_en))
+            found.append((m[1] if m else None, thai_labels(p.message_th), p.message_en))
         return found
     return []
+
+
+#: the file's field names as the forms label them (a Thai page never shows 'weakness' or 'period')
+FIELD_LABELS = {
+    "code": "รหัสมาตรการ", "title": "ชื่อ", "items": "ตัวชี้วัดที่เกี่ยวข้อง", "weakness": "ประเด็นที่เป็นข้อบกพร่อง",
+    "improvement": "ประเด็นที่จะพัฒนา", "owners": "ผู้รับผิดชอบ", "steps": "ขั้นตอน", "monitoring": "การกำกับติดตาม",
+    "period": "ระยะเวลาดำเนินการ", "constraints": "ข้อจำกัด", "start": "วันเริ่ม", "end": "วันสิ้นสุด",
+    "due": "กำหนดเสร็จ", "date": "วันที่", "text": "ข้อความ", "name": "ชื่อ", "agency": "ส่วนราชการ",
+    "fiscal_year": "ปีงบประมาณ", "reviewer": "ผู้ตรวจ", "reviews": "ขั้นตอนที่ตรวจ", "rounds": "วันติดตาม",
+    "deadlines": "กำหนดส่ง", "every_days": "จำนวนวันระหว่างการติดตาม", "people": "รายชื่อบุคคล",
+    "groups": "กลุ่ม", "kind": "ประเภทขั้นตอน", "secretariat": "ฝ่ายเลขานุการ", "raw": "ข้อความตามบันทึก",
+    "email": "อีเมล", "position": "ตำแหน่ง", "group": "กลุ่ม", "by": "กลุ่มผู้ติดตาม", "repeat": "ทำทุกเดือน",
+    "parallel": "ทำพร้อมกับขั้นตอนก่อนหน้า", "evidence": "หลักฐาน", "memo": "บันทึก", "calendar": "ปฏิทิน",
+    "reminders": "การเตือนล่วงหน้า", "director": "ผู้อำนวยการกลุ่ม", "number": "เลขขั้นตอน", "task": "งาน",
+    "review": "ตรวจสอบความถูกต้อง", "deadline": "กำหนดส่ง", "measures": "มาตรการ", "roles": "บทบาท",
+}
+_FIELD_WORD = "|".join(sorted(FIELD_LABELS, key=len, reverse=True))
+_THAI_REWRITES = [
+    (re.compile(rf"ขาดช่อง '({_FIELD_WORD})' กรุณากรอก"), lambda m: f"ยังไม่ได้กรอก{FIELD_LABELS[m[1]]}"),
+    (re.compile(rf"ขาดวันที่ '({_FIELD_WORD})'"), lambda m: f"ยังไม่ได้ใส่{FIELD_LABELS[m[1]]}"),
+    (re.compile(rf"ช่อง '({_FIELD_WORD})' ต้องเป็นข้อความ"), lambda m: f"{FIELD_LABELS[m[1]]} ต้องเป็นข้อความ"),
+    (re.compile(rf"\b({_FIELD_WORD}) ต้องเป็นรายการแบบ ชื่อ: ค่า"),
+     lambda m: f"{FIELD_LABELS[m[1]]} ยังไม่ได้กรอกหรือกรอกไม่ครบ แก้ในแบบฟอร์มของมาตรการ"),
+    (re.compile(r"ต้องเป็นรายการแบบ ชื่อ: ค่า"), lambda m: "ยังไม่ได้กรอกหรือกรอกไม่ครบ"),
+    (re.compile(rf"\b({_FIELD_WORD}) ต้องเป็นรายการ \(ขึ้นต้นแต่ละบรรทัดด้วย -\)"),
+     lambda m: f"{FIELD_LABELS[m[1]]} ต้องเป็นรายการ บรรทัดละหนึ่ง"),
+    (re.compile(r"fiscal_year ต้องเป็นปีงบประมาณ พ\.ศ\."), lambda m: "ปีงบประมาณต้องเป็นปี พ.ศ."),
+    (re.compile(r"items ต้องมี raw \(ข้อความตามบันทึก\)"), lambda m: "ตัวชี้วัดแต่ละบรรทัดต้องมีข้อความ"),
+    (re.compile(r"kind ต้องเป็น task หรือ review"), lambda m: "ประเภทต้องเป็นงานหรือการตรวจสอบความถูกต้อง"),
+    (re.compile(r"reviewer ใช้กับ kind: review เท่านั้น"), lambda m: "ผู้ตรวจใช้กับขั้นตอนประเภทตรวจสอบเท่านั้น"),
+    (re.compile(r"เป็นการตรวจสอบ \(review\) แต่ไม่มี reviewer"), lambda m: "เป็นการตรวจสอบ แต่ยังไม่ได้เลือกผู้ตรวจ"),
+    (re.compile(r"repeat ใช้ได้เฉพาะ monthly"), lambda m: "การทำซ้ำใช้ได้เฉพาะทุกเดือน"),
+    (re.compile(r"parallel ต้องเป็น true หรือ false"), lambda m: "ทำพร้อมกับขั้นตอนก่อนหน้า ต้องเป็นใช่หรือไม่ใช่"),
+    (re.compile(r"every_days ต้องเป็นจำนวนวัน"), lambda m: "จำนวนวันระหว่างการติดตามต้องเป็น"),
+    (re.compile(r"ไม่อยู่ใน people"), lambda m: "ไม่อยู่ในรายชื่อบุคคลของร่าง"),
+    (re.compile(r"\(secretariat\)"), lambda m: "(ฝ่ายเลขานุการ)"),
+    (re.compile(r"กรอก (agency|fiscal_year) เอง"), lambda m: f"กรอก{FIELD_LABELS[m[1]]}เอง"),
+    (re.compile(rf"(?<![A-Za-z0-9_@.\-])'?({_FIELD_WORD})'?(?![A-Za-z0-9_@.\-])"), lambda m: FIELD_LABELS[m[1]]),
+]
+
+
+def thai_labels(text: str) -> str:
+    """A message of the file's checks as a Thai page says it: the form's labels, not the file's field names
+    (``ขาดช่อง 'weakness'`` reads ``ยังไม่ได้กรอกประเด็นที่เป็นข้อบกพร่อง``). Quoted values (a group's key, an
+    e-mail) are kept unless one is spelled as a field name."""
+    for pattern, repl in _THAI_REWRITES:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def measure_warnings(draft: Draft) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
@@ -236,13 +285,82 @@ def measure_warnings(draft: Draft) -> tuple[list[list[tuple[str, str]]], list[tu
     origins = source.get("origins")
     per: list[list[tuple[str, str]]] = [[] for _ in ranges]
     rest: list[tuple[str, str]] = []
-    for line, text in source.get("warnings") or []:
+    resolved = set(source.get("resolved") or [])
+    for n, (line, text) in enumerate(source.get("warnings") or []):
+        if n in resolved:
+            continue
+        text = thai_labels(text)
         where = ""
         if line:
             where = origins[line - 1] if origins and line <= len(origins) else f"บรรทัด {line}"
         index = next((i for i, (a, b) in enumerate(ranges) if line and a <= line <= b), None)
         (per[index] if index is not None else rest).append((where, text))
     return per, rest
+
+
+#: the field an importer's note is about, by the words it uses (first match wins; None: about no one field)
+_NOTE_FIELDS = (
+    ("fiscal_year", ("ปีงบประมาณ", "fiscal_year")), ("steps", ("ขั้นตอน",)), ("items", ("ตัวชี้วัด", "รหัส")),
+    ("improvement", ("ประเด็นที่จะพัฒนา",)), ("weakness", ("ข้อบกพร่อง",)),
+    ("owners", ("ผู้รับผิดชอบ",)), ("monitoring", ("การกำกับติดตาม", "วันติดตาม")),
+    ("period", ("ระยะเวลาดำเนินการ",)),
+)
+
+
+def note_field(text: str) -> str | None:
+    """The field an importer's note names (``'ไม่พบขั้นตอน ...'`` is about the steps), or None."""
+    for name, words in _NOTE_FIELDS:
+        if any(w in text for w in words):
+            return name
+    return None
+
+
+_FORM_GROUPS = {
+    "code": ("code",), "title": ("title",), "items": ("items",), "weakness": ("weakness",),
+    "improvement": ("improvement",), "owners": ("owners_text",), "constraints": ("constraints",),
+    "period": ("period_start", "period_end", "period_text"),
+    "monitoring": ("monitoring_text", "monitoring_by", "monitoring_mode", "every_days", "rounds", "deadlines"),
+}
+
+
+def _changed_fields(shown: MeasureForm, saved: MeasureForm) -> set[str]:
+    """The fields the officer changed: the form as saved against the form as the page showed it (so a
+    measure saved untouched resolves nothing, whatever the importer's own spelling of it)."""
+    def same(a: str, b: str) -> bool:
+        return " ".join(a.split()) == " ".join(b.split())
+
+    changed = {name for name, keys in _FORM_GROUPS.items()
+               if not all(same(shown.values.get(k, ""), saved.values.get(k, "")) for k in keys)}
+    if sorted(shown.owners) != sorted(saved.owners):
+        changed.add("owners")
+    if [{k: " ".join(v.split()) for k, v in r.items()} for r in shown.steps] != \
+            [{k: " ".join(v.split()) for k, v in r.items()} for r in saved.steps]:
+        changed.add("steps")
+    return changed
+
+
+def _resolve_notes(draft: Draft, index: int | None, fields: set[str]) -> list[int]:
+    """Mark as resolved the importer's notes about ``fields`` of the measure at ``index`` (None: the notes
+    about the whole memo). A note names a field by its words; once that field is changed in a save, the
+    officer has seen to it. Returns the notes' numbers."""
+    source = draft.source or {}
+    warnings = source.get("warnings") or []
+    if not warnings or not fields:
+        return []
+    ranges = source.get("sources") or []
+    first, last = ranges[index] if index is not None and index < len(ranges) else (None, None)
+    resolved = set(source.get("resolved") or [])
+    done = []
+    for n, (line, text) in enumerate(warnings):
+        if n in resolved or note_field(text) not in fields:
+            continue
+        inside = (first is not None and line and first <= line <= last) if index is not None else not (
+            line and any(a <= line <= b for a, b in ranges))
+        if inside:
+            done.append(n)
+    if done:
+        draft.source = {**source, "resolved": sorted(resolved | set(done))}
+    return done
 
 
 def source_text(draft: Draft, index: int) -> str | None:
@@ -279,7 +397,9 @@ def save_heading(draft_id: int, *, actor_id: int, now: datetime, expected_versio
         errors["secretariat"] = ("เลือกกลุ่มจากรายการ", "choose a group from the list")
     if errors:
         raise FieldErrors(errors)
+    changed = {k for k, v in (("fiscal_year", year), ("title", title)) if doc.get(k) != v}
     doc.update(fiscal_year=year, title=title, secretariat=secretariat)
+    _resolve_notes(draft, None, changed)
     _save(draft, doc, now)
     audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
                  target_id=draft.id, data={"heading": {"agency": agency, "fiscal_year": year, "title": title}})
@@ -369,19 +489,49 @@ def read_form(values: Mapping[str, str], owners: list[str]) -> MeasureForm:
     return MeasureForm(values=typed, owners=[o for o in owners if o], steps=steps)
 
 
-def rearrange(form: MeasureForm, action: str) -> MeasureForm:
+_NUMBERING = re.compile(
+    r"^\s*(?:ขั้นตอนที่\s*[0-9๐-๙]+\s*[:.)]?|\(\s*[0-9๐-๙]+\s*\)|[0-9๐-๙]+(?:\.[0-9๐-๙]+)*[.)](?!\d)"
+    r"|[0-9๐-๙]+(?:\.[0-9๐-๙]+)+(?=\s)|[-–—•*·●○▪➢>])\s*")
+
+
+def pasted_steps(text: str) -> list[str]:
+    """Steps pasted as a list, one a line, their numbering (``1.``, ``(๒)``, ``๓)``, ``-``, ``•``) taken off."""
+    out = []
+    for line in (text or "").splitlines():
+        title = " ".join(_NUMBERING.sub("", line, count=1).split())
+        if title:
+            out.append(title[:MAX_TEXT])
+    return out
+
+
+def rearrange(form: MeasureForm, action: str, pasted: str = "") -> MeasureForm:
     """Add, remove or move a step row (``add``, ``remove:N``, ``up:N``, ``down:N``): only the form changes."""
     steps = form.steps
     name, _, raw = action.partition(":")
     n = int(raw) if raw.isdigit() else -1
     if name == "add" and len(steps) < MAX_STEPS:
         steps.append({f: "" for f in _STEP_FIELDS} | {"kind": "task"})
+        form.focus = len(steps) - 1
+    elif name == "paste":
+        titles = pasted_steps(pasted)[:MAX_STEPS - len(steps)]
+        if not titles:
+            form.errors["paste"] = ("วางขั้นตอนบรรทัดละหนึ่งขั้นตอน เช่น ๑. จัดทำแผน", "paste one step a line")
+            return form
+        form.focus = len(steps)
+        # an empty row (just added) is filled first
+        while steps and not any(v for k, v in steps[-1].items() if k != "kind") and titles:
+            steps.pop()
+            form.focus = len(steps)
+        steps.extend({f: "" for f in _STEP_FIELDS} | {"kind": "task", "title": t} for t in titles)
     elif name == "remove" and 0 <= n < len(steps):
         del steps[n]
+        form.focus = min(n, len(steps) - 1) if steps else None
     elif name == "up" and 0 < n < len(steps):
         steps[n - 1], steps[n] = steps[n], steps[n - 1]
+        form.focus = n - 1
     elif name == "down" and 0 <= n < len(steps) - 1:
         steps[n + 1], steps[n] = steps[n], steps[n + 1]
+        form.focus = n + 1
     else:
         return form
     form.changed = True
@@ -565,6 +715,86 @@ def rounds_preview(measure: dict, policy: str) -> list[tuple[date, date, str | N
     return held_on(days, policy)
 
 
+def due_flags(measure: dict, policy: str) -> dict[int, tuple[date, date, str, str]]:
+    """Steps (by index) whose due day falls on a weekend or a Thai holiday: (due, the day loading will hold
+    it, why in Thai, why in English). Steps with no due day are due at the period's end, flagged as such.
+    Loading moves them by the draft's deadline policy, never past the measure's period end."""
+    from workflow.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar()
+    period = measure.get("period") or {}
+    try:
+        end = parse_thai_date(str(period.get("end")))
+    except ThaiDateError:
+        end = None
+    flags = {}
+    for i, st in enumerate(measure.get("steps") or []):
+        if not isinstance(st, dict) or st.get("repeat"):
+            continue
+        try:
+            due = parse_thai_date(str(st["due"])) if st.get("due") else end
+        except ThaiDateError:
+            continue
+        if due is None:
+            continue
+        held = calendar.adjust_within(due, policy if policy in ("previous", "next") else "next", end)
+        if held.moved:
+            flags[i] = (due, held.day, held.reason_th or "", held.reason_en or "")
+    return flags
+
+
+def day_off(value: str) -> tuple[str, str] | None:
+    """Why a typed day (``15/06/2567``) is not a working day, or None (a working day, or not a date)."""
+    from workflow.calendar import WorkingCalendar
+
+    try:
+        day = parse_thai_date(value.strip())
+    except (ThaiDateError, AttributeError):
+        return None
+    check = WorkingCalendar().check(day)
+    return None if check.working else (check.reason_th or "", check.reason_en or "")
+
+
+def holidays_of(fiscal_year: object) -> dict[str, str]:
+    """The Thai public holidays of a fiscal year (ISO day: Thai name), for the BE date picker to mark."""
+    from workflow.calendar import WorkingCalendar
+
+    try:
+        first, last = fiscal_year_bounds(int(str(fiscal_year)))
+    except ValueError:
+        return {}
+    calendar = WorkingCalendar()
+    out, day = {}, first
+    while day <= last:
+        if day.weekday() < 5:
+            check = calendar.check(day)
+            if not check.working:
+                out[day.isoformat()] = check.reason_th or ""
+        day = date.fromordinal(day.toordinal() + 1)
+    return out
+
+
+def owner_notes(measure: dict, document: dict) -> list[tuple[str, str]]:
+    """What the draft must say about a measure's owners: a step has one owner group in this version, so a
+    measure with several owner groups gives each step that names no owner to the first group only."""
+    groups = document.get("groups") or {}
+    owner_groups = [k for k in (measure.get("owners") or {}).get("groups") or [] if k in groups]
+    if len(owner_groups) < 2:
+        return []
+    defaulted = [str(i) for i, st in enumerate(measure.get("steps") or [], start=1)
+                 if not (isinstance(st, dict) and (st.get("owner") or st.get("kind") == "review"))]
+    if not defaulted:
+        return []
+    first = groups[owner_groups[0]].get("name") or owner_groups[0]
+    others = ", ".join(groups[k].get("name") or k for k in owner_groups[1:])
+    steps = ", ".join(defaulted)
+    return [(f"ขั้นตอนหนึ่งมีกลุ่มเจ้าของได้กลุ่มเดียว: ขั้นตอนที่ {steps} ไม่ได้เลือกผู้รับผิดชอบ จึงจะเป็นของ "
+             f"'{first}' เท่านั้น ไม่ใช่ของ '{others}' ด้วย เลือกผู้รับผิดชอบของแต่ละขั้นตอนในแบบฟอร์ม "
+             f"(หรือแยกเป็นขั้นตอนของแต่ละกลุ่ม)",
+             f"a step has one owner group: step(s) {steps} name no owner, so they go to '{first}' only, not "
+             f"to '{others}' as well; choose each step's owner in the form (or give each group its own step)")]
+
+
 def save_measure(draft_id: int, index: int, *, actor_id: int, now: datetime, expected_version: int | None,
                  form: MeasureForm) -> Draft:
     """Write the measure the form describes (a new one when index is past the last), or raise FieldErrors
@@ -580,14 +810,17 @@ def save_measure(draft_id: int, index: int, *, actor_id: int, now: datetime, exp
         form.errors["code"] = ("รหัสมาตรการนี้มีแล้วในร่าง", "another measure of the draft has this code")
     if form.errors:
         raise FieldErrors(form.errors)
+    resolved: list[int] = []
     if index == len(measures):
         measures.append(measure)
     else:
+        resolved = _resolve_notes(draft, index, _changed_fields(form_of(draft, index), form))
         measures[index] = measure
     doc["measures"] = measures
     _save(draft, doc, now)
     audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
-                 target_id=draft.id, data={"measure": measure["code"], "steps": len(measure["steps"])})
+                 target_id=draft.id, data={"measure": measure["code"], "steps": len(measure["steps"]),
+                                           **({"notes_resolved": resolved} if resolved else {})})
     return draft
 
 
@@ -669,7 +902,186 @@ def add_person(draft_id: int, *, actor_id: int, now: datetime, expected_version:
     return f"p{n}"
 
 
+def _person_uses(doc: dict, key: str) -> tuple[list[str], list[str]]:
+    """The measures (codes) a person owns, and those with steps the person owns."""
+    owns, steps = [], []
+    for m in doc.get("measures") or []:
+        code = str(m.get("code") or "?")
+        if key in ((m.get("owners") or {}).get("people") or []):
+            owns.append(code)
+        if any(isinstance(s, dict) and (s.get("owner") == key or (isinstance(s.get("owner"), dict)
+                                                                   and s["owner"].get("person") == key))
+               for s in m.get("steps") or []):
+            steps.append(code)
+    return owns, steps
+
+
+def save_person(draft_id: int, key: str, *, actor_id: int, now: datetime, expected_version: int | None,
+                name: str, position: str | None, group: str | None, email: str | None) -> Draft:
+    """A person of the draft as the officer corrects them (a job title read as a name, a missing unit)."""
+    from workflow.definitions import EMAIL_PATTERN
+
+    draft = get(draft_id, actor_id=actor_id)
+    _check_version(draft, expected_version)
+    doc = copy.deepcopy(draft.document)
+    groups, people = doc.get("groups") or {}, dict(doc.get("people") or {})
+    if key not in people:
+        raise NotFound(f"ไม่พบบุคคล '{key}' ในร่าง", f"no person '{key}' in the draft")
+    errors: dict[str, tuple[str, str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ("ใส่ชื่อ-นามสกุล", "give the person's name")
+    elif len(name) > 255:
+        errors["name"] = ("ชื่อยาวเกิน ๒๕๕ ตัวอักษร", "the name is longer than 255 characters")
+    position = " ".join((position or "").split())[:255] or None
+    if group and group not in groups:
+        errors["group"] = ("เลือกกลุ่มจากรายการ", "choose a group from the list")
+    email = (email or "").strip().lower() or None
+    if email and not EMAIL_PATTERN.match(email):
+        errors["email"] = ("อีเมลไม่ถูกต้อง เช่น name@example.go.th", "not an e-mail address")
+    elif email and email != people[key].get("email") and (
+            any(p.get("email") == email for k, p in people.items() if k != key)
+            or db.session.execute(select(User.id).where(User.email == email)).first()):
+        errors["email"] = ("อีเมลนี้มีผู้ใช้แล้ว", "this e-mail belongs to someone already")
+    if errors:
+        raise FieldErrors(errors)
+    before = dict(people[key])
+    person = {k: v for k, v in people[key].items() if k not in ("name", "position", "group", "email")}
+    person.update(name=name, group=group or None)
+    if position:
+        person["position"] = position
+    if email:
+        person["email"] = email
+    people[key] = person
+    doc["people"] = people
+    _save(draft, doc, now)
+    audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
+                 target_id=draft.id, data={"person": key, "from": before, "to": person})
+    return draft
+
+
+def remove_person(draft_id: int, key: str, *, actor_id: int, now: datetime, expected_version: int | None,
+                  takeover: str | None) -> Draft:
+    """Take a person out of the draft (they never become an account). One who owns a measure or steps is
+    replaced by ``takeover`` (``group:k`` or ``person:k``); without one, refused with the measures named."""
+    draft = get(draft_id, actor_id=actor_id)
+    _check_version(draft, expected_version)
+    doc = copy.deepcopy(draft.document)
+    groups, people = doc.get("groups") or {}, dict(doc.get("people") or {})
+    if key not in people:
+        raise NotFound(f"ไม่พบบุคคล '{key}' ในร่าง", f"no person '{key}' in the draft")
+    owns, steps = _person_uses(doc, key)
+    codes = sorted(set(owns) | set(steps), key=lambda c: [int(x) if x.isdigit() else 0 for x in c.split(".")])
+    takeover = takeover or None
+    kind, _, other = (takeover or "").partition(":")
+    if takeover and not ((kind == "group" and other in groups) or (kind == "person" and other in people
+                                                                     and other != key)):
+        raise FieldErrors({"takeover": ("เลือกผู้รับผิดชอบแทนจากรายการ", "choose who takes over from the list")})
+    if codes and not takeover:
+        name = people[key].get("name") or key
+        listed = ", ".join(codes)
+        raise FieldErrors({"takeover": (
+            f"ลบ '{name}' ไม่ได้: เป็นผู้รับผิดชอบในมาตรการ {listed} เลือกกลุ่มหรือบุคคลที่รับผิดชอบแทนก่อน",
+            f"'{name}' owns measure(s) {listed}: choose who takes over first")})
+    for m in doc.get("measures") or []:
+        owners = m.setdefault("owners", {})
+        if key in (owners.get("people") or []):
+            kept = [p for p in owners["people"] if p != key]
+            target = kept if kind == "person" else owners.setdefault("groups", [])
+            if other not in target:
+                target.append(other)
+            owners["people"] = kept
+        for st in m.get("steps") or []:
+            if isinstance(st, dict) and (st.get("owner") == key or (isinstance(st.get("owner"), dict)
+                                                                    and st["owner"].get("person") == key)):
+                st["owner"] = {kind: other}
+    for g in groups.values():
+        for role in ("director", "acting_director"):
+            if g.get(role) == key:
+                g[role] = None
+    removed = people.pop(key)
+    doc["people"] = people
+    _save(draft, doc, now)
+    audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
+                 target_id=draft.id, data={"person_removed": removed.get("name"), "takeover": takeover,
+                                           "measures": codes})
+    return draft
+
+
+def directorless_reviewers(draft: Draft) -> list[tuple[str, str]]:
+    """Groups (key, name) that decide a review step of the draft and have no director, neither in the draft
+    nor in the agency: loading would leave their reviews with no one to decide them."""
+    doc = draft.document
+    groups = doc.get("groups") or {}
+    wanted = []
+    for m in doc.get("measures") or []:
+        for st in m.get("steps") or []:
+            if isinstance(st, dict) and st.get("kind") == "review" and st.get("reviewer") in groups \
+                    and st["reviewer"] not in wanted:
+                wanted.append(st["reviewer"])
+    found = []
+    for key in wanted:
+        if groups[key].get("director"):
+            continue
+        existing = db.session.execute(select(Group).where(Group.agency_id == draft.agency_id, Group.key == key)
+                                      ).scalar_one_or_none()
+        if existing is not None and existing.director_id is not None:
+            continue
+        found.append((key, groups[key].get("name") or key))
+    return found
+
+
+def director_candidates(draft: Draft) -> list[User]:
+    return list(db.session.execute(select(User).where(User.agency_id == draft.agency_id, User.active.is_(True))
+                                   .order_by(User.name)).scalars())
+
+
+def name_director(draft_id: int, group: str, *, actor_id: int, now: datetime, expected_version: int | None,
+                  user_id: int | None) -> Draft:
+    """The director of a group of the draft, chosen among the agency's users (None: left without one)."""
+    draft = get(draft_id, actor_id=actor_id)
+    _check_version(draft, expected_version)
+    doc = copy.deepcopy(draft.document)
+    groups, people = doc.get("groups") or {}, dict(doc.get("people") or {})
+    if group not in groups:
+        raise NotFound(f"ไม่พบกลุ่ม '{group}' ในร่าง", f"no group '{group}' in the draft")
+    if user_id is None:
+        groups[group]["director"] = None
+        doc["people"] = people
+    else:
+        user = db.session.get(User, user_id)
+        if user is None or user.agency_id != draft.agency_id or not user.active:
+            raise FieldErrors({f"director-{group}": ("เลือกผู้ใช้ของหน่วยงานจากรายการ",
+                                                     "choose a user of the agency from the list")})
+        key = user.key or next((k for k, p in people.items() if user.email and p.get("email") == user.email), None)
+        if key is None:
+            key = f"u{user.id}"
+        if key not in people:
+            people[key] = {"name": user.name, "group": group, **({"email": user.email} if user.email else {})}
+        groups[group]["director"] = key
+        doc["people"] = people
+    _save(draft, doc, now)
+    audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
+                 target_id=draft.id, data={"group": group, "director": groups[group]["director"]})
+    return draft
+
+
 # -- confirming ----------------------------------------------------------------------------------------------
+
+
+def past_question(draft: Draft, now: datetime) -> tuple[str, str] | None:
+    """What to ask beside the confirm button when the draft has dates already past (a memo loaded late), or
+    None (no such dates, or the draft does not load yet)."""
+    from workflow.definitions import parse_definitions
+    from workflow.instantiate import past_dates
+    from workflow.thaidate import bangkok_today
+
+    try:
+        doc = parse_definitions(to_yaml(draft), draft.name or "draft")
+    except DefinitionError:
+        return None
+    past = past_dates(doc, bangkok_today(now))
+    return past.message() if past else None
 
 
 def confirm(draft_id: int, *, actor_id: int, now: datetime, expected_version: int | None, past_ok: bool):

@@ -137,7 +137,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
         by_number: dict[int, Step] = {}
         for s in m["steps"]:
             for occurrence, (title, due) in enumerate(_occurrences(s, m["period"]), start=1):
-                adjusted = calendar.adjust(due, cycle.deadline_policy)
+                adjusted = calendar.adjust_within(due, cycle.deadline_policy, m["period"]["end"])
                 if adjusted.moved:
                     result.calendar_notes.append(
                         f"มาตรการ {m['code']} ขั้นตอนที่ {s['number']}: กำหนด {format_be(due)} ตรงกับ"

@@ -18,6 +18,23 @@
     return new Date(year, +m[2] - 1, +m[1]);
   }
   function write(day) { return pad(day.getDate()) + "/" + pad(day.getMonth() + 1) + "/" + (day.getFullYear() + 543); }
+  /* Weekends and Thai public holidays (the page's #be-holidays: ISO day -> name) are marked in the grid and
+     said beside the field: a deadline there is moved to a working day when the measures are loaded. */
+  var holidayData = document.getElementById("be-holidays");
+  var HOLIDAYS = holidayData ? JSON.parse(holidayData.textContent || "{}") : {};
+  function iso(day) { return day.getFullYear() + "-" + pad(day.getMonth() + 1) + "-" + pad(day.getDate()); }
+  function offReason(day) {
+    if (day.getDay() === 6) { return en ? "Saturday" : "วันเสาร์"; }
+    if (day.getDay() === 0) { return en ? "Sunday" : "วันอาทิตย์"; }
+    return HOLIDAYS[iso(day)] || null;
+  }
+  function sayOff(input) {
+    var note = document.querySelector('.day-off[data-for="' + input.id + '"]');
+    if (!note) { return; }
+    var day = read(input.value);
+    var why = day ? offReason(day) : null;
+    note.textContent = why ? (en ? "Falls on " + why + ": moved to a working day when loaded" : "ตรงกับ" + why + " เมื่อยืนยันจะเลื่อนเป็นวันทำการ") : "";
+  }
 
   function attach(input) {
     var button = document.createElement("button");
@@ -67,7 +84,9 @@
         var day = new Date(month.getFullYear(), month.getMonth(), d);
         var b = document.createElement("button");
         b.type = "button"; b.textContent = String(d);
-        b.setAttribute("aria-label", d + " " + MONTHS[day.getMonth()] + " " + (day.getFullYear() + 543));
+        var why = offReason(day);
+        b.setAttribute("aria-label", d + " " + MONTHS[day.getMonth()] + " " + (day.getFullYear() + 543) + (why ? " (" + why + ")" : ""));
+        if (why) { b.className = "off"; b.title = why; }
         b.dataset.day = String(d);
         b.onclick = (function (chosen) { return function () { input.value = write(chosen); close(true); input.dispatchEvent(new Event("change")); }; })(day);
         if (d === Math.min(focusDay, last)) { target = b; }
@@ -85,6 +104,7 @@
       if (target) { target.focus(); }
     }
     button.onclick = function () { if (panel) { close(true); } else { open(); } };
+    input.addEventListener("change", function () { sayOff(input); });
     input.parentElement.addEventListener("keydown", function (e) { if (e.key === "Escape" && panel) { close(true); } });
   }
   document.querySelectorAll("input.be-date").forEach(attach);

@@ -12,6 +12,7 @@ from web.views.common import int_field
 from workflow import clock, drafts, nextyear
 from workflow.db import db
 from workflow.errors import ConflictError, DefinitionError, ItaflowError, NotFound, PermissionDenied
+from workflow.thaidate import digits
 
 bp = Blueprint("editor", __name__, url_prefix="/drafts")
 EDITORS = drafts.EDITORS
@@ -91,10 +92,13 @@ def import_memo():
 
 
 def _render_draft(draft, status: int = 200, *, heading_errors: dict | None = None, typed: dict | None = None,
-                  past: str | None = None, problems: list | None = None, add_errors: dict | None = None):
+                  past: str | None = None, problems: list | None = None, add_errors: dict | None = None,
+                  person_errors: dict | None = None, person_key: str | None = None,
+                  director_errors: dict | None = None):
     per_measure, other_warnings = drafts.measure_warnings(draft)
     found = drafts.problems(draft) if problems is None else problems
-    policy = (draft.document.get("calendar") or {}).get("rounds", "previous")
+    calendar = draft.document.get("calendar") or {}
+    policy = calendar.get("rounds", "previous")
     measures = []
     for i, m in enumerate(draft.document.get("measures") or []):
         measures.append({
@@ -102,12 +106,23 @@ def _render_draft(draft, status: int = 200, *, heading_errors: dict | None = Non
             "warnings": per_measure[i] if i < len(per_measure) else [],
             "problems": [(th, en) for code, th, en in found if code == str(m.get("code"))],
             "rounds": drafts.rounds_preview(m, policy),
+            "dues": drafts.due_flags(m, calendar.get("deadlines", "next")),
+            "owner_notes": drafts.owner_notes(m, draft.document),
         })
     general = [(th, en) for code, th, en in found
                if code is None or code not in {str(m.get("code")) for m in draft.document.get("measures") or []}]
+    if past is None and not found:
+        asked = drafts.past_question(draft, clock.now())
+        past = (asked[1] if language() == "en" else asked[0]) if asked else None
+    people = [{"key": k, "p": p, "uses": drafts._person_uses(draft.document, k)}
+              for k, p in (draft.document.get("people") or {}).items()]
     return render_template("draft.html", draft=draft, doc=draft.document, measures=measures,
                            warnings=other_warnings, general=general, heading_errors=heading_errors or {},
-                           typed=typed, past=past, add_errors=add_errors or {}), status
+                           typed=typed, past=past, add_errors=add_errors or {}, persons=people,
+                           person_errors=person_errors or {}, person_key=person_key,
+                           directorless=drafts.directorless_reviewers(draft),
+                           candidates=drafts.director_candidates(draft),
+                           director_errors=director_errors or {}), status
 
 
 @bp.get("/<int:draft_id>")
@@ -173,6 +188,58 @@ def _add(draft_id: int, service, **kwargs):
     return redirect(target), 303
 
 
+@bp.post("/<int:draft_id>/person")
+@roles_required(*EDITORS)
+def person(draft_id: int):
+    """``action``: save (name, position, group, e-mail corrected) or remove (with who takes over)."""
+    form = request.form
+    key = form.get("key", "")
+    try:
+        if form.get("action") == "remove":
+            drafts.remove_person(draft_id, key, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
+                                 takeover=form.get("takeover") or None)
+            said = _("นำออกจากร่างแล้ว จะไม่มีบัญชีผู้ใช้ของบุคคลนี้")
+        else:
+            drafts.save_person(draft_id, key, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
+                               name=form.get("name", ""), position=form.get("position"),
+                               group=form.get("group") or None, email=form.get("email") or None)
+            said = _("บันทึกแล้ว")
+    except drafts.FieldErrors as exc:
+        db.session.rollback()
+        return _render_draft(_draft(draft_id), 422, person_errors=_errors(exc.errors), person_key=key,
+                             typed=form)
+    except (NotFound, PermissionDenied):
+        db.session.rollback()
+        abort(404)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(message(exc), "conflict")
+        return redirect(url_for("editor.draft", draft_id=draft_id) + "#people"), 303
+    flash(said, "ok")
+    return redirect(url_for("editor.draft", draft_id=draft_id) + "#people"), 303
+
+
+@bp.post("/<int:draft_id>/directors")
+@roles_required(*EDITORS)
+def director(draft_id: int):
+    group = request.form.get("group", "")
+    try:
+        drafts.name_director(draft_id, group, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
+                             user_id=int_field(request.form.get("user_id")))
+    except drafts.FieldErrors as exc:
+        db.session.rollback()
+        return _render_draft(_draft(draft_id), 422, director_errors=_errors(exc.errors))
+    except (NotFound, PermissionDenied):
+        db.session.rollback()
+        abort(404)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(message(exc), "conflict")
+        return redirect(url_for("editor.draft", draft_id=draft_id) + "#confirm"), 303
+    flash(_("บันทึกผู้อำนวยการกลุ่มแล้ว"), "ok")
+    return redirect(url_for("editor.draft", draft_id=draft_id) + "#confirm"), 303
+
+
 def _owner_choices(doc: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     groups = [(f"group:{k}", g.get("name") or k) for k, g in (doc.get("groups") or {}).items()]
     people = [(f"person:{k}", p.get("name") or k) for k, p in (doc.get("people") or {}).items()]
@@ -187,9 +254,28 @@ def _render_measure(d, index: int, form: drafts.MeasureForm, status: int = 200):
         built = drafts.build_measure(drafts.MeasureForm(values=dict(form.values), owners=list(form.owners),
                                                         steps=[dict(s) for s in form.steps]), d.document)
         preview = drafts.rounds_preview(built, (d.document.get("calendar") or {}).get("rounds", "previous"))
+    calendar = d.document.get("calendar") or {}
+    period_end = form.values.get("period_end", "")
+    offs = {}
+    for i, row in enumerate(form.steps):
+        why = drafts.day_off(row.get("due") or "") if not row.get("repeat") else None
+        if why:
+            offs[i] = why[1] if language() == "en" else why[0]
+    end_off = drafts.day_off(period_end)
     return render_template("draft_measure.html", draft=d, index=index, form=form, errors=_errors(form.errors),
                            groups=groups, people=people, new=index >= len(measures),
-                           source=drafts.source_text(d, index), preview=preview, modes=drafts.MODES), status
+                           source=drafts.source_text(d, index), preview=preview, modes=drafts.MODES,
+                           offs=offs, end_off=(end_off[1] if language() == "en" else end_off[0]) if end_off else None,
+                           policy=calendar.get("deadlines", "next"),
+                           holidays=drafts.holidays_of(d.document.get("fiscal_year")),
+                           owner_notes=[en if language() == "en" else th for th, en in drafts.owner_notes(
+                               _built(form, d.document), d.document)]), status
+
+
+def _built(form: drafts.MeasureForm, document: dict) -> dict:
+    """The measure the form describes (errors ignored), for what the page says about it."""
+    return drafts.build_measure(drafts.MeasureForm(values=dict(form.values), owners=list(form.owners),
+                                                   steps=[dict(s) for s in form.steps]), document)
 
 
 @bp.get("/<int:draft_id>/measures/<int:position>")
@@ -213,6 +299,8 @@ def save_measure(draft_id: int, position: int):
     index = position - 1
     d = _draft(draft_id)
     action = request.form.get("action", "save")
+    if action == "remove_measure" and request.form.get("confirmed") != "1":
+        abort(400)  # the page asks first (the confirming button sends confirmed=1)
     if action == "remove_measure":
         try:
             drafts.remove_measure(draft_id, index, actor_id=g.user.id, now=clock.now(), expected_version=_version())
@@ -226,7 +314,7 @@ def save_measure(draft_id: int, position: int):
         return redirect(url_for("editor.draft", draft_id=draft_id)), 303
     form = drafts.read_form(request.form, request.form.getlist("owners"))
     if action != "save":
-        return _render_measure(d, index, drafts.rearrange(form, action))
+        return _render_measure(d, index, drafts.rearrange(form, action, request.form.get("paste", "")))
     try:
         drafts.save_measure(draft_id, index, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
                             form=form)
@@ -264,14 +352,20 @@ def confirm(draft_id: int):
         if exc.details.get("past"):
             return _render_draft(_draft(draft_id), 422, past=message(exc))
         return _render_draft(_draft(draft_id), 422, problems=[(None, exc.message_th, exc.message_en)])
+    style = "arabic" if language() == "en" else (g.user.digit_style or "thai")
     flash(_("นำเข้าแล้ว: %(agency)s ปีงบประมาณ %(year)s", agency=result.cycle.agency,
-            year=result.cycle.fiscal_year_be), "ok")
-    return redirect(url_for("measures.measures")), 303
+            year=digits(str(result.cycle.fiscal_year_be), style)), "ok")
+    if result.calendar_notes:
+        flash(_("เลื่อนกำหนด %(n)s รายการที่ตรงกับวันหยุดเป็นวันทำการ (ไม่เกินวันสิ้นสุดของมาตรการ) ตามที่แสดงในร่าง",
+                n=digits(str(len(result.calendar_notes)), style)), "ok")
+    return redirect(url_for("measures.measures", cycle=result.cycle.id)), 303
 
 
 @bp.post("/<int:draft_id>/discard")
 @roles_required(*EDITORS)
 def discard(draft_id: int):
+    if request.form.get("confirmed") != "1":
+        abort(400)  # the page asks first (the confirming button sends confirmed=1)
     try:
         drafts.discard(draft_id, actor_id=g.user.id, now=clock.now(), expected_version=_version())
     except (NotFound, PermissionDenied):
