@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from web.i18n import message
 from web.security import deny, login_required, roles_required
-from web.views.common import int_field, mine_or_404
+from web.views.common import chosen_cycle, int_field, mine_or_404
 from workflow import clock, queries
 from workflow import rounds as round_service
 from workflow.calendar import WorkingCalendar
@@ -25,9 +25,10 @@ bp = Blueprint("measures", __name__)
 @bp.get("/measures")
 @login_required
 def measures():
-    cycle = queries.current_cycle(g.user.agency_id)
+    cycle, cycles = chosen_cycle()
     today = bangkok_today(clock.now())
-    return render_template("measures.html", cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
+    return render_template("measures.html", cycle=cycle, cycles=cycles,
+                           rows=queries.progress(cycle, today) if cycle else [])
 
 
 @bp.get("/measures/<int:measure_id>")
@@ -69,15 +70,15 @@ def add_step(measure_id: int):
 @bp.get("/dashboard")
 @roles_required("secretariat", "executive", "admin")
 def dashboard():
-    cycle = queries.current_cycle(g.user.agency_id)
+    cycle, cycles = chosen_cycle()
     today = bangkok_today(clock.now())
     if cycle is None:
-        return render_template("dashboard.html", cycle=None)
+        return render_template("dashboard.html", cycle=None, cycles=cycles)
     from workflow import dashboard as dashboard_service
 
     upcoming = queries.next_round(cycle, today)
     return render_template(
-        "dashboard.html", cycle=cycle, today=today, rows=queries.progress(cycle, today),
+        "dashboard.html", cycle=cycle, cycles=cycles, today=today, rows=queries.progress(cycle, today),
         board=dashboard_service.build(cycle, clock.now()), upcoming=queries.next_deadlines(cycle, today),
         broken_links=[r for r in (cycle.link_check or {}).get("results", []) if not r["ok"]],
         next_round=upcoming,
@@ -88,8 +89,8 @@ def dashboard():
 @bp.get("/rounds")
 @login_required
 def rounds():
-    cycle = queries.current_cycle(g.user.agency_id)
-    return render_template("rounds.html", cycle=cycle, rounds=cycle.rounds if cycle else [],
+    cycle, cycles = chosen_cycle()
+    return render_template("rounds.html", cycle=cycle, cycles=cycles, rounds=cycle.rounds if cycle else [],
                            today=bangkok_today(clock.now()))
 
 

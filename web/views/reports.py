@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from web.i18n import message
 from web.security import login_required, roles_required
-from web.views.common import act, mine_or_404, step_of_evidence
+from web.views.common import act, chosen_cycle, mine_or_404, step_of_evidence
 from workflow import clock, documents, exports, permissions, publication, queries, tokens
 from workflow.db import db
 from workflow.errors import ItaflowError
@@ -82,12 +82,13 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 @bp.get("/reports")
 @login_required
 def index():
-    cycle = queries.current_cycle(g.user.agency_id)
-    cycles = list(db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars())
+    """The documents of one fiscal year (the current one unless ``?cycle=`` chooses another), with the year
+    switcher."""
+    cycle, cycles = chosen_cycle()
     from workflow.models import Agency
     from workflow.thaidate import bangkok_today
 
-    return render_template("reports.html", cycle=cycle, cycles=cycles,
+    return render_template("reports.html", cycle=cycle, cycles=cycles, shown=[cycle] if cycle else [],
                            agency=db.session.get(Agency, g.user.agency_id), today=bangkok_today(clock.now()))
 
 
@@ -127,7 +128,7 @@ def export(cycle_id: int, fmt: str):
 @roles_required("admin")
 def publish(cycle_id: int):
     on = request.form.get("published") == "1"
-    return act(publication.set_published, url_for("reports.index"),
+    return act(publication.set_published, url_for("reports.index", cycle=cycle_id),
                _("เปิดหน้าเผยแพร่แล้ว") if on else _("ปิดหน้าเผยแพร่แล้ว"), cycle_id=cycle_id, published=on, now=clock.now())
 
 
