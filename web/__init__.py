@@ -53,10 +53,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_i18n(app)
     init_filters(app)
     from web import api
-    from web.views import admin, approvals, auth, editor, line, measures, reports, rollup, tasks
+    from web.views import admin, approvals, auth, editor, line, mapping, measures, reports, rollup, tasks
     from web.views import public as public_views
 
-    for module in (auth, tasks, approvals, measures, admin, editor, reports, rollup, line, public_views, api):
+    for module in (auth, tasks, approvals, measures, admin, editor, mapping, reports, rollup, line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

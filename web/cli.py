@@ -155,14 +155,29 @@ def load_command(file: Path, check: bool, agency_code: str | None, past_ok: bool
               help="definitions file to write (default: MEMO with .yaml)")
 @click.option("--agency", "agency_code", default=None,
               help="agency code: the file names this agency (as `itaflow load --agency` will expect)")
-def import_command(memo: Path, output: Path | None, agency_code: str | None) -> None:
-    """Read a measures memo (text or .docx) into a definitions file to review, then `itaflow load` it."""
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="what the memo's columns and labels hold (YAML, as --write-mapping writes it)")
+@click.option("--write-mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write every column and label met with the role guessed ([] where it is asked) to this file")
+def import_command(memo: Path, output: Path | None, agency_code: str | None, mapping_file: Path | None,
+                   write_mapping: Path | None) -> None:
+    """Read a measures memo (text or .docx) into a definitions file to review, then `itaflow load` it. Exits
+    non-zero when the file written would not load as it is (the places to fix are printed)."""
+    import yaml
+
     from workflow.definitions import parse_definitions
     from workflow.errors import DefinitionError
     from workflow.importer import read_memo, to_yaml
+    from workflow.memolayout import Mapping
 
+    mapping = None
+    if mapping_file is not None:
+        try:
+            mapping = Mapping.from_dict(yaml.safe_load(mapping_file.read_text(encoding="utf-8")))
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            _fail(f"ไฟล์การจับคู่อ่านไม่ได้ / cannot read the mapping file {mapping_file}: {exc}")
     try:
-        report, origins = read_memo(memo.read_bytes())
+        report, origins = read_memo(memo.read_bytes(), mapping)
         if agency_code is not None:
             agency = agencies.get(agency_code)
             if agency.name != agencies.UNNAMED:
@@ -172,6 +187,10 @@ def import_command(memo: Path, output: Path | None, agency_code: str | None) -> 
     output = output or memo.with_suffix(".yaml")
     content = to_yaml(report, memo.name, origins)
     output.write_text(content, encoding="utf-8")
+    if write_mapping is not None:
+        write_mapping.write_text(yaml.safe_dump(report.layout.answers(), allow_unicode=True, sort_keys=False),
+                                 encoding="utf-8")
+        click.echo(f"การจับคู่ / mapping: {write_mapping} ({report.layout.asked()} ที่ยังต้องตอบ / to answer)")
     for line, message in report.warnings:
         click.echo(f"คำเตือน{f' บรรทัด {line}' if line else ''}: {message}", err=True)
     try:
@@ -181,7 +200,9 @@ def import_command(memo: Path, output: Path | None, agency_code: str | None) -> 
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"เขียนแล้ว / written: {output}; แก้จุดที่แจ้งก่อน itaflow load / fix the places above first")
+        click.echo(f"เขียนแล้ว / written: {output}; แก้ {len(exc.problems)} จุดที่แจ้งก่อน itaflow load / "
+                   f"fix the {len(exc.problems)} places above first", err=True)
+        sys.exit(1)
 
 
 @main.command("clone")

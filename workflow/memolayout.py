@@ -127,8 +127,11 @@ class Mapping:
             bad = [r for r in roles if r not in ROLES]
             if bad:
                 raise ValueError(f"unknown role {bad[0]!r} for column {header!r}")
-            out.columns[key_of(str(header))] = roles
+            if roles:  # [] is a question not answered yet: the column is guessed (or asked) again
+                out.columns[key_of(str(header))] = roles
         for label, role in labels.items():
+            if role is None:
+                continue
             if role not in ROLES:
                 raise ValueError(f"unknown role {role!r} for label {label!r}")
             out.labels[key_of(str(label))] = role
@@ -236,6 +239,14 @@ class Layout:
         """How many columns and labels wait for the officer to say what they hold."""
         return len([c for c in self.columns if c.how == "ask"]) + len(
             [1 for lab in self.labels.values() if lab.how == "ask"])
+
+    def answers(self) -> dict:
+        """Every column and label met, with the role it took ([] / None where it is asked): a file for the
+        officer to complete and give to ``itaflow import --mapping``."""
+        columns: dict[str, list[str]] = {}
+        for c in self.columns:
+            columns.setdefault(c.header, c.roles)
+        return {"columns": columns, "labels": {k: lab.role for k, lab in self.labels.items()}}
 
     def to_dict(self) -> dict:
         return {"columns": [vars(c) for c in self.columns],

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from web.i18n import language, message
 from web.security import deny, roles_required
 from web.views.common import int_field
-from workflow import clock, drafts, nextyear
+from workflow import clock, drafts, mappings, nextyear
 from workflow.db import db
 from workflow.errors import ConflictError, DefinitionError, ItaflowError, NotFound, PermissionDenied
 from workflow.thaidate import digits
@@ -84,10 +84,12 @@ def import_memo():
     data = upload.read() if upload else b""
     name = (upload.filename if upload else "") or "memo.txt"
     try:
-        draft = drafts.from_import(actor_id=g.user.id, now=clock.now(), data=data, name=name)
+        draft = mappings.import_draft(actor_id=g.user.id, now=clock.now(), data=data, name=name)
     except ItaflowError as exc:
         db.session.rollback()
         return render_template("import.html", problems=[message(exc)]), 422
+    if (draft.source or {}).get("asked") or (draft.source or {}).get("year_note"):  # something to ask first
+        return redirect(url_for("mapping.show", draft_id=draft.id)), 303
     return redirect(url_for("editor.draft", draft_id=draft.id)), 303
 
 

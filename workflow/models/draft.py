@@ -33,3 +33,18 @@ class Draft(Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class MemoMapping(Model):
+    """การจับคู่โครงสร้างบันทึก: what each column, label or heading kind of an agency's memos holds, as its
+    secretariat or admin answered on the mapping page; read again for its next memo and offered to its units
+    (units under one parent often write on the parent's template)."""
+
+    __tablename__ = "memo_mapping"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: one mapping an agency
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, unique=True)
+    #: {"columns": {header: [roles]}, "labels": {label: role}} (workflow.memolayout.Mapping)
+    mapping: Mapped[dict] = mapped_column(JSON, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)

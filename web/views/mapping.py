@@ -1,0 +1,80 @@
+"""The mapping page (การจับคู่โครงสร้างบันทึก): each column and label of an imported memo with the role the
+importer guessed (or could not tell) and a sample of its cells; the officer changes any of them and the whole
+memo is read again at once. Thin: the work is workflow/mappings.py's."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from web.i18n import message
+from web.security import deny, roles_required
+from web.views.common import int_field
+from workflow import clock, drafts, mappings
+from workflow.db import db
+from workflow.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from workflow.memolayout import ROLE_NAMES
+
+bp = Blueprint("mapping", __name__, url_prefix="/drafts")
+
+#: the choices a column offers: one role, or the pairs memos put in one column
+PAIRS = [("measure", "improvement"), ("measure", "weakness"), ("weakness", "improvement"), ("steps", "owners"),
+         ("period", "monitoring")]
+
+
+def _draft(draft_id: int):
+    try:
+        return drafts.get(draft_id, actor_id=g.user.id)
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        deny()
+
+
+def _columns(layout: dict) -> list[dict]:
+    """The columns met, one row per distinct header (a table per measure repeats its header): the tables it
+    is in, the roles taken, how, and samples."""
+    rows: dict[str, dict] = {}
+    for c in layout.get("columns") or []:
+        row = rows.setdefault(c["header"], {"header": c["header"], "roles": c["roles"], "how": c["how"],
+                                            "places": [], "samples": []})
+        row["places"].append((c["table"], c["column"]))
+        row["samples"] += [s for s in c["samples"] if s not in row["samples"]][:3 - len(row["samples"])]
+    return list(rows.values())
+
+
+def _render(draft, status: int = 200, problems: list[str] | None = None):
+    source = draft.source or {}
+    layout = source.get("layout") or {}
+    return render_template("mapping.html", draft=draft, columns=_columns(layout), labels=layout.get("labels") or [],
+                           roles=ROLE_NAMES, pairs=PAIRS, year_note=source.get("year_note"),
+                           unplaced=source.get("unplaced") or [], origins=source.get("origins"),
+                           fiscal_year=(draft.document or {}).get("fiscal_year"), problems=problems or []), status
+
+
+@bp.get("/<int:draft_id>/mapping")
+@roles_required(*drafts.EDITORS)
+def show(draft_id: int):
+    draft = _draft(draft_id)
+    if not (draft.source or {}).get("lines"):
+        abort(404)
+    return _render(draft)
+
+
+@bp.post("/<int:draft_id>/mapping")
+@roles_required(*drafts.EDITORS)
+def answer(draft_id: int):
+    draft = _draft(draft_id)
+    try:
+        answers = mappings.answers_from_form(request.form, (draft.source or {}).get("layout") or {})
+        mappings.reread(draft_id, answers, actor_id=g.user.id, now=clock.now(),
+                        expected_version=int_field(request.form.get("version")),
+                        keep_for_agency=request.form.get("keep") == "1")
+    except (ValidationError, ConflictError) as exc:
+        db.session.rollback()
+        return _render(_draft(draft_id), 409 if isinstance(exc, ConflictError) else 422, [message(exc)])
+    except (NotFound, PermissionDenied):
+        db.session.rollback()
+        abort(404)
+    if request.form.get("then") == "draft":
+        return redirect(url_for("editor.draft", draft_id=draft_id)), 303
+    return redirect(url_for("mapping.show", draft_id=draft_id)), 303
