@@ -18,6 +18,7 @@ import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
+from workflow.memocells import REVIEW, agency_of, arrow_steps, full_years, title_codes
 from workflow.memodocx import MAX_DOCX_INFLATED as MAX_DOCX_INFLATED  # the bound, named where it was
 from workflow.memodocx import read_docx
 from workflow.memolayout import LABELLED_LINE, SEED_ROLES, Layout, Mapping
@@ -147,6 +148,8 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
                               "with measure, steps and owner columns, or label/value tables)")
     first = table[0] if table is not None else (starts or labelled)[0]
     header = _header(lines[:first], report)
+    if not header.get("agency"):
+        _agency_from_title(lines[:first], header, report)
     memo_day = _ce(header.get("date"))
     from workflow.thaidate import fiscal_year_be as fiscal_year_of_day
 
@@ -190,6 +193,22 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
     report.document = doc
     _account(report, lines)
     return report
+
+
+#: an agency's name as a memo without the form's ส่วนราชการ writes it in its title
+_AGENCY_WORD = re.compile(r"^(?:โรงพยาบาล|โรงเรียน|องค์การ|เทศบาล|สำนักงาน|ที่ว่าการ|คณะ|มหาวิทยาลัย|สถานี|การประปา|กรม"
+                          r"|ศูนย์|วิทยาลัย|สถาบัน)\S+")
+
+
+def _agency_from_title(lines: list[str], header: dict, report: ImportReport) -> None:
+    """A memo without ส่วนราชการ: the agency named at the start of a line of its title (a guess, said so)."""
+    for i, raw in enumerate(lines):
+        line = clean(raw)
+        if _AGENCY_WORD.match(line):
+            name = agency_of(re.split(r"\s*(?:ปีงบประมาณ|ประจำปี|พ\.ศ\.)", line)[0])
+            header["agency"] = name
+            report.warn(i + 1, f"บันทึกไม่มีบรรทัด 'ส่วนราชการ' ใช้ชื่อหน่วยงาน '{name}' จากบรรทัดที่ {i + 1} ตรวจว่าถูกต้อง")
+            return
 
 
 #: "ปีงบประมาณ พ.ศ. ๒๕๖๘", "ประจำปี ๒๕๖๘": a year the memo writes
@@ -322,9 +341,12 @@ def _header(lines: list[str], report: ImportReport) -> dict:
     collecting = False
     for i, raw in enumerate(lines):
         line = clean(raw)
-        if m := re.match(r"^ส่วนราชการ\s+(.+)$", line):
+        if m := re.match(r"^(?:ส่วนราชการ|ส่วนงาน|หน่วยงาน)\s*[:：]?\s+(.+)$", line):
             header["department"] = m[1]
-            header["agency"] = re.split(r"\s+(?:กลุ่ม|กอง|สำนัก(?!งาน)|ฝ่าย|งาน|โทร)", m[1])[0]
+            header["agency"] = agency_of(m[1])
+            if not m[1].startswith(header["agency"]):
+                report.warn(i + 1, f"ชื่อหน่วยงานอ่านเป็น '{header['agency']}' จาก '{m[1]}' (ตัดชื่อกลุ่มหรืองานออก) "
+                                   "ตรวจว่าถูกต้อง")
         elif m := re.match(r"^ที่\s+(.+?)(?:\s+วันที่\s+(.+))?$", line):  # often on one line with the date
             report.heading_lines.append(line)
             header["number"] = m[1]
@@ -488,6 +510,9 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         number = to_arabic_digits(_flat(by_role.pop("no", ""))).strip(" .")
         code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else str(n)
         title = _flat(by_role.pop("measure", "")) or _flat(by_role.get("improvement", "")) or f"มาตรการ {code}"
+        title, codes = title_codes(title)
+        if codes and "items" not in by_role:
+            by_role["items"] = codes
         if "items" not in by_role and (found := _ITEM.match(title + " ")):  # "O11 การเปิดเผย...": the item's code
             by_role["items"] = title
             title = title[found.end():].strip() or title
@@ -689,6 +714,9 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
     period from its cell or the text after the table, item codes checked."""
     report, groups, people = context.report, context.groups, context.people
     where = f"มาตรการ {code}"
+    title, codes = title_codes(title)
+    if codes and not items and not cells.get("items"):
+        items = _items_in(codes)
     dues = [_flat(d) for d in cells.pop("due", "").split(CELL_BREAK)] if cells.get("due") else []
     steps_text = cells.get("steps", "").replace(CELL_BREAK, "\n")
     cells = {k: _flat(v) for k, v in cells.items()}
@@ -784,7 +812,7 @@ def _split_numbered(text: str) -> list[str]:
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     if len(lines) >= 2:  # a label/value table's steps, one a paragraph, unnumbered
         return lines
-    return parts
+    return parts or arrow_steps(text)
 
 
 #: a step written as a bullet: "- ...", "• ...", at the start of the text or after a space or line break
@@ -802,9 +830,8 @@ def _steps(text, owners, groups, report, line, where) -> list:
         return []
     steps: list = []
     for part in parts:
-        m = re.search(r"ผู้อำนวยการ(กลุ่ม\S+)\s*ตรวจสอบความถูกต้อง", part)
-        if m:
-            steps.append({"title": part, "kind": "review", "reviewer": _group_key(m[1], groups)})
+        if REVIEW.search(part):
+            steps.append(_review(part, owners, groups, report, line, where))
         elif _MONTHLY_STEP.search(part) and not _AT_MONTHLY_MEETING.search(part):
             steps.append({"title": part, "repeat": "monthly"})
         elif steps and isinstance(steps[-1], dict) and steps[-1].get("repeat") == "monthly":
@@ -812,6 +839,21 @@ def _steps(text, owners, groups, report, line, where) -> list:
         else:
             steps.append(part)
     return steps
+
+
+def _review(part: str, owners: dict, groups: dict[str, str], report, line, where) -> dict:
+    """A step that is someone in charge checking the work: reviewed by the group it names, else by the
+    measure's first owner group (a guess, said so)."""
+    named = _GROUP.search(re.split(r"ตรวจสอบ", part)[0])
+    if named:
+        return {"title": part, "kind": "review", "reviewer": _group_key(named[0], groups)}
+    if owners.get("groups"):
+        reviewer = owners["groups"][0]
+        report.warn(line, f"{where}: ขั้นตอน '{part[:50]}' เป็นการตรวจสอบ ผู้ตรวจคือหัวหน้าของกลุ่มผู้รับผิดชอบ "
+                          f"'{next((n for n, k in groups.items() if k == reviewer), reviewer)}' ตรวจว่าถูกต้อง")
+        return {"title": part, "kind": "review", "reviewer": reviewer}
+    report.warn(line, f"{where}: ขั้นตอน '{part[:50]}' เป็นการตรวจสอบ แต่ไม่รู้ว่ากลุ่มใดตรวจ ระบุ reviewer เอง")
+    return {"title": part, "kind": "review"}
 
 
 def _dates(pattern, text, report, line, where) -> list[date]:
@@ -930,7 +972,7 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
     day at the end. Raises ThaiDateError."""
     from workflow.thaidate import fiscal_year_bounds
 
-    clean_text = " ".join(to_arabic_digits(text).split()).rstrip(" .")
+    clean_text = " ".join(full_years(text).split()).rstrip(" .")
     if m := re.match(r"^ตลอด(?:ปี)?ปีงบประมาณ\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
         if m[1]:
             return fiscal_year_bounds(int(m[1]))
@@ -944,6 +986,11 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
         raise ThaiDateError(text, "ระยะเวลาต้องมีวันเริ่มและวันสิ้นสุด", "a period needs a start and an end")
     first, last = parts
     end = _end_of(last)
+    if re.fullmatch(r"\d{1,2}", first.strip()):  # "1 - 10 เม.ย. 2568": the month and year written once
+        try:
+            return end.replace(day=int(first)), end
+        except ValueError:
+            raise ThaiDateError(text, "ไม่มีวันที่นี้ในปฏิทิน", "no such date in the calendar") from None
     if re.search(r"\d{4}", first):
         return parse_thai_month(first), end  # a month or a date, with its year
     year_be = end.year + 543  # the year is written once, at the end
@@ -960,6 +1007,7 @@ def _end_of(text: str) -> date:
     """The last day a period's end names: a date, or a month's last day."""
     import calendar as months
 
+    text = full_years(text)
     try:
         return parse_thai_date(text)
     except ThaiDateError:
