@@ -75,6 +75,8 @@ class ImportReport:
     unplaced: list[tuple[int | None, str, str]] = field(default_factory=list)
     #: how the fiscal year was chosen, when it was not plain (one note, shown at the top)
     year_note: str | None = None
+    #: the file the memo came as: "text", "docx", "pdf" or "ocr" (a scan or photo)
+    kind: str = "text"
     #: the heading's lines read into the memo's own fields (its number and date as written)
     heading_lines: list[str] = field(default_factory=list)
 
@@ -141,6 +143,8 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
     measures: list[dict] = []
     table = _measure_table(lines, starts, layout)
     labelled = [] if starts or table else _label_starts(lines, layout)
+    if not (starts or table or labelled):  # "1. <measure>" then its labelled parts: a headed memo too
+        starts = _numbered_starts(lines, layout)
     if table is None and not starts and not labelled:
         raise ValidationError("ไม่พบมาตรการ (หัวข้อ 'ประเด็นที่ ๑.๑ ...', 'มาตรการที่ ๑ ...', 'ข้อ ๑ ...' ตารางที่มีคอลัมน์ "
                               "มาตรการ ขั้นตอน ผู้รับผิดชอบ หรือตาราง 'มาตรการ | ...')",
@@ -553,6 +557,32 @@ def _label_starts(lines: list[str], layout: Layout) -> list[int]:
     return found
 
 
+#: a measure's heading numbered alone: "1. มาตรการ...", "๒) ..."
+_NUMBERED_HEADING = re.compile(r"^\s*([๐-๙0-9]{1,2})\s*[.)]\s+(\S.*)$")
+
+
+def _numbered_starts(lines: list[str], layout: Layout) -> list[int]:
+    """Measures as numbered sections: headings 1., 2., 3. in order, each followed by at least two labelled
+    lines (``1.1 ข้อบกพร่อง``, ``ปัญหา: ...``) before the next."""
+    found: list[int] = []
+    for i, raw in enumerate(lines):
+        m = _NUMBERED_HEADING.match(clean(raw)) if "\t" not in raw else None
+        if m and int(to_arabic_digits(m[1])) == len(found) + 1 and not _labelled(raw, layout)[0]:
+            found.append(i)
+    kept: list[int] = []
+    for n, start in enumerate(found):
+        end = found[n + 1] if n + 1 < len(found) else len(lines)
+        if len([i for i in range(start + 1, end) if _labelled(lines[i], layout)[0]]) >= 2:
+            kept.append(start)
+        else:
+            break
+    return kept
+
+
+#: a label standing alone on its line, numbered as a section's part ("1.1 ข้อบกพร่อง") or ending in a colon
+_LABEL_ALONE = re.compile(r"^(?:[๐-๙0-9]+\.[๐-๙0-9]+\.?\s+([^:：]{2,58}?)\s*[:：]?|([^:：\s][^:：]{1,57}?)\s*[:：])$")
+
+
 def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | None, str]:
     """A label/value table row (two cells) or a ``label: value`` paragraph: its role and value. A table row's
     label nobody can tell is recorded (with ``line``) to be asked on the mapping page, and read as no label."""
@@ -564,6 +594,8 @@ def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | 
                 return role, cells[1]
         return None, ""
     text = clean(raw)
+    if (m := _LABEL_ALONE.match(text)) and layout.label_role(m[1] or m[2]):
+        return layout.label_role(m[1] or m[2], line), ""  # its value is on the lines that follow
     if (m := LABELLED_LINE.match(text)) and layout.label_role(m[1]):
         return layout.label_role(m[1], line, m[2]), m[2]
     return None, ""
@@ -573,7 +605,7 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
     """A measure from its section of the memo: under a heading, a table row (columns by their header's words)
     or label/value rows, then the period and constraints; every line not placed is reported."""
     report = context.report
-    title_match = _MEASURE.match(clean(lines[start]))
+    title_match = _MEASURE.match(clean(lines[start])) or _NUMBERED_HEADING.match(clean(lines[start]))
     if headed and title_match is not None:
         code, title = to_arabic_digits(title_match[1]), title_match[2]
         body = range(start + 1, end)
@@ -662,6 +694,10 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
     return _build(code, title, items, cells, " ".join(tail), context, row_line or start + 1, start + 1)
 
 
+#: monitoring written after the period in one value ("ต.ค. 67 - ก.ย. 68 ติดตามทุกไตรมาส")
+_MONITORING_IN = re.compile(r"(?<=\S)\s+(?=(?:การ)?ติดตาม|รายงานผล)")
+
+
 def _label_measure(lines, code, title, body, context: _Context, start: int) -> dict:
     """A measure written as label/value rows or ``label: value`` paragraphs: a value goes on over the lines that
     follow its label (steps one a line, a PDF's wrapped text)."""
@@ -697,6 +733,10 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
         else:
             _unplaced(report, i + 1, f"ของมาตรการ {code}", line)
     items = _items_in(cells.pop("items")) if "items" in cells else []
+    if "period" in cells and (split := _MONITORING_IN.search(cells["period"])) and not cells.get("monitoring"):
+        cells["period"], cells["monitoring"] = cells["period"][:split.start()], cells["period"][split.start():]
+        report.warn(first_line or start + 1, f"มาตรการ {code}: ระยะเวลาและการติดตามเขียนในช่องเดียวกัน แยกเป็นระยะเวลา "
+                                             f"'{cells['period'].strip()}' และการติดตาม '{cells['monitoring'].strip()}'")
     tail = ""
     if "period" in cells:
         tail = "ระยะเวลาดำเนินการ " + cells.pop("period").replace("\n", " ")
@@ -787,10 +827,16 @@ def _owners(text, groups, people, report, line, where) -> dict:
         people.setdefault(key, {"name": name, "group": _group_key(group[0], groups) if group else None})
         found_people.append(key)
         rest = rest.replace(name, " ")
-    found_groups = [] if found_people else [_group_key(g, groups) for g in _GROUP.findall(rest)]
+    found_groups = [] if found_people else [_group_key(g, groups) for g in _GROUP.findall(_sub_units(rest))]
     if not found_people and not found_groups:
         report.warn(line, f"{where}: ระบุกลุ่มหรือบุคคลผู้รับผิดชอบไม่ได้จาก '{text}'")
     return {"text": text, "groups": list(dict.fromkeys(found_groups)), "people": found_people}
+
+
+def _sub_units(text: str) -> str:
+    """Owners without the unit written in brackets right after a division ("กองคลัง (งานพัสดุ)"): the division
+    owns the measure, its unit is where the work sits (kept in the owners' text)."""
+    return re.sub(rf"((?:{_GROUP.pattern}))\s*\((?:{_GROUP.pattern})\)", r"\1", text)
 
 
 def _split_numbered(text: str) -> list[str]:
@@ -818,7 +864,7 @@ def _split_numbered(text: str) -> list[str]:
 #: a step written as a bullet: "- ...", "• ...", at the start of the text or after a space or line break
 _BULLET = re.compile(r"(?:^|(?<=\s))[-•●▪◦∙·]\s+")
 #: a step that is itself a monthly event (the seed's "การประชุมประจำเดือนของหน่วยงาน"), not one that mentions it
-_MONTHLY_STEP = re.compile(r"ประจำเดือน|ทุกเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง")
+_MONTHLY_STEP = re.compile(r"ประจำเดือน|ทุก(?:สิ้น)?เดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง")
 #: ... unless the monthly meeting is only where it happens ("นำเสนอในที่ประชุมประจำเดือน")
 _AT_MONTHLY_MEETING = re.compile(r"(?:ใน|ที่|ต่อ|เข้า)(?:ที่)?(?:การ)?ประชุมประจำเดือน")
 
@@ -1022,10 +1068,25 @@ def docx_to_text(data: bytes) -> tuple[str, list[str]]:
 
 
 def read_memo(data: bytes, mapping: Mapping | None = None) -> tuple[ImportReport, list[str] | None]:
-    """A memo file's bytes (a .docx, or UTF-8 text) read into a report, with where each line came from."""
+    """A memo file's bytes (a .docx, a PDF, a scan or photo as PDF/PNG/JPEG, or UTF-8 text) read into a report,
+    with where each line came from. A scan is read by OCR: the report says so and names the lines read with
+    low confidence, for the officer to check against the page."""
     origins = None
     if data.startswith(b"PK\x03\x04"):
         text, origins = docx_to_text(data)
+    elif data.startswith((b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        from workflow.pdfmemo import read_any
+
+        memo = read_any(data)
+        text, origins = memo.text, memo.origins
+        report = import_memo_text(text, mapping)
+        report.kind = memo.kind
+        if memo.kind == "ocr":
+            report.warn(None, "อ่านบันทึกนี้จากภาพสแกนด้วย OCR ตรวจทุกมาตรการกับบันทึกต้นฉบับ"
+                              + (f" ({len(memo.doubtful)} บรรทัดอ่านได้ไม่ชัด มีเครื่องหมายไว้)" if memo.doubtful else ""))
+            for i in memo.doubtful:
+                report.warn(i + 1, f"OCR อ่านบรรทัดนี้ได้ไม่ชัด ตรวจกับต้นฉบับ: '{clean(memo.lines[i])[:80]}'")
+        return report, origins
     else:
         try:
             text = data.decode("utf-8-sig")

@@ -130,6 +130,7 @@ def source_of(report: ImportReport) -> dict:
     return {"lines": report.lines, "sources": [list(s) for s in report.sources],
             "warnings": [[line, text] for line, text in report.warnings],
             "layout": report.layout.to_dict(), "asked": report.layout.asked(), "year_note": report.year_note,
+            "kind": report.kind,
             "unplaced": [[line, where, text] for line, where, text in report.unplaced]}
 
 
