@@ -279,7 +279,7 @@ def _strings(value) -> list[str]:
 
 
 #: a step's number, a bullet, punctuation: the memo's structure, not its text
-_STRUCTURE_TOKEN = re.compile(r"^[\s\-–—•●▪◦∙·.,:;()\[\]/|๐-๙0-9]*$")
+_STRUCTURE_TOKEN = re.compile(r"^[\s\-–—•●▪◦∙·.,:;()\[\]/|๐-๙0-9→⇒➔➜>]*$")
 
 
 def _account(report: ImportReport, lines: list[str]) -> None:
@@ -698,22 +698,28 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
 _MONITORING_IN = re.compile(r"(?<=\S)\s+(?=(?:การ)?ติดตาม|รายงานผล)")
 
 
+#: the memo's closing paragraphs after its measures ("ทั้งนี้ ...", "จึงเรียนมาเพื่อ...")
+_CLOSING = re.compile(r"^(?:ทั้งนี้|จึงเรียน|จึงขอ|หมายเหตุ|อนึ่ง)")
+
+
 def _label_measure(lines, code, title, body, context: _Context, start: int) -> dict:
     """A measure written as label/value rows or ``label: value`` paragraphs: a value goes on over the lines that
     follow its label (steps one a line, a PDF's wrapped text)."""
     report = context.report
     cells: dict[str, str] = {}
     current: str | None = None
+    in_table = False
     first_line = None
     for i in body:
         raw = lines[i]
         line = clean(raw)
         if not line:
+            current = current if in_table else None  # a blank line ends a paragraph label's value
             continue
-        if _SIGNATURE.match(line):
+        if _SIGNATURE.match(line) or _CLOSING.match(line):
             for j in range(i, body.stop):
-                _unplaced(report, j + 1, f"ส่วนลงนามท้ายบันทึก (ไม่ใช่ของมาตรการ {code})", clean(lines[j]),
-                          warn=j == i)
+                part = "ส่วนลงนามท้ายบันทึก" if _SIGNATURE.match(line) else "ส่วนท้ายบันทึก"
+                _unplaced(report, j + 1, f"{part} (ไม่ใช่ของมาตรการ {code})", clean(lines[j]), warn=j == i)
             break
         label, value = _labelled(raw, context.layout, i + 1)
         value = value.replace(CELL_BREAK, "\n")
@@ -721,7 +727,7 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
             current = None
             _unplaced(report, i + 1, f"ของมาตรการ {code} (ไม่ใช้ตามการจับคู่)", line)
         elif label:
-            current = label
+            current, in_table = label, "\t" in raw
             first_line = first_line or i + 1
             cells[label] = f"{cells[label]}\n{value}".strip() if label in cells else value
         elif "\t" in raw and len([c for c in _cells(raw) if c]) == 2:
