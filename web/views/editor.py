@@ -201,11 +201,13 @@ def person(draft_id: int):
             drafts.remove_person(draft_id, key, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
                                  takeover=form.get("takeover") or None)
             said = _("นำออกจากร่างแล้ว จะไม่มีบัญชีผู้ใช้ของบุคคลนี้")
+            place = "#people"
         else:
             drafts.save_person(draft_id, key, actor_id=g.user.id, now=clock.now(), expected_version=_version(),
                                name=form.get("name", ""), position=form.get("position"),
                                group=form.get("group") or None, email=form.get("email") or None)
             said = _("บันทึกแล้ว")
+            place = f"#person-{key}"
     except drafts.FieldErrors as exc:
         db.session.rollback()
         return _render_draft(_draft(draft_id), 422, person_errors=_errors(exc.errors), person_key=key,
@@ -218,7 +220,7 @@ def person(draft_id: int):
         flash(message(exc), "conflict")
         return redirect(url_for("editor.draft", draft_id=draft_id) + "#people"), 303
     flash(said, "ok")
-    return redirect(url_for("editor.draft", draft_id=draft_id) + "#people"), 303
+    return redirect(url_for("editor.draft", draft_id=draft_id) + place), 303
 
 
 @bp.post("/<int:draft_id>/directors")
