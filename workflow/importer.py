@@ -77,7 +77,7 @@ class ImportReport:
     year_note: str | None = None
     #: the file the memo came as: "text", "docx", "pdf" or "ocr" (a scan or photo)
     kind: str = "text"
-    #: the heading's lines read into the memo's own fields (its number and date as written)
+    #: the heading's lines read into the memo's own fields (บันทึกข้อความ, ส่วนราชการ, ที่, วันที่, เรื่อง, เรียน)
     heading_lines: list[str] = field(default_factory=list)
 
     def warn(self, line: int | None, message: str) -> None:
@@ -345,7 +345,10 @@ def _header(lines: list[str], report: ImportReport) -> dict:
     collecting = False
     for i, raw in enumerate(lines):
         line = clean(raw)
-        if m := re.match(r"^(?:ส่วนราชการ|ส่วนงาน|หน่วยงาน)\s*[:：]?\s+(.+)$", line):
+        if line == "บันทึกข้อความ":
+            report.heading_lines.append(line)
+        elif m := re.match(r"^(?:ส่วนราชการ|ส่วนงาน|หน่วยงาน)\s*[:：]?\s+(.+)$", line):
+            report.heading_lines.append(line)
             header["department"] = m[1]
             header["agency"] = agency_of(m[1])
             if not m[1].startswith(header["agency"]):
@@ -366,8 +369,10 @@ def _header(lines: list[str], report: ImportReport) -> dict:
             except ThaiDateError:
                 report.warn(i + 1, f"อ่านวันที่ของบันทึกไม่ได้: {m[1]}")
         elif m := re.match(r"^เรื่อง\s+(.+)$", line):
+            report.heading_lines.append(line)
             header["subject"] = m[1]
         elif m := re.match(r"^เรียน\s+(.+)$", line):
+            report.heading_lines.append(line)
             header["to"] = m[1]
         elif m := re.match(r"^\((.+)\)$", line):
             names.append((m[1], []))
