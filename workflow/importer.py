@@ -318,7 +318,8 @@ def _is_label(word: str) -> bool:
     """A word that is only a label's name ("ระยะเวลาดำเนินการ"), never a sentence that uses one."""
     from workflow.memolayout import label_words
 
-    return any(word == w or (word.startswith(w) and len(word) - len(w) <= 8) for w in label_words())
+    return bool(re.search("[ก-๙]", word)) and any(
+        word == w or (w in word and len(word) - len(w) <= 6 and word.index(w) <= 3) for w in label_words())
 
 
 #: "none" written in a field (ข้อจำกัด: ไม่มี): read as the field being empty
@@ -601,6 +602,8 @@ def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | 
     text = clean(raw)
     if (m := _LABEL_ALONE.match(text)) and layout.label_role(m[1] or m[2]):
         return layout.label_role(m[1] or m[2], line), ""  # its value is on the lines that follow
+    if len(text) <= 40 and all(_is_label(p) for p in re.split(r"\s*/\s*", text)) and layout.label_role(text):
+        return layout.label_role(text, line), ""  # a label alone on its line ("ผู้รับผิดชอบ"), as a PDF lays it
     if (m := LABELLED_LINE.match(text)) and layout.label_role(m[1]):
         return layout.label_role(m[1], line, m[2]), m[2]
     return None, ""
@@ -715,11 +718,28 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
     current: str | None = None
     in_table = False
     first_line = None
+    step_roles: Roles | None = None  # a table per step (or one for the steps): its header's roles
+    step_rows: list[tuple[int, dict[str, str]]] = []
     for i in body:
         raw = lines[i]
         line = clean(raw)
         if not line:
             current = current if in_table else None  # a blank line ends a paragraph label's value
+            continue
+        if "\t" in raw and (roles := context.layout.column_roles(_cells(raw), i + 1)) and any(
+                "steps" in r for r in roles):
+            step_roles, current = roles, None
+            continue
+        if "\t" in raw and step_roles is not None and not _labelled(raw, context.layout)[0]:
+            row = {}
+            for col, cell in enumerate(_cells(raw)):
+                col_roles = [r for r in (step_roles[col] if col < len(step_roles) else ()) if r != "ignore"]
+                for role in col_roles:
+                    row[role] = f"{row[role]} {cell}".strip() if role in row else cell
+                if cell and not col_roles:
+                    _unplaced(report, i + 1, f"ของมาตรการ {code} คอลัมน์ที่ {col + 1}", cell)
+            step_rows.append((i + 1, row))
+            first_line = first_line or i + 1
             continue
         if _SIGNATURE.match(line) or _CLOSING.match(line):
             for j in range(i, body.stop):
@@ -743,6 +763,7 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
             cells[current] = f"{cells[current]}\n{line.replace(CELL_BREAK, chr(10))}".strip()
         else:
             _unplaced(report, i + 1, f"ของมาตรการ {code}", line)
+    step_owners = _step_table(step_rows, cells, code, context, first_line or start + 1)
     items = _items_in(cells.pop("items")) if "items" in cells else []
     if "period" in cells and (split := _MONITORING_IN.search(cells["period"])) and not cells.get("monitoring"):
         cells["period"], cells["monitoring"] = cells["period"][:split.start()], cells["period"][split.start():]
@@ -756,7 +777,71 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
     for key in ("weakness", "improvement", "owners", "monitoring"):
         if key in cells:
             cells[key] = " ".join(cells[key].split())
-    return _build(code, title, items, cells, tail, context, first_line or start + 1, start + 1)
+    measure = _build(code, title, items, cells, tail, context, first_line or start + 1, start + 1)
+    if step_owners:  # the measure's owners are its steps' owners, all of them
+        owned = [_owners(t, context.groups, context.people, report, first_line or start + 1, f"มาตรการ {code}")
+                 for t in step_owners]
+        measure["owners"] = {"text": " / ".join(step_owners),
+                             "groups": list(dict.fromkeys(g for o in owned for g in o["groups"])),
+                             "people": list(dict.fromkeys(p for o in owned for p in o["people"]))}
+    return measure
+
+
+def _step_table(rows: list[tuple[int, dict[str, str]]], cells: dict[str, str], code: str, context: _Context,
+                line: int) -> list[str]:
+    """A measure's steps written as a table's rows (a small table per step, or one for all): each row's
+    activity is a step, its time the step's due date; the measure's period is their span (said so) and its
+    owners theirs, unless the measure names its own. Returns the owners' texts, in order, once each."""
+    if not rows:
+        return []
+    cells["steps"] = "\n".join(r.get("steps", "") for _l, r in rows if r.get("steps"))
+    spans: list[tuple[date, date] | None] = []
+    for row_line, row in rows:
+        written = row.get("period") or row.get("due") or ""
+        span = _span(written, context.memo_day) if written else None
+        if written and span is None:
+            context.report.warn(row_line, f"มาตรการ {code}: อ่านระยะเวลาของขั้นตอนไม่ได้: {written}")
+        spans.append(span)
+    if any(spans):
+        cells["due"] = CELL_BREAK.join(_be_iso(s[1]) if s else "-" for s in spans)
+    known = [s for s in spans if s]
+    if known and "period" not in cells:
+        first, last = min(s[0] for s in known), max(s[1] for s in known)
+        cells["period"] = f"{_thai_day(first)} - {_thai_day(last)}"
+        context.report.warn(line, f"มาตรการ {code}: ระยะเวลาดำเนินการคือช่วงของขั้นตอน ({cells['period']}) ตรวจว่าถูกต้อง")
+    owners = list(dict.fromkeys(r["owners"] for _l, r in rows if r.get("owners")))
+    if owners and "owners" not in cells:
+        cells["owners"] = owners[0]
+        return owners
+    return []
+
+
+def _span(text: str, memo_day: date | None) -> tuple[date, date] | None:
+    """The days a step's time names: a period, a date or a month ("ภายใน <day>" is that day alone)."""
+    if m := re.match(r"^\s*ภายใน(?:วันที่)?\s*(.+)$", text):
+        try:
+            end = _end_of(m[1])
+            return end, end
+        except ThaiDateError:
+            return None
+    try:
+        return read_period(text, memo_day)
+    except ThaiDateError:
+        pass
+    try:
+        end = _end_of(text)
+    except ThaiDateError:
+        return None
+    try:
+        return parse_thai_month(full_years(text)), end
+    except ThaiDateError:
+        return end, end
+
+
+def _thai_day(day: date) -> str:
+    from workflow.thaidate import MONTHS_ABBR
+
+    return f"{day.day} {MONTHS_ABBR[day.month - 1]} {day.year + 543}"
 
 
 def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail: str, context: _Context,
