@@ -21,7 +21,7 @@ from workflow.errors import ValidationError
 from workflow.memocells import REVIEW, agency_of, arrow_steps, full_years, title_codes
 from workflow.memodocx import MAX_DOCX_INFLATED as MAX_DOCX_INFLATED  # the bound, named where it was
 from workflow.memodocx import read_docx
-from workflow.memolayout import LABELLED_LINE, SEED_ROLES, Layout, Mapping
+from workflow.memolayout import LABELLED_LINE, ROLE_NAMES, SEED_ROLES, Layout, Mapping
 from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
 
@@ -41,6 +41,7 @@ _STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([�
 _POSITION = (r"(?:ครู|ผู้อำนวยการ|รองผู้อำนวยการ|หัวหน้า|นัก|เจ้าหน้าที่|เจ้าพนักงาน|ปลัด|รองปลัด|นายก|ผู้ช่วย|พนักงาน"
              r"|ลูกจ้าง|ผู้บริหาร|ผู้ตรวจ|ศึกษานิเทศก์|พยาบาล|แพทย์|เภสัชกร|ข้าราชการ|บุคลากร|คณะ|กรรมการ)")
 _PERSON = re.compile(r"((?:ว่าที่\s?(?:ร้อยตรี|ร\.ต\.)(?:หญิง)?\s?(?:นางสาว|น\.ส\.|นาง|นาย)?"
+                     r"|(?:[ก-ฮ]{1,3}\.){2,4}(?:หญิง)?|(?:ผศ|รศ|ศ)\.\s?(?:ดร\.)?"  # ranks: พ.ต.ท., ร.ต.อ.หญิง, ผศ.ดร.
                      r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา"
                      r"|ชำนาญ|เชี่ยวชาญ|\s*\())"
                      rf"\s?(?!{_POSITION})[^\s()]+\s+(?!{_POSITION})[^\s()/]+)")
@@ -163,7 +164,13 @@ def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
     context = _Context(groups, people, report, memo_day, _reference_titles(year), layout)
     if table is not None:
         header_at, roles = table
-        for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report, layout):
+        wide = _memo_wide(lines[:header_at], layout)
+        for code, title, cells, first_line, last_line in _table_rows(lines, header_at, roles, report, layout, wide):
+            for role, (at, value) in wide.items():
+                if not cells.get(role):
+                    cells[role] = value
+                    report.warn(first_line, f"มาตรการ {code}: {ROLE_NAMES[role][0]} จากย่อหน้านอกตาราง (บรรทัด {at}) "
+                                            f"ใช้กับทุกมาตรการที่ไม่ได้เขียนไว้: '{value[:60]}'")
             measures.append(_build(code, title, [], cells, "", context, first_line, first_line))
             report.sources.append((first_line, last_line))
     else:
@@ -463,7 +470,33 @@ def _measure_table(lines: list[str], starts: list[int], layout: Layout) -> tuple
     return None
 
 
-def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportReport, layout: Layout):
+#: the fields a paragraph outside the measures' table may give every measure
+_WIDE_ROLES = ("period", "monitoring")
+
+
+def _memo_wide(lines: list[str], layout: Layout, offset: int = 0) -> dict[str, tuple[int, str]]:
+    """Paragraphs outside the table that give every measure a field ("ระยะเวลาดำเนินการ ตุลาคม ... ",
+    "การติดตามประเมินผล: ..."): role → (line, value)."""
+    found: dict[str, tuple[int, str]] = {}
+    for i, raw in enumerate(lines):
+        if "\t" in raw:
+            continue
+        role, value = _wide_line(raw, layout, offset + i + 1)
+        if role:
+            found.setdefault(role, (offset + i + 1, value))
+    return found
+
+
+def _wide_line(raw: str, layout: Layout, line: int) -> tuple[str | None, str]:
+    text = clean(raw)
+    role, value = _labelled(raw, layout, line)
+    if role is None and (m := re.match(r"^(ระยะเวลา(?:ดำเนินการ|การดำเนินงาน)?)\s+(\S.*)$", text)):
+        role, value = layout.label_role(m[1], line), m[2]
+    return (role, value) if role in _WIDE_ROLES and value else (None, "")
+
+
+def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportReport, layout: Layout,
+                wide: dict[str, tuple[int, str]] | None = None):
     """Each measure's row of the one table: (code, title, cells by role, first line, last line), 1-based.
     A row broken over lines (a cell of several paragraphs saved as text) is joined until it has its cells; a row
     whose number and measure cells are empty continues the measure above (a row per step, a measure's cells
@@ -481,12 +514,16 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         if pending is not None and pending[0].count("\t") < width - 1:
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1
             continue
+        if "\t" in raw and _cells(raw) == _cells(lines[header_at]):  # the header repeated after a page break
+            continue
         if "\t" in raw:
             if pending is not None:
                 rows.append((pending[0], pending[1], last_line))
             pending, last_line, closed = (raw, i + 1), i + 1, False
         elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)):
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1  # the last cell goes on
+        elif wide is not None and (found := _wide_line(raw, layout, i + 1))[0] and found[0] not in wide:
+            wide[found[0]] = (i + 1, found[1])  # a paragraph under the table for every measure
         else:
             _unplaced(report, i + 1, "นอกตารางมาตรการ", clean(raw))
     if pending is not None:
@@ -517,6 +554,10 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             elif cell:
                 why = "ไม่ใช้ตามการจับคู่" if col_roles else "ไม่รู้ว่าเป็นข้อมูลอะไร"
                 _unplaced(report, first, f"แถวที่ {n} คอลัมน์ที่ {col + 1} ({why})", _flat(cell))
+        if "weakness" not in {r for rs in roles for r in rs} and CELL_BREAK in by_role.get("measure", ""):
+            name, rest = by_role["measure"].split(CELL_BREAK, 1)  # a topic cell: its name, then what is wrong
+            by_role["measure"], by_role["weakness"] = name, rest
+            report.warn(first, f"แถวที่ {n}: ย่อหน้าแรกของช่องประเด็นเป็นชื่อมาตรการ ที่เหลือเป็นข้อบกพร่อง ตรวจว่าถูกต้อง")
         number = to_arabic_digits(_flat(by_role.pop("no", ""))).strip(" .")
         code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else str(n)
         title = _flat(by_role.pop("measure", "")) or _flat(by_role.get("improvement", "")) or f"มาตรการ {code}"
@@ -900,6 +941,11 @@ def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, wh
         return
     for i, written in enumerate(dues):
         if not written or written == "-":
+            continue
+        if _MONTHLY.fullmatch(written.strip()):  # "ทุกเดือน" for a due date: a monthly step
+            entry = steps[i] if isinstance(steps[i], dict) else {"title": steps[i]}
+            entry["repeat"] = "monthly"
+            steps[i] = entry
             continue
         try:
             day = _end_of(re.sub(r"^(?:ภายใน(?:วันที่)?|วันที่)\s*", "", written))

@@ -290,10 +290,26 @@ def assign_roles(headers: list[str], fixed: list[list[str] | None] | None = None
         result[col].append(role)
         if role != "ignore":
             taken[role] = col
+    _topic_column(headers, fixed, result)
     for roles in result:  # a column named for a field is that field's, not "other data" too
         if len(roles) > 1 and "ignore" in roles:
             roles.remove("ignore")
     return [tuple(r) for r in result]
+
+
+def _topic_column(headers: list[str], fixed: list[list[str] | None], result: list[list[str]]) -> None:
+    """A topic column ("ประเด็น", "ประเด็นการประเมิน") beside a "มาตรการ" column and no improvement column: the
+    topic names the measure and the "มาตรการ" column says what will be done (its improvement)."""
+    topic = next((c for c, h in enumerate(headers) if fixed[c] is None and key_of(h).startswith("ประเด็น")
+                  and "จะพัฒนา" not in h and "measure" not in result[c]), None)
+    if topic is None or any("improvement" in r for r in result):
+        return
+    named = next((c for c, r in enumerate(result) if "measure" in r and fixed[c] is None), None)
+    if named is not None and named != topic:
+        result[named] = ["improvement" if r == "measure" else r for r in result[named]]
+    elif named is not None:
+        return
+    result[topic] = ["measure"] + [r for r in result[topic] if r not in ("items", "weakness", "measure")]
 
 
 #: ``ผู้รับผิดชอบ: กลุ่ม...``: a label at the start of a paragraph (a PDF's text), before a colon
