@@ -466,6 +466,10 @@ def _measure_table(lines: list[str], starts: list[int], layout: Layout) -> tuple
         named = {r for rs in roles or [] for r in rs}
         if roles and named & {"measure", "no"} and named & {"steps", "owners"}:
             layout.column_roles(_cells(lines[i]), line=i + 1)
+            below = layout.column_roles(_cells(lines[i + 1])) if i + 1 < len(lines) and "\t" in lines[i + 1] else None
+            if below and len(below) > len(roles):  # a header over two rows: the lower one names each column
+                layout.column_roles(_cells(lines[i + 1]), line=i + 2)
+                return i + 1, below
             return i, roles
     return None
 

@@ -301,15 +301,18 @@ def _topic_column(headers: list[str], fixed: list[list[str] | None], result: lis
     """A topic column ("ประเด็น", "ประเด็นการประเมิน") beside a "มาตรการ" column and no improvement column: the
     topic names the measure and the "มาตรการ" column says what will be done (its improvement)."""
     topic = next((c for c, h in enumerate(headers) if fixed[c] is None and key_of(h).startswith("ประเด็น")
-                  and "จะพัฒนา" not in h and "measure" not in result[c]), None)
-    if topic is None or any("improvement" in r for r in result):
+                  and max(scores(h).get("weakness", 0), scores(h).get("improvement", 0)) < 2.5
+                  and "measure" not in result[c]), None)
+    if topic is None:
         return
-    named = next((c for c, r in enumerate(result) if "measure" in r and fixed[c] is None), None)
-    if named is not None and named != topic:
-        result[named] = ["improvement" if r == "measure" else r for r in result[named]]
-    elif named is not None:
-        return
-    result[topic] = ["measure"] + [r for r in result[topic] if r not in ("items", "weakness", "measure")]
+    named = next((c for c, r in enumerate(result) if "measure" in r), None)
+    if named is not None and (fixed[named] is not None or re.search(r"ชื่อ(?:มาตรการ|โครงการ)", headers[named])):
+        return  # the measure's name has its own column: the topic is what is wrong
+    if named is not None:
+        rest = [r for r in result[named] if r != "measure"]
+        result[named] = rest if "improvement" in rest or any("improvement" in r for r in result) else \
+            rest + ["improvement"]
+    result[topic] = ["measure"]
 
 
 #: ``ผู้รับผิดชอบ: กลุ่ม...``: a label at the start of a paragraph (a PDF's text), before a colon
