@@ -524,7 +524,11 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             if pending is not None:
                 rows.append((pending[0], pending[1], last_line))
             pending, last_line, closed = (raw, i + 1), i + 1, False
-        elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)):
+        elif _CLOSING.match(clean(raw)) and pending is not None and pending[0].count("\t") >= width - 1:
+            closed = True  # the memo's closing paragraphs: no cell's
+            _unplaced(report, i + 1, "นอกตารางมาตรการ", clean(raw))
+        elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)) and not (
+                wide is not None and _wide_line(raw, layout, i + 1)[0]):
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1  # the last cell goes on
         elif wide is not None and (found := _wide_line(raw, layout, i + 1))[0] and found[0] not in wide:
             wide[found[0]] = (i + 1, found[1])  # a paragraph under the table for every measure
@@ -555,6 +559,10 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             if real:
                 for role in real:
                     by_role[role] = f"{by_role[role]}{CELL_BREAK}{cell}" if by_role.get(role) else cell
+            elif cell and not any("monitoring" in rs for rs in roles) and _is_monitoring(cell):
+                by_role["monitoring"] = cell  # no monitoring column: a remark that is the follow-up plan
+                report.warn(first, f"แถวที่ {n}: ใช้ข้อความคอลัมน์ที่ {col + 1} ('{_flat(cell)[:40]}') เป็นการติดตาม "
+                                   "เพราะตารางไม่มีคอลัมน์การติดตาม ตรวจว่าถูกต้อง")
             elif cell:
                 why = "ไม่ใช้ตามการจับคู่" if col_roles else "ไม่รู้ว่าเป็นข้อมูลอะไร"
                 _unplaced(report, first, f"แถวที่ {n} คอลัมน์ที่ {col + 1} ({why})", _flat(cell))
@@ -572,6 +580,13 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             by_role["items"] = title
             title = title[found.end():].strip() or title
         yield code, title, by_role, first, last
+
+
+def _is_monitoring(text: str) -> bool:
+    """A cell that reads as a follow-up plan: following up or reporting, with how often."""
+    text = _flat(text)
+    return bool(re.search(r"ติดตาม|รายงาน", text)) and any(
+        p.search(text) for p in (_MONTHLY, _QUARTERLY, _HALF_YEARLY, _EVERY, _WEEKS))
 
 
 def _continue_row(above: list[str], cells: list[str], previous: list[str], roles: Roles) -> None:
@@ -1058,6 +1073,19 @@ def _dates(pattern, text, report, line, where) -> list[date]:
     return out
 
 
+def _written_dates(text: str) -> list[date]:
+    """The dates written in a text ("๓๑ มี.ค. ๖๘", "๒๘ กุมภาพันธ์ ๒๕๖๘")."""
+    from workflow.thaidate import _MONTH_PATTERN
+
+    out = []
+    for m in re.finditer(rf"\d{{1,2}}\s*(?:{_MONTH_PATTERN})\.?\s*\d{{4}}", full_years(text)):
+        try:
+            out.append(parse_thai_date(m[0]))
+        except ThaiDateError:
+            continue
+    return out
+
+
 def _monitoring(text, groups, report, line, where) -> dict:
     monitoring: dict = {"text": text}
     by = _GROUP.match(text)
@@ -1073,6 +1101,10 @@ def _monitoring(text, groups, report, line, where) -> dict:
     deadlines = _dates(_WITHIN, text, report, line, where)
     if deadlines:
         monitoring["deadlines"] = [{"title": "รายงานผลการดำเนินงาน", "date": _be_iso(d)} for d in deadlines]
+    elif not rounds and "every_days" not in monitoring and (written := _written_dates(text)):
+        monitoring["rounds"] = [_be_iso(d) for d in written]  # "ติดตามเมื่อสิ้นสุดโครงการ (๓๑ มี.ค. ๖๘)"
+        report.warn(line, f"{where}: วันติดตามอ่านจากวันที่ที่เขียนไว้ในการติดตาม: "
+                          f"{', '.join(_be_iso(d) for d in written)} ตรวจว่าถูกต้อง")
     if not text:
         report.warn(line, f"{where}: ไม่พบแนวทางการกำกับติดตาม")
     return monitoring
@@ -1101,9 +1133,9 @@ def _propose_dues(steps: list, period: dict | None, report, line, where) -> None
 
 
 _WEEKS = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*สัปดาห์")
-_MONTHLY = re.compile(r"ทุกเดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน")
+_MONTHLY = re.compile(r"ทุก(?:สิ้น)?เดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน")
 _QUARTERLY = re.compile(r"รายไตรมาส|ไตรมาสละ|ทุกไตรมาส|ทุก\s*(?:๓|3)\s*เดือน")
-_HALF_YEARLY = re.compile(r"ปีละ\s*(?:๒|2)\s*ครั้ง|ทุก\s*(?:๖|6)\s*เดือน|รายครึ่งปี|ครึ่งปี")
+_HALF_YEARLY = re.compile(r"ภาคเรียนละ\s*(?:๑|1)\s*ครั้ง|ปีละ\s*(?:๒|2)\s*ครั้ง|ทุก\s*(?:๖|6)\s*เดือน|รายครึ่งปี|ครึ่งปี")
 
 
 def _plan_rounds(monitoring: dict, period: dict | None, report, line, where) -> None:
