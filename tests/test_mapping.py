@@ -167,3 +167,25 @@ def test_cli_import_takes_the_answers_as_a_file_and_fails_when_the_draft_would_n
     bad.write_text("columns: {สิ่งที่ต้องทำ: [flying]}\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(main, ["import", str(memo), "--mapping", str(bad)])
     assert result.exit_code != 0 and "flying" in result.output
+
+
+def test_text_not_placed_is_one_click_from_a_field(office):
+    client = sign_in(office, "sec@office.test")
+    r = upload(client, memo_docx())
+    draft_id = int(re.search(r"/drafts/(\d+)/mapping", r.headers["Location"])[1])
+    draft = db.session.get(Draft, draft_id)
+    position = next(i for i, (_l, _w, text) in enumerate(draft.source["unplaced"]) if "จัดทำข้อมูล" in text)
+    text = draft.source["unplaced"][position][2]
+    before = len(draft.source["unplaced"])
+    bad = client.post(f"/drafts/{draft_id}/unplaced/{position + 1}", data={
+        "csrf_token": token(client), "version": str(draft.version), "measure": "1", "target": "budget"})
+    assert bad.status_code == 422
+    r = client.post(f"/drafts/{draft_id}/unplaced/{position + 1}", data={
+        "csrf_token": token(client), "version": str(draft.version), "measure": "1", "target": "step"})
+    assert r.status_code == 303
+    db.session.expire_all()
+    draft = db.session.get(Draft, draft_id)
+    assert draft.document["measures"][0]["steps"][-1] == text
+    assert len(draft.source["unplaced"]) == before - 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "draft_edited")) == 1

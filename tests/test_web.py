@@ -139,6 +139,7 @@ POST_ALLOWED = {
     "editor.person": {"secretariat", "admin"},
     "editor.director": {"secretariat", "admin"},
     "mapping.answer": {"secretariat", "admin"},
+    "mapping.place": {"secretariat", "admin"},
     "reports.publish": {"admin"},
     "reports.sign_answer_sheet": {"executive"},
     "reports.plan_oit_work": {"secretariat"},

@@ -143,3 +143,41 @@ def import_draft(*, actor_id: int, now: datetime, data: bytes, name: str) -> Dra
     report, origins = read_memo(data, for_agency(actor.agency_id))
     source = {**source_of(report), "origins": origins}
     return drafts.create(actor_id=actor_id, now=now, document=report.document, name=name, source=source)
+
+
+#: the fields a piece of unplaced text can be given to (one click from the mapping page)
+TARGETS = ("title", "weakness", "improvement", "step", "owners", "monitoring", "constraints")
+
+
+def place_unplaced(draft_id: int, index: int, *, measure: int, target: str, actor_id: int, now: datetime,
+                   expected_version: int | None) -> Draft:
+    """A piece of the memo's text that ended in no field, given to a measure's field by the officer: appended
+    to it (a step of its own for "step") and struck from the list of what was not placed."""
+    draft = drafts.get(draft_id, actor_id=actor_id)
+    drafts._check_version(draft, expected_version)
+    source = copy.deepcopy(draft.source or {})
+    unplaced = source.get("unplaced") or []
+    document = copy.deepcopy(draft.document)
+    measures = document.get("measures") or []
+    if not 0 <= index < len(unplaced):
+        raise ValidationError("ไม่พบข้อความนี้ในรายการที่ยังไม่ได้จัดวาง (อาจจัดไปแล้ว) โหลดหน้าใหม่",
+                              "that text is no longer in the list (placed already?): reload the page")
+    if not 0 <= measure < len(measures) or target not in TARGETS:
+        raise ValidationError("เลือกมาตรการและช่องที่จะใส่ข้อความจากรายการ",
+                              "choose the measure and the field from the lists")
+    line, _where, text = unplaced.pop(index)
+    m = measures[measure]
+    if target == "step":
+        m.setdefault("steps", []).append(text)
+    elif target in ("owners", "monitoring"):
+        holder = m.setdefault(target, {})
+        holder["text"] = f"{holder.get('text') or ''} {text}".strip()
+    else:
+        m[target] = f"{m.get(target) or ''} {text}".strip()
+    source["unplaced"] = unplaced
+    draft.source = source
+    drafts._save(draft, document, now)
+    audit.record("draft_edited", agency_id=draft.agency_id, actor_id=actor_id, now=now, target_type="draft",
+                 target_id=draft.id, data={"placed": {"line": line, "measure": m.get("code"), "field": target,
+                                                      "text": text[:200]}})
+    return draft

@@ -5,6 +5,7 @@ memo is read again at once. Thin: the work is workflow/mappings.py's."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from web.i18n import message
 from web.security import deny, roles_required
@@ -16,6 +17,10 @@ from workflow.memolayout import ROLE_NAMES
 
 bp = Blueprint("mapping", __name__, url_prefix="/drafts")
 
+#: where a piece of text not placed can go (workflow.mappings.TARGETS), as the page names them
+TARGET_NAMES = {"title": _l("ชื่อมาตรการ"), "weakness": _l("ข้อบกพร่องหรือจุดอ่อน"),
+                "improvement": _l("ประเด็นที่จะพัฒนา"), "step": _l("ขั้นตอนใหม่"), "owners": _l("ผู้รับผิดชอบ"),
+                "monitoring": _l("การกำกับติดตาม"), "constraints": _l("ข้อจำกัดของหน่วยงาน")}
 #: the choices a column offers: one role, or the pairs memos put in one column
 PAIRS = [("measure", "improvement"), ("measure", "weakness"), ("weakness", "improvement"), ("steps", "owners"),
          ("period", "monitoring")]
@@ -45,8 +50,10 @@ def _columns(layout: dict) -> list[dict]:
 def _render(draft, status: int = 200, problems: list[str] | None = None):
     source = draft.source or {}
     layout = source.get("layout") or {}
+    measures = [(i, m.get("code"), m.get("title")) for i, m in enumerate((draft.document or {}).get("measures") or [])]
     return render_template("mapping.html", draft=draft, columns=_columns(layout), labels=layout.get("labels") or [],
-                           roles=ROLE_NAMES, pairs=PAIRS, year_note=source.get("year_note"),
+                           roles=ROLE_NAMES, pairs=PAIRS, year_note=source.get("year_note"), measures=measures,
+                           targets=TARGET_NAMES,
                            unplaced=source.get("unplaced") or [], origins=source.get("origins"),
                            fiscal_year=(draft.document or {}).get("fiscal_year"), problems=problems or []), status
 
@@ -75,3 +82,21 @@ def answer(draft_id: int):
     if request.form.get("then") == "draft":
         return redirect(url_for("editor.draft", draft_id=draft_id)), 303
     return redirect(url_for("mapping.show", draft_id=draft_id)), 303
+
+
+@bp.post("/<int:draft_id>/unplaced/<int:position>")
+@roles_required(*drafts.EDITORS)
+def place(draft_id: int, position: int):
+    """One piece of text not placed (its position in the list, from 1), given to a measure's field (from 1)."""
+    _draft(draft_id)
+    try:
+        mappings.place_unplaced(draft_id, position - 1, measure=(int_field(request.form.get("measure")) or 0) - 1,
+                                target=request.form.get("target") or "", actor_id=g.user.id, now=clock.now(),
+                                expected_version=int_field(request.form.get("version")))
+    except (ValidationError, ConflictError) as exc:
+        db.session.rollback()
+        return _render(_draft(draft_id), 409 if isinstance(exc, ConflictError) else 422, [message(exc)])
+    except (NotFound, PermissionDenied):
+        db.session.rollback()
+        abort(404)
+    return redirect(url_for("mapping.show", draft_id=draft_id) + "#unplaced-h"), 303
