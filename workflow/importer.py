@@ -50,7 +50,7 @@ _UNIT_CHAR = r"(?:(?!และ(?:กลุ่ม|กอง|สำนัก|ฝ�
 _LEARNING_AREAS = (r"กลุ่มสาระการเรียนรู้(?:สังคมศึกษา\s*ศาสนา\s*และ\s*วัฒนธรรม|วิทยาศาสตร์\s*และ\s*เทคโนโลยี"
                    r"|สุขศึกษา\s*และ\s*พลศึกษา|ภาษาต่างประเทศ|ภาษาไทย|คณิตศาสตร์|ศิลปะ|การงานอาชีพ)")
 _GROUP = re.compile(rf"{_LEARNING_AREAS}|กลุ่ม(?!งานที่){_UNIT_CHAR}+"
-                    rf"|(?:(?<=[\s(,])|(?<=และ)|(?<=กับ)|^)(?:กอง|สำนัก|ฝ่าย|งาน(?!ที่)){_UNIT_CHAR}+")
+                    rf"|(?:(?<=[\s(,])|(?<=และ)|(?<=กับ)|(?<=หัวหน้า)|^)(?:กอง|สำนัก|ฝ่าย|ศูนย์|งาน(?!ที่)){_UNIT_CHAR}+")
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
 _EVERY = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*วัน")
 _WITHIN = re.compile(r"ภายในวันที่\s*([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
@@ -976,19 +976,38 @@ def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, wh
         steps[i] = entry
 
 
+def _person_group(text: str, m: re.Match, stop: int) -> tuple[str, tuple[int, int]] | None:
+    """A person's unit: in brackets right after the name (whatever it is called, unless a position), else the
+    first unit after the name (up to the next person), else the last one written before it."""
+    after = text[m.end():stop]
+    if (bracket := re.match(r"\s*\(([^()]+)\)", after)) and not (
+            re.match(_POSITION, bracket[1].strip()) and not _GROUP.search(bracket[1])):
+        inner = _GROUP.search(bracket[1])
+        if inner:
+            return inner[0], (m.end() + bracket.start(1) + inner.start(), m.end() + bracket.start(1) + inner.end())
+        return bracket[1].strip(), (m.end() + bracket.start(1), m.end() + bracket.end(1))
+    if found := _GROUP.search(after):
+        return found[0], (m.end() + found.start(), m.end() + found.end())
+    before = [g for g in _GROUP.finditer(text[:m.start()]) if not _PERSON.search(text[g.end():m.start()])]
+    return (before[-1][0], before[-1].span()) if before else None
+
+
 def _owners(text, groups, people, report, line, where) -> dict:
     found_people = []
-    rest = text
-    for m in _PERSON.finditer(text):
+    persons = list(_PERSON.finditer(text))
+    taken: list[tuple[int, int]] = [m.span() for m in persons]
+    for n, m in enumerate(persons):
         name = m[1]
-        after = text[m.end():]
-        before = [g for g in _GROUP.finditer(text[:m.start()]) if not _PERSON.search(text[g.end():m.start()])]
-        group = _GROUP.search(after) or (before[-1] if before else None)  # "(งาน...)" after, or "งาน... นาย..."
+        group = _person_group(text, m, persons[n + 1].start() if n + 1 < len(persons) else len(text))
+        if group:
+            taken.append(group[1])
         key = next((k for k, p in people.items() if p["name"] == name), None) or f"p{len(people) + 1}"
         people.setdefault(key, {"name": name, "group": _group_key(group[0], groups) if group else None})
         found_people.append(key)
-        rest = rest.replace(name, " ")
-    found_groups = [] if found_people else [_group_key(g, groups) for g in _GROUP.findall(_sub_units(rest))]
+    # the units nobody's: the measure's owner groups ("นาย ก (งาน ข) และงาน ค": งาน ค owns it too)
+    found_groups = [_group_key(g[0], groups) for g in _GROUP.finditer(_sub_units(text))
+                    if not any(a < g.end() and g.start() < b for a, b in taken)] if found_people else \
+        [_group_key(g, groups) for g in _GROUP.findall(_sub_units(text))]
     if not found_people and not found_groups:
         report.warn(line, f"{where}: ระบุกลุ่มหรือบุคคลผู้รับผิดชอบไม่ได้จาก '{text}'")
     return {"text": text, "groups": list(dict.fromkeys(found_groups)), "people": found_people}
