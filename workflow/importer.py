@@ -699,7 +699,8 @@ def _measure(lines, start, end, context: _Context, *, numbered: int, headed: boo
         line = clean(raw)
         if not line:
             continue
-        if signature_at is None and _SIGNATURE.match(line) and (row is not None or row_text is not None):
+        if signature_at is None and (_SIGNATURE.match(line) or _CLOSING.match(line)) and (
+                row is not None or row_text is not None):
             signature_at = i  # the signature block after the last measure: not a measure's
         if signature_at is not None:
             continue
@@ -1220,6 +1221,13 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
         if m[1]:
             return fiscal_year_bounds(int(m[1]))
         raise ThaiDateError(text, "ไม่ระบุปีงบประมาณ", "no fiscal year given")
+    if m := re.match(r"^ไตรมาส(?:ที่)?\s*([1-4])(?:\s*(?:-|–|ถึง)\s*(?:ไตรมาส(?:ที่)?\s*)?([1-4]))?\s*"
+                     r"(?:ปีงบประมาณ|ปีงบ)?\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})$", clean_text):
+        first_q, last_q, year = int(m[1]), int(m[2] or m[1]), int(m[3])  # fiscal quarters: 1 is Oct-Dec
+        start_fy, _end_fy = fiscal_year_bounds(year)
+        start = _add_months(start_fy, 3 * (first_q - 1))
+        end = _add_months(start_fy, 3 * last_q) - timedelta(days=1)
+        return start, end
     if m := re.match(r"^ภายใน(?:วันที่)?\s*(.+)$", clean_text):
         end = _end_of(m[1])
         start = memo_day if memo_day is not None and memo_day <= end else end.replace(day=1)
@@ -1244,6 +1252,12 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
     if start > end:  # ตุลาคม – มีนาคม ๒๕๖๘: the start is in the year before
         start = start.replace(year=start.year - 1)
     return start, end
+
+
+def _add_months(day: date, months: int) -> date:
+    """The first of the month ``months`` after ``day``'s month."""
+    total = day.year * 12 + day.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
 
 
 def _end_of(text: str) -> date:
