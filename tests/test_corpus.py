@@ -1,7 +1,7 @@
 """The memo corpus (tests/data/memos/corpus/, written by its make_corpus.py): each memo, imported, needs no
 correction by hand: the officer's actions counted by bench/corpus.py against what a careful officer types from
-the memo (``<name>.expected.yaml``) are none. Marked xfail while the importer is being rewritten; the benchmark
-(``.venv/bin/python -m bench.corpus``) shows how far each layout is."""
+the memo (``<name>.expected.yaml``) are none. A memo not yet read so is marked xfail (strict) with why; the
+benchmark (``.venv/bin/python -m bench.corpus``) shows how far each layout is."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ import pytest
 
 from bench.corpus import actions, expected_of, import_memo, memo_paths
 
-CASES = [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(strict=False, reason="importer rewrite under way"))
-         for p in memo_paths()]
+#: memos the importer does not yet read with nothing to correct, and why
+NOT_YET = {
+    "dla_pdf_copied_text": "a unit's name wrapped over two lines by the PDF ('กลุ่มงานกฎหมาย' / 'ระเบียบและเรื่องร้องเรียน') "
+                           "is read as its first line only",
+}
+CASES = [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(strict=True, reason=NOT_YET[p.stem])]
+                      if p.stem in NOT_YET else []) for p in memo_paths()]
 
 
 def test_the_corpus_has_the_layouts_it_promises():

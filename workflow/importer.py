@@ -768,7 +768,7 @@ _MONITORING_IN = re.compile(r"(?<=\S)\s+(?=(?:การ)?ติดตาม|ร�
 
 
 #: the memo's closing paragraphs after its measures ("ทั้งนี้ ...", "จึงเรียนมาเพื่อ...")
-_CLOSING = re.compile(r"^(?:ทั้งนี้|จึงเรียน|จึงขอ|หมายเหตุ|อนึ่ง)")
+_CLOSING = re.compile(r"^(?:ทั้งนี้|จึงเรียน|จึงขอ|หมายเหตุ|อนึ่ง|ที่มา\s*[:：]|[*※])")
 
 
 def _label_measure(lines, code, title, body, context: _Context, start: int) -> dict:
@@ -1017,10 +1017,16 @@ def _owners(text, groups, people, report, line, where) -> dict:
 def _sub_units(text: str) -> str:
     """Owners without the unit written in brackets right after a division ("กองคลัง (งานพัสดุ)"): the division
     owns the measure, its unit is where the work sits (kept in the owners' text)."""
-    return re.sub(rf"((?:{_GROUP.pattern}))\s*\((?:{_GROUP.pattern})\)", r"\1", text)
+    text = re.sub(rf"((?:{_GROUP.pattern}))\s*\((?:{_GROUP.pattern})\)", r"\1", text)
+    # "งานพัสดุ สำนักงานคณบดี": a unit, then the office it sits in (no "และ", "/" between): the unit owns it
+    return re.sub(rf"((?:{_GROUP.pattern}))\s+สำนักงาน{_UNIT_CHAR}+", r"\1", text)
 
 
 def _split_numbered(text: str) -> list[str]:
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    if len(paragraphs) >= 2 and all((m := _STEP_NUMBER.match(p)) and p[m.end():].strip() for p in paragraphs):
+        # one numbered paragraph per step, the numbering restarting where a table went on after a page break
+        return [" ".join(p[_STEP_NUMBER.match(p).end():].split()) for p in paragraphs]  # type: ignore[union-attr]
     marks = list(_STEP_NUMBER.finditer(text))
     expected, parts = 1, []
     kept = []
@@ -1217,7 +1223,8 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
     from workflow.thaidate import fiscal_year_bounds
 
     clean_text = " ".join(full_years(text).split()).rstrip(" .")
-    if m := re.match(r"^ตลอด(?:ปี)?ปีงบประมาณ\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
+    if m := re.match(r"^(?:ตลอด(?:ปี)?ปีงบประมาณ|ปีงบประมาณ(?=\s*(?:พ\.?\s*ศ\.?\s*)?\d{4}$))"
+                     r"\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
         if m[1]:
             return fiscal_year_bounds(int(m[1]))
         raise ThaiDateError(text, "ไม่ระบุปีงบประมาณ", "no fiscal year given")
