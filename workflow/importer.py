@@ -12,18 +12,49 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
-from workflow.memocells import REVIEW, agency_of, arrow_steps, full_years, title_codes
+from workflow.memocells import REVIEW, agency_of, arrow_steps, title_codes
 from workflow.memodocx import MAX_DOCX_INFLATED as MAX_DOCX_INFLATED  # the bound, named where it was
 from workflow.memodocx import read_docx
 from workflow.memolayout import LABELLED_LINE, ROLE_NAMES, SEED_ROLES, Layout, Mapping
+from workflow.memoowners import (  # noqa: F401 - tests and callers import them from here
+    _GROUP,
+    _LEARNING_AREAS,
+    _PERSON,
+    _POSITION,
+    _UNIT_CHAR,
+    GROUP_KEYS,
+    _group_key,
+    _owners,
+    _person_group,
+    _sub_units,
+)
+from workflow.memoperiod import (  # noqa: F401
+    _EVERY,
+    _HALF_YEARLY,
+    _MONTHLY,
+    _NONE,
+    _QUARTERLY,
+    _WEEKS,
+    _add_months,
+    _be_iso,
+    _ce,
+    _end_of,
+    _period,
+    _plan_rounds,
+    _propose_dues,
+    _span,
+    _thai_day,
+    _written_dates,
+    read_period,
+)
 from workflow.memotext import CELL_BREAK
-from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits, to_thai_digits
+from workflow.thaidate import ThaiDateError, parse_thai_date, to_arabic_digits, to_thai_digits
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
@@ -36,31 +67,15 @@ _SIGNATURE = re.compile(r"^(?:\(\s*(?:ลงชื่อ\s*)?(?:นาย|นา
 _ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
 #: a step's number as memos write it: ``1.``, ``1)``, ``(1)``, in Thai or Arabic digits
 _STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([๑-๙1-9][๐-๙0-9]?)[.)])\s*(?=\S)")
-#: a person as memos name one: นาย/นาง/นางสาว/น.ส., with ดร. or ว่าที่ร้อยตรี (ว่าที่ ร.ต.) before, or ดร. alone
-#: a job title or position: never a person's name ("ครูชำนาญการ (งานทะเบียน)", "หัวหน้างานพัสดุ")
-_POSITION = (r"(?:ครู|ผู้อำนวยการ|รองผู้อำนวยการ|หัวหน้า|นัก|เจ้าหน้าที่|เจ้าพนักงาน|ปลัด|รองปลัด|นายก|ผู้ช่วย|พนักงาน"
-             r"|ลูกจ้าง|ผู้บริหาร|ผู้ตรวจ|ศึกษานิเทศก์|พยาบาล|แพทย์|เภสัชกร|ข้าราชการ|บุคลากร|คณะ|กรรมการ)")
-_PERSON = re.compile(r"((?:ว่าที่\s?(?:ร้อยตรี|ร\.ต\.)(?:หญิง)?\s?(?:นางสาว|น\.ส\.|นาง|นาย)?"
-                     r"|(?:[ก-ฮ]{1,3}\.){2,4}(?:หญิง)?|(?:ผศ|รศ|ศ)\.\s?(?:ดร\.)?"  # ranks: พ.ต.ท., ร.ต.อ.หญิง, ผศ.ดร.
-                     r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา"
-                     r"|ชำนาญ|เชี่ยวชาญ|\s*\())"
-                     rf"\s?(?!{_POSITION})[^\s()]+\s+(?!{_POSITION})[^\s()/]+)")
-_UNIT_CHAR = r"(?:(?!และ(?:กลุ่ม|กอง|สำนัก|ฝ่าย|งาน)|ร่วมกับ)[^\s/,()])"  # "A และกลุ่มB": two units
-#: the learning areas' official names, which have spaces in them
-_LEARNING_AREAS = (r"กลุ่มสาระการเรียนรู้(?:สังคมศึกษา\s*ศาสนา\s*และ\s*วัฒนธรรม|วิทยาศาสตร์\s*และ\s*เทคโนโลยี"
-                   r"|สุขศึกษา\s*และ\s*พลศึกษา|ภาษาต่างประเทศ|ภาษาไทย|คณิตศาสตร์|ศิลปะ|การงานอาชีพ)")
-_GROUP = re.compile(rf"{_LEARNING_AREAS}|กลุ่ม(?!งานที่){_UNIT_CHAR}+"
-                    rf"|(?:(?<=[\s(,])|(?<=และ)|(?<=กับ)|(?<=หัวหน้า)|^)(?:กอง|สำนัก|ฝ่าย|ศูนย์|งาน(?!ที่)){_UNIT_CHAR}+")
+
+
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
-_EVERY = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*วัน")
+
+
 _WITHIN = re.compile(r"ภายในวันที่\s*([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
 _PERIOD_LINE = re.compile(r"^(?:<p>)?\s*(?:ระยะเวลา|ข้อจำกัด)")
-_NONE = re.compile(rf"^(?:\s|{_DASH})*ไม่มี(?:\s|{_DASH})*$")
-#: usual keys for the groups of a provincial education office; others get g1, g2...
-GROUP_KEYS = {"กลุ่มบริหารงานบุคคล": "hr", "กลุ่มอำนวยการ": "admin", "กลุ่มนโยบายและแผน": "plan",
-              "กลุ่มส่งเสริมการศึกษาเอกชน": "private", "กลุ่มลูกเสือ ยุวกาชาดและกิจการนักเรียน": "scouts",
-              "กลุ่มนิเทศ ติดตามและประเมินผล": "supervision", "กลุ่มพัฒนาการศึกษา": "development",
-              "กลุ่มการเงินและสินทรัพย์": "finance", "กลุ่มกฎหมายและคดี": "legal"}
+
+
 
 
 @dataclass
@@ -121,9 +136,6 @@ def clean(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", text)).translate(_SPACES).split())
 
 
-def _be_iso(day: date) -> str:
-    """Dates in the output file as people read them: 2567-05-30 (Buddhist Era)."""
-    return f"{day.year + 543:04d}-{day.month:02d}-{day.day:02d}"
 
 
 def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
@@ -398,22 +410,6 @@ def _header(lines: list[str], report: ImportReport) -> dict:
     return header
 
 
-def _group_key(name: str, groups: dict[str, str]) -> str:
-    name = " ".join(name.split())
-    if name not in groups:
-        key = GROUP_KEYS.get(name) or f"g{len(groups) + 1}"
-        while key in groups.values():
-            key = f"{key}-{len(groups) + 1}"
-        groups[name] = key
-    return groups[name]
-
-
-def _ce(be_iso: str | None) -> date | None:
-    """The header's date (BE ISO, as written into the file) as a date."""
-    if not be_iso:
-        return None
-    year, month, day = (int(x) for x in be_iso.split("-"))
-    return date(year - 543, month, day)
 
 
 @dataclass
@@ -530,8 +526,8 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         elif pending is not None and not closed and not _SIGNATURE.match(clean(raw)) and not (
                 wide is not None and _wide_line(raw, layout, i + 1)[0]):
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1  # the last cell goes on
-        elif wide is not None and (found := _wide_line(raw, layout, i + 1))[0] and found[0] not in wide:
-            wide[found[0]] = (i + 1, found[1])  # a paragraph under the table for every measure
+        elif wide is not None and (given := _wide_line(raw, layout, i + 1))[0] and given[0] not in wide:
+            wide[given[0]] = (i + 1, given[1])  # a paragraph under the table for every measure
         else:
             _unplaced(report, i + 1, "นอกตารางมาตรการ", clean(raw))
     if pending is not None:
@@ -792,7 +788,7 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
             step_roles, current = roles, None
             continue
         if "\t" in raw and step_roles is not None and not _labelled(raw, context.layout)[0]:
-            row = {}
+            row: dict[str, str] = {}
             for col, cell in enumerate(_cells(raw)):
                 col_roles = [r for r in (step_roles[col] if col < len(step_roles) else ()) if r != "ignore"]
                 for role in col_roles:
@@ -877,32 +873,6 @@ def _step_table(rows: list[tuple[int, dict[str, str]]], cells: dict[str, str], c
     return []
 
 
-def _span(text: str, memo_day: date | None) -> tuple[date, date] | None:
-    """The days a step's time names: a period, a date or a month ("ภายใน <day>" is that day alone)."""
-    if m := re.match(r"^\s*ภายใน(?:วันที่)?\s*(.+)$", text):
-        try:
-            end = _end_of(m[1])
-            return end, end
-        except ThaiDateError:
-            return None
-    try:
-        return read_period(text, memo_day)
-    except ThaiDateError:
-        pass
-    try:
-        end = _end_of(text)
-    except ThaiDateError:
-        return None
-    try:
-        return parse_thai_month(full_years(text)), end
-    except ThaiDateError:
-        return end, end
-
-
-def _thai_day(day: date) -> str:
-    from workflow.thaidate import MONTHS_ABBR
-
-    return f"{day.day} {MONTHS_ABBR[day.month - 1]} {day.year + 543}"
 
 
 def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail: str, context: _Context,
@@ -977,49 +947,6 @@ def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, wh
         steps[i] = entry
 
 
-def _person_group(text: str, m: re.Match, stop: int) -> tuple[str, tuple[int, int]] | None:
-    """A person's unit: in brackets right after the name (whatever it is called, unless a position), else the
-    first unit after the name (up to the next person), else the last one written before it."""
-    after = text[m.end():stop]
-    if (bracket := re.match(r"\s*\(([^()]+)\)", after)) and not (
-            re.match(_POSITION, bracket[1].strip()) and not _GROUP.search(bracket[1])):
-        inner = _GROUP.search(bracket[1])
-        if inner:
-            return inner[0], (m.end() + bracket.start(1) + inner.start(), m.end() + bracket.start(1) + inner.end())
-        return bracket[1].strip(), (m.end() + bracket.start(1), m.end() + bracket.end(1))
-    if found := _GROUP.search(after):
-        return found[0], (m.end() + found.start(), m.end() + found.end())
-    before = [g for g in _GROUP.finditer(text[:m.start()]) if not _PERSON.search(text[g.end():m.start()])]
-    return (before[-1][0], before[-1].span()) if before else None
-
-
-def _owners(text, groups, people, report, line, where) -> dict:
-    found_people = []
-    persons = list(_PERSON.finditer(text))
-    taken: list[tuple[int, int]] = [m.span() for m in persons]
-    for n, m in enumerate(persons):
-        name = m[1]
-        group = _person_group(text, m, persons[n + 1].start() if n + 1 < len(persons) else len(text))
-        if group:
-            taken.append(group[1])
-        key = next((k for k, p in people.items() if p["name"] == name), None) or f"p{len(people) + 1}"
-        people.setdefault(key, {"name": name, "group": _group_key(group[0], groups) if group else None})
-        found_people.append(key)
-    # the units nobody's: the measure's owner groups ("นาย ก (งาน ข) และงาน ค": งาน ค owns it too)
-    found_groups = [_group_key(g[0], groups) for g in _GROUP.finditer(_sub_units(text))
-                    if not any(a < g.end() and g.start() < b for a, b in taken)] if found_people else \
-        [_group_key(g, groups) for g in _GROUP.findall(_sub_units(text))]
-    if not found_people and not found_groups:
-        report.warn(line, f"{where}: ระบุกลุ่มหรือบุคคลผู้รับผิดชอบไม่ได้จาก '{text}'")
-    return {"text": text, "groups": list(dict.fromkeys(found_groups)), "people": found_people}
-
-
-def _sub_units(text: str) -> str:
-    """Owners without the unit written in brackets right after a division ("กองคลัง (งานพัสดุ)"): the division
-    owns the measure, its unit is where the work sits (kept in the owners' text)."""
-    text = re.sub(rf"((?:{_GROUP.pattern}))\s*\((?:{_GROUP.pattern})\)", r"\1", text)
-    # "งานพัสดุ สำนักงานคณบดี": a unit, then the office it sits in (no "และ", "/" between): the unit owns it
-    return re.sub(rf"((?:{_GROUP.pattern}))\s+สำนักงาน{_UNIT_CHAR}+", r"\1", text)
 
 
 def _split_numbered(text: str) -> list[str]:
@@ -1099,17 +1026,6 @@ def _dates(pattern, text, report, line, where) -> list[date]:
     return out
 
 
-def _written_dates(text: str) -> list[date]:
-    """The dates written in a text ("๓๑ มี.ค. ๖๘", "๒๘ กุมภาพันธ์ ๒๕๖๘")."""
-    from workflow.thaidate import _MONTH_PATTERN
-
-    out = []
-    for m in re.finditer(rf"\d{{1,2}}\s*(?:{_MONTH_PATTERN})\.?\s*\d{{4}}", full_years(text)):
-        try:
-            out.append(parse_thai_date(m[0]))
-        except ThaiDateError:
-            continue
-    return out
 
 
 def _monitoring(text, groups, report, line, where) -> dict:
@@ -1136,147 +1052,6 @@ def _monitoring(text, groups, report, line, where) -> dict:
     return monitoring
 
 
-def _propose_dues(steps: list, period: dict | None, report, line, where) -> None:
-    """The memo gives steps no dates: propose them spread evenly across the period (the last at its end), in
-    the file for the person to check, instead of every step due on the period's last day. A monthly step
-    keeps its monthly dates."""
-    if not period or not steps:
-        return
-    start, end = _ce(period["start"]), _ce(period["end"])
-    if start is None or end is None:
-        return
-    length, n, proposed = (end - start).days, len(steps), 0
-    for i, step in enumerate(steps):
-        entry = step if isinstance(step, dict) else {"title": step}
-        if entry.get("repeat") or entry.get("due"):
-            continue
-        entry["due"] = _be_iso(start + timedelta(days=length * (i + 1) // n))
-        steps[i] = entry
-        proposed += 1
-    if proposed:
-        report.warn(line, f"{where}: บันทึกไม่ได้กำหนดวันของแต่ละขั้นตอน เสนอวันกระจายตามระยะเวลาดำเนินการ "
-                          "ตรวจและแก้ due ของแต่ละขั้นตอนได้ก่อนยืนยัน")
-
-
-_WEEKS = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*สัปดาห์")
-_MONTHLY = re.compile(r"ทุก(?:สิ้น)?เดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน")
-_QUARTERLY = re.compile(r"รายไตรมาส|ไตรมาสละ|ทุกไตรมาส|ทุก\s*(?:๓|3)\s*เดือน")
-_HALF_YEARLY = re.compile(r"ภาคเรียนละ\s*(?:๑|1)\s*ครั้ง|ปีละ\s*(?:๒|2)\s*ครั้ง|ทุก\s*(?:๖|6)\s*เดือน|รายครึ่งปี|ครึ่งปี")
-
-
-def _plan_rounds(monitoring: dict, period: dict | None, report, line, where) -> None:
-    """Rounds from a frequency when the memo names no dates: every N weeks as every_days; monthly at each
-    month's end; quarterly at the fiscal quarters' ends; twice a year at the fiscal half-years' ends (all
-    within the period; the calendar moves them off weekends and holidays when loaded). Warns when the plan
-    gives no round at all."""
-    import calendar as months
-
-    text = monitoring.get("text") or ""
-    if monitoring.get("rounds") or monitoring.get("every_days"):
-        return
-    if m := _WEEKS.search(text):
-        monitoring["every_days"] = 7 * int(to_arabic_digits(m[1]))
-        return
-    start, end = (_ce(period["start"]), _ce(period["end"])) if period else (None, None)
-    months_wanted = ({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} if _MONTHLY.search(text) else
-                     {12, 3, 6, 9} if _QUARTERLY.search(text) else {3, 9} if _HALF_YEARLY.search(text) else None)
-    if months_wanted and start and end:
-        days = []
-        year, month = start.year, start.month
-        while (year, month) <= (end.year, end.month):
-            last = date(year, month, months.monthrange(year, month)[1])
-            if month in months_wanted and start <= last <= end:
-                days.append(last)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        days = days or [end]
-        monitoring["rounds"] = [_be_iso(d) for d in days]
-        report.warn(line, f"{where}: วันติดตามคำนวณจาก '{text[:60]}' เป็นวันสิ้นเดือน "
-                          f"{len(days)} ครั้ง ตรวจว่าตรงกับที่ตั้งใจ")
-        return
-    if text and not monitoring.get("deadlines"):
-        report.warn(line, f"{where}: ไม่พบวันติดตามหรือความถี่ (เช่น 'ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗', 'ทุก ๑๕ วัน', "
-                          "'ทุกเดือน') การติดตามของมาตรการนี้จะไม่มีรอบ กรอก rounds เอง")
-
-
-def _period(text, report, line, where, memo_day: date | None = None) -> tuple[dict | None, str | None]:
-    period = None
-    m = re.search(r"ระยะเวลา(?:ดำเนินการ|การดำเนินงาน)?\s*[:：]?\s*(.+?)(?=\s+ข้อจำกัด|$)", text)
-    if m:
-        try:
-            start, end = read_period(m[1], memo_day)
-            period = {"text": m[1].strip(), "start": _be_iso(start), "end": _be_iso(end)}
-        except ThaiDateError:
-            report.warn(line, f"{where}: อ่านระยะเวลาดำเนินการไม่ได้: {m[0]}")
-    else:
-        report.warn(line, f"{where}: ไม่พบระยะเวลาดำเนินการ")
-    constraints = None
-    if c := re.search(r"ข้อจำกัดของหน่วยงาน\s*(.*)$", text):
-        constraints = None if _NONE.match(c[1]) else c[1].strip() or None
-    return period, constraints
-
-
-def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
-    """A period as memos write it: ``พฤษภาคม – ๑๕ กรกฎาคม ๒๕๖๗``, ``มิถุนายน - สิงหาคม ๒๕๖๗`` (the year once, at
-    the end), ``ตุลาคม ๒๕๖๖ – กันยายน ๒๕๖๗``, ``๑ มิ.ย. – ๓๑ ส.ค. ๒๕๖๗``, ``ภายในวันที่ ๓๑ สิงหาคม ๒๕๖๗`` (from the
-    memo's date), ``ตลอดปีงบประมาณ พ.ศ. ๒๕๖๗``; a month alone means its first day at the start and its last
-    day at the end. Raises ThaiDateError."""
-    from workflow.thaidate import fiscal_year_bounds
-
-    clean_text = " ".join(full_years(text).split()).rstrip(" .")
-    if m := re.match(r"^(?:ตลอด(?:ปี)?ปีงบประมาณ|ปีงบประมาณ(?=\s*(?:พ\.?\s*ศ\.?\s*)?\d{4}$))"
-                     r"\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
-        if m[1]:
-            return fiscal_year_bounds(int(m[1]))
-        raise ThaiDateError(text, "ไม่ระบุปีงบประมาณ", "no fiscal year given")
-    if m := re.match(r"^ไตรมาส(?:ที่)?\s*([1-4])(?:\s*(?:-|–|ถึง)\s*(?:ไตรมาส(?:ที่)?\s*)?([1-4]))?\s*"
-                     r"(?:ปีงบประมาณ|ปีงบ)?\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})$", clean_text):
-        first_q, last_q, year = int(m[1]), int(m[2] or m[1]), int(m[3])  # fiscal quarters: 1 is Oct-Dec
-        start_fy, _end_fy = fiscal_year_bounds(year)
-        start = _add_months(start_fy, 3 * (first_q - 1))
-        end = _add_months(start_fy, 3 * last_q) - timedelta(days=1)
-        return start, end
-    if m := re.match(r"^ภายใน(?:วันที่)?\s*(.+)$", clean_text):
-        end = _end_of(m[1])
-        start = memo_day if memo_day is not None and memo_day <= end else end.replace(day=1)
-        return start, end
-    parts = re.split(rf"\s*{_DASH}\s*|\s+ถึง\s+", clean_text, maxsplit=1)
-    if len(parts) != 2:
-        raise ThaiDateError(text, "ระยะเวลาต้องมีวันเริ่มและวันสิ้นสุด", "a period needs a start and an end")
-    first, last = parts
-    end = _end_of(last)
-    if re.fullmatch(r"\d{1,2}", first.strip()):  # "1 - 10 เม.ย. 2568": the month and year written once
-        try:
-            return end.replace(day=int(first)), end
-        except ValueError:
-            raise ThaiDateError(text, "ไม่มีวันที่นี้ในปฏิทิน", "no such date in the calendar") from None
-    if re.search(r"\d{4}", first):
-        return parse_thai_month(first), end  # a month or a date, with its year
-    year_be = end.year + 543  # the year is written once, at the end
-    try:
-        start = parse_thai_date(f"{first} {year_be}")
-    except ThaiDateError:
-        start = parse_thai_month(f"{first} {year_be}")
-    if start > end:  # ตุลาคม – มีนาคม ๒๕๖๘: the start is in the year before
-        start = start.replace(year=start.year - 1)
-    return start, end
-
-
-def _add_months(day: date, months: int) -> date:
-    """The first of the month ``months`` after ``day``'s month."""
-    total = day.year * 12 + day.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
-
-
-def _end_of(text: str) -> date:
-    """The last day a period's end names: a date, or a month's last day."""
-    import calendar as months
-
-    text = full_years(text)
-    try:
-        return parse_thai_date(text)
-    except ThaiDateError:
-        first = parse_thai_month(text)
-        return first.replace(day=months.monthrange(first.year, first.month)[1])
 
 
 def docx_to_text(data: bytes) -> tuple[str, list[str]]:
