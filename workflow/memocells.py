@@ -4,9 +4,19 @@ review, steps joined by arrows. Small readers the importer (``workflow.importer`
 
 from __future__ import annotations
 
+import html
 import re
 
 from workflow.thaidate import _MONTH_PATTERN, to_arabic_digits
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
+
+
+def clean(text: str) -> str:
+    """Text as written, without leftover HTML and with single spaces (dashes are kept)."""
+    return " ".join(html.unescape(_TAG.sub(" ", text)).translate(_SPACES).split())
+
 
 #: a month then a two-digit Buddhist Era year ("ม.ค. 68", "ตุลาคม ๖๗"): the year in full is 25xx
 _SHORT_YEAR = re.compile(rf"((?:{_MONTH_PATTERN})\.?)\s*([0-9]{{2}})(?![0-9])")
