@@ -63,6 +63,7 @@ from workflow.memoperiod import (  # noqa: F401
     _written_dates,
     read_period,
 )
+from workflow.memorows import cell_labels, heading_in_cells
 from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, to_arabic_digits, to_thai_digits
 
@@ -340,7 +341,9 @@ def _measure_table(lines: list[str], starts: list[int], layout: Layout) -> tuple
         if roles and named & {"measure", "no"} and named & {"steps", "owners"}:
             layout.column_roles(_cells(lines[i]), line=i + 1)
             below = layout.column_roles(_cells(lines[i + 1])) if i + 1 < len(lines) and "\t" in lines[i + 1] else None
-            if below and len(below) > len(roles):  # a header over two rows: the lower one names each column
+            filled = [len([c for c in _cells(lines[j]) if c]) for j in (i, i + 1)]
+            if below and (len(below) > len(roles) or filled[1] > filled[0]):
+                # a header over two rows (a cell merged across over two columns): the lower one names each column
                 layout.column_roles(_cells(lines[i + 1]), line=i + 2)
                 return i + 1, below
             return i, roles
@@ -439,13 +442,24 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             elif cell:
                 why = "ไม่ใช้ตามการจับคู่" if col_roles else "ไม่รู้ว่าเป็นข้อมูลอะไร"
                 _unplaced(report, first, f"แถวที่ {n} คอลัมน์ที่ {col + 1} ({why})", _flat(cell))
-        if "weakness" not in {r for rs in roles for r in rs} and CELL_BREAK in by_role.get("measure", ""):
+        columns = {r for rs in roles for r in rs}
+
+        def said(message: str, first: int = first, n: int = n) -> None:
+            report.warn(first, f"แถวที่ {n}: {message}")
+
+        def aside(text: str, first: int = first, n: int = n) -> None:
+            _unplaced(report, first, f"แถวที่ {n}", text)
+
+        cell_labels(by_role, columns, layout, said)
+        heading, heading_code = heading_in_cells(by_role, columns, said, aside)
+        if heading is None and "weakness" not in columns and CELL_BREAK in by_role.get("measure", ""):
             name, rest = by_role["measure"].split(CELL_BREAK, 1)  # a topic cell: its name, then what is wrong
             by_role["measure"], by_role["weakness"] = name, rest
             report.warn(first, f"แถวที่ {n}: ย่อหน้าแรกของช่องประเด็นเป็นชื่อมาตรการ ที่เหลือเป็นข้อบกพร่อง ตรวจว่าถูกต้อง")
         number = to_arabic_digits(_flat(by_role.pop("no", ""))).strip(" .")
-        code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else str(n)
-        title = _flat(by_role.pop("measure", "")) or _flat(by_role.get("improvement", "")) or f"มาตรการ {code}"
+        code = number if re.fullmatch(r"\d+(?:\.\d+)*", number) else heading_code or str(n)
+        title = (heading or _flat(by_role.pop("measure", "")) or _flat(by_role.get("improvement", ""))
+                 or f"มาตรการ {code}")
         title, codes = title_codes(title)
         if codes and "items" not in by_role:
             by_role["items"] = codes

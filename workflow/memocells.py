@@ -23,6 +23,8 @@ _SHORT_YEAR = re.compile(rf"((?:{_MONTH_PATTERN})\.?)\s*([0-9]{{2}})(?![0-9])")
 #: item codes as a measure's name carries them: "(O1-O3)", "(O19, O20)", "(O๑๑ O๑๓)"
 _CODE = r"[Oo๐E][0-9๐-๙]{1,3}"
 _TRAILING_CODES = re.compile(rf"\s*[(\[]\s*({_CODE}(?:\s*(?:[-–,/]|และ|\s)\s*{_CODE})*)\s*[)\]]\s*$")
+#: ... or a code with its item's name: "(O๑๕ ข้อมูลเชิงสถิติการให้บริการ)"
+_TRAILING_CITED = re.compile(rf"\s*[(\[]\s*({_CODE}(?![0-9๐-๙])[^()\[\]]*)[)\]]\s*$")
 _RANGE = re.compile(rf"({_CODE})\s*[-–]\s*({_CODE})")
 
 
@@ -49,6 +51,8 @@ def title_codes(title: str) -> tuple[str, str | None]:
     """A measure's name without the item codes written after it in brackets, and those codes (ranges written
     out), or the name as written and None."""
     m = _TRAILING_CODES.search(title)
+    if not m and (cited := _TRAILING_CITED.search(title)) and title[:cited.start()].strip():
+        return title[:cited.start()].strip(), expand_ranges(cited[1])  # "(O15 ข้อมูลเชิงสถิติ)": the code, its name
     if not m or not title[:m.start()].strip():
         return title, None
     return title[:m.start()].strip(), " ".join(re.sub(r"[,/]|และ", " ", expand_ranges(m[1])).split())
