@@ -17,8 +17,8 @@ import yaml
 
 from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
-from workflow.memocells import REVIEW, arrow_steps, title_codes
 from workflow.memocells import clean as clean
+from workflow.memocells import title_codes
 from workflow.memodocx import MAX_DOCX_INFLATED as MAX_DOCX_INFLATED  # the bound, named where it was
 from workflow.memodocx import read_docx
 from workflow.memoheading import (  # noqa: F401
@@ -61,9 +61,17 @@ from workflow.memoperiod import (  # noqa: F401
     _span,
     _thai_day,
     _written_dates,
+    period_cell,
     read_period,
 )
 from workflow.memorows import cell_labels, heading_in_cells
+from workflow.memosteps import (  # noqa: F401 - tests and callers import them from here
+    _BULLET,
+    _STEP_NUMBER,
+    _split_numbered,
+    _step_dues,
+    _steps,
+)
 from workflow.memotext import CELL_BREAK
 from workflow.thaidate import ThaiDateError, parse_thai_date, to_arabic_digits, to_thai_digits
 
@@ -76,8 +84,6 @@ _GLUED_HEADING = re.compile(r"(?<=[^\s])(?=(?:ประเด็นที่|ม
 #: a signature block: a name in parentheses, or ลงชื่อ
 _SIGNATURE = re.compile(r"^(?:\(\s*(?:ลงชื่อ\s*)?(?:นาย|นาง|นางสาว|น\.ส\.|ดร\.|ว่าที่)\S*.*\)|ลงชื่อ.*)$")
 _ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
-#: a step's number as memos write it: ``1.``, ``1)``, ``(1)``, in Thai or Arabic digits
-_STEP_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(([๑-๙1-9][๐-๙0-9]?)\)|([๑-๙1-9][๐-๙0-9]?)[.)])\s*(?=\S)")
 
 
 _ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
@@ -419,7 +425,7 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         cells = _cells(raw)
         for col, cell in enumerate(cells[:width]):
             layout.sample(header_at + 1, col + 1, cell)
-        if measures and keys and all(col >= len(cells) or not cells[col] or
+        if measures and keys and all(col >= len(cells) or not cells[col] or _GOES_ON.search(cells[col]) or
                                      (col < len(previous) and cells[col] == previous[col]) for col in keys):
             above, start, _end = measures[-1]
             _continue_row(above, cells, previous, roles)
@@ -469,6 +475,10 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         yield code, title, by_role, first, last
 
 
+#: a measure's cell carried over a page break: "ประเด็นที่ 2 (ต่อ)"
+_GOES_ON = re.compile(r"\(\s*ต่อ\s*\)\s*$|^\(?ต่อ\)?$")
+
+
 def _is_monitoring(text: str) -> bool:
     """A cell that reads as a follow-up plan: following up or reporting, with how often."""
     text = _flat(text)
@@ -487,7 +497,9 @@ def _continue_row(above: list[str], cells: list[str], previous: list[str], roles
         elif cell and not (col < len(previous) and cell == previous[col]):
             above[col] = f"{above[col]}{CELL_BREAK}{cell}" if above[col] else cell
         elif col < len(roles) and "due" in roles[col] and has_step:
-            above[col] = f"{above[col]}{CELL_BREAK}-"
+            above[col] = f"{above[col]}{CELL_BREAK}{cell or '-'}"
+        elif col < len(roles) and "period" in roles[col] and has_step and cell:
+            above[col] = f"{above[col]}{CELL_BREAK}{cell}"  # a step's own time, the same as the step above's
 
 
 def _unplaced(report: ImportReport, line: int | None, where: str, text: str, *, warn: bool = True) -> None:
@@ -775,6 +787,9 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
     title, codes = title_codes(title)
     if codes and not items and not cells.get("items"):
         items = _items_in(codes)
+    if cells.get("period") and cells.get("steps"):
+        period_cell(cells, len(_split_numbered(cells["steps"].replace(CELL_BREAK, "\n"))), context.memo_day,
+                    lambda message: report.warn(row_line, f"{where}: {message}"))
     dues = [_flat(d) for d in cells.pop("due", "").split(CELL_BREAK)] if cells.get("due") else []
     steps_text = cells.get("steps", "").replace(CELL_BREAK, "\n")
     cells = {k: _flat(v) for k, v in cells.items()}
@@ -810,101 +825,6 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
                               "ตรวจว่าสองคอลัมน์แรกสลับกันหรือไม่ (เก็บไว้ตามที่เขียน)")
     return {"code": code, "title": title, "items": items, "weakness": weakness, "improvement": improvement,
             "owners": owners, "steps": steps, "monitoring": monitoring, "period": period, "constraints": constraints}
-
-
-def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, where: str) -> None:
-    """A due date written beside each step (a row per step, a column กำหนดแล้วเสร็จ)."""
-    if not dues or not steps:
-        return
-    if len(dues) != len(steps):
-        report.warn(line, f"{where}: วันที่ต้องเสร็จ {len(dues)} วัน แต่มี {len(steps)} ขั้นตอน ไม่ได้กำหนดวันให้ขั้นตอน "
-                          f"ตรวจและกรอกเอง: {' / '.join(dues)[:120]}")
-        return
-    for i, written in enumerate(dues):
-        if not written or written == "-":
-            continue
-        if _MONTHLY.fullmatch(written.strip()):  # "ทุกเดือน" for a due date: a monthly step
-            entry = steps[i] if isinstance(steps[i], dict) else {"title": steps[i]}
-            entry["repeat"] = "monthly"
-            steps[i] = entry
-            continue
-        try:
-            day = _end_of(re.sub(r"^(?:ภายใน(?:วันที่)?|วันที่)\s*", "", written))
-        except ThaiDateError:
-            report.warn(line, f"{where}: อ่านวันที่ต้องเสร็จของขั้นตอนที่ {i + 1} ไม่ได้: {written}")
-            continue
-        entry = steps[i] if isinstance(steps[i], dict) else {"title": steps[i]}
-        entry["due"] = _be_iso(day)
-        steps[i] = entry
-
-
-
-
-def _split_numbered(text: str) -> list[str]:
-    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
-    if len(paragraphs) >= 2 and all((m := _STEP_NUMBER.match(p)) and p[m.end():].strip() for p in paragraphs):
-        # one numbered paragraph per step, the numbering restarting where a table went on after a page break
-        return [" ".join(p[_STEP_NUMBER.match(p).end():].split()) for p in paragraphs]  # type: ignore[union-attr]
-    marks = list(_STEP_NUMBER.finditer(text))
-    expected, parts = 1, []
-    kept = []
-    for m in marks:  # only a run 1, 2, 3...: a stray "๓." inside a sentence is text
-        if int(to_arabic_digits(m[1] or m[2])) == expected:
-            kept.append(m)
-            expected += 1
-    for n, m in enumerate(kept):
-        stop = kept[n + 1].start() if n + 1 < len(kept) else len(text)
-        parts.append(" ".join(text[m.end():stop].split()))
-    if len(parts) >= 2:
-        return parts
-    bullets = [" ".join(p.split()) for p in _BULLET.split(text)]
-    if len([p for p in bullets[1:] if p]) >= 2 and not bullets[0].strip():
-        return [p for p in bullets[1:] if p]
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if len(lines) >= 2:  # a label/value table's steps, one a paragraph, unnumbered
-        return lines
-    return parts or arrow_steps(text)
-
-
-#: a step written as a bullet: "- ...", "• ...", at the start of the text or after a space or line break
-_BULLET = re.compile(r"(?:^|(?<=\s))[-•●▪◦∙·]\s+")
-#: a step that is itself a monthly event (the seed's "การประชุมประจำเดือนของหน่วยงาน"), not one that mentions it
-_MONTHLY_STEP = re.compile(r"ประจำเดือน|ทุก(?:สิ้น)?เดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง")
-#: ... unless the monthly meeting is only where it happens ("นำเสนอในที่ประชุมประจำเดือน")
-_AT_MONTHLY_MEETING = re.compile(r"(?:ใน|ที่|ต่อ|เข้า)(?:ที่)?(?:การ)?ประชุมประจำเดือน")
-
-
-def _steps(text, owners, groups, report, line, where) -> list:
-    parts = _split_numbered(text)
-    if not parts:
-        report.warn(line, f"{where}: ไม่พบขั้นตอน (๑. ... ๒. ... หรือ - ... - ... หรือบรรทัดละขั้นตอน)")
-        return []
-    steps: list = []
-    for part in parts:
-        if REVIEW.search(part):
-            steps.append(_review(part, owners, groups, report, line, where))
-        elif _MONTHLY_STEP.search(part) and not _AT_MONTHLY_MEETING.search(part):
-            steps.append({"title": part, "repeat": "monthly"})
-        elif steps and isinstance(steps[-1], dict) and steps[-1].get("repeat") == "monthly":
-            steps.append({"title": part, "parallel": True})  # runs beside the monthly step before it
-        else:
-            steps.append(part)
-    return steps
-
-
-def _review(part: str, owners: dict, groups: dict[str, str], report, line, where) -> dict:
-    """A step that is someone in charge checking the work: reviewed by the group it names, else by the
-    measure's first owner group (a guess, said so)."""
-    named = _GROUP.search(re.split(r"ตรวจสอบ", part)[0])
-    if named:
-        return {"title": part, "kind": "review", "reviewer": _group_key(named[0], groups)}
-    if owners.get("groups"):
-        reviewer = owners["groups"][0]
-        report.warn(line, f"{where}: ขั้นตอน '{part[:50]}' เป็นการตรวจสอบ ผู้ตรวจคือหัวหน้าของกลุ่มผู้รับผิดชอบ "
-                          f"'{next((n for n, k in groups.items() if k == reviewer), reviewer)}' ตรวจว่าถูกต้อง")
-        return {"title": part, "kind": "review", "reviewer": reviewer}
-    report.warn(line, f"{where}: ขั้นตอน '{part[:50]}' เป็นการตรวจสอบ แต่ไม่รู้ว่ากลุ่มใดตรวจ ระบุ reviewer เอง")
-    return {"title": part, "kind": "review"}
 
 
 def _dates(pattern, text, report, line, where) -> list[date]:

@@ -53,6 +53,55 @@ def _span(text: str, memo_day: date | None) -> tuple[date, date] | None:
         return end, end
 
 
+#: a paragraph of a period cell that is the follow-up plan: "(ติดตามทุกสิ้นเดือน)", "(รายงานผล ๓๑ มี.ค. ๖๘)"
+_FOLLOW_UP = re.compile(r"^\(?\s*(?:การ)?(?:ติดตาม|รายงาน|กำกับ)")
+
+
+def period_cell(cells: dict[str, str], n_steps: int, memo_day: date | None, warn) -> None:
+    """A period cell that holds more than the measure's period (``cells`` by role, a cell's paragraphs apart by
+    ``break_``): a paragraph that is the follow-up plan is the monitoring (when no column holds it); one time
+    a paragraph for each step (a row per step) is each step's due date, and the measure's period their span.
+    Each reading is said with ``warn``."""
+    from workflow.memotext import CELL_BREAK
+
+    paragraphs = [p.strip() for p in cells.get("period", "").split(CELL_BREAK) if p.strip()]
+    if len(set(paragraphs)) == 1:  # the measure's period, merged down over its steps' rows
+        cells["period"] = paragraphs[0]
+        return
+    follow = [p for p in paragraphs if _FOLLOW_UP.match(p)]
+    if follow and not cells.get("monitoring"):
+        paragraphs = [p for p in paragraphs if p not in follow]
+        cells["monitoring"] = " ".join(p.strip("() ") for p in follow)
+        cells["period"] = CELL_BREAK.join(paragraphs)
+        warn(f"ระยะเวลาและการติดตามเขียนในช่องเดียวกัน อ่าน '{' '.join(follow)[:60]}' เป็นการติดตาม")
+    if len(paragraphs) != n_steps or n_steps < 2 or cells.get("due"):
+        return
+    spans = [_step_span(p, memo_day) for p in paragraphs]
+    known = [s for s in spans if s]
+    if not known:
+        return
+    cells["due"] = CELL_BREAK.join(_due_written(p, s) for p, s in zip(paragraphs, spans, strict=True))
+    first, last = min(s[0] for s in known), max(s[1] for s in known)
+    cells["period"] = f"{_thai_day(first)} - {_thai_day(last)}"
+    warn(f"ช่องระยะเวลาเขียนเวลาของแต่ละขั้นตอน ({len(paragraphs)} ขั้นตอน) ใช้เป็นวันที่ต้องเสร็จของขั้นตอน "
+         f"และระยะเวลาดำเนินการคือช่วงของขั้นตอน ({cells['period']}) ตรวจว่าถูกต้อง")
+
+
+def _step_span(text: str, memo_day: date | None) -> tuple[date, date] | None:
+    """A step's time as days: a deadline ("ภายใน 31 ต.ค. 2567") counts from its month's first day."""
+    span = _span(text, memo_day)
+    if span and span[0] == span[1] and re.match(r"^\s*ภายใน", text):
+        return span[0].replace(day=1), span[1]
+    return span
+
+
+def _due_written(text: str, span: tuple[date, date] | None) -> str:
+    """A step's due date as the due column writes it: its span's last day, or the text ("ทุกเดือน")."""
+    if span:
+        return _be_iso(span[1])
+    return text if _MONTHLY.search(text) else "-"
+
+
 def _thai_day(day: date) -> str:
     from workflow.thaidate import MONTHS_ABBR
 
@@ -165,6 +214,9 @@ def read_period(text: str, memo_day: date | None = None) -> tuple[date, date]:
     from workflow.thaidate import fiscal_year_bounds
 
     clean_text = " ".join(full_years(text).split()).rstrip(" .")
+    # "Q1–Q3/2569", "Q2/2569": fiscal quarters written in English
+    clean_text = re.sub(r"^Q([1-4])\s*(?:[-–—]\s*Q?([1-4]))?\s*/\s*(?:FY\s*)?(\d{4})$",
+                        lambda m: f"ไตรมาสที่ {m[1]}{f' - {m[2]}' if m[2] else ''} ปีงบประมาณ {m[3]}", clean_text)
     if m := re.match(r"^(?:ตลอด(?:ปี)?ปีงบประมาณ|ปีงบประมาณ(?=\s*(?:พ\.?\s*ศ\.?\s*)?\d{4}$))"
                      r"\s*(?:พ\.?\s*ศ\.?\s*)?(\d{4})?", clean_text):
         if m[1]:
