@@ -548,6 +548,10 @@ def _numbered_starts(lines: list[str], layout: Layout) -> list[int]:
 _LABEL_ALONE = re.compile(r"^(?:[๐-๙0-9]+\.[๐-๙0-9]+\.?\s+([^:：]{2,58}?)\s*[:：]?|([^:：\s][^:：]{1,57}?)\s*[:：])$")
 
 
+#: a measure's number alone on its line, without its name
+_BARE_HEADING = re.compile(r"^(?:ประเด็นที่|มาตรการที่|ข้อที่)\s*[๐-๙0-9]+(?:\.[๐-๙0-9]+)*\s*[.:]?$")
+
+
 def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | None, str]:
     """A label/value table row (two cells) or a ``label: value`` paragraph: its role and value. A table row's
     label nobody can tell is recorded (with ``line``) to be asked on the mapping page, and read as no label."""
@@ -559,6 +563,8 @@ def _labelled(raw: str, layout: Layout, line: int | None = None) -> tuple[str | 
                 return role, cells[1]
         return None, ""
     text = clean(raw)
+    if _BARE_HEADING.match(text):  # "ประเด็นที่ ๒" alone: a measure's number over its label table, no label
+        return None, ""
     if (m := _LABEL_ALONE.match(text)) and layout.label_role(m[1] or m[2]):
         return layout.label_role(m[1] or m[2], line), ""  # its value is on the lines that follow
     if len(text) <= 40 and all(_is_label(p) for p in re.split(r"\s*/\s*", text)) and layout.label_role(text):
@@ -719,6 +725,9 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
             # a label/value row whose label nobody can tell: its own row, never glued onto the one above
             current = None
             _unplaced(report, i + 1, f"ของมาตรการ {code} (หัวข้อ '{_flat(_cells(raw)[0])[:40]}' ยังไม่ได้จับคู่)", line)
+        elif _BARE_HEADING.match(line):  # the next measure's number, over its label table
+            current = None
+            _unplaced(report, i + 1, "หัวข้อเลขที่ของมาตรการถัดไป", line, warn=False)
         elif current is not None:
             cells[current] = f"{cells[current]}\n{line.replace(CELL_BREAK, chr(10))}".strip()
         else:
@@ -849,9 +858,12 @@ def _monitoring(text, groups, report, line, where) -> dict:
     if m := _EVERY.search(text):
         monitoring["every_days"] = int(to_arabic_digits(m[1]))
     rounds = _dates(_ROUND, text, report, line, where)
+    times = re.search(r"([๐-๙0-9])\s*ครั้ง", text)
+    if not rounds and times and len(written := _written_dates(text)) == int(to_arabic_digits(times[1])) >= 2:
+        rounds = written  # "รายงานผล ๒ ครั้ง ภายในวันที่ ๓๑ มี.ค. ๖๘ และ ๓๐ ก.ย. ๖๘": each date a round
     if rounds:
         monitoring["rounds"] = [_be_iso(d) for d in rounds]
-    deadlines = _dates(_WITHIN, text, report, line, where)
+    deadlines = _dates(_WITHIN, text, report, line, where) if "rounds" not in monitoring else []
     if deadlines:
         monitoring["deadlines"] = [{"title": "รายงานผลการดำเนินงาน", "date": _be_iso(d)} for d in deadlines]
     elif not rounds and "every_days" not in monitoring and (written := _written_dates(text)):

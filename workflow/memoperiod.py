@@ -69,7 +69,7 @@ def period_cell(cells: dict[str, str], n_steps: int, memo_day: date | None, warn
         cells["period"] = paragraphs[0]
         return
     follow = [p for p in paragraphs if _FOLLOW_UP.match(p)]
-    if follow and not cells.get("monitoring"):
+    if follow and (not cells.get("monitoring") or cells["monitoring"] == cells["period"]):  # one column: both
         paragraphs = [p for p in paragraphs if p not in follow]
         cells["monitoring"] = " ".join(p.strip("() ") for p in follow)
         cells["period"] = CELL_BREAK.join(paragraphs)
@@ -169,7 +169,8 @@ def _plan_rounds(monitoring: dict, period: dict | None, report, line, where) -> 
         monitoring["every_days"] = 7 * int(to_arabic_digits(m[1]))
         return
     start, end = (_ce(period["start"]), _ce(period["end"])) if period else (None, None)
-    months_wanted = ({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} if _MONTHLY.search(text) else
+    monthly = _MONTHLY.search(text) or "ประจำเดือน" in text  # "ติดตามในการประชุมประจำเดือน"
+    months_wanted = ({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} if monthly else
                      {12, 3, 6, 9} if _QUARTERLY.search(text) else {3, 9} if _HALF_YEARLY.search(text) else None)
     if months_wanted and start and end:
         days = []
