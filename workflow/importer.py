@@ -64,7 +64,7 @@ from workflow.memoperiod import (  # noqa: F401
     period_cell,
     read_period,
 )
-from workflow.memorows import cell_labels, heading_in_cells
+from workflow.memorows import HEADING, cell_labels, heading_in_cells
 from workflow.memosteps import (  # noqa: F401 - tests and callers import them from here
     _BULLET,
     _STEP_NUMBER,
@@ -376,7 +376,9 @@ def _memo_wide(lines: list[str], layout: Layout, offset: int = 0) -> dict[str, t
 def _wide_line(raw: str, layout: Layout, line: int) -> tuple[str | None, str]:
     text = clean(raw)
     role, value = _labelled(raw, layout, line)
-    if role is None and (m := re.match(r"^(ระยะเวลา(?:ดำเนินการ|การดำเนินงาน)?)\s+(\S.*)$", text)):
+    # "ระยะเวลาดำเนินการ ต.ค. ...", "การติดตามผล ฝ่าย... ติดตามทุก ๓๐ วัน": a label without a colon
+    if role is None and (m := re.match(r"^(ระยะเวลา(?:ดำเนินการ|การดำเนินงาน)?|\S+)\s+(\S.*)$", text)) and (
+            m[1].startswith("ระยะเวลา") or _is_label(m[1])) and layout.label_role(m[1]) in _WIDE_ROLES:
         role, value = layout.label_role(m[1], line), m[2]
     return (role, value) if role in _WIDE_ROLES and value else (None, "")
 
@@ -397,7 +399,7 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         if not raw.strip():
             closed = pending is not None and pending[0].count("\t") >= width - 1
             continue
-        if pending is not None and pending[0].count("\t") < width - 1:
+        if pending is not None and pending[0].count("\t") < width - 1 and not _is_band(pending[0], width):
             pending, last_line = (pending[0] + " " + raw.strip(), pending[1]), i + 1
             continue
         if "\t" in raw and _cells(raw) == _cells(lines[header_at]):  # the header repeated after a page break
@@ -421,10 +423,27 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
     keys = [col for col, rs in enumerate(roles) if {"no", "measure"} & set(rs)]
     measures: list[tuple[list[str], int, int]] = []
     previous: list[str] = []
+    bands: dict[int, str] = {}  # a measure opened by a band row ("ประเด็นที่ ๑ ..." across the table): its heading
     for raw, first, last in rows:
         cells = _cells(raw)
         for col, cell in enumerate(cells[:width]):
             layout.sample(header_at + 1, col + 1, cell)
+        if _is_band(raw, width):
+            # a band row: the measure's heading over its rows; the rows under it are its steps (a number column
+            # then numbers the steps, not the measures)
+            bands[len(measures)] = _flat(cells[0])
+            measures.append(([""] * width, first, last))
+            previous = [""] * width
+            report.warn(first, f"แถว '{_flat(cells[0])[:40]}' คร่อมทั้งตาราง อ่านเป็นหัวข้อมาตรการ แถวที่ตามมาเป็นขั้นตอน"
+                               "ของมาตรการนี้ ตรวจว่าถูกต้อง")
+            continue
+        if measures and len(measures) - 1 in bands:
+            above, start, _end = measures[-1]
+            cells = ["" if col in keys and "no" in roles[col] else c for col, c in enumerate(cells)]
+            _continue_row(above, cells, previous, roles)
+            measures[-1] = (above, start, last)
+            previous = cells
+            continue
         if measures and keys and all(col >= len(cells) or not cells[col] or _GOES_ON.search(cells[col]) or
                                      (col < len(previous) and cells[col] == previous[col]) for col in keys):
             above, start, _end = measures[-1]
@@ -435,6 +454,10 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         previous = cells
     for n, (cells, first, last) in enumerate(measures, start=1):
         by_role: dict[str, str] = {}
+        if n - 1 in bands:  # the band's heading opens the measure's topic cell
+            topic = next((col for col, rs in enumerate(roles) if {"weakness", "measure"} & set(rs)), None)
+            if topic is not None:
+                cells[topic] = f"{bands[n - 1]}{CELL_BREAK}{cells[topic]}" if cells[topic] else bands[n - 1]
         for col, cell in enumerate(cells):
             col_roles = roles[col] if col < width else ()
             real = [r for r in col_roles if r != "ignore"]
@@ -473,6 +496,12 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
             by_role["items"] = title
             title = title[found.end():].strip() or title
         yield code, title, by_role, first, last
+
+
+def _is_band(raw: str, width: int) -> bool:
+    """A row across the whole table that is only a measure's heading ("ประเด็นที่ ๑ คู่มือ... (O๑๓)")."""
+    cells = _cells(raw)
+    return width >= 3 and "\t" in raw and bool(cells) and bool(HEADING.match(_flat(cells[0]))) and not any(cells[1:])
 
 
 #: a measure's cell carried over a page break: "ประเด็นที่ 2 (ต่อ)"

@@ -22,7 +22,7 @@ def clean(text: str) -> str:
 _SHORT_YEAR = re.compile(rf"((?:{_MONTH_PATTERN})\.?)\s*([0-9]{{2}})(?![0-9])")
 #: item codes as a measure's name carries them: "(O1-O3)", "(O19, O20)", "(O๑๑ O๑๓)"
 _CODE = r"[Oo๐E][0-9๐-๙]{1,3}"
-_TRAILING_CODES = re.compile(rf"\s*[(\[]\s*({_CODE}(?:\s*(?:[-–,/]|และ|\s)\s*{_CODE})*)\s*[)\]]\s*$")
+_TRAILING_CODES = re.compile(rf"\s*[(\[]\s*(?:ข้อ\s*)?({_CODE}(?:\s*(?:[-–,/]|และ|\s)\s*{_CODE})*)\s*[)\]]\s*$")
 #: ... or a code with its item's name: "(O๑๕ ข้อมูลเชิงสถิติการให้บริการ)"
 _TRAILING_CITED = re.compile(rf"\s*[(\[]\s*({_CODE}(?![0-9๐-๙])[^()\[\]]*)[)\]]\s*$")
 _RANGE = re.compile(rf"({_CODE})\s*[-–]\s*({_CODE})")
