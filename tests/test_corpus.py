@@ -68,8 +68,6 @@ from bench.holdout import memo_paths as holdout_paths  # noqa: E402
 
 #: held-out memos (written blind, layouts the importer was not tuned on) not yet read with nothing to correct
 HOLDOUT_NOT_YET = {
-    "bangkok_district_subnumbers": "steps numbered 1.3.1 as two-cell rows under a '1.3 ขั้นตอน' label are not read, "
-                                   "nor item codes in a label's brackets ('ประเด็นจากผลการประเมิน (O2 และ O3) :')",
     "faculty_merged_header_landscape": "the agency is read with its office ('... สำนักงานคณบดี')",
     "health_promoting_hospital_line_copy": "the agency "
                                            "is the abbreviation 'รพ.สต.' with its district",

@@ -705,6 +705,13 @@ _MONITORING_IN = re.compile(r"(?<=\S)\s+(?=(?:การ)?ติดตาม|ร�
 _CLOSING = re.compile(r"^(?:ทั้งนี้|จึงเรียน|จึงขอ|หมายเหตุ|อนึ่ง|ที่มา\s*[:：]|[*※])")
 
 
+#: item codes a label cites in brackets: "ประเด็นจากผลการประเมิน (O2 และ O3)"
+_LABEL_CODES = re.compile(r"[(\[]\s*(?:ข้อ\s*)?([Oo๐][0-9๐-๙]{1,3}(?:\s*(?:[-–,/]|และ|\s)\s*[Oo๐][0-9๐-๙]{1,3})*)"
+                          r"\s*[)\]]")
+#: a row's first cell that is only its number: "1.3.1", "(๒)", "๓."
+_BARE_NUMBER = re.compile(r"^\(?[๐-๙0-9]+(?:\.[๐-๙0-9]+)*[.)]?$")
+
+
 def _label_measure(lines, code, title, body, context: _Context, start: int) -> dict:
     """A measure written as label/value rows or ``label: value`` paragraphs: a value goes on over the lines that
     follow its label (steps one a line, a PDF's wrapped text)."""
@@ -750,6 +757,14 @@ def _label_measure(lines, code, title, body, context: _Context, start: int) -> d
             current, in_table = label, "\t" in raw
             first_line = first_line or i + 1
             cells[label] = f"{cells[label]}\n{value}".strip() if label in cells else value
+            written = LABELLED_LINE.match(line) if "\t" not in raw else None
+            if label != "items" and written and (codes := _LABEL_CODES.search(written[1])):
+                # "ประเด็นจากผลการประเมิน (O2 และ O3) : ...": the items the label cites
+                cells["items"] = f"{cells['items']} {codes[1]}".strip() if cells.get("items") else codes[1]
+        elif current is not None and "\t" in raw and len(row_cells := [c for c in _cells(raw) if c]) == 2 \
+                and _BARE_NUMBER.match(_flat(row_cells[0])):
+            # "1.3.1 | <step>" under the label "1.3 ขั้นตอนการดำเนินการ": a numbered row of the value
+            cells[current] = f"{cells[current]}\n{_flat(row_cells[1])}".strip()
         elif "\t" in raw and len([c for c in _cells(raw) if c]) == 2:
             # a label/value row whose label nobody can tell: its own row, never glued onto the one above
             current = None
