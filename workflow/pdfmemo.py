@@ -37,6 +37,7 @@ Bounds (bad input is refused with a Thai and English ``ValidationError``, nothin
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -73,9 +74,16 @@ _PDF = b"%PDF-"
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 
+#: a list's bullet drawn from a symbol font (private-use code points): written "-" as memodocx writes a bullet
+_BULLETS = {ord(c): "-" for c in "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\uf06e\uf0a9"}
 # Thai: marks drawn above or below a consonant (they follow it in typed order)
 _MARKS = set("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 _LIST_START = re.compile(r"^\(?([0-9๐-๙]{1,3}|[a-zA-Zก-ฮ])[.)]\s|^[-•●○▪◦–]\s")
+#: the confidence field of a space PDFium guessed (none was drawn there)
+_GUESSED = -2.0
+_NUMBER_LABEL = re.compile(r"\(?[0-9๐-๙]{1,3}(\.[0-9๐-๙]{1,2})*[.)]")
+_INLINE_NUMBER = re.compile(r"\S\s+\(?[0-9๐-๙]{1,2}[.)]\s")
+_ROW_NUMBER = re.compile(r"^\(?[0-9๐-๙]{1,3}[.)]?(\s|$)")
 _PAGE_NUMBER = re.compile(r"^[-–—(\s]*(หน้า|page)?\s*[0-9๐-๙]{1,3}(\s*(/|จาก|of)\s*[0-9๐-๙]{1,3})?[-–—)\s]*$", re.I)
 
 
@@ -95,7 +103,7 @@ def _refuse(th: str, en: str) -> ValidationError:
 
 def thai_as_typed(text: str) -> str:
     """Thai text from a PDF or OCR as it was typed: NFC, ``ำ`` whole, tone marks after upper/lower vowels."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_BULLETS)
     text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)  # ํ (tone) า -> (tone) ำ
     text = re.sub("\u0e33\u0e32", "\u0e33", text)  # ำ drawn as ำ + า
     text = re.sub("\u0e33([\u0e48-\u0e4b])", "\\1\u0e33", text)  # tone mark before ำ
@@ -110,6 +118,74 @@ def _is_thai(ch: str) -> bool:
 def _thai_letter(ch: str) -> bool:
     """A Thai letter or mark (not a Thai digit): a line break between two of them is inside a word."""
     return _is_thai(ch) and not "\u0e50" <= ch <= "\u0e59"
+
+
+_ICU: list = []  # [the ubrk functions] once looked up; [None] when ICU is not on this machine
+
+
+def _icu():
+    """ICU's break iterator (libicuuc, which LibreOffice breaks Thai lines with) through ctypes, or None."""
+    if _ICU:
+        return _ICU[0]
+    found = None
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("icuuc")
+        lib = ctypes.CDLL(name) if name else None
+        version = next((v for v in range(50, 120) if lib is not None and hasattr(lib, f"ubrk_open_{v}")), None)
+        if lib is not None:
+            suffix = f"_{version}" if version else ""
+            opener = getattr(lib, f"ubrk_open{suffix}")
+            opener.restype = ctypes.c_void_p
+            opener.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int32,
+                               ctypes.POINTER(ctypes.c_int)]
+            step = getattr(lib, f"ubrk_next{suffix}")
+            step.argtypes, step.restype = [ctypes.c_void_p], ctypes.c_int32
+            closer = getattr(lib, f"ubrk_close{suffix}")
+            closer.argtypes = [ctypes.c_void_p]
+            found = (ctypes, opener, step, closer)
+    except (OSError, AttributeError):
+        found = None
+    _ICU.append(found)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _breaks(text: str) -> tuple[int, ...] | None:
+    icu = _icu()
+    if icu is None or not text or any(ord(ch) > 0xFFFF for ch in text):
+        return None
+    ctypes, opener, step, closer = icu
+    data = ctypes.create_string_buffer(text.encode("utf-16-le"))
+    status = ctypes.c_int(0)
+    iterator = opener(2, b"th", data, len(text), ctypes.byref(status))  # UBRK_LINE
+    if not iterator or status.value > 0:
+        return None
+    out = []
+    try:
+        while (at := step(iterator)) != -1:
+            out.append(at)
+    finally:
+        closer(iterator)
+    return tuple(out)
+
+
+def _inside_word(before: str, after: str) -> bool:
+    """Whether ICU finds no line break allowed between the end of ``before`` and the start of ``after``
+    (``ธุรกิ`` | ``จ)``): a line broken there was broken inside a word, only for want of room."""
+    if not before or not after or before[-1].isspace() or not (_is_thai(before[-1]) or _is_thai(after[0])):
+        return False
+    tail, head = before[-12:], after[:12]
+    breaks = _breaks(tail + head)
+    return breaks is not None and len(tail) not in breaks
+
+
+def thai_line_breaks(text: str) -> tuple[int, ...] | None:
+    """Where a line of ``text`` may be broken (offsets after each break), as ICU's Thai line breaking finds it
+    (its dictionary splits a Thai run into words), or None when ICU is not on this machine."""
+    return _breaks(text)
 
 
 # --------------------------------------------------------------------------------------------------- the child
@@ -180,16 +256,21 @@ def _child_pdf(data: bytes) -> None:
         if count > MAX_CHARS_PER_PAGE:
             raise _refuse(f"หน้า {number + 1} มีตัวอักษรเกิน {MAX_CHARS_PER_PAGE:,} ตัว",
                           f"page {number + 1} has more than {MAX_CHARS_PER_PAGE:,} characters")
-        atoms = []
-        unit: list | None = None  # the last letter drawn (a space run may be drawn in between)
+        atoms: list[list] = []
+        marks = []  # (mark, its box, the atom drawn before it)
+        unit: int | None = None  # the last letter drawn (a space run may be drawn in between)
         for i in range(count):
-            if raw.FPDFText_IsGenerated(textpage.raw, i):
-                continue
             ch = textpage.get_text_range(i, 1)
             if not ch or ch in "\r\n\x00\ufffe\uffff":
                 continue
+            if raw.FPDFText_IsGenerated(textpage.raw, i):
+                if ch == " " and atoms:  # PDFium's guess of a space no character was drawn for (kept as a hint)
+                    left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                    atoms.append([" ", left, height - top, right, height - top, atoms[-1][5], _GUESSED])
+                continue
             if ch in _MARKS and unit is not None:
-                unit[0] += ch  # a mark is drawn right after its consonant: it goes with it
+                left, bottom, right, top = textpage.get_charbox(i, loose=False)
+                marks.append((ch, left, height - top, right, height - bottom, unit))
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             size = raw.FPDFText_GetFontSize(textpage.raw, i) or 10.0
@@ -198,7 +279,8 @@ def _child_pdf(data: bytes) -> None:
             atom = [ch, left, height - top, right, height - bottom, size, -1.0]
             atoms.append(atom)
             if ch != " ":
-                unit = atom
+                unit = len(atoms) - 1
+        _attach_marks(atoms, marks)
         segments, images = [], 0
         paths = 0
         for obj in page.get_objects():
@@ -223,6 +305,29 @@ def _child_pdf(data: bytes) -> None:
         _emit(result)
         textpage.close()
         page.close()
+
+
+def _attach_marks(atoms: list, marks: list) -> None:
+    """Each Thai mark (an upper or lower vowel, a tone mark) added to the letter it is drawn over: the one its
+    box overlaps most among the letters drawn near it, else the letter drawn before it. LibreOffice draws a
+    cluster's marks out of order at times (``รุ่ง``'s ``ุ`` after the word, named as the other mark), so the
+    order drawn is not trusted; ``thai_as_typed`` then puts the marks in typed order."""
+    for ch, x0, top, x1, bottom, drawn_after in marks:
+        middle = (top + bottom) / 2
+        before = atoms[drawn_after]
+        best, best_overlap = drawn_after, max(0.0, min(x1, before[3]) - max(x0, before[1])) + 0.5
+        for j in range(max(0, drawn_after - 16), min(len(atoms), drawn_after + 17)):
+            base = atoms[j]
+            if base[0] == " " or base[0][0] in _MARKS:
+                continue
+            reach = 0.7 * (base[5] or 10.0)  # a mark sits just above or below its letter (stacked: two marks)
+            if not base[2] - reach <= middle <= base[4] + reach or abs(
+                    (base[2] + base[4]) / 2 - (before[2] + before[4]) / 2) > 0.5 * reach:
+                continue  # on another line than the letter drawn before it (a mark is drawn in its own line)
+            overlap = min(x1, base[3]) - max(x0, base[1])
+            if overlap > best_overlap + 0.01:
+                best, best_overlap = j, overlap
+        atoms[best][0] += ch
 
 
 def _rules_of(x0: float, top: float, x1: float, bottom: float) -> list[list[float]]:
@@ -493,6 +598,8 @@ class _Line:
     bottom: float = 0.0
     size: float = 10.0
     ocr: bool = False
+    #: the PDF writes its spaces as characters (LibreOffice, Word): a gap is then a space only when wide (a tab)
+    spaced: bool = False
     #: the baseline (the median bottom of the line's letters; marks above and below do not move it)
     base: float = 0.0
 
@@ -511,33 +618,54 @@ class _Line:
     @property
     def text(self) -> str:
         out: list[str] = []
-        previous = None
+        previous = None  # the last letter
+        soft = False  # PDFium guessed a space since the letter before (none drawn): a space if the gap is real
         for atom in self.atoms:
             if atom[0] == " ":
-                if out and out[-1] != " ":
+                if atom[6] == _GUESSED:
+                    soft = True
+                elif out and out[-1] != " ":
                     out.append(" ")
-                previous = atom
                 continue
             if previous is not None and out and out[-1] != " ":
                 gap = atom[1] - previous[3]
                 if self.ocr:  # tesseract cuts Thai into syllables: only a wide gap is a space
                     if gap > (OCR_THAI_SPACE if _is_thai(out[-1][-1]) and _is_thai(atom[0][0]) else 0.2) * self.size:
                         out.append(" ")
-                elif gap > 0.2 * (atom[5] or self.size):
+                elif not self.spaced and gap > 0.2 * (atom[5] or self.size):
                     out.append(" ")
+                elif self.spaced and (gap > 0.8 * self.size or (soft and gap > 0.27 * self.size) or (
+                        gap > 0.05 * self.size and _NUMBER_LABEL.fullmatch("".join(out)))):
+                    out.append(" ")  # a tab; a list's number and its text (Word's numbering: a tab after it)
             out.append(atom[0])
-            previous = atom
+            previous, soft = atom, False
         return thai_as_typed("".join(out).strip())
 
     def first_word_width(self) -> float:
-        """The width of the line's first word (up to its first space; a Thai run, which has no spaces between
-        words, counts at most 5 em): the room the line above would have needed to take it."""
-        end = self.x1
+        """The width of the line's first word, up to where the line could first be broken (Thai has no spaces
+        between words: ICU's line breaking, as LibreOffice breaks, where ICU is found; else up to the first space,
+        a Thai run counting at most 5 em): the room the line above would have needed to take it."""
         if self.ocr:
-            end = self.atoms[0][3]
+            return self.atoms[0][3] - self.x0
+        visible = [a for a in self.atoms if a[0].strip() or a[6] != _GUESSED]
+        while visible and not visible[0][0].strip():
+            visible.pop(0)
+        if not visible:
+            return 0.0
+        text = "".join(a[0] for a in visible)
+        breaks = thai_line_breaks(text)
+        if breaks is not None:
+            stop = next((b for b in breaks if text[:b].strip()), len(text))
+            offset, end = 0, visible[0][3]
+            for atom in visible:
+                if offset >= stop:
+                    break
+                if atom[0].strip():
+                    end = atom[3]
+                offset += len(atom[0])
+            return end - self.x0
+        end = self.x1
         for previous, atom in zip(self.atoms, self.atoms[1:], strict=False):
-            if self.ocr:
-                break
             if atom[0] == " " or atom[1] - previous[3] > 0.2 * self.size:
                 end = previous[3]
                 break
@@ -546,8 +674,8 @@ class _Line:
 
     @property
     def ends_with_space(self) -> bool:
-        spaces = [a for a in self.atoms if a[0] == " "]
-        return bool(spaces) and spaces[-1] is self.atoms[-1]
+        drawn = [a for a in self.atoms if a[6] != _GUESSED]
+        return bool(drawn) and drawn[-1][0] == " "
 
     @property
     def confidence(self) -> float | None:
@@ -557,7 +685,7 @@ class _Line:
         return sum(c * n for c, n in scored) / sum(n for _, n in scored)
 
 
-def _lines_of(atoms: list, ocr: bool) -> list[_Line]:
+def _lines_of(atoms: list, ocr: bool, spaced: bool = False) -> list[_Line]:
     """Atoms grouped into text lines: by the vertical middle of each, in reading order."""
     atoms = [a for a in atoms if a[0]]
     if not atoms:
@@ -580,7 +708,7 @@ def _lines_of(atoms: list, ocr: bool) -> list[_Line]:
                 current.append(atom)
                 continue
         lines.append([atom])
-    result = [_Line(group, ocr=ocr).finish() for group in lines if any(a[0].strip() for a in group)]
+    result = [_Line(group, ocr=ocr, spaced=spaced).finish() for group in lines if any(a[0].strip() for a in group)]
     result.sort(key=lambda line: (line.top, line.x0))
     return result
 
@@ -594,7 +722,10 @@ def _join(lines: list[_Line]) -> str:
             continue
         if text:
             thai_break = _thai_letter(text[-1]) and _thai_letter(part[0]) and not lines[i - 1].ends_with_space
-            text += part if thai_break else " " + part
+            joined = (text[-1] in "/-" and len(text) > 1 and not text[-2].isspace()) or (
+                re.search("[A-Za-z][๐-๙]+$", text) and "๐" <= part[0] <= "๙") or (  # LibreOffice cuts "O๒|๑"
+                part[0] in ".,:;)]!?%" and not lines[i - 1].ends_with_space)  # and before "." (ภ | .จว.)
+            text += part if thai_break or joined else " " + part  # a break after "O1-" or "ข้อบกพร่อง/" adds nothing
         else:
             text = part
     return text
@@ -605,6 +736,8 @@ def _paragraphs(lines: list[_Line], pitch: Callable[[float], float]) -> list[lis
     if not lines:
         return []
     right = max(line.x1 for line in lines)
+    # numbers typed inside a paragraph ("... ๑. ทำ ก ๒. ทำ ข"): one at a line's start may be such a number wrapped
+    inline = any(_INLINE_NUMBER.search(line.text) for line in lines)
     groups: list[list[_Line]] = [[lines[0]]]
     for line in lines[1:]:
         group = groups[-1]
@@ -612,10 +745,12 @@ def _paragraphs(lines: list[_Line], pitch: Callable[[float], float]) -> list[lis
         size = max(last.size, line.size)
         text = line.text
         new = False
-        if line.base - last.base > pitch(size) * 1.3 + 0.5:
+        if line.base - last.base > (pitch(size) * 1.3 + 0.5 if line.ocr else pitch(size) + max(3.0, 0.2 * size)):
             new = True  # space above: a new paragraph
-        elif _LIST_START.match(text):
-            new = True
+        elif _LIST_START.match(text) and not (re.match("[ก-ฮ]", text) and _inside_word(last.text, text)) and not (
+                inline and not line.ocr and right - last.x1 < line.first_word_width() + 0.3 * size):
+            new = True  # a numbered start ("จ)" after "ธุรกิ" is the end of ธุรกิจ, broken for want of room; in a
+            # paragraph numbered inline, a number the line above had no room for is wrapped, not a new paragraph)
         elif len(group) == 1:
             if line.x0 > last.x0 + 0.8 * size and not _LIST_START.match(last.text):
                 new = True  # indented under a one-line paragraph: a first-line indent
@@ -718,21 +853,209 @@ def _grid(table: _Table, tol: float = 2.5) -> None:
         table.rows.append(cells)
 
 
+@dataclass(eq=False)
+class _Cell:
+    """One cell of a table's band: its own atoms, or the cell above it continues (merged down, or a row carried
+    over a page break)."""
+
+    x0: float
+    x1: float
+    atoms: list = field(default_factory=list)
+    owner: _Cell | None = None
+    #: a cell of the band below continues this one
+    below: bool = False
+
+    def root(self) -> _Cell:
+        cell = self
+        while cell.owner is not None:
+            cell = cell.owner
+        return cell
+
+    @property
+    def middle(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(eq=False)
+class _Band:
+    cells: list[_Cell]
+    top: float
+    bottom: float
+    page: int
+
+
 @dataclass
 class _Item:
     top: float
     kind: str  # "p" or "t"
     lines: list[_Line] = field(default_factory=list)
     table: _Table | None = None
-    cells: dict = field(default_factory=dict)  # (band, cell) -> [atoms]
+    bands: list[_Band] = field(default_factory=list)
+
+
+def _bands_of(table: _Table, page: int) -> list[_Band]:
+    """A grid's bands as cells, a cell whose top rule is missing continuing the one above (merged down)."""
+    bands: list[_Band] = []
+    for b, row in enumerate(table.rows):
+        cells = []
+        for c, (x0, x1, owner) in enumerate(row):
+            cell = _Cell(x0, x1)
+            if owner != (b, c):
+                above = bands[owner[0]].cells[owner[1]]
+                cell.owner = above
+                above.below = True
+            cells.append(cell)
+        bands.append(_Band(cells, table.ys[b], table.ys[b + 1], page))
+    return bands
+
+
+def _cell_at(band: _Band, x: float) -> _Cell | None:
+    for cell in band.cells:
+        if cell.x0 - 3 <= x <= cell.x1 + 3:
+            return cell
+    return None
+
+
+def _has_text(atoms: list) -> bool:
+    return any(a[0].strip() for a in atoms)
+
+
+class _Reader:
+    """Turns the pages' items into the memo's lines; tables are rendered once every page is read (a row split
+    over a page break takes the next page's part into its cells)."""
+
+    def __init__(self, ocr: bool, spaced: bool, pitches: dict[tuple[str, int], list[float]], heights: dict):
+        self.ocr, self.spaced, self.pitches, self.heights = ocr, spaced, pitches, heights
+        #: ("p", text, origin, confidence) or ("r", band, origin)
+        self.entries: list[tuple] = []
+        self.rendered: dict[int, tuple[str, float | None]] = {}
+
+    def pitch(self, kind: str) -> Callable[[float], float]:
+        def pitch(size: float) -> float:
+            """The distance of two lines of one paragraph: the smallest seen in such regions (OCR: near enough)."""
+            found = sorted(p for p in self.pitches.get((kind, round(size)), []) if 0.9 * size <= p <= 3 * size)
+            if not found:
+                return 1.3 * size
+            return found[len(found) // 10] if self.ocr else found[0]
+        return pitch
+
+    def lines(self, atoms: list) -> list[_Line]:
+        return _lines_of(atoms, self.ocr, self.spaced)
+
+    def cell_text(self, cell: _Cell) -> tuple[str, float | None]:
+        root = cell.root()
+        if id(root) not in self.rendered:
+            lines = self.lines(root.atoms)
+            text = CELL_BREAK.join(_join(g) for g in _paragraphs(lines, self.pitch("t")))
+            self.rendered[id(root)] = (text, _mean_conf(lines) if lines else None)
+        return self.rendered[id(root)]
+
+    def row_text(self, band: _Band) -> str:
+        return "\t".join(self.cell_text(c)[0] for c in band.cells)
+
+    def continues(self, last: _Band, first: _Band) -> bool:
+        """Whether ``first`` (a table's first band on a page) is the rest of ``last`` (its last on the page
+        before), a row split by the page break. Its text is only in columns whose cell was cut: the cell's last
+        line at the foot of the page's part of the row (closer than a line's pitch: in a whole cell that ended
+        there another line would have fitted), and either full (the text wrapped there) or followed by a new
+        paragraph ("๔) ..."); and some cell of the row fitted whole (it has text above, none below), or else its
+        first cell does not start with a number."""
+        if last.bottom < 0.6 * self.heights.get(last.page, last.bottom * 2):
+            return False
+        written = [cell for cell in first.cells if _has_text(cell.atoms)]
+        if not written:
+            return False
+        fitted, flowing = False, True
+        for cell in first.cells:
+            above = _cell_at(last, cell.middle)
+            if cell not in written:
+                fitted = fitted or (above is not None and bool(self.cell_text(above)[0]))
+                continue
+            if above is None:
+                return False
+            lines = self.lines(above.root().atoms)
+            if not lines:
+                return False
+            end, size = lines[-1], lines[-1].size
+            if last.bottom - end.bottom > 0.8 * self.pitch("t")(size):
+                return False  # that cell's text ended before the foot: it was whole
+            start = self.lines(cell.atoms)[0]
+            padding = max(0.0, min(line.x0 for line in lines) - above.x0)
+            full = (above.x1 - padding) - end.x1 < start.first_word_width() + 1.0 * size
+            flowing = flowing and (full or bool(_LIST_START.match(start.text)))
+        if fitted:
+            return True
+        # every cell cut (the row had only begun at the foot): each part on the next page going on from the
+        # line above (it was full, or a numbered paragraph starts), and the first not starting as a row does
+        return flowing and first.cells[0] in written and not _ROW_NUMBER.match(
+            self.lines(first.cells[0].atoms)[0].text)
+
+    def carry_over(self, last: _Band, first: _Band) -> None:
+        """``first``'s cells merged into ``last``'s: each one's atoms moved below the text of the cell above
+        (one line further down, so a paragraph carried over joins as one), its empty cells continuing theirs."""
+        for cell in first.cells:
+            above = _cell_at(last, cell.middle)
+            if above is None:
+                continue
+            root = above.root()
+            if _has_text(cell.atoms):
+                upper, lower = self.lines(root.atoms), self.lines(cell.atoms)
+                if upper and lower:
+                    dy = upper[-1].base + self.pitch("t")(upper[-1].size) - lower[0].base
+                    for atom in cell.atoms:
+                        atom[2] += dy
+                        atom[4] += dy
+                root.atoms.extend(cell.atoms)
+                cell.atoms = []
+                self.rendered.pop(id(root), None)
+            cell.owner = root
+
+    def carry_merged(self, last: _Band, first: _Band) -> None:
+        """A cell merged down over a page break: its text is drawn on the first page only, the next page's part
+        is empty. An empty cell of ``first`` under a merged cell of ``last`` continues it when it spans down on its
+        own page too, or when the row's first cell is empty as well (the row continues the measure above)."""
+        lead_empty = not _has_text(first.cells[0].atoms) if first.cells else False
+        for cell in first.cells:
+            if _has_text(cell.atoms):
+                continue
+            above = _cell_at(last, cell.middle)
+            if above is None or not self.cell_text(above)[0]:
+                continue
+            if cell.below or (above.owner is not None and lead_empty):
+                cell.owner = above.root()
+
+    def finish(self, ocr_kind: bool) -> MemoText:
+        lines, origins, confidences = [], [], []
+        for entry in self.entries:
+            if entry[0] == "p":
+                _, text, origin, conf = entry
+                lines.append(text)
+                confidences.append(conf)
+            else:
+                _, band, origin = entry
+                texts, confs = [], []
+                for cell in band.cells:
+                    text, conf = self.cell_text(cell)
+                    texts.append(text)
+                    if conf is not None:
+                        confs.append(conf)
+                texts += [""] * (5 - len(texts))  # as memodocx writes a row
+                lines.append("\t".join(texts))
+                confidences.append(min(confs) if confs else 100.0)
+            origins.append(origin)
+        if not ocr_kind:
+            return MemoText(lines, origins, kind="pdf")
+        doubtful = [i for i, c in enumerate(confidences) if c < DOUBTFUL_BELOW]
+        return OcrMemoText(lines, origins, kind="ocr", doubtful=doubtful, confidences=confidences)
 
 
 def layout(pages: list[dict]) -> MemoText:
     """The pages' atoms and ruling lines (as the child gives them) as the memo's lines."""
     ocr = any(page.get("ocr") for page in pages)
+    spaced = not ocr and any(a[0] == " " and a[6] != _GUESSED for page in pages for a in page.get("atoms", []))
     per_page: list[list[_Item]] = []
     pitches: dict[tuple[str, int], list[float]] = {}
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         atoms = [list(a) for a in page.get("atoms", [])]
         tables = _tables(page.get("rules", []))
         items: list[_Item] = []
@@ -740,24 +1063,23 @@ def layout(pages: list[dict]) -> MemoText:
         table_items = []
         for table in tables:
             _grid(table)
-            table_items.append(_Item(table.top, "t", table=table))
+            table_items.append(_Item(table.top, "t", table=table, bands=_bands_of(table, number)))
         for atom in atoms:
             cx, cy = (atom[1] + atom[3]) / 2, (atom[2] + atom[4]) / 2
             for item in table_items:
                 t = item.table
                 assert t is not None
                 if t.x0 <= cx <= t.x1 and t.top <= cy <= t.bottom:
-                    for b in range(len(t.ys) - 1):
-                        if t.ys[b] <= cy <= t.ys[b + 1]:
-                            for x0, x1, owner in t.rows[b]:
-                                if x0 <= cx <= x1:
-                                    item.cells.setdefault(owner, []).append(atom)
-                                    break
+                    for band in item.bands:
+                        if band.top <= cy <= band.bottom:
+                            cell = _cell_at(band, cx)
+                            if cell is not None:
+                                cell.root().atoms.append(atom)
                             break
                     break
             else:
                 loose.append(atom)
-        lines = _lines_of(loose, ocr)
+        lines = _lines_of(loose, ocr, spaced)
         lines = _drop_page_marks(lines, page["h"])
         for line in lines:
             items.append(_Item(line.top, "p", lines=[line]))
@@ -766,27 +1088,18 @@ def layout(pages: list[dict]) -> MemoText:
         per_page.append(items)
         regions = [("p", lines)]
         for item in table_items:
-            regions += [("t", _lines_of(a, ocr)) for a in item.cells.values()]
+            regions += [("t", _lines_of(cell.atoms, ocr, spaced)) for band in item.bands for cell in band.cells
+                        if cell.owner is None]
         for kind, region in regions:
             for upper, lower in zip(region, region[1:], strict=False):
                 pitches.setdefault((kind, round(upper.size)), []).append(lower.base - upper.base)
     _drop_running(per_page, pages)
 
-    def pitcher(kind: str) -> Callable[[float], float]:
-        def pitch(size: float) -> float:
-            """The distance of two lines of one paragraph (the smallest seen in such regions, near enough)."""
-            found = [p for p in pitches.get((kind, round(size)), []) if 0.9 * size <= p <= 3 * size]
-            return sorted(found)[len(found) // 10] if found else 1.3 * size
-        return pitch
-
-    out_lines: list[str] = []
-    origins: list[str] = []
-    confidences: list[float] = []
+    reader = _Reader(ocr, spaced, pitches, {n: page["h"] for n, page in enumerate(pages, start=1)})
     tables_seen = 0
-    # the table going on: its columns, rows so far, first row's text, bottom on its page
-    open_table: tuple[list[float], int, str, float] | None = None
+    # the table going on: its columns, its rows so far (bands), its first rows' text
+    open_table: tuple[list[float], list[_Band], list[str]] | None = None
     for number, items in enumerate(per_page, start=1):
-        # paragraphs outside tables: consecutive "p" items become one region
         body_lines = [line for item in items if item.kind == "p" for line in item.lines]
         line_no = {id(line): i for i, line in enumerate(body_lines, start=1)}
         i = 0
@@ -798,49 +1111,41 @@ def layout(pages: list[dict]) -> MemoText:
                 while i < len(items) and items[i].kind == "p":
                     region.extend(items[i].lines)
                     i += 1
-                for group in _paragraphs(region, pitcher("p")):
-                    out_lines.append(_join(group))
-                    origins.append(f"หน้า {number} บรรทัด {line_no[id(group[0])]}")
-                    confidences.append(_mean_conf(group))
+                for group in _paragraphs(region, reader.pitch("p")):
+                    reader.entries.append(("p", _join(group), f"หน้า {number} บรรทัด {line_no[id(group[0])]}",
+                                           _mean_conf(group)))
                 open_table = None
                 first_item = False
                 continue
             assert item.table is not None
-            table = item.table
-            columns = table.xs
+            columns = item.table.xs
             continued = (first_item and open_table is not None and len(open_table[0]) == len(columns)
                          and all(abs(a - b) <= 3 for a, b in zip(open_table[0], columns, strict=True)))
-            if not continued:
+            if not continued or open_table is None:
                 tables_seen += 1
-                open_table = (columns, 0, "", 0.0)
-            assert open_table is not None
-            _, rows_so_far, first_row, _bottom = open_table
-            for b, cells in enumerate(table.rows):
-                texts, confs = [], []
-                for c, (_x0, _x1, owner) in enumerate(cells):
-                    if owner != (b, c):
-                        texts.append("")
-                        continue
-                    cell_lines = _lines_of(item.cells.get(owner, []), ocr)
-                    texts.append(CELL_BREAK.join(_join(g) for g in _paragraphs(cell_lines, pitcher("t"))))
-                    if cell_lines:
-                        confs.append(_mean_conf(cell_lines))
-                row = "\t".join(texts)
-                if continued and b == 0 and row == first_row and rows_so_far:
-                    continue  # the header row repeated on the next page
-                rows_so_far += 1
-                if rows_so_far == 1:
-                    first_row = row
-                out_lines.append(row)
-                origins.append(f"หน้า {number} ตารางที่ {tables_seen} แถวที่ {rows_so_far}")
-                confidences.append(min(confs) if confs else 100.0)
-            open_table = (columns, rows_so_far, first_row, table.bottom)
+                open_table = (columns, [], [])
+            _, rows, heads = open_table
+            bands = list(item.bands)
+            if continued and rows:
+                # the header rows repeated at the top of the page (Word's and LibreOffice's "repeat as header")
+                skip = 0
+                while (skip < min(len(bands), len(heads), 3) and heads[skip].strip("\t")
+                       and reader.row_text(bands[skip]) == heads[skip]):
+                    skip += 1
+                bands = bands[skip:]
+                if bands and reader.continues(rows[-1], bands[0]):
+                    reader.carry_over(rows[-1], bands[0])
+                    bands = bands[1:]
+                elif bands:
+                    reader.carry_merged(rows[-1], bands[0])
+            for band in bands:
+                rows.append(band)
+                if len(heads) < 3:
+                    heads.append(reader.row_text(band))
+                reader.entries.append(("r", band, f"หน้า {number} ตารางที่ {tables_seen} แถวที่ {len(rows)}"))
             first_item = False
             i += 1
-    if not ocr:
-        return MemoText(out_lines, origins, kind="pdf")
-    doubtful = [i for i, c in enumerate(confidences) if c < DOUBTFUL_BELOW]
-    return OcrMemoText(out_lines, origins, kind="ocr", doubtful=doubtful, confidences=confidences)
+    return reader.finish(ocr)
 
 
 def _mean_conf(lines: list[_Line]) -> float:

@@ -6,7 +6,7 @@ from workflow.models.evidence import Evidence
 from workflow.models.framework import Framework
 from workflow.models.line import LineChannel, LineTarget, LineWebhookEvent
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
-from workflow.models.step import ReviewDecision, Step
+from workflow.models.step import ReviewDecision, Step, StepCoOwner
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
 from workflow.models.token import TOKEN_KINDS, AccessToken
 
@@ -34,6 +34,7 @@ __all__ = [
     "Round",
     "RoundMeasure",
     "Step",
+    "StepCoOwner",
     "Timer",
     "User",
     "UserRole",
