@@ -331,21 +331,22 @@ def test_people_are_edited_and_removed_and_a_removed_one_never_becomes_an_accoun
     assert "น.ส.พรรณี อินสำราญ" not in names and "น.ส.กมลนภา อุตธรรมา" in names
 
 
-def test_two_owner_groups_are_said_when_a_step_can_take_only_one(office):
-    """A step has one owner group (models): the draft says which group steps without an owner go to."""
+def test_two_owner_groups_of_a_measure_are_said_to_own_its_steps_together(office):
+    """A measure of two groups: the draft says its steps without an owner belong to both (tests/test_co_owners.py
+    proves they do, once loaded)."""
     client = sign_in(office, "sec@office.test")
     draft_id = imported_draft(client)
     page = html.unescape(client.get(f"/drafts/{draft_id}").get_data(as_text=True))
     m12 = page[page.index('id="m1"'):page.index('id="m2"')]
-    assert "กลุ่มเจ้าของได้กลุ่มเดียว" in m12 and "'กลุ่มอำนวยการ' ด้วย" in m12
-    form = client.get(f"/drafts/{draft_id}/measures/2").get_data(as_text=True)
-    assert "กลุ่มเจ้าของได้กลุ่มเดียว" in form
+    assert "ร่วมกัน" in m12 and "'กลุ่มอำนวยการ'" in m12
+    form = html.unescape(client.get(f"/drafts/{draft_id}/measures/2").get_data(as_text=True))
+    assert "ร่วมกัน" in form
     # each step given its owner: nothing more to say
     steps = {f"step-{i}-owner": ("group:hr" if i % 2 else "group:admin") for i in range(4)}
     assert client.post(f"/drafts/{draft_id}/measures/2",
                        data=form_data(client, draft_id, 1, action="save", **steps)).status_code == 303
     page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
-    assert "กลุ่มเจ้าของได้กลุ่มเดียว" not in page[page.index('id="m1"'):page.index('id="m2"')]
+    assert "ร่วมกัน" not in page[page.index('id="m1"'):page.index('id="m2"')]
 
 
 def test_steps_pasted_as_a_list_lose_their_numbering_and_the_new_row_has_the_focus(office):

@@ -109,7 +109,7 @@ def test_round_report_content_and_recipients(memo):
 
 
 def test_overdue_gives_one_alert_then_one_escalation(memo, app):
-    s = step("1.3", 1)  # owner: กลุ่มอำนวยการ (pannee and its director)
+    s = step("1.3", 1)  # owners: กลุ่มอำนวยการ (pannee and its director) and กลุ่มนโยบายและแผน (its director)
     s.due_on = date(2024, 5, 10)  # Friday
     db.session.flush()
     db.session.execute(Timer.__table__.delete().where(Timer.target_type == "step", Timer.target_id == s.id))
@@ -120,15 +120,16 @@ def test_overdue_gives_one_alert_then_one_escalation(memo, app):
     run_sweep(bkk(2024, 5, 13))  # Monday: first working day after the due date
     run_sweep(bkk(2024, 5, 13, 10))  # the next tick: nothing new
     overdue = [m for m in mails("overdue") if "มาตรการ ๑.๓" in m.subject]
-    assert sorted(m.to_email for m in overdue) == ["dir-admin@demo.itaflow.test", "pannee@demo.itaflow.test"]
+    assert sorted(m.to_email for m in overdue) == ["dir-admin@demo.itaflow.test", "dir-plan@demo.itaflow.test",
+                                                   "pannee@demo.itaflow.test"]
     assert mails("escalation") == []
     # escalation after 3 working days overdue (default): Wed 15 May; repeat after 3 more: Thu 16 May
     run_sweep(bkk(2024, 5, 15))
     run_sweep(bkk(2024, 5, 15, 11))
     escalations = mails("escalation")
-    assert [m.to_email for m in escalations] == ["dir-admin@demo.itaflow.test"]
+    assert sorted(m.to_email for m in escalations) == ["dir-admin@demo.itaflow.test", "dir-plan@demo.itaflow.test"]
     run_sweep(bkk(2024, 5, 16))
-    assert len([m for m in mails("overdue") if "มาตรการ ๑.๓" in m.subject]) == 4  # the repeat, to both owners
+    assert len([m for m in mails("overdue") if "มาตรการ ๑.๓" in m.subject]) == 6  # the repeat, to all owners
     # done: nothing more fires for it
     transitions.complete(s.id, actor_id=user("pannee").id, now=bkk(2024, 5, 17), expected_version=s.version)
     db.session.commit()

@@ -476,10 +476,12 @@ def _steps(check, m, groups, people, owners, where, code) -> list[dict]:
         if person is not None and person not in people:
             check.err(s.line_of("owner"), f"{where}ขั้นตอนที่ {number}: ไม่รู้จักบุคคล '{person}'",
                       f"measure {code}: step {number}: unknown person '{person}'")
+        co_groups: list[str] = []
         if not owner and kind == "review":
             group, person = None, None  # decided by the reviewer group's director
         elif not owner:
             group, person = default_group, default_person
+            co_groups = [g for g in owners["groups"] if g != group]  # the measure's other owner groups too
         elif person and not group:
             group = people.get(person, {}).get("group")
         reviewer = s.get("reviewer")
@@ -513,7 +515,7 @@ def _steps(check, m, groups, people, owners, where, code) -> list[dict]:
             parallel = False
         steps.append({
             "number": number, "title": title, "kind": kind, "group": group, "person": person,
-            "reviewer": reviewer if kind == "review" else None, "reviews": reviews,
+            "co_groups": co_groups, "reviewer": reviewer if kind == "review" else None, "reviews": reviews,
             "due": due, "evidence": s.get("evidence"), "parallel": parallel and i > 0, "repeat": repeat,
         })
     ordered = [st["number"] for st in steps]

@@ -775,8 +775,8 @@ def holidays_of(fiscal_year: object) -> dict[str, str]:
 
 
 def owner_notes(measure: dict, document: dict) -> list[tuple[str, str]]:
-    """What the draft must say about a measure's owners: a step has one owner group in this version, so a
-    measure with several owner groups gives each step that names no owner to the first group only."""
+    """What the draft says about a measure's owners: a measure with several owner groups gives each step that
+    names no owner to all of them together (their members see it, may act on it and hear its alerts)."""
     groups = document.get("groups") or {}
     owner_groups = [k for k in (measure.get("owners") or {}).get("groups") or [] if k in groups]
     if len(owner_groups) < 2:
@@ -785,14 +785,13 @@ def owner_notes(measure: dict, document: dict) -> list[tuple[str, str]]:
                  if not (isinstance(st, dict) and (st.get("owner") or st.get("kind") == "review"))]
     if not defaulted:
         return []
-    first = groups[owner_groups[0]].get("name") or owner_groups[0]
-    others = ", ".join(groups[k].get("name") or k for k in owner_groups[1:])
+    names = " และ ".join(f"'{groups[k].get('name') or k}'" for k in owner_groups)
+    names_en = " and ".join(f"'{groups[k].get('name') or k}'" for k in owner_groups)
     steps = ", ".join(defaulted)
-    return [(f"ขั้นตอนหนึ่งมีกลุ่มเจ้าของได้กลุ่มเดียว: ขั้นตอนที่ {steps} ไม่ได้เลือกผู้รับผิดชอบ จึงจะเป็นของ "
-             f"'{first}' เท่านั้น ไม่ใช่ของ '{others}' ด้วย เลือกผู้รับผิดชอบของแต่ละขั้นตอนในแบบฟอร์ม "
-             f"(หรือแยกเป็นขั้นตอนของแต่ละกลุ่ม)",
-             f"a step has one owner group: step(s) {steps} name no owner, so they go to '{first}' only, not "
-             f"to '{others}' as well; choose each step's owner in the form (or give each group its own step)")]
+    return [(f"ขั้นตอนที่ {steps} ไม่ได้เลือกผู้รับผิดชอบ จึงเป็นของ {names} ร่วมกัน (สมาชิกทุกกลุ่มเห็นงาน ทำได้ "
+             f"และได้รับการแจ้งเตือน) ถ้าต้องการให้เป็นของกลุ่มเดียว เลือกผู้รับผิดชอบของขั้นตอนในแบบฟอร์ม",
+             f"step(s) {steps} name no owner, so they belong to {names_en} together (every group's members see "
+             f"them, may act on them and are alerted); to give one to a single group, choose its owner in the form")]
 
 
 def save_measure(draft_id: int, index: int, *, actor_id: int, now: datetime, expected_version: int | None,

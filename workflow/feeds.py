@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from workflow import queries
 from workflow.db import db
 from workflow.errors import NotFound
-from workflow.models import Cycle, Measure, Round, Step, User
+from workflow.models import Cycle, Measure, Round, Step, StepCoOwner, User
 from workflow.status import owner_label
 from workflow.thaidate import format_be
 
@@ -73,7 +73,8 @@ def person_feed(user_id: int, now: datetime) -> bytes:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
     cal = _calendar(f"ITA: งานของ {user.name}")
     groups = queries.my_group_ids(user)
-    mine = [Step.owner_user_id == user.id, *([Step.owner_group_id.in_(groups)] if groups else [])]
+    mine = [Step.owner_user_id == user.id, *([Step.owner_group_id.in_(groups), Step.id.in_(
+        select(StepCoOwner.step_id).where(StepCoOwner.group_id.in_(groups)))] if groups else [])]
     for step in db.session.execute(select(Step).where(
             Step.state != "done", Step.kind == "task", Step.due_on.is_not(None), or_(*mine))
             .order_by(Step.due_on, Step.id).limit(1000)).scalars():

@@ -150,6 +150,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
                     due_on=adjusted.day, due_explicit=s["due"] is not None, evidence_wanted=s.get("evidence"),
                     recurrence=s.get("repeat"), state="blocked",
                 )
+                step.co_owner_groups = [groups[g] for g in s.get("co_groups") or [] if g in groups]
                 by_number.setdefault(s["number"], step)
                 measure.steps.append(step)
         for s in m["steps"]:

@@ -88,7 +88,8 @@ def step_event(event: str, cause: str, step: Step, params: dict, now: datetime, 
     owner_group = step.owner_group_id or (step.owner_user.group_id if step.owner_user else None)
     link = f"{_settings().base_url}/steps/{step.id}"
     rows = []
-    for target in _group_targets(agency_id, {owner_group, step.reviewer_group_id}):
+    co_owners = {g.id for g in step.co_owner_groups}
+    for target in _group_targets(agency_id, {owner_group, step.reviewer_group_id, *co_owners}):
         rows.append(_row(f"{event}:{cause}", event, target, _text(event, params, "th", step.title, note, link), now))
     persons = _person_targets([u.id for u in people])
     for user in people:
@@ -160,7 +161,8 @@ def digest_text(target: LineTarget, steps: list[Step], today: date, next_round: 
 
     style = _settings().digits
     mine = [s for s in steps if target.group_id is None or target.group_id in
-            (s.owner_group_id, s.reviewer_group_id, s.owner_user.group_id if s.owner_user else None)]
+            (s.owner_group_id, s.reviewer_group_id, s.owner_user.group_id if s.owner_user else None,
+             *(g.id for g in s.co_owner_groups))]
     overdue = [s for s in mine if s.kind != "review" and is_overdue(s, today)]
     soon = [s for s in mine if s.kind != "review" and s.due_on is not None and not is_overdue(s, today)
             and s.due_on <= today + timedelta(days=3)]

@@ -116,9 +116,10 @@ def to_source(doc: dict) -> dict:
     for m in out["measures"]:
         steps = []
         for s in m["steps"]:
-            step = {k: v for k, v in s.items() if k not in ("group", "person") and v not in (None, False)}
+            step = {k: v for k, v in s.items()
+                    if k not in ("group", "person", "co_groups") and v not in (None, False)}
             owner = {k: s[k] for k in ("group", "person") if s.get(k)}
-            if owner:
+            if owner and not s.get("co_groups"):  # a step of all the measure's owners keeps the default
                 step["owner"] = owner
             steps.append(step)
         m["steps"] = steps

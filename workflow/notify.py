@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 from jinja2 import Environment
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 
 from workflow import alerts, wording
 from workflow.db import db
@@ -75,7 +75,12 @@ _PEOPLE = select(_user.c.id, _user.c.name, _user.c.email, _user.c.active, _user.
 _DIRECTOR = (_PEOPLE.join(_group, _user.c.id == func.coalesce(_group.c.acting_director_id, _group.c.director_id))
              .where(_group.c.id == bindparam("id")))
 _PERSON = _PEOPLE.where(_user.c.id == bindparam("id"))
-_MEMBERS = _PEOPLE.where(_user.c.group_id == bindparam("id")).order_by(_user.c.id)
+_co_owner = db.metadata.tables["step_co_owner"]
+#: the members of a step's owner group and of the groups that own it beside it, in one statement
+_MEMBERS = _PEOPLE.where(or_(
+    _user.c.group_id == bindparam("id"),
+    _user.c.group_id.in_(select(_co_owner.c.group_id).where(_co_owner.c.step_id == bindparam("step"))),
+)).order_by(_user.c.id)
 
 
 def recipient_rows(step: Step | StepRow) -> Sequence[Recipient]:
@@ -88,7 +93,8 @@ def recipient_rows(step: Step | StepRow) -> Sequence[Recipient]:
         statement, key = _MEMBERS, step.owner_group_id
     if key is None:
         return []
-    return [row for row in db.session.connection().execute(statement, {"id": key}) if row.active]
+    params = {"id": key, "step": step.id} if statement is _MEMBERS else {"id": key}
+    return [row for row in db.session.connection().execute(statement, params) if row.active]
 
 
 def step_recipients(step: Step) -> list[User]:
@@ -99,7 +105,8 @@ def step_recipients(step: Step) -> list[User]:
     if step.owner_user is not None:
         return [step.owner_user] if step.owner_user.active else []
     if step.owner_group is not None:
-        return sorted((u for u in step.owner_group.members if u.active), key=lambda u: u.id)
+        groups = [step.owner_group, *step.co_owner_groups]
+        return sorted({u.id: u for g in groups for u in g.members if u.active}.values(), key=lambda u: u.id)
     return []
 
 
@@ -111,9 +118,10 @@ def reviewers(group: Group | None) -> list[User]:
 
 
 def directors_of(step: Step) -> list[User]:
-    """Who hears when a step stays overdue: the director of the owner's group."""
+    """Who hears when a step stays overdue: the director of the owner's group (of each group that owns it)."""
     group = step.owner_group or (step.owner_user.group if step.owner_user else None)
-    return reviewers(group)
+    found = {u.id: u for g in [group, *step.co_owner_groups] for u in reviewers(g)}
+    return sorted(found.values(), key=lambda u: u.id)
 
 
 def step_link(step: Step | StepRow) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
-from workflow.models import AuditEvent, Cycle, Evidence, Group, Measure, Round, Step, User
+from workflow.models import AuditEvent, Cycle, Evidence, Group, Measure, Round, Step, StepCoOwner, User
 from workflow.vocabulary import due_status
 
 
@@ -34,6 +34,7 @@ def count_my_open_steps(user: User, groups: list[int] | None = None) -> int:
     parts = [base.where(Step.owner_user_id == user.id)]
     if groups:
         parts.append(base.where(Step.owner_group_id.in_(groups)))
+        parts.append(base.join(StepCoOwner, StepCoOwner.step_id == Step.id).where(StepCoOwner.group_id.in_(groups)))
     ids = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     return db.session.scalar(select(func.count()).select_from(ids)) or 0
 
@@ -57,6 +58,7 @@ def my_open_steps(user: User, limit: int = 100, groups: list[int] | None = None)
     parts = [base.where(Step.owner_user_id == user.id)]
     if groups:
         parts.append(base.where(Step.owner_group_id.in_(groups)))
+        parts.append(base.join(StepCoOwner, StepCoOwner.step_id == Step.id).where(StepCoOwner.group_id.in_(groups)))
     for part in parts:
         for step_id, due in db.session.execute(part.order_by(Step.due_on, Step.id).limit(limit)):
             found[step_id] = due

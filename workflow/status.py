@@ -34,6 +34,8 @@ def owner_label(step: Step) -> str:
         return f"ผอ.{step.reviewer_group.name}"
     parts = [p for p in (step.owner_user.name if step.owner_user else None,
                          step.owner_group.name if step.owner_group else None) if p]
+    if step.owner_group is not None and step.co_owner_groups:  # owned by the measure's groups together
+        parts[-1] = " และ".join([step.owner_group.name, *(g.name for g in step.co_owner_groups)])
     return " / ".join(parts) or "-"
 
 

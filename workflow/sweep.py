@@ -113,6 +113,7 @@ def _preload_steps(step_ids: list[int]) -> list[Step]:
         ).scalars().all()
     return loaded
 
+                selectinload(Step.co_owner_groups).selectinload(Group.members),
 
 def fire(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     handler = HANDLERS.get(timer.kind)

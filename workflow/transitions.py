@@ -301,8 +301,10 @@ def reassign(step_id: int, *, actor_id: int, now: datetime, expected_version: in
     person = db.session.get(User, user_id) if user_id is not None else None
     if user_id is not None and (person is None or person.agency_id != agency_id):
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
-    before = {"group": step.owner_group_id, "user": step.owner_user_id}
+    before = {"group": step.owner_group_id, "user": step.owner_user_id,
+              **({"also": [g.id for g in step.co_owner_groups]} if step.co_owner_groups else {})}
     step.owner_group_id, step.owner_user_id = group_id, user_id
+    step.co_owner_groups = []  # reassigned: the one owner the secretariat chose
     db.session.flush()
     db.session.refresh(step)
     event = audit.record("step_reassigned", agency_id=agency_id,

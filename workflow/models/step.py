@@ -71,6 +71,8 @@ class Step(Model):
 
     measure: Mapped[Measure] = relationship(back_populates="steps")
     owner_group: Mapped[Group | None] = relationship(foreign_keys=[owner_group_id])
+    #: the measure's other owner groups, for a step they own together (two groups named as the measure's owners)
+    co_owner_groups: Mapped[list[Group]] = relationship(secondary="step_co_owner", order_by="Group.id")
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
     reviewer_group: Mapped[Group | None] = relationship(foreign_keys=[reviewer_group_id])
     reviews_step: Mapped[Step | None] = relationship(remote_side=[id], foreign_keys=[reviews_step_id])
@@ -95,3 +97,13 @@ class ReviewDecision(Model):
 
     step: Mapped[Step] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()
+
+
+class StepCoOwner(Model):
+    """A group that owns a step beside its owner group: a measure owned by two groups keeps both on its steps
+    (their members see the step as theirs, may act on it and hear its alerts)."""
+
+    __tablename__ = "step_co_owner"
+    step_id: Mapped[int] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("work_group.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
