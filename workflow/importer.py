@@ -447,6 +447,10 @@ def _table_rows(lines: list[str], header_at: int, roles: Roles, report: ImportRe
         if measures and keys and all(col >= len(cells) or not cells[col] or _GOES_ON.search(cells[col]) or
                                      (col < len(previous) and cells[col] == previous[col]) for col in keys):
             above, start, _end = measures[-1]
+            for col in range(len(cells)):  # "ประเด็นที่ 2 (ต่อ)": the page break's note, not the measure's text
+                if _GOES_ON.search(cells[col]):
+                    _unplaced(report, first, "หมายเหตุว่าตารางต่อจากหน้าก่อน", cells[col], warn=False)
+                    cells[col] = ""
             _continue_row(above, cells, previous, roles)
             measures[-1] = (above, start, last)
         else:
@@ -845,6 +849,7 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
                     lambda message: report.warn(row_line, f"{where}: {message}"))
     dues = [_flat(d) for d in cells.pop("due", "").split(CELL_BREAK)] if cells.get("due") else []
     steps_text = cells.get("steps", "").replace(CELL_BREAK, "\n")
+    owner_paragraphs = cells.get("owners", "").split(CELL_BREAK) if CELL_BREAK in cells.get("owners", "") else None
     cells = {k: _flat(v) for k, v in cells.items()}
     if dues and not cells.get("period") and "ระยะเวลา" not in tail:
         last = next((d for d in reversed(dues) if d and d != "-"), "")
@@ -853,7 +858,7 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
     weakness, improvement = cells.get("weakness", ""), cells.get("improvement", "")
     if not items and cells.get("items"):
         items = _items_in(cells["items"])
-    owners = _owners(cells.get("owners", ""), groups, people, report, row_line, where)
+    owners = _owners(cells.get("owners", ""), groups, people, report, row_line, where, owner_paragraphs)
     steps = _steps(steps_text, owners, groups, report, row_line, where)
     _step_dues(steps, dues, report, row_line, where)
     monitoring = _monitoring(" ".join(cells.get("monitoring", "").split()), groups, report, row_line, where)

@@ -64,6 +64,10 @@ _UNIT = re.compile(r"^(?:สำนักปลัด|กลุ่ม|กอง|�
 _PLACE = re.compile(r"^(?:อำเภอ|จังหวัด|ตำบล|โทร|\(|สังกัด)")
 
 
+#: another office written after the agency's name: its own office or its parent's (สำนักงานคณบดี, สำนักงานเขต...)
+_OTHER_OFFICE = re.compile(r"^สำนักงาน")
+
+
 def agency_of(department: str) -> str:
     """The agency in a memo's ส่วนราชการ: its units (สำนักปลัด, กลุ่ม..., งาน...) and its place (อำเภอ...,
     จังหวัด..., โทร.) left out; "คณะ... มหาวิทยาลัย..." stays whole."""
@@ -75,8 +79,8 @@ def agency_of(department: str) -> str:
             if kept:
                 break
             continue
-        if _UNIT.match(word):
-            if kept:
+        if _UNIT.match(word) or (kept and _OTHER_OFFICE.match(word)):
+            if kept:  # a unit inside the agency, or the office it reports to ("... สำนักงานเขตพื้นที่...")
                 break
             continue
         kept.append(word)

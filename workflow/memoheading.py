@@ -111,9 +111,9 @@ def _header(lines: list[str], report: ImportReport) -> dict:
             report.heading_lines.append(line)
             header["department"] = m[1]
             header["agency"] = agency_of(m[1])
-            if not m[1].startswith(header["agency"]):
-                report.warn(i + 1, f"ชื่อหน่วยงานอ่านเป็น '{header['agency']}' จาก '{m[1]}' (ตัดชื่อกลุ่มหรืองานออก) "
-                                   "ตรวจว่าถูกต้อง")
+            if not m[1].startswith(header["agency"]) or "สำนักงาน" in m[1][len(header["agency"]):]:
+                report.warn(i + 1, f"ชื่อหน่วยงานอ่านเป็น '{header['agency']}' จาก '{m[1]}' "
+                                   "(ตัดชื่อกลุ่ม งาน หรือสำนักงานที่เขียนต่อท้ายออก) ตรวจว่าถูกต้อง")
         elif m := re.match(r"^ที่\s+(.+?)(?:\s+วันที่\s+(.+))?$", line):  # often on one line with the date
             report.heading_lines.append(line)
             header["number"] = m[1]

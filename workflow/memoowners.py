@@ -13,6 +13,7 @@ _POSITION = (r"(?:ครู|ผู้อำนวยการ|รองผู้
 #: a person as memos name one: นาย/นาง/นางสาว/น.ส., with a rank or title (ดร., ว่าที่ร้อยตรี, พ.ต.ท., ผศ.ดร.) before
 _PERSON = re.compile(r"((?:ว่าที่\s?(?:ร้อยตรี|ร\.ต\.)(?:หญิง)?\s?(?:นางสาว|น\.ส\.|นาง|นาย)?"
                      r"|(?:[ก-ฮ]{1,3}\.){2,4}(?:หญิง)?|(?:ผศ|รศ|ศ)\.\s?(?:ดร\.)?"  # ranks: พ.ต.ท., ร.ต.อ.หญิง, ผศ.ดร.
+                     r"|(?:ภก|ภญ|นพ|พญ|ทพ|ทพญ|พว)\.(?=\S)"  # a health professional's title: ภก.ธนากร, นพ.สมชาย
                      r"|(?:ดร\.\s?)?(?:นางสาว|น\.ส\.|นาง|นาย)|ดร\.|ครู(?!ประจำ|ทุก|และ|ที่|ผู้|ใน|แนะแนว|อัตรา"
                      r"|ชำนาญ|เชี่ยวชาญ|\s*\())"
                      rf"\s?(?!{_POSITION})[^\s()]+\s+(?!{_POSITION})[^\s()/]+)")
@@ -59,7 +60,30 @@ def _person_group(text: str, m: re.Match, stop: int) -> tuple[str, tuple[int, in
     return (before[-1][0], before[-1].span()) if before else None
 
 
-def _owners(text, groups, people, report, line, where) -> dict:
+#: a paragraph that is one unit's name with spaces in it ("กองการศึกษา ศาสนาและวัฒนธรรม"): no person, no second
+#: unit, no list marks
+_WHOLE_UNIT = re.compile(r"^(?:กอง|กลุ่ม|สำนัก|ฝ่าย|งาน|ศูนย์)[^\s/,()]+(?:\s+[^\s/,()]+){1,3}$")
+
+
+def _whole_units(paragraphs: list[str]) -> list[str]:
+    """The paragraphs of an owner cell that are each one unit named with spaces: the whole paragraph is its name
+    (the unit pattern stops at a space)."""
+    out = []
+    for p in (" ".join(p.split()) for p in paragraphs):
+        if _WHOLE_UNIT.match(p) and not _PERSON.search(p) and len(_GROUP.findall(p)) == 1 and \
+                not re.search(r"และ(?:กอง|กลุ่ม|สำนัก|ฝ่าย|งาน|ศูนย์)|ร่วมกับ|ทุก", p):
+            out.append(p)
+    return out
+
+
+def _owners(text, groups, people, report, line, where, paragraphs: list[str] | None = None) -> dict:
+    whole = _whole_units(paragraphs or [])
+    if whole:
+        report.warn(line, f"{where}: อ่านชื่อหน่วยที่มีเว้นวรรคทั้งย่อหน้าเป็นชื่อเดียว: {', '.join(whole)} ตรวจว่าถูกต้อง")
+        rest = " / ".join(p for p in (" ".join(x.split()) for x in paragraphs or []) if p and p not in whole)
+        found = _owners(rest, groups, people, report, line, where) if rest else {"groups": [], "people": []}
+        return {"text": text, "groups": list(dict.fromkeys([_group_key(w, groups) for w in whole] + found["groups"])),
+                "people": found["people"]}
     found_people = []
     persons = list(_PERSON.finditer(text))
     taken: list[tuple[int, int]] = [m.span() for m in persons]
