@@ -15,7 +15,6 @@ from datetime import date
 
 import yaml
 
-from workflow.definitions import parse_item_code
 from workflow.errors import ValidationError
 from workflow.memocells import clean as clean
 from workflow.memocells import title_codes
@@ -31,7 +30,9 @@ from workflow.memoheading import (  # noqa: F401
     _header,
     _written_years,
 )
+from workflow.memoitems import _ITEM, _items_in, _reference_titles, check_item_code  # noqa: F401
 from workflow.memolayout import LABELLED_LINE, ROLE_NAMES, SEED_ROLES, Layout, Mapping
+from workflow.memomonitor import _monitoring
 from workflow.memoowners import (  # noqa: F401 - tests and callers import them from here
     _GROUP,
     _LEARNING_AREAS,
@@ -73,7 +74,7 @@ from workflow.memosteps import (  # noqa: F401 - tests and callers import them f
     _steps,
 )
 from workflow.memotext import CELL_BREAK
-from workflow.thaidate import ThaiDateError, parse_thai_date, to_arabic_digits, to_thai_digits
+from workflow.thaidate import to_arabic_digits
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = str.maketrans({"\u00a0": " ", "\u200b": ""})
@@ -83,13 +84,13 @@ _MEASURE = re.compile(r"^\s*(?:ประเด็นที่|มาตรกา
 _GLUED_HEADING = re.compile(r"(?<=[^\s])(?=(?:ประเด็นที่|มาตรการที่)\s*[๐-๙0-9]+\.[๐-๙0-9]+\s)")
 #: a signature block: a name in parentheses, or ลงชื่อ
 _SIGNATURE = re.compile(r"^(?:\(\s*(?:ลงชื่อ\s*)?(?:นาย|นาง|นางสาว|น\.ส\.|ดร\.|ว่าที่)\S*.*\)|ลงชื่อ.*)$")
-_ITEM = re.compile(r"(?:(?<=\s)|^)([๐OoE][๐-๙0-9]{1,3})(?=\s)")
 
 
-_ROUND = re.compile(r"ครั้งที่\s*[๐-๙0-9]+\s+([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
 
 
-_WITHIN = re.compile(r"ภายในวันที่\s*([๐-๙0-9]{1,2}\s*\S+\s*[๐-๙0-9]{4})")
+
+
+
 _PERIOD_LINE = re.compile(r"^(?:<p>)?\s*(?:ระยะเวลา|ข้อจำกัด)")
 
 
@@ -115,41 +116,6 @@ class ImportReport:
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append((line, message))
-
-
-def _reference_titles(fiscal_year_be: int | None = None) -> tuple[dict[str, str], str]:
-    """The OIT item titles of the NACC list a memo of that fiscal year follows (workflow/data/frameworks/; the
-    2566 numbering when the year is not known), and the list's year as written."""
-    from workflow.frameworks import SHIPPED, key_for_year, parse
-
-    key = key_for_year(fiscal_year_be or 2567)
-    doc = parse((SHIPPED / f"{key}.tsv").read_text(encoding="utf-8"), key)
-    return {i["code"]: i["title"] for i in doc["items"] if i["code"].startswith("O")}, key.rsplit("-", 1)[1]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[\s\-–—&]+", "", to_arabic_digits(text)).replace("การ", "")
-
-
-def check_item_code(raw: str, code: str | None, titles: dict[str, str], year: str = "2566") -> str | None:
-    """A note when the title written after an O-code matches another item's title much better."""
-    import difflib
-
-    if not code or not code.startswith("O") or code not in titles:
-        return None
-    title = _squash(_ITEM.sub("", raw, count=1))
-    if not title:
-        return None
-    score = {c: difflib.SequenceMatcher(None, title, _squash(t)).ratio() for c, t in titles.items()}
-    best = max(score, key=lambda c: score[c])
-    if best != code and score[best] - score[code] > 0.25 and score[best] > 0.7:
-        return (f"ชื่อรายการตรงกับ {best} ในเกณฑ์ปี {to_thai_digits(year)} แต่บันทึกเขียนว่า {code} "
-                f"(the title is {best}'s in the {year} list)")
-    return None
-
-
-
-
 
 
 def import_memo_text(text: str, mapping: Mapping | None = None) -> ImportReport:
@@ -308,18 +274,6 @@ class _Context:
 
 
 _KNOWN_LINES = re.compile(r"^(?:การวิเคราะห์ผลการประเมิน|มาตรการส่งเสริมคุณธรรมและความโปร่งใส|ตัวชี้วัดที่เกี่ยวข้อง\s*:?$)")
-
-
-def _items_in(text: str) -> list[dict]:
-    """Item codes and the words after each, up to the next code: ``O1 โครงสร้าง O2 ข้อมูลผู้บริหาร`` is two."""
-    line = " ".join(text.split()) + " "
-    items = []
-    for m in _ITEM.finditer(line):
-        rest = line[m.end():]
-        following = _ITEM.search(rest)
-        items.append({"raw": " ".join((m[1] + rest[:following.start() if following else None]).split()),
-                      "code": parse_item_code(m[1])})
-    return items
 
 
 def _cells(raw: str) -> list[str]:
@@ -883,47 +837,6 @@ def _build(code: str, title: str, items: list[dict], cells: dict[str, str], tail
                               "ตรวจว่าสองคอลัมน์แรกสลับกันหรือไม่ (เก็บไว้ตามที่เขียน)")
     return {"code": code, "title": title, "items": items, "weakness": weakness, "improvement": improvement,
             "owners": owners, "steps": steps, "monitoring": monitoring, "period": period, "constraints": constraints}
-
-
-def _dates(pattern, text, report, line, where) -> list[date]:
-    out = []
-    for m in pattern.finditer(text):
-        try:
-            out.append(parse_thai_date(m[1]))
-        except ThaiDateError:
-            report.warn(line, f"{where}: อ่านวันที่ไม่ได้: {m[1]}")
-    return out
-
-
-
-
-def _monitoring(text, groups, report, line, where) -> dict:
-    monitoring: dict = {"text": text}
-    by = _GROUP.match(text)
-    if by:
-        monitoring["by"] = _group_key(by[0], groups)
-    if m := re.search(r"โดย(.+?)\s*ดังนี้", text):
-        monitoring["channel"] = m[1].strip()
-    if m := _EVERY.search(text):
-        monitoring["every_days"] = int(to_arabic_digits(m[1]))
-    rounds = _dates(_ROUND, text, report, line, where)
-    times = re.search(r"([๐-๙0-9])\s*ครั้ง", text)
-    if not rounds and times and len(written := _written_dates(text)) == int(to_arabic_digits(times[1])) >= 2:
-        rounds = written  # "รายงานผล ๒ ครั้ง ภายในวันที่ ๓๑ มี.ค. ๖๘ และ ๓๐ ก.ย. ๖๘": each date a round
-    if rounds:
-        monitoring["rounds"] = [_be_iso(d) for d in rounds]
-    deadlines = _dates(_WITHIN, text, report, line, where) if "rounds" not in monitoring else []
-    if deadlines:
-        monitoring["deadlines"] = [{"title": "รายงานผลการดำเนินงาน", "date": _be_iso(d)} for d in deadlines]
-    elif not rounds and "every_days" not in monitoring and (written := _written_dates(text)):
-        monitoring["rounds"] = [_be_iso(d) for d in written]  # "ติดตามเมื่อสิ้นสุดโครงการ (๓๑ มี.ค. ๖๘)"
-        report.warn(line, f"{where}: วันติดตามอ่านจากวันที่ที่เขียนไว้ในการติดตาม: "
-                          f"{', '.join(_be_iso(d) for d in written)} ตรวจว่าถูกต้อง")
-    if not text:
-        report.warn(line, f"{where}: ไม่พบแนวทางการกำกับติดตาม")
-    return monitoring
-
-
 
 
 def docx_to_text(data: bytes) -> tuple[str, list[str]]:
