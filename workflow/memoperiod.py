@@ -146,7 +146,8 @@ def _propose_dues(steps: list, period: dict | None, report, line, where) -> None
 _WEEKS = re.compile(r"ทุก\s*([๐-๙0-9]+)\s*สัปดาห์")
 
 
-_MONTHLY = re.compile(r"ทุก(?:สิ้น)?เดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน")
+_MONTHLY = re.compile(r"ทุก(?:สิ้น)?เดือน|รายเดือน|เดือนละ\s*(?:๑|1)\s*ครั้ง|ทุก\s*(?:๑|1)\s*เดือน"
+                      r"|ทุกวันที่\s*[๐-๙0-9]{1,2}\s*ของ(?:ทุก)?เดือน")
 
 
 _QUARTERLY = re.compile(r"รายไตรมาส|ไตรมาสละ|ทุกไตรมาส|ทุก\s*(?:๓|3)\s*เดือน")

@@ -6,11 +6,12 @@ repeats; a due date written beside each step. Read for ``workflow.importer``; a 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 from workflow.memocells import REVIEW, arrow_steps
 from workflow.memoowners import _GROUP, _group_key
-from workflow.memoperiod import _MONTHLY, _be_iso, _end_of
+from workflow.memoperiod import _MONTHLY, _be_iso, _end_of, _span
 from workflow.thaidate import ThaiDateError, to_arabic_digits
 
 if TYPE_CHECKING:
@@ -37,9 +38,13 @@ def _step_dues(steps: list, dues: list[str], report: ImportReport, line: int, wh
             entry["repeat"] = "monthly"
             steps[i] = entry
             continue
+        day: date | None
         try:
             day = _end_of(re.sub(r"^(?:ภายใน(?:วันที่)?|วันที่)\s*", "", written))
         except ThaiDateError:
+            span = _span(written, None)  # a step's time written as a period ("ต.ค. ๖๗ – ก.ย. ๖๘"): due at its end
+            day = span[1] if span else None
+        if day is None:
             report.warn(line, f"{where}: อ่านวันที่ต้องเสร็จของขั้นตอนที่ {i + 1} ไม่ได้: {written}")
             continue
         entry = steps[i] if isinstance(steps[i], dict) else {"title": steps[i]}
