@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import Cycle, Group, Measure, Round, Step, StepCoOwner, User
 from workflow.steprows import ActorRow, StepRow
@@ -68,19 +71,19 @@ def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:
         group = step.owner_group
         if group is not None and group.directed_by(user.id):
             return True
+        return any(user.group_id == g.id or g.directed_by(user.id) for g in co_owner_groups(step.id))
     return False
 
 
-        return any(user.group_id == g.id or g.directed_by(user.id) for g in co_owner_groups(step.id))
-def may_decide(user: User, step: Step) -> bool:
-    group = step.reviewer_group
-    return step.kind == "review" and group is not None and group.directed_by(user.id)
 def co_owner_groups(step_id: int) -> list[Group]:
     """The groups that own a step beside its owner group (a measure owned by two groups)."""
     return list(db.session.execute(select(Group).join(StepCoOwner, StepCoOwner.group_id == Group.id)
                                    .where(StepCoOwner.step_id == step_id).order_by(Group.id)).scalars())
 
 
+def may_decide(user: User, step: Step) -> bool:
+    group = step.reviewer_group
+    return step.kind == "review" and group is not None and group.directed_by(user.id)
 
 
 def may_see_evidence(user: User, step: Step) -> bool:

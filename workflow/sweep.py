@@ -108,12 +108,12 @@ def _preload_steps(step_ids: list[int]) -> list[Step]:
                 selectinload(Step.measure).selectinload(Measure.cycle),
                 selectinload(Step.owner_user),
                 selectinload(Step.owner_group).selectinload(Group.members),
+                selectinload(Step.co_owner_groups).selectinload(Group.members),
                 selectinload(Step.reviewer_group),
             )
         ).scalars().all()
     return loaded
 
-                selectinload(Step.co_owner_groups).selectinload(Group.members),
 
 def fire(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     handler = HANDLERS.get(timer.kind)
