@@ -34,8 +34,6 @@ from typing import Any
 
 import yaml
 
-from bench import OFFICE_MORNING, pin_clock
-
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "memos" / "corpus"
 CELL_BREAK = "\ue000"
@@ -501,7 +499,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these memos (a part of the file name)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list each memo's differences and dropped text")
     args = parser.parse_args(argv)
-    pin_clock(OFFICE_MORNING)  # this run's "now", in this process and every one it starts
     sys.path.insert(0, str(ROOT))
     paths = [p for p in memo_paths() if not args.names or any(n in p.name for n in args.names)]
     rows = [evaluate(p) for p in paths]
