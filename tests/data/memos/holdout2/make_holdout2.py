@@ -429,7 +429,7 @@ def esa_headings():
          align="center")
     para(doc, th("\tจากผลการวิเคราะห์การประเมิน ITA ปี 2568 สำนักงานได้กำหนดมาตรการเพื่อแก้ไขจุดอ่อนและ"
                   "พัฒนาการดำเนินงาน ดังนี้"))
-    for d, m in zip(data, measures):
+    for d, _m in zip(data, measures):
         h = doc.add_heading(level=2)
         h.add_run(th(f"มาตรการที่ {d['code']} {d['title']}"))
         para(doc, "ข้อค้นพบจากผลการประเมิน", bold=True)
@@ -906,7 +906,7 @@ def sao_plain_text():
         "สำนักปลัดได้นำผลการประเมินมาวิเคราะห์และกำหนดมาตรการเพื่อแก้ไขจุดอ่อน จำนวน 3 มาตรการ ดังนี้",
         "",
     ]
-    for i, (m, owners, period, prob) in enumerate(zip([m1, m2, m3], owners_text, periods, problems)):
+    for _i, (m, owners, period, prob) in enumerate(zip([m1, m2, m3], owners_text, periods, problems)):
         codes = f" ({' '.join(m['items'])})" if m["items"] else ""
         lines.append(f"มาตรการที่ {m['code']} : {m['title']}{codes}")
         lines.append(f"{prob} : {m['weakness']}")
