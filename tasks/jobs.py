@@ -91,3 +91,13 @@ def send_line() -> dict:
     from workflow.lineout import deliver_line
 
     return _drain(deliver_line)
+
+
+@shared_task(name="itaflow.read_memo", ignore_result=True, time_limit=60 * 60, soft_time_limit=55 * 60)
+def read_memo_import(import_id: int) -> dict:
+    """A memo kept by the web import read in the background (OCR of a scan): progress told page by page,
+    the draft made at the end (idempotent: a done or failed import is left as it is)."""
+    from workflow import memoimports
+
+    row = memoimports.run(import_id, clock.now())
+    return {"import": import_id, "state": row.state if row else None}

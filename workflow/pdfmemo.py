@@ -7,19 +7,29 @@ cells joined by tabs and the paragraphs of a cell joined by ``CELL_BREAK``.
   were drawn, and the page's ruling lines (thin path objects) for the tables. (pdfminer, under pdfplumber,
   reads LibreOffice's Thai glyphs wrongly: ``ุ`` comes out as ``่``; PDFium reads them as typed.)
 - **A page without text but with an image** (a scan) and a JPEG/PNG photo are read with OCR: the page rendered
-  at 300 dpi, straightened, its ruled lines found (tables) and removed, then Debian's ``tesseract`` (``-l
-  tha+eng``) gives words, boxes and confidences. Lines whose confidence is under ``DOUBTFUL_BELOW`` are listed
-  in ``MemoText.doubtful``; ``OcrMemoText.confidences`` has each line's confidence (0-100).
+  at 300 dpi, straightened, cleaned (a 3x3 median, binarised a little above Otsu's threshold so thin tone marks
+  stay), its ruled lines found (tables) and painted out; then each table cell and each strip of text between
+  tables is read alone as a block by Debian's ``tesseract`` (``-l tha+eng --psm 6``, all the page's parts in one
+  run from a list of images). Tesseract's TSV cuts Thai into letters; its plain text keeps the spaces as read,
+  so each text line is laid over its letters to give every token its box and confidence. Lines whose confidence
+  is under ``DOUBTFUL_BELOW`` are listed in ``MemoText.doubtful``; ``OcrMemoText.confidences`` has each line's
+  confidence (0-100).
 
 Layout (both kinds): ruling lines that cross make a grid; each band between two horizontal rules is a row; its
 cells are between the vertical rules that cross the band (a cell merged across columns is written once; a cell
-whose top rule is missing continues the cell above and is written empty). A table that ends a page and one that
-starts the next with the same columns is one table (a repeated header row is dropped). Outside tables, lines
-become paragraphs by the gap above them, indent, a numbered start ("1. ", "๑) ") or a short line before them.
-Page numbers ("- ๒ -", "หน้า 2") at the page's top or bottom edge and lines repeated at the same edge on most
-pages (running headers and footers) are not content. Thai is given as typed: NFC, ``ำ`` (not ``ํ`` + ``า``), tone
-marks after upper/lower vowels, no space inside a line where the text has none, and a Thai line break inside a
-paragraph adds no space (Latin words keep theirs).
+whose top rule is missing continues the cell above and is written again in its row, as memodocx writes a merged
+cell). A table that ends a page and one that starts the next with the same columns is one table: its header
+rows repeated at the top are dropped, and a first row whose text is only in the columns whose cell was cut at
+the foot of the page before (the rest fitted) is the rest of that row, split by the page break. Outside tables,
+lines become paragraphs by the gap above them (more than the smallest line pitch), indent, a numbered start
+("1. ", "๑) ") or a line before them that stopped short though the next word would have fitted (Thai words found
+by ICU's line breaking, through ctypes, as LibreOffice breaks lines). Page numbers ("- ๒ -", "หน้า 2") at the
+page's top or bottom edge and lines repeated at the same edge on most pages (running headers and footers) are
+not content. Thai is given as typed: NFC, ``ำ`` (not ``ํ`` + ``า``), each mark on the letter it is drawn over
+(LibreOffice draws some out of order), tone marks after upper/lower vowels, the PDF's own spaces (PDFium's
+guessed ones only over a real gap), and a Thai line break inside a paragraph adds no space (Latin words keep
+theirs). A space typed between two Thai words exactly where the line wrapped is not in a LibreOffice PDF: the
+words are joined.
 
 Bounds (bad input is refused with a Thai and English ``ValidationError``, nothing is written anywhere):
 
@@ -67,8 +77,9 @@ OCR_PAGE_SECONDS = 120.0
 OCR_DPI = 300
 #: a line read by OCR with a mean word confidence under this is listed in ``doubtful``
 DOUBTFUL_BELOW = 70.0
-#: between two Thai words read by OCR, a gap wider than this (in line heights x 0.6) is a typed space
-OCR_THAI_SPACE = 0.6
+#: tesseract's models: Thai, and English for the Latin words memos carry (ITA, O12, Google Form)
+OCR_LANGUAGES = "tha+eng"
+_OCR_KNOBS: dict = {"median": 1, "binarize": 1, "lift": 20}  # measured: bench/pdfmemo.py
 
 _PDF = b"%PDF-"
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -216,11 +227,12 @@ def _child_main() -> int:
     """``python -m workflow.pdfmemo``: the file on stdin; one JSON line per page on stdout."""
     _limit_memory()
     data = sys.stdin.buffer.read()
+    mode = sys.argv[1] if len(sys.argv) > 1 else "read"
     try:
         if data.startswith(_PDF):
-            _child_pdf(data)
+            _child_pdf(data, mode)
         else:
-            _child_image(data)
+            _child_image(data, mode)
     except ValidationError as exc:
         _emit({"error": [exc.message_th, exc.message_en]})
     except MemoryError:
@@ -228,7 +240,9 @@ def _child_main() -> int:
     return 0
 
 
-def _child_pdf(data: bytes) -> None:
+def _child_pdf(data: bytes, mode: str = "read") -> None:
+    """``mode``: "read"; "check" (the bounds and which pages need OCR, none read); "images:DIR:WIDTH"
+    (each page saved as DIR/page-N.png, WIDTH pixels wide)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -251,6 +265,14 @@ def _child_pdf(data: bytes) -> None:
         width, height = page.get_size()
         if width * height > MAX_PAGE_POINTS:
             raise _refuse(f"หน้า {number + 1} ของไฟล์ใหญ่เกินกระดาษ A0", f"page {number + 1} is larger than A0")
+        if mode.startswith("images:"):
+            _, folder, pixels = mode.split(":", 2)
+            scale = min(4.0, int(pixels) / width)
+            page.render(scale=scale, grayscale=True).to_pil().save(
+                os.path.join(folder, f"page-{number + 1}.png"), optimize=True)
+            _emit({"page": number + 1})
+            page.close()
+            continue
         textpage = page.get_textpage()
         count = textpage.count_chars()
         if count > MAX_CHARS_PER_PAGE:
@@ -294,7 +316,11 @@ def _child_pdf(data: bytes) -> None:
                 left, bottom, right, top = obj.get_bounds()
                 segments.extend(_rules_of(left, height - top, right, height - bottom))
         result: dict = {"page": number + 1, "w": width, "h": height, "atoms": atoms, "rules": segments}
-        if not any(a[0].strip() for a in atoms) and images:
+        if mode == "check":
+            textless = not any(a[0].strip() for a in atoms)
+            result = {"page": number + 1, "w": width, "h": height, "ocr": textless and bool(images),
+                      "empty": textless and not images}
+        elif not any(a[0].strip() for a in atoms) and images:
             scale = OCR_DPI / 72
             if width * height * scale * scale > MAX_IMAGE_PIXELS:
                 scale = (MAX_IMAGE_PIXELS / (width * height)) ** 0.5
@@ -341,7 +367,7 @@ def _rules_of(x0: float, top: float, x1: float, bottom: float) -> list[list[floa
     return []
 
 
-def _child_image(data: bytes) -> None:
+def _child_image(data: bytes, mode: str = "read") -> None:
     from PIL import Image, ImageOps
 
     try:
@@ -360,6 +386,15 @@ def _child_image(data: bytes) -> None:
     _emit({"pages": 1})
     dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
     gray = ImageOps.exif_transpose(image).convert("L")
+    if mode == "check":
+        _emit({"page": 1, "w": width, "h": height, "ocr": True})
+        return
+    if mode.startswith("images:"):
+        _, folder, pixels = mode.split(":", 2)
+        gray.thumbnail((int(pixels), int(pixels) * 3))
+        gray.save(os.path.join(folder, "page-1.png"), optimize=True)
+        _emit({"page": 1})
+        return
     scale = float(dpi) / 72 if 100 <= float(dpi) <= 1200 else OCR_DPI / 72
     w, h = gray.size
     result = {"page": 1, "w": w / scale, "h": h / scale, "atoms": [], "rules": []}
@@ -442,46 +477,144 @@ def _ruled_lines(ink, scale: float) -> list[list[float]]:
     return found
 
 
+def _ocr_regions(clean, lines: list[list[float]], scale: float) -> list[tuple[int, int, int, int]]:
+    """The parts of a page read one by one: each table cell (a merged cell whole), and the text between
+    tables in horizontal strips. Tesseract reads a cell alone far better than a ruled page."""
+    w, h = clean.size
+    tol = 2.5 * scale / (OCR_DPI / 72) * 3
+    regions: list[tuple[int, int, int, int]] = []
+    spans: list[tuple[float, float]] = []
+    for table in _tables([list(r) for r in lines], tol=tol):
+        _grid(table, tol=tol)
+        boxes: dict[int, list[float]] = {}
+        for band in _bands_of(table, 0):
+            for cell in band.cells:
+                root = cell.root()
+                box = boxes.setdefault(id(root), [cell.x0, band.top, cell.x1, band.bottom])
+                box[1], box[3] = min(box[1], band.top), max(box[3], band.bottom)
+        for x0, top, x1, bottom in boxes.values():
+            inset = max(2, round(scale * 1.0))
+            if x1 - x0 > 4 * inset and bottom - top > 4 * inset:
+                regions.append((round(x0) + inset, round(top) + inset, round(x1) - inset, round(bottom) - inset))
+        spans.append((table.top, table.bottom))
+    spans.sort()
+    top = 0.0
+    for start, end in spans + [(float(h), float(h))]:
+        if start - top > 8 * scale:
+            regions.append((0, round(top), w, round(start)))
+        top = max(top, end)
+    return regions
+
+
+def _ocr_tokens(rows: list[str], texts: list[str], names: list[tuple[str, int, int]], scale: float) -> list[list]:
+    """Tesseract's words as the memo's tokens. Its TSV cuts Thai into single letters; its plain text has the
+    spaces as read. Each line of the text is laid over the same line's letters in the TSV (the same letters,
+    in order) to give each space-separated token its box and confidence."""
+    lines: dict[tuple[int, int, int, int], list[tuple[str, float, float, float, float, float]]] = {}
+    for row in rows:
+        parts = row.split("\t")
+        if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
+            continue
+        page, block, par, line = (int(p) for p in parts[1:5])
+        if not 1 <= page <= len(names):
+            continue
+        _name, dx, dy = names[page - 1]
+        left, top, width, height, conf = (float(p) for p in parts[6:11])
+        lines.setdefault((page, block, par, line), []).append(
+            (parts[11].strip(), (left + dx) / scale, (top + dy) / scale, (left + width + dx) / scale,
+             (top + height + dy) / scale, max(conf, 0.0)))
+    by_page: dict[int, list[str]] = {}
+    for number, text in enumerate(texts, start=1):
+        by_page[number] = [line for line in text.splitlines() if line.strip()]
+    atoms: list[list] = []
+    seen: dict[int, int] = {}
+    for key, words in lines.items():
+        index = seen.get(key[0], 0)
+        seen[key[0]] = index + 1
+        page_lines = by_page.get(key[0], [])
+        said = page_lines[index] if index < len(page_lines) else ""
+        letters = "".join(w[0] for w in words)
+        tag = ".".join(str(k) for k in key)
+        if said.replace(" ", "") != letters.replace(" ", ""):
+            said = letters  # not the same line after all: the letters as one token
+        owner: list[int] = []  # for each letter of the line (spaces aside), the TSV word it is in
+        for w, word in enumerate(words):
+            owner.extend([w] * len(word[0].replace(" ", "")))
+        at = 0
+        for token in said.split():
+            span = sorted(set(owner[at:at + len(token)])) or [len(words) - 1]
+            at += len(token)
+            boxes = [words[w] for w in span]
+            confidence = sum(b[5] * len(b[0]) for b in boxes) / max(1, sum(len(b[0]) for b in boxes))
+            atoms.append([token, min(b[1] for b in boxes), min(b[2] for b in boxes), max(b[3] for b in boxes),
+                          max(b[4] for b in boxes), 0.0, confidence, tag])
+    return atoms
+
+
 def _ocr_page(image, scale: float) -> dict:
-    """One page image read by tesseract: words (in points) with confidences, and the ruled lines."""
-    from PIL import Image, ImageDraw
+    """One page image read by tesseract: words (in points) with confidences and their line, and the ruled
+    lines. The page is straightened, its ruled lines found and painted out; each table cell and each strip of
+    text between tables is read as a block (``--psm 6``), all in one tesseract run (a list of images)."""
+    import tempfile
+
+    from PIL import Image, ImageDraw, ImageFilter
 
     image = image.convert("L")
     angle = _deskew_angle(image)
     if angle:
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+    if _OCR_KNOBS.get("median"):
+        image = image.filter(ImageFilter.MedianFilter(3))  # a scanner's speckles and JPEG's ringing
     threshold = _otsu(image)
     ink = image.point(lambda v: 255 if v < threshold else 0)
     lines = _ruled_lines(ink, scale)
-    clean = image.copy()
+    if _OCR_KNOBS.get("binarize"):
+        cut = threshold + int(_OCR_KNOBS.get("lift", 0))  # thin marks (่ ้) blurred grey stay ink
+        clean = image.point(lambda v: 0 if v < cut else 255)
+    else:
+        clean = image.copy()
     draw = ImageDraw.Draw(clean)
     pad = max(2, round(scale * 0.8))
     for x0, y0, x1, y1 in lines:
         draw.rectangle([x0 - pad, y0 - pad, x1 + pad, y1 + pad], fill=255)
-    buffer = io.BytesIO()
-    clean.save(buffer, format="PNG")
-    dpi = str(round(scale * 72))
-    try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "tha+eng", "--psm", "3", "--dpi", dpi, "tsv"],
-                              input=buffer.getvalue(), capture_output=True, timeout=OCR_PAGE_SECONDS,
-                              env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=False)
-    except FileNotFoundError:
-        raise _refuse("เครื่องนี้ไม่มีโปรแกรมอ่านภาพ (tesseract-ocr, tesseract-ocr-tha)",
-                      "tesseract (tesseract-ocr, tesseract-ocr-tha) is not installed here") from None
-    except subprocess.TimeoutExpired:
-        raise _refuse(f"อ่านภาพหน้านี้นานเกิน {OCR_PAGE_SECONDS:.0f} วินาที",
-                      f"OCR of a page took more than {OCR_PAGE_SECONDS:.0f} s") from None
-    if done.returncode != 0:
-        raise _refuse("โปรแกรมอ่านภาพ (tesseract) ทำงานไม่สำเร็จ",
-                      f"tesseract failed: {done.stderr.decode(errors='replace')[-300:]}")
-    atoms = []
-    for row in done.stdout.decode("utf-8", errors="replace").splitlines()[1:]:
-        parts = row.split("\t")
-        if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
-            continue
-        left, top, width, height, conf = (float(p) for p in parts[6:11])
-        atoms.append([parts[11].strip(), left / scale, top / scale, (left + width) / scale,
-                      (top + height) / scale, 0.0, max(conf, 0.0)])
+    regions = _ocr_regions(clean, lines, scale)
+    atoms: list[list] = []
+    with tempfile.TemporaryDirectory(prefix="itaflow-ocr-") as folder:
+        names = []
+        for k, (x0, y0, x1, y1) in enumerate(regions):
+            crop = clean.crop((x0, y0, x1, y1))
+            if crop.getextrema()[0] > 128:  # nothing inked
+                continue
+            framed = Image.new("L", (crop.width + 40, crop.height + 40), 255)
+            framed.paste(crop, (20, 20))
+            name = os.path.join(folder, f"{k}.png")
+            framed.save(name, dpi=(round(scale * 72), round(scale * 72)))
+            names.append((name, x0 - 20, y0 - 20))
+        if not names:
+            return {"atoms": [], "rules": [], "ocr": True, "skew": angle, "lines": len(lines)}
+        listing = os.path.join(folder, "pages.txt")
+        with open(listing, "w", encoding="utf-8") as out:
+            out.write("\n".join(name for name, _x, _y in names) + "\n")
+        base = os.path.join(folder, "read")
+        try:
+            done = subprocess.run(["tesseract", listing, base, "-l", OCR_LANGUAGES, "--psm", "6",
+                                   "--dpi", str(round(scale * 72)), "tsv", "txt"],
+                                  capture_output=True, timeout=OCR_PAGE_SECONDS,
+                                  env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=False)
+        except FileNotFoundError:
+            raise _refuse("เครื่องนี้ไม่มีโปรแกรมอ่านภาพ (tesseract-ocr, tesseract-ocr-tha)",
+                          "tesseract (tesseract-ocr, tesseract-ocr-tha) is not installed here") from None
+        except subprocess.TimeoutExpired:
+            raise _refuse(f"อ่านภาพหน้านี้นานเกิน {OCR_PAGE_SECONDS:.0f} วินาที",
+                          f"OCR of a page took more than {OCR_PAGE_SECONDS:.0f} s") from None
+        if done.returncode != 0 or not os.path.exists(base + ".tsv"):
+            raise _refuse("โปรแกรมอ่านภาพ (tesseract) ทำงานไม่สำเร็จ",
+                          f"tesseract failed: {done.stderr.decode(errors='replace')[-300:]}")
+        with open(base + ".tsv", encoding="utf-8", errors="replace") as tsv:
+            table_rows = tsv.read().splitlines()[1:]
+        with open(base + ".txt", encoding="utf-8", errors="replace") as txt:
+            texts = txt.read().split("\f")
+    atoms = _ocr_tokens(table_rows, texts, names, scale)
     rules = [[x0 / scale, y0 / scale, x1 / scale, y1 / scale] for x0, y0, x1, y1 in lines]
     return {"atoms": atoms, "rules": rules, "ocr": True, "skew": angle, "lines": len(lines)}
 
@@ -489,10 +622,10 @@ def _ocr_page(image, scale: float) -> dict:
 # --------------------------------------------------------------------------------------------------- the parent
 
 
-def _run_child(data: bytes, progress: Callable[[int, int], None] | None) -> list[dict]:
+def _run_child(data: bytes, progress: Callable[[int, int], None] | None, mode: str = "read") -> list[dict]:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH", "")])}
-    child = subprocess.Popen([sys.executable, "-m", "workflow.pdfmemo"], stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-m", "workflow.pdfmemo", mode], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     lines: queue.Queue[bytes | None] = queue.Queue()
 
@@ -514,7 +647,7 @@ def _run_child(data: bytes, progress: Callable[[int, int], None] | None) -> list
     threading.Thread(target=read, daemon=True).start()
     pages: list[dict] = []
     total = 0
-    ocr = not data.startswith(_PDF)
+    ocr = not data.startswith(_PDF) and mode == "read"
     try:
         while True:
             wait = OPEN_SECONDS if not total else (OCR_PAGE_SECONDS + 10 if ocr else PAGE_SECONDS)
@@ -534,7 +667,7 @@ def _run_child(data: bytes, progress: Callable[[int, int], None] | None) -> list
                 total = message["pages"]
                 continue
             pages.append(message)
-            ocr = ocr or bool(message.get("ocr")) or bool(message.get("empty"))
+            ocr = mode == "read" and (ocr or bool(message.get("ocr")) or bool(message.get("empty")))
             if progress:
                 progress(len(pages), total)
     finally:
@@ -551,13 +684,60 @@ def _run_child(data: bytes, progress: Callable[[int, int], None] | None) -> list
     return pages
 
 
+#: the last memos read (by their bytes' digest): a job reads a scan once with its progress shown, and the
+#: importer's read_memo then finds it here instead of reading it again
+_READ: dict[str, MemoText] = {}
+
+
 def read_any(data: bytes, filename: str = "", progress: Callable[[int, int], None] | None = None) -> MemoText:
     """A PDF, PNG or JPEG memo (told by its first bytes, not its name) read into lines."""
+    import hashlib
+
+    key = hashlib.sha256(data).hexdigest()
+    if key in _READ:
+        return _READ[key]
     if data.startswith(_PDF) or data[:1024].find(_PDF) >= 0:
-        return read_pdf(data, progress)
-    if data.startswith(_PNG) or data.startswith(_JPEG):
-        return read_image(data, progress)
-    raise _refuse("รับเฉพาะไฟล์ PDF, PNG หรือ JPEG", f"{filename or 'the file'} is not a PDF, PNG or JPEG file")
+        read = read_pdf(data, progress)
+    elif data.startswith(_PNG) or data.startswith(_JPEG):
+        read = read_image(data, progress)
+    else:
+        raise _refuse("รับเฉพาะไฟล์ PDF, PNG หรือ JPEG", f"{filename or 'the file'} is not a PDF, PNG or JPEG file")
+    while len(_READ) >= 2:
+        _READ.pop(next(iter(_READ)))
+    _READ[key] = read
+    return read
+
+
+@dataclass
+class Checked:
+    """What a file is before it is read: its pages, and how many of them are images to be read by OCR."""
+
+    pages: int
+    ocr_pages: int
+
+
+def check(data: bytes, filename: str = "") -> Checked:
+    """The file's bounds checked without reading it (an encrypted PDF, too many pages, an image bomb, no text
+    and no image are refused, in a child process, in seconds): what the web import decides on before it keeps
+    the file. Raises ValidationError."""
+    _check_size(data)
+    start = data.find(_PDF, 0, 1024)
+    if start >= 0:
+        data = data[start:]
+    elif not (data.startswith(_PNG) or data.startswith(_JPEG)):
+        raise _refuse("รับเฉพาะไฟล์ PDF, PNG หรือ JPEG", f"{filename or 'the file'} is not a PDF, PNG or JPEG file")
+    pages = _run_child(data, None, mode="check")
+    if all(page.get("empty") for page in pages):
+        raise _refuse("ไฟล์ PDF นี้ไม่มีทั้งข้อความและภาพ (หน้าว่าง) จึงไม่มีอะไรให้อ่าน",
+                      "this PDF has neither text nor images: nothing to read")
+    return Checked(len(pages), sum(1 for page in pages if page.get("ocr")))
+
+
+def page_images(data: bytes, folder: str, width: int = 1100) -> int:
+    """Each page of the file saved as ``folder/page-N.png`` (``width`` pixels wide, grey), in the bounded child;
+    the number of pages."""
+    start = data.find(_PDF, 0, 1024)
+    return len(_run_child(data[start:] if start >= 0 else data, None, mode=f"images:{folder}:{width}"))
 
 
 def _check_size(data: bytes) -> None:
@@ -629,11 +809,8 @@ class _Line:
                 continue
             if previous is not None and out and out[-1] != " ":
                 gap = atom[1] - previous[3]
-                if self.ocr:  # tesseract cuts Thai into syllables: only a wide gap is a space
-                    if gap > (OCR_THAI_SPACE if _is_thai(out[-1][-1]) and _is_thai(atom[0][0]) else 0.2) * self.size:
-                        out.append(" ")
-                elif not self.spaced and gap > 0.2 * (atom[5] or self.size):
-                    out.append(" ")
+                if self.ocr or (not self.spaced and gap > 0.2 * (atom[5] or self.size)):
+                    out.append(" ")  # OCR: tesseract's words are the text's space-separated tokens
                 elif self.spaced and (gap > 0.8 * self.size or (soft and gap > 0.27 * self.size) or (
                         gap > 0.05 * self.size and _NUMBER_LABEL.fullmatch("".join(out)))):
                     out.append(" ")  # a tab; a list's number and its text (Word's numbering: a tab after it)
@@ -694,6 +871,17 @@ def _lines_of(atoms: list, ocr: bool, spaced: bool = False) -> list[_Line]:
     def middle(a):
         return (a[2] + a[4]) / 2
 
+    if ocr and all(len(a) > 7 for a in atoms):  # tesseract's own lines; a word's size is its line's
+        keyed: dict[str, list] = {}
+        for a in atoms:
+            keyed.setdefault(a[7], []).append(a)
+        for group in keyed.values():
+            size = statistics.median(a[4] - a[2] for a in group) * 0.6
+            for a in group:
+                a[5] = size
+        result = [_Line(group, ocr=True).finish() for group in keyed.values()]
+        result.sort(key=lambda line: (line.top, line.x0))
+        return result
     if ocr:  # a word's height is its line's (Thai words carry marks above and below)
         for a in atoms:
             a[5] = (a[4] - a[2]) * 0.6

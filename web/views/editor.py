@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from web.i18n import language, message
 from web.security import deny, roles_required
 from web.views.common import int_field
-from workflow import clock, drafts, mappings, nextyear
+from workflow import clock, drafts, mappings, memoimports, nextyear
 from workflow.db import db
 from workflow.errors import ConflictError, DefinitionError, ItaflowError, NotFound, PermissionDenied
 from workflow.thaidate import digits
@@ -37,6 +37,7 @@ def _version() -> int | None:
 
 def _index(status: int = 200, **extra):
     return render_template("drafts.html", drafts=drafts.of_agency(actor_id=g.user.id),
+                           imports=memoimports.in_progress(actor_id=g.user.id),
                            cycles=nextyear.cycles_to_copy(actor_id=g.user.id),
                            **{"errors": {}, **extra}), status
 
@@ -76,21 +77,43 @@ def next_year():
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def import_memo():
-    """A memo (.docx or text) read into a draft: each measure beside the text it came from, what was not
-    understood flagged in place. Nothing is loaded before the confirmation."""
+    """A memo (.docx, text, a PDF saved from Word, a scan or a photo) read into a draft: each measure beside the
+    text it came from, what was not understood flagged in place. A scan (pages to read by OCR) is kept and read
+    by a background job whose page shows the progress (web/views/memoimports.py); a file refused by its checks
+    (too large, not a memo, encrypted, too many pages, an image bomb) writes nothing. Nothing is loaded before
+    the confirmation."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from web.views.memoimports import after_import, queue_job
+    from workflow import pdfmemo
+
     if request.method == "GET":
-        return render_template("import.html", problems=[])
-    upload = request.files.get("file")
+        return render_template("import.html", problems=[], imports=memoimports.in_progress(actor_id=g.user.id))
+    request.max_content_length = pdfmemo.MAX_BYTES + 2**20  # scans are larger than evidence files
+    try:
+        if (request.content_length or 0) > request.max_content_length:
+            raise RequestEntityTooLarge  # said before the body is read
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        problem = _("ไฟล์ใหญ่เกิน %(mb)s MB ลดความละเอียดของภาพสแกนหรือแยกเป็นหลายไฟล์", mb=pdfmemo.MAX_BYTES // 2**20)
+        return render_template("import.html", problems=[problem], imports=[]), 413
     data = upload.read() if upload else b""
     name = (upload.filename if upload else "") or "memo.txt"
+    if upload:
+        upload.close()  # a large upload is spooled to a temporary file: closed at once
     try:
+        checked = memoimports.needs_background(data)
+        if checked is not None:
+            row = memoimports.start(actor_id=g.user.id, now=clock.now(), data=data, name=name, pages=checked.pages)
+            db.session.commit()
+            queue_job(row.id)
+            return redirect(url_for("memoimports.show", import_id=row.id)), 303
         draft = mappings.import_draft(actor_id=g.user.id, now=clock.now(), data=data, name=name)
     except ItaflowError as exc:
         db.session.rollback()
-        return render_template("import.html", problems=[message(exc)]), 422
-    if (draft.source or {}).get("asked") or (draft.source or {}).get("year_note"):  # something to ask first
-        return redirect(url_for("mapping.show", draft_id=draft.id)), 303
-    return redirect(url_for("editor.draft", draft_id=draft.id)), 303
+        status = 413 if len(data) > pdfmemo.MAX_BYTES else 422
+        return render_template("import.html", problems=[message(exc)], imports=[]), status
+    return after_import(draft)
 
 
 def _render_draft(draft, status: int = 200, *, heading_errors: dict | None = None, typed: dict | None = None,
@@ -110,6 +133,7 @@ def _render_draft(draft, status: int = 200, *, heading_errors: dict | None = Non
             "rounds": drafts.rounds_preview(m, policy),
             "dues": drafts.due_flags(m, calendar.get("deadlines", "next")),
             "owner_notes": drafts.owner_notes(m, draft.document),
+            "ocr": memoimports.ocr_view(draft, i),
         })
     general = [(th, en) for code, th, en in found
                if code is None or code not in {str(m.get("code")) for m in draft.document.get("measures") or []}]

@@ -1,7 +1,7 @@
 """Tables of itaflow, one area a module."""
 
 from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Round, RoundMeasure
-from workflow.models.draft import Draft, MemoMapping
+from workflow.models.draft import Draft, MemoImport, MemoMapping
 from workflow.models.evidence import Evidence
 from workflow.models.framework import Framework
 from workflow.models.line import LineChannel, LineTarget, LineWebhookEvent
@@ -27,6 +27,7 @@ __all__ = [
     "LineTarget",
     "LineWebhookEvent",
     "Measure",
+    "MemoImport",
     "MemoMapping",
     "MeasureOwner",
     "OutboxMessage",

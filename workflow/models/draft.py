@@ -48,3 +48,26 @@ class MemoMapping(Model):
     mapping: Mapped[dict] = mapped_column(JSON, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+
+
+class MemoImport(Model):
+    """A memo being read in the background (a scan or photo read by OCR takes a minute or more): the file kept
+    in the instance folder (never served as is), how far the reading is, then the draft it became or why it
+    could not be read. Listed on the drafts page until its officer opens the draft."""
+
+    __tablename__ = "memo_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the file's name as uploaded
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: "queued", "reading", "done" or "failed"
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="queued")
+    pages_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    pages_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), nullable=True)
+    #: why it could not be read, in Thai and English
+    error_th: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    error_en: Mapped[str | None] = mapped_column(String(500), nullable=True)
