@@ -53,8 +53,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_i18n(app)
     init_filters(app)
     from web import api
-    from web.views import admin, approvals, auth, editor, line, mapping, measures, reports, rollup, tasks
-    from web.views import memoimports
+    from web.views import admin, approvals, auth, editor, line, mapping, measures, memoimports, reports, rollup, tasks
     from web.views import public as public_views
 
     for module in (auth, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup, line,
