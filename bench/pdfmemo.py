@@ -19,6 +19,7 @@ Prints a markdown table:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ def measured(data: bytes) -> tuple[list[str], float, float, int]:
     pages = _run_child(data, None)
     read = layout(pages)
     seconds = time.perf_counter() - start
+    _READ[hashlib.sha256(data).hexdigest()] = read  # the import that follows reads it from here
     peak = max(page.get("peak_kb", 0) for page in pages) / 1024
     return read.lines, seconds, peak, len(pages)
 
@@ -45,7 +47,6 @@ def measured(data: bytes) -> tuple[list[str], float, float, int]:
 def fields_against(reference: dict, data: bytes) -> str:
     from workflow.importer import read_memo
 
-    _READ.clear()
     try:
         document = read_memo(data)[0].document
     except ItaflowError:
