@@ -124,6 +124,35 @@ def thai_as_typed(text: str) -> str:
     return text
 
 
+#: the memo form's words (its headings, labels and months): a word OCR read without its tone marks
+#: (``มาตรการที 1``, ``ขันตอน``) is one of these when all else matches; a heading read right is what the importer
+#: finds a memo's measures by
+_FORM_WORDS = (
+    "มาตรการที่", "ที่", "เรื่อง", "ขั้นตอน", "ขั้นตอนการดำเนินงาน", "ขั้นตอนการดำเนินการ", "ผู้รับผิดชอบ",
+    "ระยะเวลา", "ระยะเวลาดำเนินการ", "ข้อบกพร่อง", "แนวทางแก้ไข", "ลำดับ", "หมายเหตุ", "ผู้อำนวยการ", "หัวหน้า",
+    "เจ้าหน้าที่", "ส่วนราชการ", "วันที่", "ประเด็นที่", "ข้อที่", "พฤศจิกายน", "ธันวาคม", "กุมภาพันธ์",
+    "มิถุนายน", "สิงหาคม", "ทุกไตรมาส", "ไตรมาสที่", "ครั้งที่", "ติดตามผลทุก", "ผู้ใต้บังคับบัญชา", "เว็บไซต์",
+    "ความถูกต้อง", "ข้อมูล", "จัดซื้อจัดจ้าง", "เผยแพร่", "ดำเนินงาน", "ดำเนินการ", "ผู้ปฏิบัติ", "ผู้บริหาร",
+)
+_TONES = re.compile("[\u0e48-\u0e4c]")
+_BY_SKELETON = {_TONES.sub("", w): w for w in _FORM_WORDS}
+
+
+def _restore_marks(text: str) -> str:
+    """Tone marks OCR dropped from the memo form's words put back: where a token, or the start of one (five
+    letters or more: ``ประเด็นทีต้อง``), is one of ``_FORM_WORDS`` but for marks, and OCR read fewer than it has."""
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        for size in range(len(word), 1, -1):  # the longest form word the token starts with
+            head = word[:size]
+            found = _BY_SKELETON.get(_TONES.sub("", head))
+            if found and found != head and len(_TONES.findall(head)) < len(_TONES.findall(found)) and (
+                    size == len(word) or (size >= 5 and not "\u0e31" <= word[size] <= "\u0e4e")):
+                words[i] = found + word[size:]
+                break
+    return " ".join(words)
+
+
 def _is_thai(ch: str) -> bool:
     return "\u0e00" <= ch <= "\u0e7f"
 
@@ -822,7 +851,8 @@ class _Line:
                     out.append(" ")  # a tab; a list's number and its text (Word's numbering: a tab after it)
             out.append(atom[0])
             previous, soft = atom, False
-        return thai_as_typed("".join(out).strip())
+        text = thai_as_typed("".join(out).strip())
+        return _restore_marks(text) if self.ocr else text
 
     def first_word_width(self) -> float:
         """The width of the line's first word, up to where the line could first be broken (Thai has no spaces
