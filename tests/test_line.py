@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD, TEST_NOW, step, user
 from tests.lineserver import BOT_USER_ID, LineApi
 from tests.test_web import token
-from workflow import linebind, lineout, transitions
+from workflow import alerts, linebind, lineout, transitions
 from workflow.db import db
 from workflow.lineapi import signature
 from workflow.models import AuditEvent, LineChannel, LineTarget, LineWebhookEvent, OutboxMessage, Step, Timer
@@ -25,6 +25,12 @@ from workflow.models import AuditEvent, LineChannel, LineTarget, LineWebhookEven
 SECRET = "0123456789abcdef0123456789abcdef"
 NOW = TEST_NOW  # the demo's day (its dates are moved around it)
 LATER = NOW + timedelta(hours=1)
+
+
+def sendable():
+    """When an alert queued at LATER may leave: LATER itself in alert hours, else the next working day's office
+    hour (alerts.send_moment). The suite runs pinned to 23:30 on 31 December and to Songkran as well."""
+    return alerts.next_alert_moment(LATER)
 
 
 def working_morning(days: int):
@@ -226,12 +232,12 @@ def test_a_send_back_is_pushed_once_with_its_link(office, line, app):
     _send_back()
     rows = line_rows()
     assert len(rows) == 1 and rows[0].status == "pending"
-    result = lineout.deliver_line(LATER)
+    result = lineout.deliver_line(sendable())
     assert result.sent == 1 and line_rows("sent")
     (to, text, key), = line.state.pushes
     assert to == GROUP["groupId"] and key == rows[0].message_id
     assert "ส่งกลับแก้ไข" in text and "e-GP" in text and f"/steps/{step('1.5', 2).id}" in text
-    assert lineout.deliver_line(LATER + timedelta(minutes=5)).claimed == 0  # nothing twice
+    assert lineout.deliver_line(sendable() + timedelta(minutes=5)).claimed == 0  # nothing twice
     assert len(line.state.pushes) == 1
     # e-mail's deliverer leaves LINE rows alone, and LINE's leaves e-mail
     assert all(r.channel == "email" for r in db.session.execute(select(OutboxMessage).where(
@@ -256,11 +262,11 @@ def test_a_push_lost_after_line_took_it_is_not_posted_twice(office, line, app):
     join_and_bind(app, line)
     _send_back()
     line.state.hang_up_after_accept = 1
-    first = lineout.deliver_line(LATER)
+    first = lineout.deliver_line(sendable())
     assert first.retried == 1 and len(line.state.pushes) == 1
     row = line_rows()[0]
-    assert row.status == "pending" and row.next_attempt_at > LATER
-    assert lineout.deliver_line(LATER + timedelta(seconds=10)).claimed == 0  # backing off
+    assert row.status == "pending" and row.next_attempt_at > sendable()
+    assert lineout.deliver_line(sendable() + timedelta(seconds=10)).claimed == 0  # backing off
     second = lineout.deliver_line(row.next_attempt_at)
     assert second.sent == 1 and len(line.state.pushes) == 1 and line_rows("sent")
 
@@ -284,7 +290,7 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
     script = ("import sys; from datetime import datetime; from web import create_app; "
               "from workflow.lineout import deliver_line; app = create_app()\n"
               "with app.app_context(): deliver_line(datetime.fromisoformat(sys.argv[1]))")
-    worker = subprocess.Popen([sys.executable, "-c", script, LATER.isoformat()], env=env, cwd=os.getcwd())
+    worker = subprocess.Popen([sys.executable, "-c", script, sendable().isoformat()], env=env, cwd=os.getcwd())
     try:
         deadline = time.monotonic() + 30
         while not line.state.pushes and time.monotonic() < deadline:
@@ -300,7 +306,7 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
     db.session.expire_all()
     row = line_rows()[0]
     assert row.status == "sending" and row.lease_until is not None
-    assert lineout.deliver_line(LATER + timedelta(seconds=30)).claimed == 0  # its lease still holds
+    assert lineout.deliver_line(sendable() + timedelta(seconds=30)).claimed == 0  # its lease still holds
     result = lineout.deliver_line(row.lease_until + timedelta(seconds=1))
     assert result.sent == 1 and len(line.state.pushes) == 1 and line_rows("sent")
 
@@ -309,7 +315,7 @@ def test_a_429_storm_backs_off_and_then_sends_once(office, line, app):
     join_and_bind(app, line)
     _send_back()
     line.state.fail_next = [429, 429, 500]
-    moment, waits = LATER, []
+    moment, waits = sendable(), []
     for _ in range(3):
         assert lineout.deliver_line(moment).retried == 1
         row = line_rows()[0]
@@ -376,7 +382,7 @@ def test_a_message_line_refuses_fails_with_its_reason_and_the_admin_hears(office
     row = line_rows()[0]
     row.to_email = ""  # LINE answers 400 for a request it will never take
     db.session.commit()
-    assert lineout.deliver_line(LATER).failed == 1
+    assert lineout.deliver_line(sendable()).failed == 1
     db.session.expire_all()
     assert line_rows()[0].status == "failed" and "400" in line_rows()[0].last_error
     assert db.session.execute(select(LineChannel)).scalar_one().problem is None  # the token is fine: LINE goes on
@@ -388,7 +394,7 @@ def test_a_revoked_token_fails_the_rows_and_tells_the_admin(office, line, app):
     join_and_bind(app, line)
     _send_back()
     line.state.tokens.clear()  # revoked in LINE Developers
-    result = lineout.deliver_line(LATER)
+    result = lineout.deliver_line(sendable())
     db.session.expire_all()
     assert result.failed == 1 and "401" in line_rows()[0].last_error
     channel = db.session.execute(select(LineChannel)).scalar_one()
@@ -468,7 +474,7 @@ def test_a_person_links_their_own_line_and_hears_their_send_backs(office, line, 
     _send_back()
     (row,) = line_rows()
     assert row.to_email == person["userId"] and row.recipient_id == user("pannee").id
-    assert lineout.deliver_line(LATER).sent == 1
+    assert lineout.deliver_line(sendable()).sent == 1
     assert post_webhook(app, [event("unfollow", person, reply=False)]).status_code == 200
     db.session.expire_all()
     assert db.session.execute(select(LineTarget)).scalar_one().state == "left"
