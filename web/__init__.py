@@ -53,11 +53,24 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_i18n(app)
     init_filters(app)
     from web import api
-    from web.views import admin, approvals, auth, editor, line, mapping, measures, memoimports, reports, rollup, tasks
+    from web.views import (
+        admin,
+        approvals,
+        auth,
+        editor,
+        line,
+        mapping,
+        measures,
+        memoimports,
+        reports,
+        rollup,
+        tasks,
+        twofactor,
+    )
     from web.views import public as public_views
 
-    for module in (auth, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup, line,
-                   public_views, api):
+    for module in (auth, twofactor, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup,
+                   line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

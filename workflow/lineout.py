@@ -321,7 +321,7 @@ def _tell_admins(agency_id: int, reason: str, now: datetime, *, token: bool) -> 
         User.agency_id == agency_id, UserRole.role == "admin", User.active.is_(True))).scalars().unique().all()
     item = {"measure_code": None, "measure_title": None, "step_number": None, "step_title": None, "due": None,
             "due_en": None, "overdue_days": None, "note": reason, "reason": None, "overdue": False,
-            "link": f"{_settings().base_url}/admin/line", "agency": ""}
+            "link": notify.site_link("/admin/line"), "agency": ""}
     kind = "line_token_refused" if token else "line_failed"
     return sum(notify.queue(kind, f"a{agency_id}:{bangkok_today(now).isoformat()}", admin, [item],
                             now, params={"count": failed or 0}) for admin in admins)
