@@ -79,9 +79,8 @@ def test_every_state_an_event_names_is_in_thai():
 
 
 def test_the_audit_page_shows_no_raw_english_action_or_state(demo):
-    from workflow import clock, secondfactor, transitions
-
     from tests.conftest import step
+    from workflow import clock, secondfactor, transitions
 
     s = step("1.1", 2) if step("1.1", 2).state == "open" else step("1.1", 3)
     transitions.complete(s.id, actor_id=user("hr-staff").id, now=clock.now(), expected_version=s.version)

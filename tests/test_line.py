@@ -280,7 +280,7 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
     settings = app.config["ITAFLOW"]
     env = {**os.environ, "DATABASE_URL": settings.database_url, "ITAFLOW_INSTANCE": str(settings.instance_path),
            "ITAFLOW_SECRET_KEY": settings.secret_key, "ITAFLOW_LINE_API": line.url,
-           "ITAFLOW_BASE_URL": settings.base_url}
+           "ITAFLOW_BASE_URL": settings.base_url, "ITAFLOW_PLAIN_HTTP": "1"}
     script = ("import sys; from datetime import datetime; from web import create_app; "
               "from workflow.lineout import deliver_line; app = create_app()\n"
               "with app.app_context(): deliver_line(datetime.fromisoformat(sys.argv[1]))")

@@ -35,6 +35,9 @@ class DatabaseId(IntegerConverter):
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or from ``environ``, as tests do)."""
     settings = load_settings(environ)
+    from web.instance import secure_instance
+
+    secure_instance(settings.instance_path, settings.database_url)  # before anything writes a file
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.update(settings.flask_config())
