@@ -93,6 +93,7 @@ def test_a_passkey_added_then_the_second_step_of_a_sign_in(browser, site):
     page.wait_for_url(f"{site}/")
     page.goto(f"{site}/security")
     page.fill("#passkey-name", "โน้ตบุ๊กที่ทำงาน")
+    page.fill("#passkey-password", PASSWORD)  # adding a factor asks for the password again
     page.click("#passkey-button")
     page.wait_for_url(f"{site}/security/codes")  # a first factor: ten recovery codes, shown once
     assert len(page.locator("#recovery-codes li").all()) == 10
@@ -128,6 +129,7 @@ def test_another_device_without_the_passkey_gets_nowhere(browser, site):
     type_password(page, site, "pannee@demo.itaflow.test")
     page.wait_for_url(f"{site}/")
     page.goto(f"{site}/security")
+    page.fill("#passkey-password", PASSWORD)
     page.click("#passkey-button")
     page.wait_for_url(f"{site}/security/codes")
     # the thief's browser has the password and an authenticator of its own, not the person's passkey

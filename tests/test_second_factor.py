@@ -28,7 +28,8 @@ def set_up_app(client) -> tuple[str, list[str]]:
     shown = client.post("/security/totp", data={"csrf_token": _csrf(page)}).get_data(as_text=True)
     assert "<svg" in shown and "แอปยืนยันตัวตน" in shown  # the QR code inline, on a Thai page that explains it
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', shown).group(1)
-    done = client.post("/security/totp", data={"csrf_token": _csrf(shown), "code": pyotp.TOTP(secret).now()})
+    done = client.post("/security/totp", data={"csrf_token": _csrf(shown), "code": pyotp.TOTP(secret).now(),
+                                               "password": PASSWORD})
     assert done.status_code == 200
     codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -225,3 +226,31 @@ def test_malformed_codes_are_refused_not_errors(demo, code):
     set_up_app(login(demo, "staff"))
     client, _ = password_only(demo, "staff")
     assert second_step(client, code) == 401
+
+
+def test_adding_a_factor_asks_for_the_password_and_ends_the_other_sessions(demo):
+    staff, elsewhere = login(demo, "staff"), login(demo, "staff")
+    page = staff.get("/security").get_data(as_text=True)
+    shown = staff.post("/security/totp", data={"csrf_token": _csrf(page)}).get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', shown).group(1)
+    refused = staff.post("/security/totp", data={"csrf_token": _csrf(shown), "code": pyotp.TOTP(secret).now(),
+                                                 "password": "not-my-password"})
+    assert refused.status_code == 422 and db.session.scalar(select(TotpCredential.confirmed_at)) is None
+    assert elsewhere.get("/").status_code == 200
+    done = staff.post("/security/totp", data={"csrf_token": _csrf(shown), "code": pyotp.TOTP(secret).now(),
+                                              "password": PASSWORD})
+    assert done.status_code == 200
+    assert staff.get("/").status_code == 200  # this session goes on
+    assert elsewhere.get("/").status_code == 302  # the others ended (ASVS 7.4.3)
+    # a passkey's options are given only after the password
+    assert staff.post("/security/passkeys/options", json={"password": "wrong"},
+                      headers={"X-CSRFToken": _csrf(done.get_data(as_text=True))}).status_code == 422
+
+
+def test_recovery_codes_are_stored_as_passwords_are(demo):
+    from workflow.models import RecoveryCode
+
+    _secret, codes = set_up_app(login(demo, "staff"))
+    stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
+    assert len(stored) == 10 and all(h.startswith("$argon2id$") for h in stored)
+    assert not any(c.replace("-", "") in h for c in codes for h in stored)

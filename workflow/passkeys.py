@@ -99,6 +99,7 @@ def register(user_id: int, *, response: str, challenge: bytes, name: str, now: d
         transports = list(json.loads(response).get("response", {}).get("transports") or [])[:8]
     except (ValueError, AttributeError):
         transports = []
+    user.session_version += 1  # other sessions end: the caller starts this one again
     key = Passkey(user_id=user.id, credential_id=verified.credential_id, public_key=verified.credential_public_key,
                   sign_count=verified.sign_count, transports=[str(t)[:16] for t in transports], name=name,
                   created_at=now)
@@ -162,6 +163,7 @@ def remove(user_id: int, passkey_id: int, *, password: str, now: datetime) -> No
     if not gone:
         raise NotFound(f"ไม่พบพาสคีย์เลขที่ {passkey_id}", f"no passkey {passkey_id}")
     secondfactor.drop_orphan_codes(user.id)
+    user.session_version += 1
     audit.record("second_factor_removed", agency_id=user.agency_id, actor_id=user.id, now=now,
                  target_type="user", target_id=user.id, data={"method": "passkey", "passkey": passkey_id})
     secondfactor.tell(user, "second_factor_removed", now, method="passkey")

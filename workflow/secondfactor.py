@@ -7,7 +7,6 @@ did not make is how a stolen password shows). The entry point commits; these fun
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -26,7 +25,8 @@ POLICIES = ("none", "privileged", "everyone")
 PRIVILEGED = ("admin", "executive", "secretariat")
 RECOVERY_CODES = 10
 ISSUER = "ITAflow"
-#: the codes of one step before and after the present are taken too (a phone's clock a little off)
+#: the code of the step before the present is taken too (typed as it changed, a phone's clock a little behind);
+#: never a future one, and never one at or before the last accepted
 DRIFT_STEPS = 1
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper and typed
 
@@ -122,10 +122,11 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
 
 
-def confirm_totp(user_id: int, code: str, now: datetime) -> list[str]:
+def confirm_totp(user_id: int, code: str, now: datetime, *, password: str | None = None) -> list[str]:
     """The person typed a code from the app: the app is set up, and ten recovery codes are made (shown once).
-    A wrong code leaves it being set up."""
-    user = _user(user_id)
+    A wrong code leaves it being set up. Signed in, the password is asked again (``password``; at sign-in it
+    was just typed); the person's other sessions end."""
+    user = confirm_password(user_id, password, now) if password is not None else _user(user_id)
     credential = pending_totp(user.id)
     if credential is None:
         raise ValidationError("ยังไม่ได้เริ่มตั้งค่าแอป เริ่มใหม่อีกครั้ง", "start setting up the app again")
@@ -133,6 +134,7 @@ def confirm_totp(user_id: int, code: str, now: datetime) -> list[str]:
         raise ValidationError("รหัส 6 หลักไม่ถูกต้อง ดูรหัสล่าสุดในแอปแล้วลองอีกครั้ง",
                               "the 6-digit code is wrong; type the app's current code")
     credential.confirmed_at = now
+    user.session_version += 1  # other sessions end: the caller starts this one again
     codes = new_recovery_codes(user, now)
     audit.record("second_factor_added", agency_id=user.agency_id, actor_id=user.id, now=now,
                  target_type="user", target_id=user.id, data={"method": "totp"})
@@ -148,7 +150,7 @@ def _totp_step(credential: TotpCredential, code: str, now: datetime) -> int | No
         return None
     totp = pyotp.TOTP(credential.secret)
     current = int(now.timestamp()) // totp.interval
-    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+    for step in range(current - DRIFT_STEPS, current + 1):
         if step > credential.last_step and hmac.compare_digest(totp.at(step * totp.interval), code):
             return step
     return None
@@ -157,9 +159,11 @@ def _totp_step(credential: TotpCredential, code: str, now: datetime) -> int | No
 def remove_totp(user_id: int, *, password: str, now: datetime) -> None:
     """The person removes their app (and its recovery codes), confirming with their password."""
     user = confirm_password(user_id, password, now)
-    removed = db.session.execute(delete(TotpCredential).where(TotpCredential.user_id == user.id)).rowcount  # type: ignore[attr-defined]
+    gone = db.session.execute(delete(TotpCredential).where(TotpCredential.user_id == user.id))
+    removed = gone.rowcount  # type: ignore[attr-defined]
     drop_orphan_codes(user.id)
     if removed:
+        user.session_version += 1
         audit.record("second_factor_removed", agency_id=user.agency_id, actor_id=user.id, now=now,
                      target_type="user", target_id=user.id, data={"method": "totp"})
         tell(user, "second_factor_removed", now, method="totp")
@@ -168,9 +172,17 @@ def remove_totp(user_id: int, *, password: str, now: datetime) -> None:
 
 # --- recovery codes ---------------------------------------------------------------------------------------
 
+def _normal(code: str) -> str:
+    """A code as typed: any case, with or without its dash or spaces."""
+    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+
+
 def _hash_code(code: str) -> str:
-    normal = "".join(ch for ch in (code or "").lower() if ch.isalnum())
-    return hashlib.sha256(normal.encode()).hexdigest()
+    """argon2id with its own random salt (ASVS 6.5.2: a lookup secret of under 112 bits is stored as a password
+    is), by the same hasher as the passwords."""
+    from workflow import users
+
+    return users.hasher.hash(_normal(code))
 
 
 def new_recovery_codes(user: User, now: datetime) -> list[str]:
@@ -202,13 +214,27 @@ def renew_recovery_codes(user_id: int, *, password: str, now: datetime) -> list[
 
 
 def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
-    """Spend one unused code: one UPDATE ... WHERE used_at IS NULL, so two requests cannot both spend it."""
-    if sum(ch.isalnum() for ch in code or "") != 10:
+    """Spend one unused code: checked against each unused one (at most ten), then one UPDATE ... WHERE used_at
+    IS NULL, so two requests cannot both spend it."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    from workflow import users
+
+    typed = _normal(code)
+    if len(typed) != 10:
         return False
-    spent = db.session.execute(update(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash_code(code), RecoveryCode.used_at.is_(None),
-    ).values(used_at=now).execution_options(synchronize_session=False))
-    return spent.rowcount == 1  # type: ignore[attr-defined]
+    unused = db.session.execute(select(RecoveryCode.id, RecoveryCode.code_hash).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all()
+    for code_id, stored in unused:
+        try:
+            users.hasher.verify(stored, typed)
+        except (VerificationError, InvalidHashError):
+            continue
+        spent = db.session.execute(update(RecoveryCode).where(RecoveryCode.id == code_id,
+                                                              RecoveryCode.used_at.is_(None))
+                                   .values(used_at=now).execution_options(synchronize_session=False))
+        return spent.rowcount == 1  # type: ignore[attr-defined]
+    return False
 
 
 # --- the sign-in's second step ------------------------------------------------------------------------

@@ -78,7 +78,9 @@
     button.addEventListener("click", function () {
       error.hidden = true;
       button.disabled = true;
-      post(box.dataset.options, box.dataset.csrf).then(function (json) {
+      var password = box.querySelector("#passkey-password");
+      var body = password ? JSON.stringify({ password: password.value }) : "";
+      post(box.dataset.options, box.dataset.csrf, body).then(function (json) {
         return register ? navigator.credentials.create({ publicKey: creationOptions(json) })
           : navigator.credentials.get({ publicKey: requestOptions(json) });
       }).then(function (cred) {

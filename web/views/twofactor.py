@@ -183,13 +183,21 @@ def _totp_page(user: User, *, pending: bool):
     code is typed, the app set up and ten recovery codes shown once."""
     error = None
     if request.method == "POST" and request.form.get("code") is not None:
-        try:
-            codes = secondfactor.confirm_totp(user.id, request.form.get("code") or "", clock.now())
+        try:  # signed in, the password again (at sign-in it was just typed)
+            codes = secondfactor.confirm_totp(user.id, request.form.get("code") or "", clock.now(),
+                                              password=None if pending else request.form.get("password") or "")
         except ValidationError as exc:
-            db.session.rollback()
+            if exc.keep_audit:
+                keep_audit_on_error()
+            else:
+                db.session.rollback()
             error = message(exc)
         else:
-            done = _finish(user) if pending else url_for("twofactor.settings")
+            if pending:
+                done = _finish(user)
+            else:
+                login_user(user)  # this session goes on; the person's others ended
+                done = url_for("twofactor.settings")
             return render_template("recovery_codes.html", codes=codes, next_url=done, first=True)
     elif request.method == "POST":
         try:
@@ -232,6 +240,13 @@ def renew_codes():
 @bp.post("/security/passkeys/options")
 @login_required
 def passkey_register_options():
+    """The password again first (adding a factor changes how the account signs in), then the options."""
+    body = request.get_json(silent=True) or {}
+    try:
+        secondfactor.confirm_password(g.user.id, str(body.get("password") or ""), clock.now())
+    except ValidationError as exc:
+        keep_audit_on_error()
+        return jsonify(error=message(exc)), 422
     options, challenge = passkeys.registration_options(g.user)
     session["passkey_challenge"] = challenge.hex()
     return options, 200, {"Content-Type": "application/json"}
@@ -253,7 +268,11 @@ def _register_passkey(user: User, challenge: bytes, *, pending: bool):
     except ItaflowError as exc:
         db.session.rollback()
         return jsonify(error=message(exc)), 422
-    next_url = _finish(user) if pending else url_for("twofactor.settings")
+    if pending:
+        next_url = _finish(user)
+    else:
+        login_user(user)  # this session goes on; the person's others ended
+        next_url = url_for("twofactor.settings")
     if codes:  # shown once, on the page the script opens next
         session["codes"] = {"codes": codes, "next": next_url}
         return jsonify(next=url_for("twofactor.show_codes"))
@@ -287,6 +306,7 @@ def _with_password(service, done: str):
             db.session.rollback()
         flash(message(exc), "error")
         return redirect(url_for("twofactor.settings")), 303
+    login_user(g.user)  # this session goes on; the person's others ended
     flash(done, "ok")
     return redirect(url_for("twofactor.settings")), 303
 
