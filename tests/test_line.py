@@ -231,6 +231,9 @@ def test_a_send_back_is_pushed_once_with_its_link(office, line, app):
     (to, text, key), = line.state.pushes
     assert to == GROUP["groupId"] and key == rows[0].message_id
     assert "ส่งกลับแก้ไข" in text and "e-GP" in text and f"/steps/{step('1.5', 2).id}" in text
+    # the link is made from the base URL when the message is sent, as an e-mail's is (issue 26)
+    assert f"http://itaflow.test/steps/{step('1.5', 2).id}" in text and "site:" not in text
+    assert "itaflow.test" not in rows[0].payload["text"]
     assert lineout.deliver_line(LATER + timedelta(minutes=5)).claimed == 0  # nothing twice
     assert len(line.state.pushes) == 1
     # e-mail's deliverer leaves LINE rows alone, and LINE's leaves e-mail

@@ -146,6 +146,11 @@ def absolute(value: Any, base_url: str) -> Any:
     return value
 
 
+def absolute_lines(text: str, base_url: str) -> str:
+    """A LINE message's text with each line that is a ``site:/path`` link made absolute."""
+    return "\n".join(absolute(line, base_url) for line in text.split("\n"))
+
+
 def step_link(step: Step | StepRow) -> str:
     return site_link(f"/steps/{step.id}")
 
