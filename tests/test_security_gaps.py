@@ -44,14 +44,14 @@ def test_a_burst_sent_at_once_cannot_slip_past_the_limit(demo):
     from workflow import evidence as evidence_service
     from workflow.errors import RateLimited
 
-    s, owner = _open_step(), user("hr-staff").id
+    step_id, owner = _open_step().id, user("hr-staff").id  # ids: the test's objects stay in its own thread
     db.session.commit()
     outcomes: list[str] = []
 
     def upload(i: int) -> None:
         with demo.app_context():
             try:
-                evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename=f"{i}.pdf",
+                evidence_service.add_file(step_id, actor_id=owner, now=clock.now(), filename=f"{i}.pdf",
                                           data=b"%PDF-1.4 " + b"x" * 1024)
                 db.session.commit()
                 outcomes.append("stored")
