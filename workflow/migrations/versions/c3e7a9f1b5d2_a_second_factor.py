@@ -2,7 +2,7 @@
 tries counted in the database; LINE's channel secret as encrypted text (sealed by `itaflow init`)
 
 Revision ID: c3e7a9f1b5d2
-Revises: b2e4c6d8f0a1
+Revises: b8d4f2a6c0e3
 Create Date: 2026-12-02 18:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3e7a9f1b5d2'
-down_revision = 'b2e4c6d8f0a1'
+down_revision = 'b8d4f2a6c0e3'
 branch_labels = None
 depends_on = None
 
