@@ -70,6 +70,12 @@ class Settings:
     #: the LINE Messaging API (a local server that follows its contract in the tests)
     line_api_url: str = "https://api.line.me"
     line_timeout: float = 10.0
+    #: keys that encrypt the secrets the database holds (LINE's token and secret, TOTP seeds): Fernet keys,
+    #: the first encrypts, every one decrypts (``ITAFLOW_DATA_KEYS``, newest first; rotation: workflow/secretbox.py)
+    data_keys: tuple[str, ...] = ()
+    #: plain HTTP on a host other than this machine, chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``): cookies then
+    #: travel without ``Secure``; a warning at start and on the admin page
+    plain_http: bool = False
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -82,7 +88,7 @@ class Settings:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for key in ("secret_key", "audit_key", "mail_password"):
+        for key in ("secret_key", "audit_key", "mail_password", "data_keys"):
             if data.get(key):
                 data[key] = "***"
         return data
@@ -144,7 +150,27 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_senders=max(1, min(32, int(env.get("ITAFLOW_MAIL_SENDERS", "2")))),
         line_api_url=env.get("ITAFLOW_LINE_API", "https://api.line.me").rstrip("/"),
         line_timeout=float(env.get("ITAFLOW_LINE_TIMEOUT", "10")),
+        data_keys=_data_keys(env, instance),
+        plain_http=_bool(env.get("ITAFLOW_PLAIN_HTTP", "0")),
     )
+
+
+def _data_keys(env: Mapping[str, str], instance: Path) -> tuple[str, ...]:
+    """``ITAFLOW_DATA_KEYS`` (comma-separated Fernet keys, the newest first), else one kept in the instance
+    folder beside the secret key (the embedded mode needs no configuration)."""
+    given = tuple(k.strip() for k in env.get("ITAFLOW_DATA_KEYS", "").split(",") if k.strip())
+    if given:
+        return given
+    path = instance / "data_key"
+    if not path.exists():
+        import base64
+
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key)
+    return (path.read_text().strip(),)
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:

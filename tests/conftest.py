@@ -66,6 +66,7 @@ def app(tmp_path):
         "ITAFLOW_INSTANCE": str(tmp_path / "instance"),
         "ITAFLOW_SECRET_KEY": "test-secret-key-not-for-production",
         "ITAFLOW_BASE_URL": "http://itaflow.test",
+        "ITAFLOW_PLAIN_HTTP": "1",  # a made-up host on plain HTTP: chosen, as production must (tests/test_web.py)
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
     }
     app = create_app(env)

@@ -40,7 +40,8 @@ def test_templates_leave_no_thai_untranslated():
     emails = TRANSLATIONS.parent.parent / "workflow" / "templates" / "email"
     assert sorted(p.name for p in emails.iterdir()) == ["alert.html", "alert.txt", "invitation.html", "invitation.txt",
                                                         "rollup.html", "rollup.txt",
-                                                        "round_report.html", "round_report.txt"]  # one per kind
+                                                        "round_report.html", "round_report.txt",
+                                                        "security.html", "security.txt"]  # one per kind
     for path in [*root.glob("*.html"), *emails.iterdir()]:
         if path.name.startswith("public"):
             continue

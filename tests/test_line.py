@@ -237,6 +237,9 @@ def test_a_send_back_is_pushed_once_with_its_link(office, line, app):
     (to, text, key), = line.state.pushes
     assert to == GROUP["groupId"] and key == rows[0].message_id
     assert "ส่งกลับแก้ไข" in text and "e-GP" in text and f"/steps/{step('1.5', 2).id}" in text
+    # the link is made from the base URL when the message is sent, as an e-mail's is (issue 26)
+    assert f"http://itaflow.test/steps/{step('1.5', 2).id}" in text and "site:" not in text
+    assert "itaflow.test" not in rows[0].payload["text"]
     assert lineout.deliver_line(sendable() + timedelta(minutes=5)).claimed == 0  # nothing twice
     assert len(line.state.pushes) == 1
     # e-mail's deliverer leaves LINE rows alone, and LINE's leaves e-mail
@@ -286,7 +289,7 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
     settings = app.config["ITAFLOW"]
     env = {**os.environ, "DATABASE_URL": settings.database_url, "ITAFLOW_INSTANCE": str(settings.instance_path),
            "ITAFLOW_SECRET_KEY": settings.secret_key, "ITAFLOW_LINE_API": line.url,
-           "ITAFLOW_BASE_URL": settings.base_url}
+           "ITAFLOW_BASE_URL": settings.base_url, "ITAFLOW_PLAIN_HTTP": "1"}
     script = ("import sys; from datetime import datetime; from web import create_app; "
               "from workflow.lineout import deliver_line; app = create_app()\n"
               "with app.app_context(): deliver_line(datetime.fromisoformat(sys.argv[1]))")

@@ -49,6 +49,12 @@ GET_MATRIX = {
     "healthz": ({None: 200} | ALL),
     "auth.password": ({None: 302} | ALL),
     "auth.profile": ({None: 302} | ALL),
+    # the second step of a sign-in, and setting one up at sign-in: nothing there without a password just typed
+    "twofactor.verify": ({None: 302} | {r: 302 for r in ALL}),
+    "twofactor.setup": ({None: 302} | {r: 302 for r in ALL}),
+    "twofactor.settings": ({None: 302} | ALL),
+    "twofactor.totp": ({None: 302} | ALL),
+    "twofactor.show_codes": ({None: 302} | {r: 302 for r in ALL}),  # the codes were shown once already
     "tasks.my_steps": ({None: 302} | ALL),
     "tasks.step_page": ({None: 302} | ALL),
     "tasks.download": ({None: 302} | {"staff": 200, "other_staff": 403, "director": 403, "secretariat": 200,
@@ -108,6 +114,22 @@ POST_ALLOWED = {
     "auth.logout": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "auth.password": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "auth.profile": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    # public: they answer only between a password and its second factor (tests/test_second_factor.py)
+    "twofactor.verify": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.passkey_options": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.passkey_verify": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.setup": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.setup_passkey_options": {None, "staff", "other_staff", "director", "secretariat", "executive",
+                                        "admin"},
+    "twofactor.setup_passkey": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.totp": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.remove_totp": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.renew_codes": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.passkey_register_options": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.passkey_register": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.remove_passkey": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "twofactor.policy": {"admin"},
+    "twofactor.reset": {"admin"},
     "tasks.complete": {"staff", "secretariat"},  # the step is กลุ่มบริหารงานบุคคล's; the secretariat is a member
     "tasks.add_evidence": {"staff", "secretariat"},
     "tasks.approve": {"director"},
@@ -162,6 +184,9 @@ POST_ALLOWED = {
     "line.webhook": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
 }
 DENIED_STATUS = {"reports.revoke_token": 404}
+#: the sign-in's second step: with no password just typed they send one back to sign in (302, or 401 to a script)
+PENDING_ONLY = {"twofactor.verify", "twofactor.passkey_options", "twofactor.passkey_verify", "twofactor.setup",
+                "twofactor.setup_passkey_options", "twofactor.setup_passkey"}
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
@@ -174,7 +199,7 @@ def _url(app, endpoint: str, ids: dict) -> str:
         .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
         .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"])) \
         .replace("<int:draft_id>", str(ids["draft"])).replace("<int:position>", "1").replace("<int:target_id>", "1") \
-        .replace("<int:import_id>", "999999").replace("<int:number>", "1")
+        .replace("<int:import_id>", "999999").replace("<int:number>", "1").replace("<int:passkey_id>", "1")
 
 
 def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
@@ -245,7 +270,7 @@ def test_post_routes_for_every_role(demo):
     ids = _ids()
     clients = {role: login(demo, role) for role in [None, *ROLE_USERS]}
     for endpoint, allowed in POST_ALLOWED.items():
-        if endpoint in ("auth.login", "auth.logout", "line.webhook", "memoimports.dismiss"):
+        if endpoint in ("auth.login", "auth.logout", "line.webhook", "memoimports.dismiss") or endpoint in PENDING_ONLY:
             continue  # (a memo import's dismissal: tests/test_memo_imports.py, on a real import)
         for role, client in clients.items():
             target = {**ids, "step": ids["review"]} if endpoint in ("tasks.approve", "tasks.send_back") else ids
@@ -691,6 +716,7 @@ def test_uploads_have_a_quota_per_step_per_person_and_a_rate(demo, monkeypatch):
 
     s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
     owner = user("hr-staff").id
+    monkeypatch.setattr(evidence_service, "MAX_FILES_PER_MINUTE", 1000)  # the burst limit: tests/test_security_gaps.py
     for i in range(evidence_service.MAX_FILES_PER_STEP):
         evidence_service.add_file(s.id, actor_id=owner, now=clock.now(), filename=f"{i}.pdf", data=b"%PDF-1.4 x")
     with pytest.raises(ValidationError) as full:

@@ -35,6 +35,9 @@ class DatabaseId(IntegerConverter):
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or from ``environ``, as tests do)."""
     settings = load_settings(environ)
+    from web.instance import secure_instance
+
+    secure_instance(settings.instance_path, settings.database_url)  # before anything writes a file
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.update(settings.flask_config())
@@ -53,11 +56,24 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_i18n(app)
     init_filters(app)
     from web import api
-    from web.views import admin, approvals, auth, editor, line, mapping, measures, memoimports, reports, rollup, tasks
+    from web.views import (
+        admin,
+        approvals,
+        auth,
+        editor,
+        line,
+        mapping,
+        measures,
+        memoimports,
+        reports,
+        rollup,
+        tasks,
+        twofactor,
+    )
     from web.views import public as public_views
 
-    for module in (auth, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup, line,
-                   public_views, api):
+    for module in (auth, twofactor, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup,
+                   line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

@@ -81,11 +81,45 @@ def init_command() -> None:
     """Create or upgrade the database (สร้างหรือปรับปรุงฐานข้อมูล)."""
     from flask_migrate import upgrade
 
+    from workflow import secretbox
+
     try:
         upgrade(directory=MIGRATIONS)
     except Exception as exc:  # a database that cannot be reached: one line, not a traceback
         _fail(f"สร้างฐานข้อมูลไม่ได้ / cannot create the database: {exc.__class__.__name__}: {exc}".splitlines()[0])
+    sealed = sum(secretbox.rotate(only_plain=True).values())  # secrets stored before they were encrypted
+    db.session.commit()
+    if sealed:
+        click.echo(f"เข้ารหัสความลับที่เก็บไว้ {sealed} รายการ / encrypted {sealed} stored secret(s)")
     click.echo("ฐานข้อมูลพร้อมใช้งาน / database is up to date")
+
+
+@main.group("secrets")
+def secrets_group() -> None:
+    """Secrets the database holds, encrypted with ITAFLOW_DATA_KEYS (ความลับที่เก็บในฐานข้อมูล)."""
+
+
+@secrets_group.command("rotate")
+@service_command
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret under the first key of ITAFLOW_DATA_KEYS (then the old key may go)."""
+    from workflow import secretbox
+
+    try:
+        done = secretbox.rotate()
+    except secretbox.SecretKeyError as exc:
+        _fail(str(exc))
+    for column, count in done.items():
+        click.echo(f"{column}: {count}")
+    click.echo(f"เข้ารหัสใหม่ {sum(done.values())} รายการ / re-encrypted {sum(done.values())} secret(s)")
+
+
+@secrets_group.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new key to put first in ITAFLOW_DATA_KEYS (สร้างกุญแจใหม่)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
 
 
 @main.command("up")

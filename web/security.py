@@ -31,8 +31,42 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
+class PlainHttpRefused(RuntimeError):
+    """The base URL is plain HTTP to another machine and nobody chose it."""
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(settings) -> None:
+    """HTTPS, or this machine only, or plain HTTP chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``: an intranet
+    server without TLS; its cookies then go without ``Secure``, said at start and on the admin page)."""
+    parts = urlsplit(settings.base_url)
+    if parts.scheme == "https" or _loopback(parts.hostname or ""):
+        return
+    if not settings.plain_http:
+        raise PlainHttpRefused(
+            f"ITAFLOW_BASE_URL is {settings.base_url}: passwords and session cookies would cross the network "
+            "unencrypted. Serve itaflow over HTTPS (deploy/nginx.conf) and set ITAFLOW_BASE_URL=https://..., or "
+            "choose plain HTTP explicitly with ITAFLOW_PLAIN_HTTP=1")
+    import logging
+
+    logging.getLogger("itaflow").warning(
+        "itaflow: served over plain HTTP at %s (ITAFLOW_PLAIN_HTTP=1): passwords and cookies are not encrypted "
+        "on the network; session cookies are not marked Secure", settings.base_url)
+
+
 def init_security(app: Flask) -> None:
     settings = app.config["ITAFLOW"]
+    check_transport(settings)
     https = settings.base_url.startswith("https://")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -39,10 +39,17 @@ def _admin(actor_id: int) -> User:
 
 
 def sign_in(email: str, password: str, *, now: datetime) -> User | None:
-    """The active user with this e-mail and password, or None. Both outcomes are audited."""
+    """The active user with this e-mail and password, or None. Both outcomes are audited. Tries at one address
+    are counted in the database (``throttle``: TooManyTries once ten failed in 15 minutes, from anywhere).
+
+    A password that passed is the first factor: the caller asks for the second (web/views/twofactor.py)."""
+    from workflow import throttle
+
     email = (email or "").strip().lower()[:255]
+    throttle.claim(f"password:{email}", now)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and len(password) <= MAX_PASSWORD_INPUT and verify_password(user, password):
+        throttle.give_back(f"password:{email}")
         audit.record("login", agency_id=user.agency_id,
                      actor_id=user.id, now=now, target_type="user", target_id=user.id)
         return user

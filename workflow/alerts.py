@@ -55,7 +55,8 @@ def next_alert_moment(now: datetime, calendar: WorkingCalendar | None = None) ->
 
 #: what leaves at once whatever the hour: not alerts about the work but a person's sign-in link, the daily digest
 #: at the hour its reader chose, and the notices to admins that LINE refused messages
-AT_ANY_HOUR = frozenset({"invitation", "digest", "line_failed", "line_token_refused"})
+AT_ANY_HOUR = frozenset({"invitation", "digest", "line_failed", "line_token_refused", "second_factor_added",
+                         "second_factor_removed", "recovery_code_used", "second_factor_reset"})
 
 
 def send_moment(event: str, now: datetime, calendar: WorkingCalendar | None = None) -> datetime:

@@ -208,7 +208,7 @@ def tell_secretariat(cycle: Cycle, now: datetime, base_url: str) -> int:
     if not bad:
         return 0
     named = frameworks.titles(frameworks.for_cycle(cycle))
-    link = base_url.rstrip("/") + f"/cycles/{cycle.id}/answer-sheet"
+    link = notify.site_link(f"/cycles/{cycle.id}/answer-sheet")
     blank = {"measure_code": "", "measure_title": "", "step_number": None, "step_title": None, "due": None,
              "due_en": None, "overdue_days": None, "reason": None, "overdue": False}
     items = [{**blank, "item_code": r["code"], "item_title": named.get(r["code"], ""),

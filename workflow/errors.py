@@ -52,6 +52,13 @@ class ValidationError(ItaflowError):
     http_status = 422
 
 
+class RateLimited(ValidationError):
+    """Too many of one thing in a short time (a burst of uploads): wait, then try again."""
+
+    code = "rate_limited"
+    http_status = 429
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in a definitions file, at a line."""

@@ -33,8 +33,9 @@ def _fingerprint(user: User) -> str:
 
 
 def make_link(user: User, now: datetime) -> str:
+    """The link as the e-mail keeps it (``site:/welcome/...``: made absolute when it is sent)."""
     secret = _serializer().dumps({"u": user.id, "t": int(now.timestamp()), "f": _fingerprint(user)})
-    return f"{current_app.config['ITAFLOW'].base_url}/welcome/{secret}"
+    return notify.site_link(f"/welcome/{secret}")
 
 
 def _refused() -> ValidationError:

@@ -86,7 +86,7 @@ def step_event(event: str, cause: str, step: Step, params: dict, now: datetime, 
     if channel is None or event not in (channel.immediate or []):
         return 0
     owner_group = step.owner_group_id or (step.owner_user.group_id if step.owner_user else None)
-    link = f"{_settings().base_url}/steps/{step.id}"
+    link = notify.site_link(f"/steps/{step.id}")  # made absolute when it is sent
     rows = []
     co_owners = {g.id for g in step.co_owner_groups}
     for target in _group_targets(agency_id, {owner_group, step.reviewer_group_id, *co_owners}):
@@ -117,7 +117,7 @@ def round_report(rnd: Round, report: dict, now: datetime) -> int:
     for o in (report.get("overdue") or [])[:DIGEST_ITEMS]:
         lines.append(digits(f"- {o['measure']} ขั้นตอนที่ {o['number']} {o['title']} ({o['owner']})",
                                        style))
-    link = f"{_settings().base_url}/rounds/{rnd.id}"
+    link = notify.site_link(f"/rounds/{rnd.id}")
     rows = [_row(f"round_report:r{rnd.id}", "round_report", target,
                  _text("round_report", params, "th", *lines, link), now)
             for target in _group_targets(agency_id, set())]  # the agency-wide groups only
@@ -186,7 +186,7 @@ def digest_text(target: LineTarget, steps: list[Step], today: date, next_round: 
     if next_round is not None:
         out.append(digits(f"ติดตามครั้งถัดไป ครั้งที่ {next_round.number} วันที่ "
                                      f"{format_be(next_round.held_on, digit_style=style)}", style))
-    out.append(f"{_settings().base_url}/")
+    out.append(notify.site_link("/"))
     return "\n".join(out)
 
 
@@ -271,7 +271,8 @@ def deliver_line(now: datetime, limit: int = 50) -> LineDelivery:
             continue
         try:
             lineapi.push(settings.line_api_url, channel.access_token, row.to_email,
-                         [lineapi.text_message((row.payload or {}).get("text", row.subject))], row.message_id,
+                         [lineapi.text_message(notify.absolute_lines((row.payload or {}).get("text", row.subject),
+                                                                     settings.base_url))], row.message_id,
                          settings.line_timeout)
         except lineapi.LineError as exc:
             if exc.retry and row.attempts < settings.mail_max_attempts:
@@ -321,7 +322,7 @@ def _tell_admins(agency_id: int, reason: str, now: datetime, *, token: bool) -> 
         User.agency_id == agency_id, UserRole.role == "admin", User.active.is_(True))).scalars().unique().all()
     item = {"measure_code": None, "measure_title": None, "step_number": None, "step_title": None, "due": None,
             "due_en": None, "overdue_days": None, "note": reason, "reason": None, "overdue": False,
-            "link": f"{_settings().base_url}/admin/line", "agency": ""}
+            "link": notify.site_link("/admin/line"), "agency": ""}
     kind = "line_token_refused" if token else "line_failed"
     return sum(notify.queue(kind, f"a{agency_id}:{bangkok_today(now).isoformat()}", admin, [item],
                             now, params={"count": failed or 0}) for admin in admins)

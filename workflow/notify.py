@@ -124,8 +124,35 @@ def directors_of(step: Step) -> list[User]:
     return sorted(found.values(), key=lambda u: u.id)
 
 
+#: a link in a queued message is stored as ``site:/path`` and made absolute from ``ITAFLOW_BASE_URL`` when
+#: the message is rendered to be sent: a message queued before the base URL was set (or changed) still
+#: points to where the site is served when it leaves
+SITE = "site:"
+
+
+def site_link(path: str) -> str:
+    """A link to a page of this site, as a queued message keeps it (see ``SITE``)."""
+    return SITE + path
+
+
+def absolute(value: Any, base_url: str) -> Any:
+    """``value`` with each ``site:/path`` inside it (in lists and dicts too) made ``<base_url>/path``."""
+    if isinstance(value, str):
+        return base_url.rstrip("/") + value[len(SITE):] if value.startswith(SITE) else value
+    if isinstance(value, list):
+        return [absolute(v, base_url) for v in value]
+    if isinstance(value, dict):
+        return {k: absolute(v, base_url) for k, v in value.items()}
+    return value
+
+
+def absolute_lines(text: str, base_url: str) -> str:
+    """A LINE message's text with each line that is a ``site:/path`` link made absolute."""
+    return "\n".join(absolute(line, base_url) for line in text.split("\n"))
+
+
 def step_link(step: Step | StepRow) -> str:
-    return f"{_settings().base_url}/steps/{step.id}"
+    return site_link(f"/steps/{step.id}")
 
 
 def step_item(step: Step | StepRow, *, note: str | None = None, overdue_days: int | None = None,
@@ -218,7 +245,7 @@ def _mail_domain() -> str:
 
 def render_message(row: OutboxMessage) -> tuple[str, str]:
     """(plain text, HTML) of an outbox row, in the language it was queued in."""
-    p = row.payload or {}
+    p = absolute(row.payload or {}, _settings().base_url)  # links from the base URL as it is now
     return render(p.get("template", "alert"), p.get("lang", "th"), recipient={"name": p.get("recipient_name", "")},
                   subject=row.subject, lead=p.get("lead", ""), items=p.get("items", []),
                   agency=next((i["agency"] for i in p.get("items", []) if i.get("agency")), ""), **p.get("context", {}))

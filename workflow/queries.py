@@ -162,10 +162,18 @@ def next_round(cycle: Cycle, today: date) -> Round | None:
                               .order_by(Round.held_on)).scalars().first()
 
 
+def is_deployment_admin(user) -> bool:
+    """An admin of an agency at the top of the tree (no parent): they see the deployment's own audit chain."""
+    from workflow.models import Agency
+
+    return user.has_role("admin") and db.session.scalar(
+        select(Agency.parent_id.is_(None)).where(Agency.id == user.agency_id)) is True
+
+
 def audit_events(agency_id: int, *, measure: str | None = None, actor_id: int | None = None,
                  action: str | None = None, start: datetime | None = None, end: datetime | None = None,
                  limit: int = 200) -> list[AuditEvent]:
-    """The newest events of one agency's chain."""
+    """The newest events of one chain: an agency's, or the deployment's own (``audit.DEPLOYMENT``)."""
     query = (select(AuditEvent).where(AuditEvent.chain == agency_id).order_by(AuditEvent.seq.desc())
              .limit(limit))
     if actor_id:

@@ -12,7 +12,6 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import String, and_, case, cast, func, select
 
 from workflow import agencies
@@ -271,10 +270,9 @@ def send_weekly(agency_id: int, now: datetime) -> int:
     items = [{"code": r.agency.code, "name": r.agency.name, "parent": r.parent.name if r.parent else None,
               "percent": r.percent, "overdue": r.overdue, "late_days": r.late_days, "has_cycle": r.cycle_id is not None}
              for r in behind[:200]]
-    base = current_app.config["ITAFLOW"].base_url
     week = (today - timedelta(days=today.weekday())).isoformat()
     return sum(notify.queue(WEEKLY, f"a{agency_id}:{week}", reader, [], now, template="rollup",
                             params={"behind": len(behind), "total": len(rows), "day": today},
                             context={"units": items, "more": max(0, len(behind) - len(items)),
-                                     "link": f"{base}/rollup?sort=late_days&desc=1"})
+                                     "link": notify.site_link("/rollup?sort=late_days&desc=1")})
                for reader in readers)

@@ -110,7 +110,6 @@ def report_round(round_id: int, now: datetime) -> int:
                  actor_id=None, now=now, target_type="round", target_id=rnd.id,
                  from_state="planned", to_state="reported",
                  data={"number": rnd.number, "done": report["done_steps"], "overdue": len(report["overdue"])})
-    base = current_app.config["ITAFLOW"].base_url
     readers = db.session.execute(
         select(User).join(UserRole).where(UserRole.role.in_(("secretariat", "executive")), User.active.is_(True),
                                           User.agency_id == rnd.cycle.agency_id)  # this agency's, no other's
@@ -120,7 +119,7 @@ def report_round(round_id: int, now: datetime) -> int:
     for reader in readers:
         count += notify.queue("round_report", f"r{rnd.id}", reader, [], now, template="round_report",
                               params={"number": rnd.number, "day": rnd.held_on, "percent": report["percent"]},
-                              context={"report": report, "link": f"{base}/rounds/{rnd.id}"})
+                              context={"report": report, "link": notify.site_link(f"/rounds/{rnd.id}")})
     from workflow import lineout
 
     lineout.round_report(rnd, report, now)

@@ -29,7 +29,18 @@ def index():
     from workflow.models import Agency
 
     has_emblem = db.session.scalar(select(Agency.emblem.is_not(None)).where(Agency.id == mine))
-    return render_template("admin.html", users=users, groups=groups, roles=ROLES, has_emblem=has_emblem)
+    from workflow import secondfactor
+
+    return render_template("admin.html", users=users, groups=groups, roles=ROLES, has_emblem=has_emblem,
+                           policy=db.session.scalar(select(Agency.second_factor).where(Agency.id == mine)),
+                           with_second_factor=secondfactor.people_with_one(mine),
+                           plain_http=_plain_http_warning())
+
+
+def _plain_http_warning() -> bool:
+    """The deployment serves sign-ins over plain HTTP to other machines, as its admin chose (ITAFLOW_PLAIN_HTTP)."""
+    settings = current_app.config["ITAFLOW"]
+    return settings.plain_http and not settings.base_url.startswith("https://")
 
 
 @bp.post("/users")

@@ -8,33 +8,31 @@ from flask_babel import gettext as _
 from web.i18n import message
 from web.security import limiter, login_required, login_user, public, safe_next
 from web.transaction import keep_audit_on_error
+from web.views.twofactor import after_first_factor
 from workflow import accounts, clock
 from workflow.db import db
 from workflow.errors import ValidationError
+from workflow.throttle import TooManyTries
 
 bp = Blueprint("auth", __name__)
 
 
-def _account_tried() -> str:
-    """The address being tried: guesses at one account are limited wherever they come from."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:255]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
-# per account, failed tries only: ten wrong passwords in 15 minutes hold that account's sign-in back (429,
-# "ลองเข้าสู่ระบบบ่อยเกินไป") from every address, while its owner's successful sign-ins are never counted
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_tried,
-               deduct_when=lambda response: response.status_code == 401)
+# per account (failed tries only, counted in the database by accounts.sign_in): ten wrong passwords in 15
+# minutes hold that account's sign-in back (429) from every address and every web worker
 @public
 def login():
     error = None
     if request.method == "POST":
-        user = accounts.sign_in(request.form.get("email") or "", request.form.get("password") or "",
-                                now=clock.now())
-        if user is not None:
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("tasks.my_steps"))
+        try:
+            user = accounts.sign_in(request.form.get("email") or "", request.form.get("password") or "",
+                                    now=clock.now())
+        except TooManyTries:
+            db.session.rollback()
+            return render_template("login.html", error=_("ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่")), 429
+        if user is not None:  # the first factor: the second, when there is one, is asked next
+            return after_first_factor(user, safe_next(request.args.get("next")))
         keep_audit_on_error()  # the failed sign-in stays in the audit log
         error = _("อีเมลหรือรหัสผ่านไม่ถูกต้อง")
     return render_template("login.html", error=error), 401 if error else 200
@@ -88,9 +86,9 @@ def welcome(secret: str):
             db.session.rollback()
             error = message(exc)
         else:
-            login_user(user)
+            response = after_first_factor(user, None)  # a link is a first factor too
             flash(_("ตั้งรหัสผ่านแล้ว ยินดีต้อนรับ"), "ok")
-            return redirect(url_for("tasks.my_steps")), 303
+            return response, 303
     return render_template("welcome.html", person=person, error=error), 422 if error else 200
 
 

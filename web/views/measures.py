@@ -13,6 +13,7 @@ from web.security import deny, login_required, roles_required
 from web.views.common import chosen_cycle, int_field, mine_or_404
 from workflow import clock, queries
 from workflow import rounds as round_service
+from workflow.audit import DEPLOYMENT
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import ItaflowError, PermissionDenied, ValidationError
@@ -131,8 +132,19 @@ def audit_log():
             end = datetime.combine(parse_thai_date(args["end"]), time.max, tzinfo=BANGKOK)
     except (ValueError, ValidationError) as exc:
         error = message(exc) if hasattr(exc, "message_th") else _("วันที่ไม่ถูกต้อง")
+    # the deployment's own chain (agencies added, guessed API tokens and calendar secrets, sign-ins of unknown
+    # addresses): for the deployment's admins, the admins of an agency at the top of the tree
+    may_see_deployment = queries.is_deployment_admin(g.user)
+    deployment = args.get("chain") == "deployment"
+    if deployment and not may_see_deployment:
+        deny()
+    chain = DEPLOYMENT if deployment else g.user.agency_id
     events = [] if error else queries.audit_events(
-        g.user.agency_id, measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
+        chain, measure=(args.get("measure") or None), actor_id=int_field(args.get("person")),
         action=(args.get("action") or None), start=start, end=end)
     people = {u.id: u for u in db.session.query(User).filter(User.agency_id == g.user.agency_id)}
-    return render_template("audit.html", events=events, people=people, error=error, args=args), 400 if error else 200
+    if deployment:  # whoever acted, from any agency
+        actors = {e.actor_id for e in events if e.actor_id is not None} - set(people)
+        people |= {u.id: u for u in db.session.query(User).filter(User.id.in_(actors))} if actors else {}
+    return render_template("audit.html", events=events, people=people, error=error, args=args,
+                           deployment=deployment, may_see_deployment=may_see_deployment), 400 if error else 200

@@ -6,8 +6,9 @@ from workflow.models.evidence import Evidence
 from workflow.models.framework import Framework
 from workflow.models.line import LineChannel, LineTarget, LineWebhookEvent
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
+from workflow.models.secondfactor import Passkey, RecoveryCode, TotpCredential
 from workflow.models.step import ReviewDecision, Step, StepCoOwner
-from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, Timer
+from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, SignInThrottle, Timer
 from workflow.models.token import TOKEN_KINDS, AccessToken
 
 __all__ = [
@@ -31,12 +32,16 @@ __all__ = [
     "MemoMapping",
     "MeasureOwner",
     "OutboxMessage",
+    "Passkey",
+    "RecoveryCode",
     "ReviewDecision",
     "Round",
     "RoundMeasure",
+    "SignInThrottle",
     "Step",
     "StepCoOwner",
     "Timer",
+    "TotpCredential",
     "User",
     "UserRole",
 ]

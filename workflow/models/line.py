@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Model
 from workflow.models.types import UTCDateTime
+from workflow.secretbox import Encrypted
 
 
 class LineChannel(Model):
@@ -19,8 +20,9 @@ class LineChannel(Model):
     __tablename__ = "line_channel"
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), unique=True, nullable=False)
-    access_token: Mapped[str] = mapped_column(Text, nullable=False)
-    channel_secret: Mapped[str] = mapped_column(String(128), nullable=False)
+    #: encrypted at rest (workflow/secretbox.py), as is the secret
+    access_token: Mapped[str] = mapped_column(Encrypted, nullable=False)
+    channel_secret: Mapped[str] = mapped_column(Encrypted, nullable=False)
     #: the bot's own user id, the ``destination`` of its webhook bodies (how a body finds its channel)
     bot_user_id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     bot_name: Mapped[str | None] = mapped_column(String(255), nullable=True)

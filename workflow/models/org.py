@@ -22,7 +22,8 @@ class Agency(Model):
     people and cycles; keys are unique within an agency."""
 
     __tablename__ = "agency"
-    __table_args__ = (CheckConstraint(one_of("kind", AgencyKind), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", AgencyKind), name="kind"),
+                      CheckConstraint("second_factor IN ('none', 'privileged', 'everyone')", name="second_factor"))
     id: Mapped[int] = mapped_column(primary_key=True)
     #: short stable code used on the command line and in URLs, e.g. ``roiet``
     code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -34,6 +35,10 @@ class Agency(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     #: the emblem (ตราครุฑ) its admin uploaded, re-encoded as PNG, heading its memos as the regulation places it
     emblem: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+
+    #: who must sign in with a second factor (workflow/secondfactor.py): "none" (whoever chose one),
+    #: "privileged" (admins, executives and the secretariat) or "everyone"
+    second_factor: Mapped[str] = mapped_column(String(16), nullable=False, default="none", server_default="none")
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent", order_by="Agency.code")

@@ -102,3 +102,16 @@ class OutboxMessage(Model):
     channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email", nullable=False)
     line_target_id: Mapped[int | None] = mapped_column(ForeignKey("line_target.id", ondelete="CASCADE"),
                                                        nullable=True)
+
+
+class SignInThrottle(Model):
+    """Wrong guesses at one account, counted in the database so the limit holds whatever the number of web
+    workers (workflow/throttle.py). A try is claimed before the password is checked, so concurrent guesses
+    cannot overrun it."""
+
+    __tablename__ = "sign_in_throttle"
+    #: sha256 of what is guarded: ``password:<address>`` or ``second:<user id>`` (no address kept in clear)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: tries counted in the window (a successful one is given back)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
