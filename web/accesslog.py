@@ -1,5 +1,6 @@
 """gunicorn's access log without secrets: a calendar feed's address is its credential, so the secret part of
-``/ics/<secret>.ics`` is written as ``***`` (``itaflow up`` and the image use this logger)."""
+``/ics/<secret>.ics`` is written as ``***``; so are the ``code`` and ``state`` a sign-in provider sends back
+to ``/login/sso/<provider>/callback`` (``itaflow up`` and the image use this logger)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from gunicorn.glogging import Logger
 SECRET_PATH = re.compile(r"(/ics/)[^/?\s\"]+(\.ics)")
 
 
+SSO_QUERY = re.compile(r"((?:^|[?&])(?:code|state|session_state|id_token|access_token)=)[^&\s\"]*")
+
+
 def mask(text: str) -> str:
-    return SECRET_PATH.sub(r"\1***\2", text)
+    return SSO_QUERY.sub(r"\1***", SECRET_PATH.sub(r"\1***\2", text))
 
 
 class MaskingLogger(Logger):
