@@ -516,8 +516,23 @@ def test_required_single_sign_on_refuses_passwords_except_the_break_glass_admin(
     op.set(accounts={"g-1001": person(STAFF)})
     assert sign_in(staff, op, "g-1001").status_code == 303 and signed_in_as(staff) == STAFF
     # the last provider cannot be switched off while single sign-on is required
-    admin.post("/admin/sign-in/providers", data={"csrf_token": token(admin), "choice-google": "off"})
+    refused = admin.post("/admin/sign-in/providers", data={"csrf_token": token(admin), "choice-google": "off"})
+    assert refused.status_code == 303 and "ต้องเปิดผู้ให้บริการไว้อย่างน้อยหนึ่งราย" in admin.get("/admin/sign-in").get_data(
+        as_text=True)
     assert signin.rules(db.session.get(signin.Agency, user("admin").agency_id))
+    # nor does a link to set a password get round it (the break-glass admin's still works)
+    from workflow import invitations
+
+    def welcome(role: str) -> int:
+        link = invitations.make_link(user(role), clock.now()).rsplit("/", 1)[1]
+        client = site.test_client()
+        response = client.post(f"/welcome/{link}", data={"csrf_token": token(client), "new": "a-new-long-phrase-42",
+                                                         "again": "a-new-long-phrase-42"})
+        assert (signed_in_as(client) is not None) is (response.status_code == 303)
+        return response.status_code
+
+    assert welcome("hr-staff") == 422
+    assert welcome("admin") == 303
 
 
 # --- the provider down, keys rotated ---------------------------------------------------------------------------
