@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD, PG_URL, RequestInItsOwnContext, require_too
 from tests.test_live import free_port, wait_for
 from tests.test_web import token
 from web import create_app
-from workflow import clock, signin
+from workflow import clock, signin, signinsettings
 from workflow.db import db
 from workflow.models import AuditEvent, SignInIdentity
 
@@ -174,7 +174,7 @@ def site(tmp_path, op):
 
 def switch(**choices) -> None:
     """The demo office's admin switches providers: name=(on/off/inherit, for units, domain)."""
-    signin.set_providers(actor_id=user("admin").id, choices=choices, now=clock.now())
+    signinsettings.set_providers(actor_id=user("admin").id, choices=choices, now=clock.now())
     db.session.commit()
 
 
@@ -484,7 +484,7 @@ def test_a_parent_switches_a_provider_on_for_its_units(site, op):
     assert sign_in(client, op, "s-1", agency="school1").status_code == 303
     assert signed_in_as(client) == "head@school1.example"
     # the unit's own switch decides over its parent's
-    signin.set_providers(actor_id=unit_admin.id, choices={"google": ("off", False, None)}, now=clock.now())
+    signinsettings.set_providers(actor_id=unit_admin.id, choices={"google": ("off", False, None)}, now=clock.now())
     db.session.commit()
     other = site.test_client()
     assert other.get(path_of(op.authenticate(start_anyway(other, agency="school1"), "s-1"))).status_code == 403

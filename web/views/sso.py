@@ -23,7 +23,7 @@ from web.security import limiter, public, roles_required, safe_next
 from web.transaction import keep_audit_on_error
 from web.views.common import act, int_field
 from web.views.twofactor import after_first_factor
-from workflow import clock, signin
+from workflow import clock, signin, signinsettings
 from workflow.db import db
 from workflow.models import Agency, User
 
@@ -139,7 +139,7 @@ def admin_page():
     return render_template("sign_in_admin.html", agency=agency, providers=signin.providers(), own=own,
                            effective={r.provider.id: r for r in signin.rules(agency)}, people=people,
                            admins=[u for u in people if u.active and u.has_role("admin")],
-                           identities=signin.identities(agency.id), has_units=bool(agency.children),
+                           identities=signinsettings.identities(agency.id), has_units=bool(agency.children),
                            parent=agency.parent,
                            sign_in_url=f"{current_app.config['ITAFLOW'].base_url}/login/a/{agency.code}",
                            callback=sso.redirect_uri)
@@ -151,14 +151,14 @@ def admin_providers():
     form = request.form
     choices = {p.id: (form.get(f"choice-{p.id}") or "", form.get(f"units-{p.id}") == "1", form.get(f"domain-{p.id}"))
                for p in signin.providers() if f"choice-{p.id}" in form}
-    return act(signin.set_providers, url_for("sso.admin_page"), _("บันทึกผู้ให้บริการแล้ว"), choices=choices,
+    return act(signinsettings.set_providers, url_for("sso.admin_page"), _("บันทึกผู้ให้บริการแล้ว"), choices=choices,
                now=clock.now())
 
 
 @bp.post("/admin/sign-in/required")
 @roles_required("admin")
 def admin_required():
-    return act(signin.set_required, url_for("sso.admin_page"), _("บันทึกแล้ว"),
+    return act(signinsettings.set_required, url_for("sso.admin_page"), _("บันทึกแล้ว"),
                required=request.form.get("required") == "1",
                break_glass_id=int_field(request.form.get("break_glass")), now=clock.now())
 
@@ -170,6 +170,7 @@ def admin_person(user_id: int):
     agency's person is not found (404) whatever the form asks, before the form is read."""
     form = request.form
     done = {"unlink": _("ยกเลิกการผูกบัญชีแล้ว"), "citizen": _("บันทึกเลขประจำตัวประชาชนแล้ว (เก็บเฉพาะค่าแฮช)")}
-    return act(signin.change_person, url_for("sso.admin_page"), done.get(form.get("action") or "", _("บันทึกแล้ว")),
-               user_id=user_id, action=form.get("action") or "", provider_id=form.get("provider") or "",
+    action = form.get("action") or ""
+    return act(signinsettings.change_person, url_for("sso.admin_page"), done.get(action, _("บันทึกแล้ว")),
+               user_id=user_id, action=action, provider_id=form.get("provider") or "",
                number=form.get("citizen_id") or "", now=clock.now())
