@@ -284,13 +284,16 @@ def due_moved(step: Step, before: date | None, reason: str, cause: str, now: dat
                               "reason": reason})
 
 
-def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
-    from workflow import lineout
+def sent_back_params(step: Step, reason: str) -> dict:
+    """What a send-back's message says, on every channel (e-mail here, LINE in workflow.lineout)."""
+    return {**_code_number(step), "reason": reason}
 
-    people = step_recipients(step)
-    params = {**_code_number(step), "reason": reason}
-    lineout.step_event("sent_back", cause, step, params, now, people)
-    return queue_each("sent_back", cause, people, [step_item(step, reason=reason)], now, params=params)
+
+def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
+    """The e-mail of a send-back to the reopened step's people (its LINE message is ``lineout.step_event``'s:
+    the channels below never call each other)."""
+    return queue_each("sent_back", cause, step_recipients(step), [step_item(step, reason=reason)], now,
+                      params=sent_back_params(step, reason))
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:

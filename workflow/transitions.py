@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import alerts, audit, notify, permissions, steprows
+from workflow import alerts, audit, lineout, notify, permissions, steprows
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from workflow.models import Cycle, Group, Measure, ReviewDecision, Step, User
@@ -265,6 +265,8 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
     event = _set_state(reviewed, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason,
                        data={"by_review": step.number})
     notify.sent_back(reviewed, reason, f"e{event.seq}", now)
+    lineout.step_event("sent_back", f"e{event.seq}", reviewed, notify.sent_back_params(reviewed, reason), now,
+                       notify.step_recipients(reviewed))
     _flush()
     return step
 
