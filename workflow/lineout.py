@@ -223,10 +223,10 @@ def _forget_old_events(now: datetime) -> None:
     age, so the table stays the size of two days of events."""
     from sqlalchemy import delete
 
-    from workflow.linebind import MAX_EVENT_AGE
     from workflow.models import LineWebhookEvent
 
-    db.session.execute(delete(LineWebhookEvent).where(LineWebhookEvent.received_at < now - 2 * MAX_EVENT_AGE))
+    db.session.execute(delete(LineWebhookEvent).where(
+        LineWebhookEvent.received_at < now - 2 * lineapi.MAX_EVENT_AGE))
 
 
 # -- delivery ------------------------------------------------------------------------------------------------
