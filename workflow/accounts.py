@@ -130,7 +130,7 @@ def update_account(user_id: int, *, actor_id: int, roles: list[str], active: boo
                               "you cannot disable your own account or remove your own admin role")
     before = {"roles": sorted(user.roles), "active": user.active, "email": user.email, "group": user.group_id}
     if email is not None:
-        from workflow.definitions import EMAIL_PATTERN
+        from workflow.vocabulary import EMAIL_PATTERN
 
         email = email.strip().lower()
         if not EMAIL_PATTERN.match(email) or len(email) > 255:

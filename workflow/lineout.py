@@ -157,7 +157,7 @@ def _open_steps(agency_id: int) -> list[Step]:
 
 def digest_text(target: LineTarget, steps: list[Step], today: date, next_round: Round | None) -> str | None:
     """What a bound group reads in the morning, or None when there is nothing to say (no message is billed)."""
-    from workflow.status import is_overdue
+    from workflow.vocabulary import is_overdue
 
     style = _settings().digits
     mine = [s for s in steps if target.group_id is None or target.group_id in
