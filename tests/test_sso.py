@@ -466,11 +466,11 @@ def test_thaid_matches_the_citizen_id_an_admin_entered_kept_only_as_a_keyed_hash
 
 
 def test_a_parent_switches_a_provider_on_for_its_units(site, op):
-    from workflow import agencies
+    from workflow import units
 
-    unit, unit_admin = agencies.add_unit(user("admin").agency_id, "school1", "โรงเรียนทดสอบ", "school",
-                                         admin_name="ครูผู้ดูแล", admin_email="head@school1.example",
-                                         actor_id=user("admin").id, now=clock.now())
+    unit, unit_admin = units.add_unit(user("admin").agency_id, "school1", "โรงเรียนทดสอบ", "school",
+                                      admin_name="ครูผู้ดูแล", admin_email="head@school1.example",
+                                      actor_id=user("admin").id, now=clock.now())
     db.session.commit()
     op.set(accounts={"s-1": person("head@school1.example")})
     client = site.test_client()
