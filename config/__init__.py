@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TIMEZONE = "Asia/Bangkok"
@@ -76,6 +76,18 @@ class Settings:
     #: plain HTTP on a host other than this machine, chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``): cookies then
     #: travel without ``Secure``; a warning at start and on the admin page
     plain_http: bool = False
+    #: where ``itaflow backup`` and the daily schedule write archives (default: <instance>/backups)
+    backup_dir: Path | None = None
+    #: daily backups kept by the schedule (the oldest removed after each new one); 0: no schedule
+    backup_keep: int = 7
+    #: Bangkok time of the daily backup
+    backup_at: str = "02:00"
+    #: ``/metrics`` answers a request bearing this token (``Authorization: Bearer …``), or from an address of
+    #: ``metrics_allow`` (networks, comma-separated; the client's address as the proxy reports it)
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    #: "json": one JSON object a line (request ids, nothing secret); "text": for a person at a terminal
+    log_format: str = "json"
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -88,7 +100,7 @@ class Settings:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for key in ("secret_key", "audit_key", "mail_password", "data_keys"):
+        for key in ("secret_key", "audit_key", "mail_password", "data_keys", "metrics_token"):
             if data.get(key):
                 data[key] = "***"
         return data
@@ -152,6 +164,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         line_timeout=float(env.get("ITAFLOW_LINE_TIMEOUT", "10")),
         data_keys=_data_keys(env, instance),
         plain_http=_bool(env.get("ITAFLOW_PLAIN_HTTP", "0")),
+        backup_dir=Path(env["ITAFLOW_BACKUP_DIR"]).resolve() if env.get("ITAFLOW_BACKUP_DIR") else instance / "backups",
+        backup_keep=max(0, int(env.get("ITAFLOW_BACKUP_KEEP", "7"))),
+        backup_at=env.get("ITAFLOW_BACKUP_AT", "02:00"),
+        metrics_token=env.get("ITAFLOW_METRICS_TOKEN") or None,
+        metrics_allow=tuple(n.strip() for n in env.get("ITAFLOW_METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",")
+                            if n.strip()),
+        log_format=_choice(env, "ITAFLOW_LOG_FORMAT", "json", {"json", "text"}),
     )
 
 
