@@ -29,6 +29,8 @@ MULTIPROC = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if MULTIPROC:  # before any metric exists: each process's files carry its host and pid
     from prometheus_client import values
 
+    os.makedirs(MULTIPROC, mode=0o700, exist_ok=True)  # a fresh volume (compose) has no such folder yet
+
     values.ValueClass = values.MultiProcessValue(lambda: f"{socket.gethostname()}-{os.getpid()}")
 
 from prometheus_client import (  # noqa: E402
