@@ -33,6 +33,34 @@ def _instance_secret(instance: Path, name: str) -> str:
     return path.read_text().strip()
 
 
+#: what each kind of provider is, unless its settings say otherwise: its name on the button, the scopes asked,
+#: and how a sign-in finds its account (a verified e-mail, or the citizen id kept as a keyed hash)
+SSO_KINDS = {
+    "thaid": {"name": "ThaID", "scope": "openid pid name", "match": "citizen"},
+    "digitalid": {"name": "Digital ID", "scope": "openid pid name", "match": "citizen"},
+    "google": {"name": "Google", "scope": "openid email profile", "match": "email"},
+    "microsoft": {"name": "Microsoft", "scope": "openid email profile", "match": "email"},
+    "oidc": {"name": "", "scope": "openid email profile", "match": "email"},
+}
+
+
+@dataclass(frozen=True)
+class SsoProvider:
+    """An OpenID Connect provider of this deployment (``ITAFLOW_SSO_<ID>_...``). Agencies switch it on; its
+    client secret comes from the environment and is never shown, logged or put in the audit log."""
+
+    id: str  # short, lower case: in the callback's address and in the agencies' settings
+    kind: str  # a key of SSO_KINDS
+    name: str  # on the button: "เข้าสู่ระบบด้วย <name>"
+    issuer: str
+    discovery_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scope: str = "openid email profile"
+    match: str = "email"  # "email" (a verified e-mail claim) or "citizen" (ThaID's citizen id, hashed)
+    citizen_claim: str = "pid"  # the claim that holds the 13-digit citizen id (match "citizen")
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -76,6 +104,13 @@ class Settings:
     #: plain HTTP on a host other than this machine, chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``): cookies then
     #: travel without ``Secure``; a warning at start and on the admin page
     plain_http: bool = False
+    #: OpenID Connect providers agencies may switch on (none: password sign-in only)
+    sso_providers: tuple[SsoProvider, ...] = ()
+    #: keys of the HMAC that keeps provider subjects and citizen ids (never stored in clear); the first signs
+    #: new values, the others are older keys still recognised (a value found under one is re-keyed)
+    identity_keys: tuple[str, ...] = field(default=(), repr=False)
+    #: seconds a call to a provider (discovery, keys, token) may take
+    sso_timeout: float = 10.0
     #: where ``itaflow backup`` and the daily schedule write archives (default: <instance>/backups)
     backup_dir: Path | None = None
     #: daily backups kept by the schedule (the oldest removed after each new one); 0: no schedule
@@ -103,6 +138,9 @@ class Settings:
         for key in ("secret_key", "audit_key", "mail_password", "data_keys", "metrics_token"):
             if data.get(key):
                 data[key] = "***"
+        data["identity_keys"] = ["***" for _ in self.identity_keys]
+        for provider in data["sso_providers"]:
+            provider["client_secret"] = "***"
         return data
 
 
@@ -163,7 +201,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         line_api_url=env.get("ITAFLOW_LINE_API", "https://api.line.me").rstrip("/"),
         line_timeout=float(env.get("ITAFLOW_LINE_TIMEOUT", "10")),
         data_keys=_data_keys(env, instance),
-        plain_http=_bool(env.get("ITAFLOW_PLAIN_HTTP", "0")),
+        plain_http=(plain_http := _bool(env.get("ITAFLOW_PLAIN_HTTP", "0"))),
+        sso_providers=(providers := _sso_providers(env, plain_http=plain_http)),
+        identity_keys=_identity_keys(env, providers),
+        sso_timeout=float(env.get("ITAFLOW_SSO_TIMEOUT", "10")),
         backup_dir=Path(env["ITAFLOW_BACKUP_DIR"]).resolve() if env.get("ITAFLOW_BACKUP_DIR") else instance / "backups",
         backup_keep=max(0, int(env.get("ITAFLOW_BACKUP_KEEP", "7"))),
         backup_at=env.get("ITAFLOW_BACKUP_AT", "02:00"),
@@ -172,6 +213,76 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                             if n.strip()),
         log_format=_choice(env, "ITAFLOW_LOG_FORMAT", "json", {"json", "text"}),
     )
+
+
+def loopback(host: str) -> bool:
+    """This machine: the only place plain HTTP is allowed without ``ITAFLOW_PLAIN_HTTP=1`` (our base URL, a
+    provider's issuer)."""
+    import ipaddress
+
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _sso_providers(env: Mapping[str, str], *, plain_http: bool) -> tuple[SsoProvider, ...]:
+    """``ITAFLOW_SSO_PROVIDERS=thaid,google`` and, for each, ``ITAFLOW_SSO_<ID>_ISSUER``, ``_CLIENT_ID`` and
+    ``_CLIENT_SECRET`` (required); ``_KIND``, ``_NAME``, ``_SCOPE``, ``_DISCOVERY``, ``_CITIZEN_CLAIM``
+    (optional). A missing or malformed one stops the start with its name (the secret's value never shown).
+    An issuer on plain HTTP (the client secret and the tokens would cross the network unencrypted) only on
+    this machine, or where plain HTTP was chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``)."""
+    import re
+    from urllib.parse import urlsplit
+
+    out = []
+    for pid in [p.strip().lower() for p in env.get("ITAFLOW_SSO_PROVIDERS", "").split(",") if p.strip()]:
+        if not re.fullmatch(r"[a-z][a-z0-9]{0,15}", pid):
+            raise ValueError(f"ITAFLOW_SSO_PROVIDERS: {pid!r} is not a provider id (a-z, 0-9, at most 16)")
+        prefix = f"ITAFLOW_SSO_{pid.upper()}_"
+
+        def get(name: str, default: str | None = None, *, prefix: str = prefix) -> str:
+            value = (env.get(prefix + name) or "").strip() or default
+            if value is None:
+                raise ValueError(f"{prefix}{name} is required for the provider in ITAFLOW_SSO_PROVIDERS")
+            return value
+
+        kind = get("KIND", pid if pid in SSO_KINDS else "oidc").lower()
+        if kind not in SSO_KINDS:
+            raise ValueError(f"{prefix}KIND must be one of {sorted(SSO_KINDS)}, not {kind!r}")
+        defaults = SSO_KINDS[kind]
+        issuer = get("ISSUER").rstrip("/")
+        discovery = get("DISCOVERY", issuer + "/.well-known/openid-configuration")
+        for name, address in (("ISSUER", issuer), ("DISCOVERY", discovery)):
+            parts = urlsplit(address)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError(f"{prefix}{name} must be an http(s) address")
+            if parts.scheme == "http" and not (plain_http or loopback(parts.hostname)):
+                raise ValueError(f"{prefix}{name} is plain HTTP: the client secret and the tokens would cross the "
+                                 "network unencrypted. Use the provider's https:// address (or choose plain HTTP "
+                                 "explicitly with ITAFLOW_PLAIN_HTTP=1)")
+        match = get("MATCH", defaults["match"])
+        if match not in ("email", "citizen"):
+            raise ValueError(f"{prefix}MATCH must be email or citizen")
+        out.append(SsoProvider(
+            id=pid, kind=kind, name=get("NAME", defaults["name"] or pid), issuer=issuer, discovery_url=discovery,
+            client_id=get("CLIENT_ID"), client_secret=get("CLIENT_SECRET"), scope=get("SCOPE", defaults["scope"]),
+            match=match, citizen_claim=get("CITIZEN_CLAIM", "pid")))
+    return tuple(out)
+
+
+def _identity_keys(env: Mapping[str, str], providers: tuple[SsoProvider, ...]) -> tuple[str, ...]:
+    """``ITAFLOW_IDENTITY_KEY``: one key, or several separated by commas (the newest first, while older values
+    are re-keyed). Required once a provider is configured: subjects and citizen ids are kept only as HMACs."""
+    keys = tuple(k.strip() for k in env.get("ITAFLOW_IDENTITY_KEY", "").split(",") if k.strip())
+    if providers and not keys:
+        raise ValueError("ITAFLOW_IDENTITY_KEY is required with ITAFLOW_SSO_PROVIDERS: the key of the HMAC that "
+                         "keeps sign-in subjects and citizen ids (at least 32 random characters)")
+    if any(len(k) < 32 for k in keys):
+        raise ValueError("ITAFLOW_IDENTITY_KEY: each key must have at least 32 characters")
+    return keys
 
 
 def _data_keys(env: Mapping[str, str], instance: Path) -> tuple[str, ...]:

@@ -242,7 +242,7 @@ def test_a_blank_draft_with_groups_and_people_added_on_the_spot(office):
 
 
 def test_only_editors_of_the_agency_reach_a_draft(office):
-    from workflow.agencies import add_unit
+    from workflow.units import add_unit
 
     client = sign_in(office, "admin@office.test")
     draft_id = imported_draft(client)

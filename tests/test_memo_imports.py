@@ -143,7 +143,7 @@ def test_a_failed_read_says_why_and_is_dismissed(office, monkeypatch):  # noqa: 
 @needs_tesseract
 def test_a_scan_imported_on_the_web_shows_its_pages_beside_the_text_to_its_editors_only(office, tmp_path):  # noqa: F811
     from tests.conftest import PASSWORD
-    from workflow.agencies import add_unit
+    from workflow.units import add_unit
     from workflow.users import add_user
 
     scan = scan_of(to_pdf(memo_docx(), tmp_path), pages=1, dpi=300)

@@ -111,6 +111,11 @@ GET_MATRIX = {
     "public.agency_latest": ({None: 404} | {r: 404 for r in ALL}),
     "public.ics_feed": ({None: 404} | {r: 404 for r in ALL}),
     "public.item_page": ({None: 404} | {r: 404 for r in ALL}),
+    # an agency's own sign-in page; a provider the deployment does not have (none here): not found
+    "sso.agency_login": ({None: 200} | ALL),
+    "sso.start": ({None: 404} | {r: 404 for r in ALL}),
+    "sso.callback": ({None: 404} | {r: 404 for r in ALL}),
+    "sso.admin_page": ({None: 302} | ADMIN),
 }
 # POST endpoints: who may act (others get 403 or, for a step they may not touch, 403), never a 500
 POST_ALLOWED = {
@@ -186,6 +191,9 @@ POST_ALLOWED = {
     "line.unbind": {"admin"},  # a group bound to the agency: only its admin unbinds it
     # LINE's webhook: no session, no CSRF token, a signature instead (tests/test_line.py)
     "line.webhook": {None, "staff", "other_staff", "director", "secretariat", "executive", "admin"},
+    "sso.admin_providers": {"admin"},
+    "sso.admin_required": {"admin"},
+    "sso.admin_person": {"admin"},
 }
 DENIED_STATUS = {"reports.revoke_token": 404}
 #: the sign-in's second step: with no password just typed they send one back to sign in (302, or 401 to a script)
@@ -203,7 +211,8 @@ def _url(app, endpoint: str, ids: dict) -> str:
         .replace("<int:round_id>", str(ids["round"])).replace("<int:evidence_id>", str(ids["evidence"])) \
         .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"])) \
         .replace("<int:draft_id>", str(ids["draft"])).replace("<int:position>", "1").replace("<int:target_id>", "1") \
-        .replace("<int:import_id>", "999999").replace("<int:number>", "1").replace("<int:passkey_id>", "1")
+        .replace("<int:import_id>", "999999").replace("<int:number>", "1").replace("<int:passkey_id>", "1") \
+        .replace("<provider>", "none")
 
 
 def test_every_route_declares_its_access_and_is_in_the_matrix(demo):

@@ -64,6 +64,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_security(app)
     init_i18n(app)
     init_filters(app)
+    from web.sso import init_sso
+
+    init_sso(app)
     from web import api
     from web.views import (
         admin,
@@ -76,13 +79,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         memoimports,
         reports,
         rollup,
+        sso,
         tasks,
         twofactor,
     )
     from web.views import public as public_views
 
-    for module in (auth, twofactor, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup,
-                   line, public_views, api):
+    for module in (auth, twofactor, sso, tasks, approvals, measures, admin, editor, memoimports, mapping, reports,
+                   rollup, line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

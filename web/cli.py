@@ -332,8 +332,8 @@ def import_command(memo: Path, output: Path | None, agency_code: str | None, map
 def clone_command(cycle_id: int, agency_code: str | None) -> None:
     """Copy a cycle to the next fiscal year, dates moved one year (คัดลอกไปปีงบประมาณถัดไป)."""
     from workflow.errors import ValidationError
-    from workflow.instantiate import clone_cycle
     from workflow.models import Cycle
+    from workflow.nextyear import clone_cycle
 
     if agency_code is not None:
         agency = agencies.get(agency_code)

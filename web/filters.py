@@ -52,6 +52,11 @@ ACTION_TH = {
     "second_factor_reset": _l("ล้างการยืนยันตัวตนขั้นที่สอง"),
     "second_factor_policy_set": _l("กำหนดผู้ที่ต้องยืนยันตัวตนสองขั้น"),
     "recovery_codes_renewed": _l("สร้างรหัสกู้คืนชุดใหม่"),
+    "login_refused": _l("เข้าสู่ระบบด้วยรหัสผ่านไม่ได้ (ต้องใช้ SSO)"), "sso_refused": _l("เข้าสู่ระบบด้วย SSO ไม่สำเร็จ"),
+    "sso_failed": _l("คำตอบจากผู้ให้บริการ SSO ตรวจสอบไม่ผ่าน"), "sso_linked": _l("ผูกบัญชี SSO"),
+    "sso_unlinked": _l("ยกเลิกการผูกบัญชี SSO"), "sso_provider_changed": _l("ตั้งค่าผู้ให้บริการ SSO"),
+    "sso_required_changed": _l("ตั้งค่าการบังคับใช้ SSO"), "citizen_id_set": _l("บันทึกเลขประจำตัวประชาชน"),
+    "citizen_id_cleared": _l("ลบเลขประจำตัวประชาชน"),
 }
 
 #: every state an audit event names (a step's, a measure's, a round's, a LINE target's; a language; the agency's

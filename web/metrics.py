@@ -48,7 +48,7 @@ REQUESTS = Counter("itaflow_http_requests_total", "HTTP requests answered, by ro
                    ["route", "method", "status"])
 LATENCY = Histogram("itaflow_http_request_duration_seconds", "Time to answer a request, by route",
                     ["route", "method"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-LOGINS_REFUSED = Counter("itaflow_logins_refused_total", "Sign-ins refused: wrong_password, throttled",
+LOGINS_REFUSED = Counter("itaflow_logins_refused_total", "Sign-ins refused: wrong_password, throttled, sso_required",
                          ["reason"])
 DELIVERIES = Counter("itaflow_deliveries_total", "Outbox rows handled by the senders: sent, retried, failed",
                      ["channel", "outcome"])
@@ -60,7 +60,7 @@ SWEEP_LAST = Gauge("itaflow_sweep_last_run_timestamp_seconds", "When the last sw
                    multiprocess_mode="mostrecent")
 TIMERS_FIRED = Counter("itaflow_timers_fired_total", "Timers fired by the sweep")
 
-_REFUSED = {401: "wrong_password", 429: "throttled"}
+_REFUSED = {401: "wrong_password", 403: "sso_required", 429: "throttled"}
 
 
 def prepare_folder(folder: Path) -> None:

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import bindparam, select
 from werkzeug.urls import iri_to_uri
 
+from config import loopback
 from web.pagecache import init_page_cache, serve_from_cache
 from workflow import clock
 from workflow.db import db
@@ -35,22 +36,11 @@ class PlainHttpRefused(RuntimeError):
     """The base URL is plain HTTP to another machine and nobody chose it."""
 
 
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_transport(settings) -> None:
     """HTTPS, or this machine only, or plain HTTP chosen explicitly (``ITAFLOW_PLAIN_HTTP=1``: an intranet
     server without TLS; its cookies then go without ``Secure``, said at start and on the admin page)."""
     parts = urlsplit(settings.base_url)
-    if parts.scheme == "https" or _loopback(parts.hostname or ""):
+    if parts.scheme == "https" or loopback(parts.hostname or ""):
         return
     if not settings.plain_http:
         raise PlainHttpRefused(

@@ -38,9 +38,15 @@ def _admin(actor_id: int) -> User:
     return actor
 
 
+class SsoRequired(PermissionDenied):
+    """The password is right, but the person's agency requires single sign-on (workflow/signin.py)."""
+
+
 def sign_in(email: str, password: str, *, now: datetime) -> User | None:
     """The active user with this e-mail and password, or None. Both outcomes are audited. Tries at one address
-    are counted in the database (``throttle``: TooManyTries once ten failed in 15 minutes, from anywhere).
+    are counted in the database (``throttle``: TooManyTries once ten failed in 15 minutes, from anywhere). A
+    right password of someone whose agency requires single sign-on raises SsoRequired (audited), unless they
+    are its break-glass admin.
 
     A password that passed is the first factor: the caller asks for the second (web/views/twofactor.py)."""
     from workflow import throttle
@@ -50,6 +56,15 @@ def sign_in(email: str, password: str, *, now: datetime) -> User | None:
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and len(password) <= MAX_PASSWORD_INPUT and verify_password(user, password):
         throttle.give_back(f"password:{email}")
+        from workflow import signin
+
+        if not signin.password_allowed(user):
+            # said only to whoever knows the password: no account is discovered by it
+            audit.record("login_refused", agency_id=user.agency_id, actor_id=user.id, now=now, target_type="user",
+                         target_id=user.id, data={"reason": "sso_required"})
+            raise SsoRequired("หน่วยงานของท่านกำหนดให้เข้าสู่ระบบด้วยบัญชีขององค์กร (ปุ่มด้านบน) รหัสผ่านใช้ไม่ได้แล้ว",
+                              "your agency signs its people in through its organisation's account (the buttons "
+                              "above); passwords no longer work", keep_audit=True)
         audit.record("login", agency_id=user.agency_id,
                      actor_id=user.id, now=now, target_type="user", target_id=user.id)
         return user
@@ -115,7 +130,7 @@ def update_account(user_id: int, *, actor_id: int, roles: list[str], active: boo
                               "you cannot disable your own account or remove your own admin role")
     before = {"roles": sorted(user.roles), "active": user.active, "email": user.email, "group": user.group_id}
     if email is not None:
-        from workflow.definitions import EMAIL_PATTERN
+        from workflow.vocabulary import EMAIL_PATTERN
 
         email = email.strip().lower()
         if not EMAIL_PATTERN.match(email) or len(email) > 255:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from workflow import audit
+from workflow.agencytree import subtree_ids  # noqa: F401 - the services above read it here too
 from workflow.db import db
 from workflow.errors import NotFound, ValidationError
 from workflow.models import Agency, Cycle, User
@@ -69,7 +70,7 @@ def add(code: str, name: str, *, kind: str = AgencyKind.OFFICE, parent_code: str
     db.session.add(agency)
     db.session.flush()
     if parent is not None:  # a parent hears weekly which of its units fell behind
-        from workflow.rollup import schedule_weekly
+        from workflow.alerts import schedule_weekly
         from workflow.thaidate import bangkok_today
 
         schedule_weekly(parent.id, bangkok_today(now))
@@ -152,13 +153,6 @@ def move(code: str, parent_code: str | None, *, actor_id: int | None, now: datet
     return agency
 
 
-def subtree_ids(agency_id: int) -> list[int]:
-    """The agency and every unit under it, at any depth (one recursive query)."""
-    tree = select(Agency.id).where(Agency.id == agency_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
-    return list(db.session.execute(select(tree.c.id)).scalars())
-
-
 def listing() -> list[tuple[Agency, int]]:
     """Every agency with its depth, parents before their units, siblings by code."""
     agencies = db.session.execute(select(Agency).order_by(Agency.code)).scalars().all()
@@ -174,27 +168,6 @@ def listing() -> list[tuple[Agency, int]]:
 
     walk(None, 0)
     return out
-
-
-def add_unit(parent_id: int, code: str, name: str, kind: str, *, admin_name: str, admin_email: str,
-             actor_id: int, now: datetime) -> tuple[Agency, User]:
-    """A parent's admin adds a unit under their agency (or under one of its units) with the unit's first admin,
-    who is e-mailed a link to set their own password. Nothing is written if any of it is wrong."""
-    from workflow import invitations, permissions
-    from workflow.users import add_user
-
-    actor = db.session.get(User, actor_id)
-    parent = db.session.get(Agency, parent_id)
-    if actor is None or parent is None or not permissions.governs_agency(actor, parent.id):
-        raise NotFound(f"ไม่พบหน่วยงานเลขที่ {parent_id}", f"no agency {parent_id}")
-    if not (admin_name or "").strip() or not (admin_email or "").strip():
-        raise ValidationError("กรุณาระบุชื่อและอีเมลของผู้ดูแลระบบคนแรกของหน่วยงาน",
-                              "give the name and e-mail address of the unit's first admin")
-    unit = add(code, name, kind=kind, parent_code=parent.code, actor_id=actor_id, now=now)
-    admin = add_user(name=admin_name, email=admin_email, roles=["admin"], actor_id=actor_id, now=now,
-                     agency_id=unit.id)  # a refusal here (an e-mail taken…) and the entry point writes nothing
-    invitations.invite(admin.id, actor_id=actor_id, now=now)
-    return unit, admin
 
 
 #: an emblem as uploaded: a picture, not a document

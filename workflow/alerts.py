@@ -9,14 +9,14 @@ or that is done meanwhile simply ignores it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
-from workflow.models import Step
+from workflow.models import Step, Timer
 from workflow.steprows import StepRow
 from workflow.thaidate import bangkok_moment, bangkok_today
 
@@ -138,3 +138,21 @@ def schedule_next_overdue(step: Step, fired_on: date, count: int, calendar: Work
             escalate = calendar.add_working_days(fired_on, settings.escalate_after_days)
         timers.append(_timer("step_escalation", escalate, step))
     _write(timers)
+
+
+#: the weekly roll-up email (workflow.rollup) leaves on Monday (or the next working day) at the office hour
+ROLLUP_WEEKLY = "rollup_weekly"
+
+
+def schedule_weekly(agency_id: int, after: date) -> None:
+    """The parent's next weekly email (a timer row, as every deadline): the first Monday after ``after``,
+    moved to the next working day if it is a holiday. Once per agency: an existing unfired one stands."""
+    pending = db.session.execute(select(Timer.id).where(Timer.kind == ROLLUP_WEEKLY, Timer.target_type == "agency",
+                                                        Timer.target_id == agency_id, Timer.fired_at.is_(None)))
+    if pending.first() is not None:
+        return
+    monday = after + timedelta(days=7 - after.weekday())
+    day = WorkingCalendar().adjust(monday, "next").day
+    db.session.add(Timer(kind=ROLLUP_WEEKLY, fire_at=bangkok_moment(day, office_time()), target_type="agency",
+                         target_id=agency_id, payload={"week_of": monday.isoformat()}))
+    db.session.flush()

@@ -18,6 +18,7 @@ from workflow.calendar import POLICIES
 from workflow.errors import DefinitionError, Problem
 from workflow.models.org import ROLES
 from workflow.thaidate import ThaiDateError, parse_thai_date, parse_thai_month, to_arabic_digits
+from workflow.vocabulary import EMAIL_PATTERN
 from workflow.yamlsource import (
     MAX_EXPANDED_NODES,
     DuplicateKeyError,
@@ -29,7 +30,6 @@ from workflow.yamlsource import (
 
 FORMAT_VERSION = 1
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ITEM_CODE = re.compile(r"^\s*([๐O0oEe])\s*([๐-๙0-9]{1,3})(?![๐-๙0-9])")
 
 

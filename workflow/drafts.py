@@ -870,7 +870,7 @@ def add_group(draft_id: int, *, actor_id: int, now: datetime, expected_version: 
 def add_person(draft_id: int, *, actor_id: int, now: datetime, expected_version: int | None, name: str,
                group: str | None, email: str | None) -> str:
     """A person added on the spot (name, group, e-mail): their key, for the owner lists."""
-    from workflow.definitions import EMAIL_PATTERN
+    from workflow.vocabulary import EMAIL_PATTERN
 
     draft = get(draft_id, actor_id=actor_id)
     _check_version(draft, expected_version)
@@ -918,7 +918,7 @@ def _person_uses(doc: dict, key: str) -> tuple[list[str], list[str]]:
 def save_person(draft_id: int, key: str, *, actor_id: int, now: datetime, expected_version: int | None,
                 name: str, position: str | None, group: str | None, email: str | None) -> Draft:
     """A person of the draft as the officer corrects them (a job title read as a name, a missing unit)."""
-    from workflow.definitions import EMAIL_PATTERN
+    from workflow.vocabulary import EMAIL_PATTERN
 
     draft = get(draft_id, actor_id=actor_id)
     _check_version(draft, expected_version)

@@ -14,7 +14,7 @@ from workflow import agencies, alerts, audit
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.definitions import to_json_document
-from workflow.errors import NotFound, ValidationError
+from workflow.errors import ValidationError
 from workflow.models import (
     Agency,
     Cycle,
@@ -365,30 +365,6 @@ def next_year(day: date) -> date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
-
-
-def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadResult:
-    """The same measures one fiscal year later: every date moved one year and re-checked by the calendar."""
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
-    from workflow.nextyear import carry_items, next_year_framework
-
-    doc = shift_document(_from_json(cycle.definition), next_year)
-    doc["fiscal_year"] = cycle.fiscal_year_be + 1
-    doc["memo"] = {}
-    old, new = next_year_framework(cycle)
-    item_notes = carry_items(doc, old, new)
-    result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}",
-                         agency_code=db.session.get(Agency, cycle.agency_id).code)  # type: ignore[union-attr]
-    result.item_notes = item_notes
-    if new.agency_id is not None:
-        result.cycle.framework_id = new.id
-    audit.record("cycle_cloned", agency_id=cycle.agency_id,
-                 actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
-                 data={"from_cycle": cycle.id, "calendar_notes": result.calendar_notes, "framework": new.key,
-                       "item_notes": item_notes})
-    return result
 
 
 def stored_document(cycle: Cycle) -> dict:

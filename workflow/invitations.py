@@ -88,8 +88,17 @@ def invite(user_id: int, *, actor_id: int | None, now: datetime) -> User:
 
 
 def accept(secret: str, *, new: str, again: str, now: datetime) -> User:
-    """The person sets their password with the link; their other sessions end and the link stops working."""
+    """The person sets their password with the link; their other sessions end and the link stops working. Where
+    the agency requires single sign-on a link signs in only its break-glass admin (a password, then a session,
+    is what the requirement refuses)."""
+    from workflow import signin
+
     user = holder(secret, now)
+    if not signin.password_allowed(user):
+        raise ValidationError("หน่วยงานของท่านกำหนดให้เข้าสู่ระบบด้วยบัญชีขององค์กร จึงไม่ต้องตั้งรหัสผ่าน "
+                              "กรุณาเข้าสู่ระบบด้วยปุ่มของผู้ให้บริการในหน้าเข้าสู่ระบบ",
+                              "your agency signs its people in through its organisation's account, so no password "
+                              "is needed: use the provider's button on the sign-in page")
     if new != again:
         raise ValidationError("รหัสผ่านสองช่องไม่ตรงกัน", "the two passwords differ")
     if len(new) > 1024:

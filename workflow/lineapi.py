@@ -19,7 +19,11 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import timedelta
 
+#: a webhook event older than this is not acted on (LINE redelivers within hours, not days); the ids of those
+#: received are kept twice as long, to refuse a replay
+MAX_EVENT_AGE = timedelta(days=1)
 #: LINE's limits: 5 messages a request, 5,000 characters a text message
 MAX_MESSAGES = 5
 MAX_TEXT = 5000

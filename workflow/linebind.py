@@ -31,7 +31,7 @@ CODE_LIFETIME = timedelta(hours=24)
 #: a code entered wrong this many times for a target is void (a new invitation gives a new one)
 MAX_CODE_ATTEMPTS = 5
 #: an event older than this is not acted on (LINE redelivers within hours, not days)
-MAX_EVENT_AGE = timedelta(days=1)
+MAX_EVENT_AGE = lineapi.MAX_EVENT_AGE
 MAX_BODY = 256 * 1024
 #: LINE's documented webhook event types: the ones not acted on are taken and ignored; any other is refused
 KNOWN_EVENTS = {"message", "unsend", "follow", "unfollow", "join", "leave", "memberJoined", "memberLeft",

@@ -157,7 +157,7 @@ def _open_steps(agency_id: int) -> list[Step]:
 
 def digest_text(target: LineTarget, steps: list[Step], today: date, next_round: Round | None) -> str | None:
     """What a bound group reads in the morning, or None when there is nothing to say (no message is billed)."""
-    from workflow.status import is_overdue
+    from workflow.vocabulary import is_overdue
 
     style = _settings().digits
     mine = [s for s in steps if target.group_id is None or target.group_id in
@@ -223,10 +223,10 @@ def _forget_old_events(now: datetime) -> None:
     age, so the table stays the size of two days of events."""
     from sqlalchemy import delete
 
-    from workflow.linebind import MAX_EVENT_AGE
     from workflow.models import LineWebhookEvent
 
-    db.session.execute(delete(LineWebhookEvent).where(LineWebhookEvent.received_at < now - 2 * MAX_EVENT_AGE))
+    db.session.execute(delete(LineWebhookEvent).where(
+        LineWebhookEvent.received_at < now - 2 * lineapi.MAX_EVENT_AGE))
 
 
 # -- delivery ------------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from workflow import audit, frameworks
 from workflow.db import db
 from workflow.errors import NotFound
-from workflow.models import Cycle, Draft, Framework
+from workflow.instantiate import LoadResult, _from_json, instantiate, next_year, shift_document, stored_document
+from workflow.models import Agency, Cycle, Draft, Framework
 
 #: how many lists back a code is followed through the shipped lists (2566 -> 2568 -> 2569 -> ...)
 _MAX_HOPS = 4
@@ -140,7 +141,6 @@ def draft_from_cycle(cycle_id: int, *, actor_id: int, now: datetime) -> Draft:
     in next year's numbering, the memo's date and the cycle's progress left behind. What to check is listed on
     the draft. Audited."""
     from workflow import drafts
-    from workflow.instantiate import next_year, shift_document, stored_document
 
     actor = drafts._actor(actor_id)
     cycle = db.session.get(Cycle, cycle_id)
@@ -177,3 +177,25 @@ def cycles_to_copy(*, actor_id: int) -> list[Cycle]:
     actor = drafts._actor(actor_id)
     return list(db.session.execute(select(Cycle).where(Cycle.agency_id == actor.agency_id)
                                    .order_by(Cycle.fiscal_year_be.desc(), Cycle.id.desc())).scalars())
+
+
+def clone_cycle(cycle_id: int, *, actor_id: int | None, now: datetime) -> LoadResult:
+    """The same measures one fiscal year later: every date moved one year and re-checked by the calendar."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"ไม่พบรอบการประเมินเลขที่ {cycle_id}", f"no cycle {cycle_id}")
+    doc = shift_document(_from_json(cycle.definition), next_year)
+    doc["fiscal_year"] = cycle.fiscal_year_be + 1
+    doc["memo"] = {}
+    old, new = next_year_framework(cycle)
+    item_notes = carry_items(doc, old, new)
+    result = instantiate(doc, actor_id=actor_id, now=now, source_name=f"clone of cycle {cycle.id}",
+                         agency_code=db.session.get(Agency, cycle.agency_id).code)  # type: ignore[union-attr]
+    result.item_notes = item_notes
+    if new.agency_id is not None:
+        result.cycle.framework_id = new.id
+    audit.record("cycle_cloned", agency_id=cycle.agency_id,
+                 actor_id=actor_id, now=now, target_type="cycle", target_id=result.cycle.id,
+                 data={"from_cycle": cycle.id, "calendar_notes": result.calendar_notes, "framework": new.key,
+                       "item_notes": item_notes})
+    return result

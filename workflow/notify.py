@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -204,26 +204,40 @@ def queue(event_name: str, cause: str, recipient: Recipient, items: list[dict], 
     Its subject and lead are worded in the recipient's language (``workflow.wording``, by ``wording_key``,
     the event's name unless given, with ``params``); the rest is stored as data (template and context) and
     rendered in that language when it is sent."""
-    if not recipient.email or not recipient.active:
-        return False
-    key = f"{event_name}:{cause}:{recipient.id}"
-    held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
-    lang = wording.language_of(recipient)
-    subject, lead = wording.say(wording_key or event_name, lang, params or {})
-    values = dict(
-        dedupe_key=key, event=event_name, recipient_id=recipient.id, to_email=recipient.email,
-        subject=SUBJECT_PREFIX + subject, status="held" if held else "pending", attempts=0,
-        next_attempt_at=alerts.send_moment(event_name, now), message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>",
-        created_at=now,
-        payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
-                 "context": context or {}, "lang": lang},
-        lease_until=None, last_error=None, sent_at=None,
-    )
+    return queue_each(event_name, cause, [recipient], items, now, params=params, wording_key=wording_key,
+                      template=template, context=context) == 1
+
+
+def queue_each(event_name: str, cause: str, recipients: Iterable[Recipient], items: list[dict], now: datetime, *,
+               params: dict | None = None, wording_key: str | None = None, template: str = "alert",
+               context: dict | None = None) -> int:
+    """``queue`` for each of several people, written in one INSERT (the people of a step that opens). The
+    number of rows added."""
+    moment = alerts.send_moment(event_name, now)
+    worded: dict[str, tuple[str, str]] = {}
+    domain = _mail_domain()
+    rows = []
+    for recipient in recipients:
+        if not recipient.email or not recipient.active:
+            continue
+        lang = wording.language_of(recipient)
+        if lang not in worded:
+            worded[lang] = wording.say(wording_key or event_name, lang, params or {})
+        subject, lead = worded[lang]
+        held = recipient.notify_mode == "digest" and event_name in DIGESTIBLE
+        rows.append(dict(
+            dedupe_key=f"{event_name}:{cause}:{recipient.id}", event=event_name, recipient_id=recipient.id,
+            to_email=recipient.email, subject=SUBJECT_PREFIX + subject, status="held" if held else "pending",
+            attempts=0, next_attempt_at=moment, message_id=f"<{uuid.uuid4().hex}@{domain}>", created_at=now,
+            payload={"template": template, "recipient_name": recipient.name, "lead": lead, "items": items,
+                     "context": context or {}, "lang": lang},
+            lease_until=None, last_error=None, sent_at=None,
+        ))
     collected = db.session.info.get("outbox_collect")
     if collected is not None:
-        collected.append(values)
-        return True
-    return _insert_rows([values]) == 1
+        collected.extend(rows)
+        return len(rows)
+    return _insert_rows(rows) if rows else 0
 
 
 @contextmanager
@@ -263,30 +277,30 @@ def step_opened(step: Step | StepRow, cause: str, now: datetime, *, loading: boo
     if not alerts.announce_opening(step, now, loading=loading):
         return 0
     event = "review_waiting" if step.kind == "review" else "step_opened"
-    return sum(queue(event, cause, user, [step_item(step)], now, params=_code_number(step))
-               for user in recipient_rows(step))
+    return queue_each(event, cause, recipient_rows(step), [step_item(step)], now, params=_code_number(step))
 
 
 def due_moved(step: Step, before: date | None, reason: str, cause: str, now: datetime) -> int:
-    return sum(queue("due_moved", cause, user, [step_item(step, reason=reason)], now,
-                     params={**_code_number(step), "day": step.due_on, "before": before or step.due_on,
-                             "reason": reason})
-               for user in step_recipients(step))
+    return queue_each("due_moved", cause, step_recipients(step), [step_item(step, reason=reason)], now,
+                      params={**_code_number(step), "day": step.due_on, "before": before or step.due_on,
+                              "reason": reason})
+
+
+def sent_back_params(step: Step, reason: str) -> dict:
+    """What a send-back's message says, on every channel (e-mail here, LINE in workflow.lineout)."""
+    return {**_code_number(step), "reason": reason}
 
 
 def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
-    from workflow import lineout
-
-    people = step_recipients(step)
-    params = {**_code_number(step), "reason": reason}
-    lineout.step_event("sent_back", cause, step, params, now, people)
-    return sum(queue("sent_back", cause, user, [step_item(step, reason=reason)], now, params=params)
-               for user in people)
+    """The e-mail of a send-back to the reopened step's people (its LINE message is ``lineout.step_event``'s:
+    the channels below never call each other)."""
+    return queue_each("sent_back", cause, step_recipients(step), [step_item(step, reason=reason)], now,
+                      params=sent_back_params(step, reason))
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:
-    return sum(queue("approved", cause, user, [step_item(reviewed)], now, params=_code_number(reviewed))
-               for user in step_recipients(reviewed))
+    return queue_each("approved", cause, recipient_rows(reviewed), [step_item(reviewed)], now,
+                      params=_code_number(reviewed))
 
 
 def build_digests(now: datetime) -> int:

@@ -32,7 +32,7 @@ def reads_agency(user: User | ActorRow, agency_id: int) -> bool:
         return True
     if not isinstance(user, User) or not user.active or not user.has_role(*READS_UNITS):
         return False
-    from workflow.agencies import subtree_ids
+    from workflow.agencytree import subtree_ids
 
     return agency_id in subtree_ids(user.agency_id)
 
@@ -44,7 +44,7 @@ def governs_agency(user: User, agency_id: int) -> bool:
         return False
     if user.agency_id == agency_id:
         return True
-    from workflow.agencies import subtree_ids
+    from workflow.agencytree import subtree_ids
 
     return agency_id in subtree_ids(user.agency_id)
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, select
 
-from workflow import agencies
+from workflow import agencies, alerts
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Agency, AuditHead, Cycle, CycleTally, Measure, Round, Step
@@ -227,26 +227,9 @@ def as_json(r: UnitRow) -> dict:
             "published": r.published, "behind": r.behind}
 
 
-#: the weekly roll-up email leaves on Monday (or the next working day) at the office hour
-WEEKLY = "rollup_weekly"
-
-
-def schedule_weekly(agency_id: int, after: date) -> None:
-    """The parent's next weekly email (a timer row, as every deadline): the first Monday after ``after``,
-    moved to the next working day if it is a holiday. Once per agency: an existing unfired one stands."""
-    from workflow.alerts import office_time
-    from workflow.models import Timer
-    from workflow.thaidate import bangkok_moment
-
-    pending = db.session.execute(select(Timer.id).where(Timer.kind == WEEKLY, Timer.target_type == "agency",
-                                                        Timer.target_id == agency_id, Timer.fired_at.is_(None)))
-    if pending.first() is not None:
-        return
-    monday = after + timedelta(days=7 - after.weekday())
-    day = WorkingCalendar().adjust(monday, "next").day
-    db.session.add(Timer(kind=WEEKLY, fire_at=bangkok_moment(day, office_time()), target_type="agency",
-                         target_id=agency_id, payload={"week_of": monday.isoformat()}))
-    db.session.flush()
+#: the weekly roll-up email: its timer is written by ``alerts.schedule_weekly`` (a unit added under a parent
+#: asks for it, and agencies sit below the roll-up)
+WEEKLY = alerts.ROLLUP_WEEKLY
 
 
 def send_weekly(agency_id: int, now: datetime) -> int:
@@ -258,7 +241,7 @@ def send_weekly(agency_id: int, now: datetime) -> int:
     from workflow.thaidate import bangkok_today
 
     today = bangkok_today(now)
-    schedule_weekly(agency_id, today)
+    alerts.schedule_weekly(agency_id, today)
     rows = units(agency_id, today, sort="late_days", descending=True)
     behind = [r for r in rows if r.behind]
     if not behind:

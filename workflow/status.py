@@ -13,7 +13,7 @@ from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Cycle, Measure, Step
 from workflow.thaidate import bangkok_today, digits, format_be
-from workflow.vocabulary import DueStatus, StepKind, StepState, due_status, label
+from workflow.vocabulary import DueStatus, StepKind, StepState, due_status, is_overdue, label
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,6 @@ def owner_label(step: Step) -> str:
     if step.owner_group is not None and step.co_owner_groups:  # owned by the measure's groups together
         parts[-1] = " และ".join([step.owner_group.name, *(g.name for g in step.co_owner_groups)])
     return " / ".join(parts) or "-"
-
-
-def is_overdue(step: Step, today: date) -> bool:
-    return due_status(step.state, step.due_on, today) == DueStatus.OVERDUE
 
 
 def is_due_soon(step: Step, today: date, calendar: WorkingCalendar | None = None) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import alerts, audit, notify, permissions, steprows
+from workflow import alerts, audit, lineout, notify, permissions, steprows
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from workflow.models import Cycle, Group, Measure, ReviewDecision, Step, User
@@ -36,8 +36,9 @@ _STEP_LOAD = (
 )
 
 
-def _load(step_id: int, actor_id: int, expected_version: int | None) -> tuple[Step, User]:
-    step = db.session.get(Step, step_id, options=_STEP_LOAD)
+def _load(step_id: int, actor_id: int, expected_version: int | None,
+          options: Sequence = _STEP_LOAD) -> tuple[Step, User]:
+    step = db.session.get(Step, step_id, options=options)
     if step is None:
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     actor = db.session.get(User, actor_id, options=(joinedload(User.role_rows),))
@@ -208,24 +209,33 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         open_ready_steps(step.measure_id, actor_id=actor.id, now=now, measure=step.measure)
 
 
+#: what deciding a review reads beside the step: the group that decides it and the step it checks (in the
+#: same statement, not one lazy load each)
+_REVIEW_LOAD = (*_STEP_LOAD, joinedload(Step.reviewer_group), joinedload(Step.reviews_step))
+
+
 @_guarded
 def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
             note: str | None = None) -> Step:
-    """The reviewer group's director approves a review step."""
-    step, actor = _load(step_id, actor_id, expected_version)
+    """The reviewer group's director approves a review step. Its events are written together with those of
+    the steps it opens (``audit.batch``); the decision is added without reading the step's earlier ones."""
+    step, actor = _load(step_id, actor_id, expected_version, options=_REVIEW_LOAD)
     permissions.require_decide(actor, step)
     _check_version(step, expected_version)
     if step.state != "open":
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     note = _clean(note)
-    step.decisions.append(ReviewDecision(decided_by_id=actor.id, decision="approved", reason=note, decided_at=now))
+    db.session.add(ReviewDecision(step_id=step.id, decided_by_id=actor.id, decision="approved", reason=note,
+                                  decided_at=now))
     step.done_at = now
     step.done_by_id = actor.id
-    event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note)
-    if step.reviews_step is not None:
-        notify.approved(step, step.reviews_step, f"e{event.seq}", now)
-    _flush()
-    open_ready_steps(step.measure_id, actor_id=actor.id, now=now)
+    with audit.batch():
+        event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note)
+        if step.reviews_step is not None:
+            notify.approved(step, step.reviews_step, f"e{event.seq}", now)
+        _flush()
+        open_ready_steps(step.measure_id, actor_id=actor.id, now=now)
+    steprows.expire(Step, [step.id])  # ``decisions`` was not read: whoever reads it next reads it whole
     return step
 
 
@@ -255,6 +265,8 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
     event = _set_state(reviewed, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason,
                        data={"by_review": step.number})
     notify.sent_back(reviewed, reason, f"e{event.seq}", now)
+    lineout.step_event("sent_back", f"e{event.seq}", reviewed, notify.sent_back_params(reviewed, reason), now,
+                       notify.step_recipients(reviewed))
     _flush()
     return step
 

@@ -5,6 +5,7 @@ this module; the database accepts only these values (check constraints on ``step
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -111,3 +112,12 @@ def due_status(state: str, due_on: date | None, today: date, calendar: WorkingCa
     if (calendar or WorkingCalendar()).working_days_between(today, due_on) <= DUE_SOON_WORKING_DAYS:
         return DueStatus.SOON
     return DueStatus.NONE
+
+
+def is_overdue(step, today: date) -> bool:
+    """A step (a model or a row with ``state`` and ``due_on``) overdue on ``today``."""
+    return due_status(step.state, step.due_on, today) == DueStatus.OVERDUE
+
+
+#: what an e-mail address looks like, wherever one is typed (a memo's people, an account, a unit's admin)
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

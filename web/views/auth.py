@@ -23,19 +23,26 @@ bp = Blueprint("auth", __name__)
 # minutes hold that account's sign-in back (429) from every address and every web worker
 @public
 def login():
-    error = None
+    from web.views.sso import login_context, page_agency
+
+    error, status = None, 200
+    next_url = safe_next(request.args.get("next"))
     if request.method == "POST":
         try:
             user = accounts.sign_in(request.form.get("email") or "", request.form.get("password") or "",
                                     now=clock.now())
         except TooManyTries:
             db.session.rollback()
-            return render_template("login.html", error=_("ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่")), 429
-        if user is not None:  # the first factor: the second, when there is one, is asked next
-            return after_first_factor(user, safe_next(request.args.get("next")))
-        keep_audit_on_error()  # the failed sign-in stays in the audit log
-        error = _("อีเมลหรือรหัสผ่านไม่ถูกต้อง")
-    return render_template("login.html", error=error), 401 if error else 200
+            error, status = _("ลองเข้าสู่ระบบบ่อยเกินไป กรุณารอสักครู่"), 429
+        except accounts.SsoRequired as exc:  # the right password, but the agency signs in through a provider
+            keep_audit_on_error()
+            error, status = message(exc), 403
+        else:
+            if user is not None:  # the first factor: the second, when there is one, is asked next
+                return after_first_factor(user, next_url)
+            keep_audit_on_error()  # the failed sign-in stays in the audit log
+            error, status = _("อีเมลหรือรหัสผ่านไม่ถูกต้อง"), 401
+    return render_template("login.html", error=error, next=next_url, **login_context(page_agency())), status
 
 
 @bp.post("/logout")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from web.i18n import message
 from web.security import roles_required
-from workflow import agencies, clock, permissions, queries, rollup
+from workflow import agencies, clock, permissions, queries, rollup, units
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound
 from workflow.models import Agency
@@ -82,7 +82,7 @@ def new_unit():
     if request.method == "POST":
         parent_id = form.get("parent_id", type=int) or g.user.agency_id
         try:
-            unit, admin = agencies.add_unit(
+            unit, admin = units.add_unit(
                 parent_id, form.get("code", ""), form.get("name", ""), form.get("kind", ""),
                 admin_name=form.get("admin_name", ""), admin_email=form.get("admin_email", ""),
                 actor_id=g.user.id, now=clock.now())

@@ -7,6 +7,7 @@ from workflow.models.framework import Framework
 from workflow.models.line import LineChannel, LineTarget, LineWebhookEvent
 from workflow.models.org import ROLES, Agency, Group, User, UserRole
 from workflow.models.secondfactor import Passkey, RecoveryCode, TotpCredential
+from workflow.models.signin import AgencySignIn, SignInIdentity
 from workflow.models.step import ReviewDecision, Step, StepCoOwner
 from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, SignInThrottle, Timer
 from workflow.models.token import TOKEN_KINDS, AccessToken
@@ -16,6 +17,7 @@ __all__ = [
     "TOKEN_KINDS",
     "AccessToken",
     "Agency",
+    "AgencySignIn",
     "AuditEvent",
     "AuditHead",
     "Cycle",
@@ -37,6 +39,7 @@ __all__ = [
     "ReviewDecision",
     "Round",
     "RoundMeasure",
+    "SignInIdentity",
     "SignInThrottle",
     "Step",
     "StepCoOwner",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Model
@@ -39,6 +39,8 @@ class Agency(Model):
     #: who must sign in with a second factor (workflow/secondfactor.py): "none" (whoever chose one),
     #: "privileged" (admins, executives and the secretariat) or "everyone"
     second_factor: Mapped[str] = mapped_column(String(16), nullable=False, default="none", server_default="none")
+    #: its people sign in through a provider it switched on; a password is refused, except its break-glass admin's
+    sso_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent", order_by="Agency.code")
@@ -104,6 +106,8 @@ class User(Model):
     #: "th" (the default) or "en": the language of the pages
     language: Mapped[str] = mapped_column(String(2), default="th", server_default="th", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the admin whose password still works when the agency requires single sign-on (one per agency)
+    break_glass: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
 
     group: Mapped[Group | None] = relationship(back_populates="members", foreign_keys=[group_id])
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
