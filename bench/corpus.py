@@ -499,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these memos (a part of the file name)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list each memo's differences and dropped text")
     args = parser.parse_args(argv)
+    from bench import OFFICE_MORNING, pin_clock
+
+    pin_clock(OFFICE_MORNING)  # this run's "now", in this process and every one it starts
     sys.path.insert(0, str(ROOT))
     paths = [p for p in memo_paths() if not args.names or any(n in p.name for n in args.names)]
     rows = [evaluate(p) for p in paths]

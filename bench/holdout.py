@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import corpus
+from bench import OFFICE_MORNING, corpus, pin_clock
 from bench.corpus import ROOT, actions, dropped, expected_of, import_memo, table
 
 HOLDOUT = ROOT / "tests" / "data" / "memos" / "holdout"
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus-pieces", action="store_true",
                         help="read the memo's text with bench.corpus.memo_pieces (skips some cells; see above)")
     args = parser.parse_args(argv)
+    pin_clock(OFFICE_MORNING)  # this run's "now", in this process and every one it starts
     sys.path.insert(0, str(ROOT))
     pieces_of = corpus.memo_pieces if args.corpus_pieces else memo_pieces
     paths = [p for p in memo_paths(args.dir) if not args.names or any(n in p.name for n in args.names)]

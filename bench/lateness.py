@@ -4,7 +4,8 @@ from its timer's fire_at to its arrival in the sink. Usage:
 
     .venv/bin/python bench/lateness.py [--tick 60] [--timers 60] [--spread 120]
 
-Prints p50, p95 and max lateness in seconds, and the bound (one tick + 30 s).
+Prints p50, p95 and max lateness in seconds, and the bound (one tick + 30 s). Every process reads the same
+clock (bench.pin_clock): 09:00 on a working Wednesday, ticking on; lateness is in real seconds.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench import OFFICE_MORNING, pin_clock  # noqa: E402
 from tasks.sink import start_sink  # noqa: E402
 from tests.test_live import Stack  # noqa: E402  (the same real-parts harness the tests use)
 from web import create_app  # noqa: E402
+from workflow import clock  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import OutboxMessage, Step, Timer  # noqa: E402
 
@@ -39,7 +42,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     stack = Stack(tmp)
     stack.env["ITAFLOW_SWEEP_SECONDS"] = str(args.tick)
-    stack.env.pop("ITAFLOW_CLOCK_FILE")  # the real clock
+    pinned = (OFFICE_MORNING + timedelta(minutes=30)).astimezone(UTC)  # in office hours: alerts go at once
+    pin_clock(pinned, stack.clock)
+    pinned_at = time.time()  # the real moment of ``pinned``: arrivals are measured in real time
     stack.start_redis()
     controller, sink = start_sink(port=stack.smtp_port)
     arrivals: dict[str, float] = {}
@@ -62,12 +67,12 @@ def main() -> None:
             from workflow.demo import demo_document
             from workflow.instantiate import instantiate
 
-            now = datetime.now(UTC)
+            now = clock.now()
             instantiate(demo_document(now.date(), as_written=False), actor_id=None, now=now, source_name="bench")
             db.session.execute(Timer.__table__.delete())
             db.session.execute(OutboxMessage.__table__.delete())
             steps = db.session.execute(select(Step).where(Step.state == "open")).scalars().all()
-            start = datetime.now(UTC) + timedelta(seconds=5)
+            start = clock.now() + timedelta(seconds=5)
             fire_at: dict[int, datetime] = {}
             for i in range(args.timers):
                 s = steps[i % len(steps)]
@@ -102,7 +107,7 @@ def main() -> None:
                 candidates = [fire_at[t.id] for t in timers_by_step.get(step_id, []) if t.id in fire_at
                               and fire_at[t.id] <= row.created_at]
                 if candidates:
-                    lateness.append(got - max(candidates).timestamp())
+                    lateness.append(got - pinned_at - (max(candidates) - pinned).total_seconds())
             db.drop_all()
         lateness.sort()
         p95 = lateness[max(0, int(len(lateness) * 0.95) - 1)] if lateness else None

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
+from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow import agencies, clock  # noqa: E402
 from workflow.db import db  # noqa: E402
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
+    pin_clock(NOW)  # this run's "now", in this process and every one it starts
     tmp = Path(tempfile.mkdtemp())
     port = free_port()
     sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",

@@ -10,6 +10,9 @@ Prints one JSON line: the seconds from the moment the reminders fell due until t
 timer and queued every email, and until the last email was in the SMTP server; the sending rate; and the
 exactly-once check: emails received per outbox row and per person (each must be exactly one), duplicates
 and missing. The web processes answer /healthz throughout (their p95 is printed too).
+
+Every process reads the same clock (bench.pin_clock): a few seconds before 08:30 on a working Wednesday
+(bench.OFFICE_MORNING), ticking on, whatever the hour the benchmark is run at. Figures are in real seconds.
 """
 
 from __future__ import annotations
@@ -167,15 +170,18 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
+    from bench import OFFICE_MORNING, pin_clock
     from tests.test_live import Stack, free_port
     from web import create_app
     from workflow.calendar import WorkingCalendar
     from workflow.db import db
     from workflow.models import OutboxMessage, Timer
+    from workflow.thaidate import bangkok_today
 
     tmp = Path(tempfile.mkdtemp())
     stack = Stack(tmp)
-    stack.env.pop("ITAFLOW_CLOCK_FILE")  # the real clock: 08:30 is a moment a few seconds from now
+    due_at = OFFICE_MORNING.astimezone(UTC)  # "08:30", when every reminder falls due
+    pin_clock(due_at - timedelta(hours=1), stack.clock)  # while the rows are written and the stack starts
     stack.env.update({"DATABASE_URL": args.database_url, "ITAFLOW_SWEEP_SECONDS": str(args.tick),
                       "ITAFLOW_MAIL_LEASE_SECONDS": "60", "ITAFLOW_MAIL_SENDERS": str(args.senders),
                       "MAIL_TIMEOUT": "30"})
@@ -189,8 +195,7 @@ def main() -> None:
             db.drop_all()
             db.create_all()
             start = time.perf_counter()
-            due_at = datetime.now(UTC) + timedelta(seconds=args.lead + 200)  # moved below, once the rows exist
-            due_on = WorkingCalendar().add_working_days(due_at.date(), 3)
+            due_on = WorkingCalendar().add_working_days(bangkok_today(due_at), 3)
             people = populate(args.units, args.offices, due_at, due_on)
             setup = time.perf_counter() - start
             stack.start_redis()
@@ -200,10 +205,9 @@ def main() -> None:
                 stack.start(name, "worker")
             for name in ("b1", "b2"):
                 stack.start(name, "beat")
-            # "08:30": a moment just ahead, after every process has started
-            due_at = datetime.now(UTC) + timedelta(seconds=args.lead)
-            db.session.execute(Timer.__table__.update().values(fire_at=due_at))
-            db.session.commit()
+            # every process has started: the clock to a few seconds before 08:30, and 08:30 in real time
+            pin_clock(due_at - timedelta(seconds=args.lead), stack.clock)
+            fell_due = time.time() + args.lead
             claimed_at = queued_at = delivered_at = None
             health: list[float] = []
             health_failed = 0  # /healthz not answered within 5 s (or refused) during the morning
@@ -214,10 +218,10 @@ def main() -> None:
                     try:
                         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
                             answer.read()
-                        if time.time() >= due_at.timestamp():
+                        if time.time() >= fell_due:
                             health.append((time.perf_counter() - began) * 1000)
                     except OSError:
-                        if time.time() >= due_at.timestamp():
+                        if time.time() >= fell_due:
                             health_failed += 1
                 db.session.rollback()
                 if claimed_at is None:
@@ -244,7 +248,6 @@ def main() -> None:
             sink.send_signal(signal.SIGTERM)
             sink.wait(30)
     sunk = json.loads(figures_file.read_text())
-    fell_due = due_at.timestamp()
     health.sort()
     print(json.dumps({
         "units": args.units, "people": people, "setup_s": round(setup, 1), "tick_s": args.tick,

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import bindparam, insert, select, text  # noqa: E402
 
+from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow import queries, rollup  # noqa: E402
 from workflow.db import db  # noqa: E402
@@ -183,6 +184,7 @@ def main() -> None:
     parser.add_argument("--offices", type=int, default=80)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
+    pin_clock(NOW)  # this run's "now", in this process and every one it starts
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"ITAFLOW_INSTANCE": tmp, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
                           "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/national.sqlite"})

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
+from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow import agencies, queries  # noqa: E402
 from workflow.db import db  # noqa: E402
@@ -193,6 +194,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
+    pin_clock(NOW)  # this run's "now", in this process and every one it starts
     tmp = Path(tempfile.mkdtemp())
     env = {**os.environ, "ITAFLOW_INSTANCE": str(tmp), "ITAFLOW_SECRET_KEY": "bench-secret",
            "DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'pages.sqlite'}"}

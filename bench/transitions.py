@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, select  # noqa: E402
 
+from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
 from workflow import transitions  # noqa: E402
 from workflow.db import db  # noqa: E402
@@ -435,6 +436,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="where itaflow's time goes in the seed mix")
     args = parser.parse_args()
+    pin_clock(NOW)  # this run's "now", in this process and every one it starts
     if args.profile:
         with tempfile.TemporaryDirectory() as tmp:
             run_itaflow_seed(Path(tmp), args.copies, profile=True)

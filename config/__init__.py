@@ -111,6 +111,18 @@ class Settings:
     identity_keys: tuple[str, ...] = field(default=(), repr=False)
     #: seconds a call to a provider (discovery, keys, token) may take
     sso_timeout: float = 10.0
+    #: where ``itaflow backup`` and the daily schedule write archives (default: <instance>/backups)
+    backup_dir: Path | None = None
+    #: daily backups kept by the schedule (the oldest removed after each new one); 0: no schedule
+    backup_keep: int = 7
+    #: Bangkok time of the daily backup
+    backup_at: str = "02:00"
+    #: ``/metrics`` answers a request bearing this token (``Authorization: Bearer …``), or from an address of
+    #: ``metrics_allow`` (networks, comma-separated; the client's address as the proxy reports it)
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    #: "json": one JSON object a line (request ids, nothing secret); "text": for a person at a terminal
+    log_format: str = "json"
 
     def flask_config(self) -> dict:
         """The keys Flask and its extensions read."""
@@ -123,7 +135,7 @@ class Settings:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for key in ("secret_key", "audit_key", "mail_password", "data_keys"):
+        for key in ("secret_key", "audit_key", "mail_password", "data_keys", "metrics_token"):
             if data.get(key):
                 data[key] = "***"
         data["identity_keys"] = ["***" for _ in self.identity_keys]
@@ -193,6 +205,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sso_providers=(providers := _sso_providers(env, plain_http=plain_http)),
         identity_keys=_identity_keys(env, providers),
         sso_timeout=float(env.get("ITAFLOW_SSO_TIMEOUT", "10")),
+        backup_dir=Path(env["ITAFLOW_BACKUP_DIR"]).resolve() if env.get("ITAFLOW_BACKUP_DIR") else instance / "backups",
+        backup_keep=max(0, int(env.get("ITAFLOW_BACKUP_KEEP", "7"))),
+        backup_at=env.get("ITAFLOW_BACKUP_AT", "02:00"),
+        metrics_token=env.get("ITAFLOW_METRICS_TOKEN") or None,
+        metrics_allow=tuple(n.strip() for n in env.get("ITAFLOW_METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",")
+                            if n.strip()),
+        log_format=_choice(env, "ITAFLOW_LOG_FORMAT", "json", {"json", "text"}),
     )
 
 

@@ -33,6 +33,8 @@ def celery_config(app: Flask) -> dict:
             "itaflow-sweep": {"task": "itaflow.sweep", "schedule": float(settings.sweep_seconds)},
         },
         "task_default_queue": "itaflow",
+        # beat's state under the instance folder (/data in the image): the same command runs anywhere
+        "beat_schedule_filename": str(settings.instance_path / "beat-schedule"),
         "worker_hijack_root_logger": False,
     }
 

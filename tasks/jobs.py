@@ -7,6 +7,7 @@ claims must be visible before it talks to SMTP, and each message is settled as s
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
@@ -14,8 +15,10 @@ from typing import Protocol
 from celery import shared_task
 from flask import current_app
 
-from workflow import clock
+from web import metrics
+from workflow import backupplan, clock
 from workflow.db import db
+from workflow.health import oldest_wait
 from workflow.mailer import deliver_pending, has_due_mail
 from workflow.sweep import BATCH, SweepResult, sweep_batch
 
@@ -52,12 +55,28 @@ def sweep() -> dict:
     """Fire every due timer (idempotent: claims are atomic); delivery starts after the first batch that queued
     mail, and once more at the end if mail is still waiting (a sender may have run dry before the last batch)."""
     now = clock.now()
+    started = time.perf_counter()
+    waited = oldest_wait(now)  # how long the oldest timer it may fire has waited
     result = run_sweep(now, on_queued=_start_senders)
+    metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
+    metrics.SWEEP_LAG.set(waited)
+    metrics.SWEEP_LAST.set_to_current_time()
+    metrics.TIMERS_FIRED.inc(result.claimed)
     if result.queued or has_due_mail(now):
         send_outbox.delay()
     if has_due_mail(now, channel="line"):
         send_line.delay()
+    backups = backupplan.to_start(now)
+    db.session.commit()
+    for timer_id in backups:
+        run_backup.delay(timer_id)
     return {"claimed": result.claimed, "queued": result.queued, "failed": len(result.failed)}
+
+
+@shared_task(name="itaflow.backup", ignore_result=True)
+def run_backup(timer_id: int) -> dict:
+    """The daily backup the sweep fired (idempotent: the first task to claim it makes it)."""
+    return backupplan.run(timer_id, clock.now())
 
 
 class _Batch(Protocol):
@@ -67,7 +86,7 @@ class _Batch(Protocol):
     failed: int
 
 
-def _drain(deliver: Callable[[datetime], _Batch]) -> dict:
+def _drain(deliver: Callable[[datetime], _Batch], channel: str) -> dict:
     """Deliver batch after batch (each leased and settled by the service) until none is claimed or a batch
     sends nothing (the relay or LINE is failing: the rest waits for its backoff)."""
     totals = {"sent": 0, "retried": 0, "failed": 0}
@@ -75,6 +94,8 @@ def _drain(deliver: Callable[[datetime], _Batch]) -> dict:
         result = deliver(clock.now())
         for key in totals:
             totals[key] += getattr(result, key)
+            if getattr(result, key):
+                metrics.DELIVERIES.labels(channel, key).inc(getattr(result, key))
         if result.claimed == 0 or result.sent == 0:
             return totals
 
@@ -82,7 +103,7 @@ def _drain(deliver: Callable[[datetime], _Batch]) -> dict:
 @shared_task(name="itaflow.send_outbox", ignore_result=True)
 def send_outbox() -> dict:
     """Deliver due outbox e-mail over one SMTP connection a batch (idempotent: leased claims)."""
-    return _drain(deliver_pending)
+    return _drain(deliver_pending, "email")
 
 
 @shared_task(name="itaflow.send_line", ignore_result=True)
@@ -90,7 +111,7 @@ def send_line() -> dict:
     """Push due LINE rows (idempotent: leased claims, and LINE's retry key per row)."""
     from workflow.lineout import deliver_line
 
-    return _drain(deliver_line)
+    return _drain(deliver_line, "line")
 
 
 @shared_task(name="itaflow.read_memo", ignore_result=True, time_limit=60 * 60, soft_time_limit=55 * 60)

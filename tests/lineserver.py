@@ -13,6 +13,7 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,6 +36,9 @@ class LineState:
     hang_up_after_accept: int = 0
     #: set to hold pushes until it is cleared (a worker killed while waiting for LINE)
     hold: threading.Event | None = None
+    #: called with (to, retry key) as each well-formed push arrives, before it is answered (a test kills its
+    #: sender there)
+    on_push: Callable[[str, str | None], None] | None = None
     requests: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -125,6 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body.get("to"), str) or not body["to"] or not self._messages_ok(body.get("messages")):
             self._answer(400, {"message": "The request body has 1 error(s)"})
             return
+        if state.on_push is not None:
+            state.on_push(body["to"], key)
         with state.lock:
             if state.fail_next:
                 status = state.fail_next.pop(0)

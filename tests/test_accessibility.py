@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: not pages: files, feeds and redirects (their targets are pages of the list)
-SKIP = {"healthz", "tasks.download", "reports.cycle_pdf", "reports.round_pdf", "reports.export",
+SKIP = {"healthz", "readyz", "metrics", "tasks.download", "reports.cycle_pdf", "reports.round_pdf", "reports.export",
         "public.cycle_pdf", "public.evidence_file", "public.ics_feed", "editor.download", "admin.import_memo",
         "rollup.export", "reports.answer_sheet_file"}
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import signal
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +21,7 @@ from tests.conftest import PASSWORD, TEST_NOW, step, user
 from tests.lineserver import BOT_USER_ID, LineApi
 from tests.test_web import token
 from workflow import alerts, linebind, lineout, transitions
+from workflow.clock import set_fake_now
 from workflow.db import db
 from workflow.lineapi import signature
 from workflow.models import AuditEvent, LineChannel, LineTarget, LineWebhookEvent, OutboxMessage, Step, Timer
@@ -312,6 +316,101 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
     assert lineout.deliver_line(sendable() + timedelta(seconds=30)).claimed == 0  # its lease still holds
     result = lineout.deliver_line(row.lease_until + timedelta(seconds=1))
     assert result.sent == 1 and len(line.state.pushes) == 1 and line_rows("sent")
+
+
+@pytest.fixture
+def line_senders(office, line, app, tmp_path):
+    """Real sender processes (tests/senders.py) pushing to the local LINE server, "now" from a clock file."""
+    from tests.senders import Senders
+
+    settings = app.config["ITAFLOW"]
+    clock_file = tmp_path / "clock"
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "ITAFLOW_INSTANCE": str(settings.instance_path),
+           "ITAFLOW_SECRET_KEY": settings.secret_key, "ITAFLOW_LINE_API": line.url, "ITAFLOW_LINE_TIMEOUT": "5",
+           "ITAFLOW_BASE_URL": settings.base_url, "ITAFLOW_PLAIN_HTTP": "1", "ITAFLOW_MAIL_MAX_ATTEMPTS": "4",
+           "ITAFLOW_CLOCK_FILE": str(clock_file)}
+    senders = Senders(env, tmp_path / "senders.log")
+    killed: list[int] = []
+    current: dict[str, int | None] = {"pid": None}
+
+    def kill() -> None:
+        if current["pid"] is not None:
+            os.kill(current["pid"], signal.SIGKILL)
+            killed.append(current["pid"])
+            current["pid"] = None
+
+    def run(moment) -> int:
+        set_fake_now(clock_file, moment)
+        child = senders.start("line")
+        current["pid"] = child.pid
+        status = child.wait(120)
+        current["pid"] = None
+        return status
+
+    yield SimpleNamespace(run=run, kill=kill, killed=killed)
+    senders.close()
+
+
+def _queue_line_rows(app, line, count: int) -> list[OutboxMessage]:
+    """``count`` immediate messages to one bound group, due at once."""
+    target = join_and_bind(app, line)
+    rows = [lineout._row(f"kill-test:{i}", "sent_back", target, f"ข้อความที่ {i}", LATER) for i in range(count)]
+    from workflow.notify import _insert_rows
+
+    _insert_rows(rows)
+    db.session.commit()
+    return line_rows()
+
+
+@pytest.mark.slow
+def test_line_senders_killed_again_and_again_push_everything_once(line_senders, line, app):
+    """Sender processes SIGKILLed while LINE holds every third push, more times than a row may be tried: every
+    row is pushed and settled, none failed (only the push in hand at a death is a try), each seen once by the
+    group (the retry key)."""
+    rows = _queue_line_rows(app, line, 20)
+    arrivals = {"n": 0}
+
+    def every_third(_to, _key):
+        arrivals["n"] += 1
+        if arrivals["n"] % 3 == 0:
+            line_senders.kill()
+
+    line.state.on_push = every_third
+    moment = max(r.next_attempt_at for r in rows) + timedelta(seconds=1)
+    statuses = []
+    for _ in range(20):
+        statuses.append(line_senders.run(moment))
+        db.session.expire_all()
+        if all(r.status == "sent" for r in line_rows()):
+            break
+        moment += timedelta(minutes=6)  # past the dead sender's lease
+    assert statuses.count(-signal.SIGKILL) >= 6, statuses  # more deaths than the 4 tries a row has
+    after = line_rows()
+    assert [r.status for r in after] == ["sent"] * 20, [(r.id, r.status, r.attempts, r.last_error) for r in after]
+    assert max(r.attempts for r in after) <= 2
+    assert sorted(key for _to, _text, key in line.state.pushes) == sorted(r.message_id for r in rows)
+
+
+@pytest.mark.slow
+def test_a_line_push_that_kills_its_sender_every_time_is_failed(line_senders, line, app):
+    """The poison-row rule for LINE, with real deaths: after 4 (ITAFLOW_MAIL_MAX_ATTEMPTS) the row is failed
+    and the admins are told; every other row is pushed once."""
+    rows = _queue_line_rows(app, line, 5)
+    poison = rows[2]
+    line.state.on_push = lambda _to, key: line_senders.kill() if key == poison.message_id else None
+    moment = max(r.next_attempt_at for r in rows) + timedelta(seconds=1)
+    statuses = []
+    for _ in range(6):
+        statuses.append(line_senders.run(moment))
+        moment += timedelta(minutes=6)
+    assert statuses[:4] == [-signal.SIGKILL] * 4 and statuses[4:] == [0, 0], statuses
+    db.session.expire_all()
+    after = {r.id: r for r in line_rows()}
+    assert after[poison.id].status == "failed" and after[poison.id].attempts == 4
+    assert "stopped 4 times" in after[poison.id].last_error
+    assert all(r.status == "sent" and r.attempts == 1 for r in after.values() if r.id != poison.id)
+    others = sorted(r.message_id for r in rows if r.id != poison.id)
+    assert sorted(key for _to, _text, key in line.state.pushes if key != poison.message_id) == others
 
 
 def test_a_429_storm_backs_off_and_then_sends_once(office, line, app):

@@ -1,6 +1,8 @@
 """Outbox delivery over smtplib to a real SMTP server on localhost (aiosmtpd): refusals, outages, silence,
 dead senders, slow relays."""
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -10,9 +12,10 @@ from email.header import decode_header, make_header
 import pytest
 from sqlalchemy import select
 
-from tasks.sink import start_sink
+from tasks.sink import SinkHandler, start_sink
 from tests.conftest import agency_id
 from web import create_app
+from workflow.clock import set_fake_now
 from workflow.db import db
 from workflow.mailer import deliver_pending
 from workflow.models import OutboxMessage
@@ -192,22 +195,6 @@ def test_subject_encoding_round_trips_and_keeps_lines_short():
     assert str(make_header(decode_header(encoded))) == "[ITA] " + LONG_SUBJECT
 
 
-def test_a_message_whose_sender_always_dies_is_failed_after_the_last_attempt(mail_app, sink):
-    from workflow.mailer import claim
-
-    (row,) = _queue(1)
-    moment = T0
-    for _ in range(4):  # ITAFLOW_MAIL_MAX_ATTEMPTS: each claim ends with its worker killed mid-send
-        assert claim(moment, 10) == [row.id]
-        moment += timedelta(minutes=6)  # the lease (5 minutes) runs out
-    result = deliver_pending(moment)
-    assert (result.claimed, result.sent, result.failed) == (0, 0, 1)
-    db.session.rollback()
-    failed = db.session.get(OutboxMessage, row.id)
-    assert failed.status == "failed" and "stopped 4 times" in failed.last_error
-    assert sink.messages == []
-
-
 def test_a_slow_relay_keeps_its_claim_so_no_other_sender_takes_the_same_rows(tmp_path, smtp_port, sink):
     """Leases of 2 s, a relay that takes 0.5 s a message: a batch of 8 outlives its first lease twice over, and a
     second sender that comes while it works finds nothing to claim (#11). (1.5 s of slack for the first
@@ -246,3 +233,116 @@ def test_a_slow_relay_keeps_its_claim_so_no_other_sender_takes_the_same_rows(tmp
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+class KillingRelay(SinkHandler):
+    """A real SMTP server that SIGKILLs the process sending to it: after every ``every``-th message it accepts
+    in a run (the sender dies waiting for the answer, so that message is taken but never settled), or on
+    the RCPT of the ``poison`` address (a message that kills its sender every time it is handed over)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pid: int | None = None
+        self.every: int | None = None
+        self.poison: str | None = None
+        self.this_run = 0
+        self.kills = 0
+
+    def _kill(self) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.kills += 1
+            self.pid = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's
+        if address == self.poison:
+            self._kill()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        reply = await super().handle_DATA(server, session, envelope)
+        self.this_run += 1
+        if self.every and self.this_run % self.every == 0:
+            self._kill()
+        return reply
+
+
+@pytest.fixture
+def killing_relay(mail_app, smtp_port, tmp_path):
+    """The relay above and a parent of real sender processes (tests/senders.py) sharing the test's database;
+    each run reads "now" from a clock file the test moves past the dead sender's leases."""
+    from aiosmtpd.controller import Controller
+
+    from tests.senders import Senders
+
+    relay = KillingRelay()
+    controller = Controller(relay, hostname="127.0.0.1", port=smtp_port, ready_timeout=10)
+    controller.start()
+    settings = mail_app.config["ITAFLOW"]
+    clock_file = tmp_path / "clock"
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "ITAFLOW_INSTANCE": str(settings.instance_path),
+           "ITAFLOW_SECRET_KEY": "test", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port),
+           "MAIL_TIMEOUT": "5", "ITAFLOW_MAIL_MAX_ATTEMPTS": "4", "ITAFLOW_CLOCK_FILE": str(clock_file)}
+    senders = Senders(env, tmp_path / "senders.log")
+
+    def run(moment: datetime) -> int:
+        """One sender process at ``moment``, until it ends or the relay kills it: its exit status."""
+        set_fake_now(clock_file, moment)
+        relay.this_run = 0
+        child = senders.start("email")
+        relay.pid = child.pid
+        status = child.wait(120)
+        relay.pid = None
+        return status
+
+    relay.run = run
+    yield relay
+    senders.close()
+    controller.stop()
+
+
+def _rows() -> list[OutboxMessage]:
+    db.session.rollback()
+    return list(db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+
+
+@pytest.mark.slow
+def test_senders_killed_again_and_again_fail_nothing_that_was_never_handed_over(killing_relay):
+    """A sender killed while the relay holds every third message, run after run (each run one batch of
+    everything left): more deaths than a row may be tried, yet every row arrives and none is failed, since only
+    the message in the sender's hands at each death is counted. The one in hand is repeated (same Message-ID)."""
+    rows = _queue(30)
+    killing_relay.every = 3
+    moment, statuses = T0, []
+    for _ in range(20):
+        statuses.append(killing_relay.run(moment))
+        if all(r.status == "sent" for r in _rows()):
+            break
+        moment += timedelta(minutes=6)  # past the dead sender's lease (5 minutes)
+    kills = statuses.count(-signal.SIGKILL)
+    assert kills >= 10, statuses  # more deaths than the 4 tries a row has
+    after = _rows()
+    assert [r.status for r in after] == ["sent"] * 30, [(r.id, r.status, r.attempts, r.last_error) for r in after]
+    assert max(r.attempts for r in after) <= 2  # the message in hand at a death, then its repeat
+    assert sorted(killing_relay.message_ids()) == sorted(r.message_id for r in rows)
+    assert killing_relay.duplicates <= kills
+
+
+@pytest.mark.slow
+def test_a_message_that_kills_its_sender_every_time_is_failed_and_the_rest_arrive_once(killing_relay):
+    """The poison-row rule, with real deaths: the relay kills the sender each time one message is handed to it.
+    After 4 deaths (ITAFLOW_MAIL_MAX_ATTEMPTS) that row is failed, saying why; every other row arrives once."""
+    rows = _queue(6)
+    killing_relay.poison = rows[2].to_email
+    moment, statuses = T0, []
+    for _ in range(6):
+        statuses.append(killing_relay.run(moment))
+        moment += timedelta(minutes=6)
+    assert statuses[:4] == [-signal.SIGKILL] * 4 and statuses[4:] == [0, 0], statuses
+    after = {r.id: r for r in _rows()}
+    poison = after[rows[2].id]
+    assert poison.status == "failed" and poison.attempts == 4 and "stopped 4 times" in poison.last_error
+    assert all(r.status == "sent" and r.attempts == 1 for r in after.values() if r.id != poison.id)
+    assert sorted(killing_relay.message_ids()) == sorted(r.message_id for r in rows if r.id != poison.id)
+    assert killing_relay.duplicates == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,6 +39,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from web.instance import secure_instance
 
     secure_instance(settings.instance_path, settings.database_url)  # before anything writes a file
+    from web.logs import configure as configure_logs
+
+    configure_logs(settings.log_format)  # before anything logs: JSON lines, request ids, nothing secret
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.update(settings.flask_config())
@@ -52,6 +56,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         behind = settings.proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=behind, x_proto=behind, x_host=behind)  # type: ignore[method-assign]
     init_transactions(app)
+    from web.logs import init_request_ids
+    from web.metrics import init_metrics
+
+    init_request_ids(app)
+    init_metrics(app)
     init_security(app)
     init_i18n(app)
     init_filters(app)
@@ -86,6 +95,19 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         """Liveness for docker-compose and load balancers: no data, no login."""
         return jsonify(status="ok")
 
+    @app.get("/readyz")
+    @public
+    def readyz():
+        """Readiness for docker-compose, nginx and load balancers: the database answers, Redis answers when it
+        is configured, the schema is at this release's head. 503 names what is not ready (no data, no login)."""
+        from workflow.health import readiness
+
+        checks = readiness()
+        ready = all(c.ok for c in checks)
+        body = {"status": "ready" if ready else "not ready",
+                "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}
+        return jsonify(body), 200 if ready else 503
+
     register_errors(app)
     # what was built to start the app lives as long as the process: out of the collector's way, so a full
     # collection during a big page (the ministry's roll-up makes 8,300 rows) does not walk it all again
@@ -95,10 +117,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 def register_errors(app: Flask) -> None:
     """A generic Thai page for every error, never a traceback."""
-    from flask import render_template, request
+    from flask import g, make_response, render_template, request
     from flask_babel import force_locale
     from flask_babel import lazy_gettext as _l
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
     from web.api import error_response
@@ -135,6 +158,22 @@ def register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return api_error(code)
         return render_template("error.html", code=code, message=messages.get(code, exc.name)), code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        """The database went away under the request (restarted, failed over): 503, which nginx answers by
+        trying another replica for a GET (never for a POST that reached this one), and a person by trying
+        again in a moment."""
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        g.user = None  # the page asks the database nothing more (no counts in the navigation)
+        app.logger.warning("database unavailable: %s", str(exc).splitlines()[0])
+        if request.path.startswith("/api/"):
+            response = error_response(503, "unavailable", thai(500), "service unavailable, try again")
+        else:
+            response = make_response(render_template("error.html", code=503, message=messages[500]), 503)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def server_error(exc):

@@ -91,6 +91,7 @@ def init_command() -> None:
     db.session.commit()
     if sealed:
         click.echo(f"เข้ารหัสความลับที่เก็บไว้ {sealed} รายการ / encrypted {sealed} stored secret(s)")
+    _plan_backups()
     click.echo("ฐานข้อมูลพร้อมใช้งาน / database is up to date")
 
 
@@ -122,6 +123,89 @@ def secrets_new_key() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
+def _plan_backups() -> None:
+    """The daily backup's timer (ITAFLOW_BACKUP_KEEP > 0), planned once the schema is there."""
+    from workflow import backupplan
+
+    backupplan.plan(clock.now())
+    db.session.commit()
+
+
+@main.command("backup")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="the archive to write (default: ITAFLOW_BACKUP_DIR/itaflow-<time>.tar)")
+@with_appcontext
+def backup_command(output: Path | None) -> None:
+    """Back up the database, evidence files and settings while the system runs (สำรองข้อมูล)."""
+    from workflow import backups
+
+    if output is not None and output.exists():
+        _fail(f"มีไฟล์ {output} อยู่แล้ว / {output} exists already")
+    try:
+        result = backups.create(clock.now(), output.resolve() if output else None)
+    except ItaflowError as exc:
+        _fail(str(exc))
+    manifest = result.manifest
+    rows = manifest["database"]["rows"]
+    click.echo(f"สำรองแล้ว / backed up: {result.path} ({result.size / 2**20:.1f} MB, {result.seconds:.1f} s)")
+    click.echo(f"  ฐานข้อมูล / database: {manifest['database']['dialect']}, {sum(rows.values())} แถว / rows, "
+               f"รุ่น / revision {manifest['database']['revision']}")
+    click.echo(f"  ไฟล์หลักฐาน / evidence files: {manifest['evidence']['files']}; ตรา / emblems: {manifest['emblems']}")
+    for head in manifest["audit"]["heads"].values():
+        click.echo(f"  {head['agency'] or 'deployment'}: {head['seq']} events, head {head['hash']}")
+    click.echo(f"  SHA-256 {result.sha256}")
+    for name in manifest["evidence"]["missing"]:
+        click.echo(f"คำเตือน / warning: ไม่พบไฟล์หลักฐาน {name} บนดิสก์ / evidence file {name} is not on disk", err=True)
+
+
+@main.command("doctor")
+@with_appcontext
+def doctor_command() -> None:
+    """Check this deployment and say what to fix (ตรวจสุขภาพระบบ): settings, the database's schema, Redis, the
+    SMTP relay, LINE, disk space, the instance files' modes, the clock, the backups. Exits 1 on a problem."""
+    from workflow import doctor
+
+    marks = {doctor.OK: "✓", doctor.WARN: "!", doctor.PROBLEM: "✗"}
+    findings = doctor.run(clock.now())
+    for f in findings:
+        click.echo(f"{marks[f.level]} [{f.check}] {f.th} / {f.en}")
+        if f.fix_th:
+            click.echo(f"    แก้ไข / fix: {f.fix_th} / {f.fix_en}")
+    problems = sum(f.level == doctor.PROBLEM for f in findings)
+    warnings = sum(f.level == doctor.WARN for f in findings)
+    click.echo(f"ปัญหา {problems} เรื่อง คำเตือน {warnings} เรื่อง / {problems} problem(s), {warnings} warning(s)")
+    if problems:
+        sys.exit(1)
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace what this instance holds (kept beside it as *.before-restore-*)")
+@click.option("--check", "check_only", is_flag=True, help="check the archive only; write nothing")
+@with_appcontext
+def restore_command(archive: Path, force: bool, check_only: bool) -> None:
+    """Restore a backup into an empty instance, then verify every audit chain (กู้คืนข้อมูลจากไฟล์สำรอง).
+    Stop the web, the workers and beat first."""
+    from workflow import backups, restore
+
+    try:
+        if check_only:
+            manifest = backups.inspect_archive(archive)
+            click.echo(f"ไฟล์สำรองครบถ้วน / the archive is whole: {manifest['database']['dialect']}, "
+                       f"made {manifest['created_at']}, {len(manifest['members'])} members, SHA-256 checked")
+            return
+        result = restore.restore(archive, force=force, progress=lambda m: click.echo(f"  … {m}"))
+    except ItaflowError as exc:
+        _fail(str(exc))
+    for path in result.set_aside:
+        click.echo(f"  ของเดิมเก็บไว้ที่ / what was here is kept at {path}")
+    for head in result.heads.values():
+        click.echo(f"  {head['agency'] or 'deployment'}: {head['seq']} events, head {head['hash']}")
+    click.echo(f"กู้คืนแล้ว / restored: {sum(result.manifest['database']['rows'].values())} แถว / rows, "
+               f"{result.files} ไฟล์ / files, {result.seconds:.1f} s; บันทึกการตรวจสอบครบถ้วนและตรงกับไฟล์สำรอง / "
+               f"every audit chain verifies and ends at the archive's head")
+
+
 @main.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -142,6 +226,7 @@ def up_command(host: str, port: int, workers: int, no_sink: bool) -> None:
         settings = dataclasses.replace(settings, base_url=os.environ["ITAFLOW_BASE_URL"])
         current_app.config["ITAFLOW"] = settings
     upgrade(directory=MIGRATIONS)
+    _plan_backups()
     local_mail = settings.mail_server in ("127.0.0.1", "localhost")
     sys.exit(run_up(settings, host, port, workers, sink=local_mail and not no_sink))
 

@@ -45,8 +45,8 @@ def check_transport(settings) -> None:
     if not settings.plain_http:
         raise PlainHttpRefused(
             f"ITAFLOW_BASE_URL is {settings.base_url}: passwords and session cookies would cross the network "
-            "unencrypted. Serve itaflow over HTTPS (deploy/nginx.conf) and set ITAFLOW_BASE_URL=https://..., or "
-            "choose plain HTTP explicitly with ITAFLOW_PLAIN_HTTP=1")
+            "unencrypted. Serve itaflow over HTTPS (deploy/nginx/templates/default.conf.template) and set "
+            "ITAFLOW_BASE_URL=https://..., or choose plain HTTP explicitly with ITAFLOW_PLAIN_HTTP=1")
     import logging
 
     logging.getLogger("itaflow").warning(
@@ -70,6 +70,9 @@ def init_security(app: Flask) -> None:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # evidence files are capped at 10 MB; forms add a little
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        # Redis down (restarted, stopped for a minute): the counts are kept in each web process's memory until
+        # it is back, so people can still sign in (throttled per process), instead of every sign-in failing
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=bool(settings.redis_url),
         RATELIMIT_HEADERS_ENABLED=True,
     )
     csrf.init_app(app)

@@ -7,6 +7,8 @@ input leaves the database exactly as it was. A refusal that must leave a trace (
 sign-in, a wrong current password) calls ``keep_audit_on_error()`` after rolling back everything else and
 recording its audit event; that one event is committed with the error response.
 
+Alerts the request queued (outbox rows) are handed to a sender as soon as it committed (web/delivery.py).
+
 The other entry points have theirs: a CLI command commits in ``web.cli.service_command``; a Celery task in
 ``tasks/jobs.py`` commits after each unit of work (a batch of due timers, a claimed batch of outbox rows,
 each message settled as it is sent).
@@ -27,8 +29,14 @@ def keep_audit_on_error() -> None:
 def commit_or_roll_back(response: Response) -> Response:
     if response.status_code < 400 or g.pop("keep_audit", False):
         db.session.commit()
+        queued = db.session.info.pop("outbox_channels", None)
+        if queued:
+            from web.delivery import start
+
+            start(queued)  # what the request queued leaves now, not at the next sweep
     else:
         db.session.rollback()
+        db.session.info.pop("outbox_channels", None)
     return response
 
 

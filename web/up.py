@@ -58,6 +58,11 @@ def commands(host: str, port: int, instance: Path, workers: int) -> dict[str, li
 
 def run_up(settings, host: str, port: int, workers: int, sink: bool) -> int:
     env = dict(os.environ, ITAFLOW_INSTANCE=str(settings.instance_path))
+    if "PROMETHEUS_MULTIPROC_DIR" not in env:  # /metrics: one view of the web and worker processes
+        from web.metrics import prepare_folder
+
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.instance_path / "metrics")
+        prepare_folder(settings.instance_path / "metrics")
     controller = None
     if sink:
         from tasks.sink import start_sink

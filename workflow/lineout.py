@@ -242,8 +242,9 @@ class LineDelivery:
 
 def deliver_line(now: datetime, limit: int = 50) -> LineDelivery:
     """Push one batch of due LINE rows, each settled and committed as soon as LINE answered (like e-mail, this
-    service commits: a push cannot join a database transaction)."""
-    from workflow.mailer import backoff, claim, fail_abandoned
+    service commits: a push cannot join a database transaction). A try is counted, and committed, as each row
+    is pushed, so a sender killed mid-batch costs a try only to the push it was on."""
+    from workflow.mailer import backoff, claim, count_attempt, fail_abandoned
 
     db.session.rollback()
     result = LineDelivery()
@@ -269,6 +270,7 @@ def deliver_line(now: datetime, limit: int = 50) -> LineDelivery:
         if channel is None or channel.problem:
             _settle(row, now, result, failed=f"LINE sending is stopped: {channel.problem if channel else 'no channel'}")
             continue
+        count_attempt(row.id)  # this push is a try; the rows behind it in the batch are not tried yet
         try:
             lineapi.push(settings.line_api_url, channel.access_token, row.to_email,
                          [lineapi.text_message(notify.absolute_lines((row.payload or {}).get("text", row.subject),

@@ -10,10 +10,16 @@ leaves nothing stranded: the lease expires and the row is sent by the next run. 
 with exponential backoff up to a cap, then the row is marked failed. The Message-ID is fixed in the row,
 so a retried message is the same message to the receiving side.
 
+An attempt is counted for the message in the sender's hands, not for the batch: the count is committed as
+the message is handed to the relay (in the transaction that settles the message before it), before it is
+rendered or its recipient named. A sender killed mid-batch therefore costs a try only to the one message it
+was on; the rows that waited behind it in the batch are claimed again as they were. A message that kills its
+sender every time still runs out of tries and is failed (``fail_abandoned``).
+
 Messages are written by ``message_bytes``: the one shape itaflow sends (plain text and HTML, both base64,
 the subject in RFC 2047 words). The standard library's ``EmailMessage`` with ``policy.SMTP`` writes the
-same in about 1.7 ms a message here, more than the SMTP exchange itself; this takes about 0.1 ms. While
-the server takes one message, the next is rendered, so rendering costs the batch almost nothing.
+same in about 1.7 ms a message here, more than the SMTP exchange itself; this takes about 0.1 ms. A message
+is rendered while the server answers its MAIL command, so rendering costs the batch almost nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import base64
 import contextlib
 import functools
 import logging
+import re
 import smtplib
 import time
 import uuid
@@ -87,17 +94,27 @@ def fail_abandoned(now: datetime, channel: str = "email") -> int:
 
 
 def claim(now: datetime, limit: int, channel: str = "email") -> list[int]:
+    """Lease up to ``limit`` due rows to this sender (committed). No attempt is counted here: a row's try is
+    counted when it is handed over (``count_attempt``, and the e-mail sender's own settle-and-count)."""
     lease = timedelta(seconds=_settings().mail_lease_seconds)
     due = select(OutboxMessage.id).where(_due(now, channel)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .values(status="sending", lease_until=now + lease)
         .returning(OutboxMessage.id)
     ).scalars().all()
     db.session.commit()
     return sorted(ids)
+
+
+def count_attempt(row_id: int) -> None:
+    """One try of a claimed row, committed before it is handed over (the LINE sender's; e-mail counts in
+    ``_Settle.handing``, with the previous message's settlement)."""
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                       .values(attempts=OutboxMessage.attempts + 1))
+    db.session.commit()
 
 
 def open_smtp(settings: Settings) -> smtplib.SMTP:
@@ -116,27 +133,46 @@ def _nothing() -> None:
     return None
 
 
-def send(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes, *,
-         after_mail: Callable[[], None] = _nothing, while_waiting: Callable[[], None] = _nothing) -> None:
-    """smtplib's ``sendmail`` for one recipient and a message already in wire form. Ours are: CRLF lines,
-    and none can begin with a dot (headers, base64 and boundaries), so the message is not scanned again to
-    escape dots and fix line ends; anything else goes through ``sendmail`` itself.
+class Unrenderable(Exception):
+    """The message of a row cannot be written (see the log); the relay was told to forget it (RSET)."""
 
-    Work is done while the server thinks: ``after_mail`` once the MAIL command is written (settling the
-    message before, which the server has taken), ``while_waiting`` once the data is written (rendering
-    the next)."""
-    plain = sender.isascii() and recipient.isascii() and message.endswith(b"\r\n")
-    if not plain or b"\n." in message or message.startswith(b"."):
-        after_mail()
+
+def _dot_stuffed(message: bytes) -> bytes:
+    """SMTP's own escaping (CRLF line ends, a leading dot doubled), for a message not already in that form."""
+    message = re.sub(rb"\r\n|\r|\n", b"\r\n", message)
+    if not message.endswith(b"\r\n"):
+        message += b"\r\n"
+    return re.sub(rb"(?m)^\.", b"..", message)
+
+
+def send(smtp: smtplib.SMTP, sender: str, recipient: str, render: Callable[[], bytes | None], *,
+         handing: Callable[[], None] = _nothing) -> None:
+    """smtplib's ``sendmail`` for one recipient, the message written by ``render`` (None: it cannot be).
+
+    ``handing`` runs once the message is in the sender's hands, before it is rendered or its recipient named
+    (it counts the try, and settles the message before, which the server has taken); both it and the
+    rendering are done while the server answers the MAIL command. Ours are in wire form (CRLF lines, none
+    beginning with a dot: headers, base64 and boundaries), so they are not scanned again; anything else is
+    escaped here, and non-ASCII addresses go through ``sendmail`` itself."""
+    if not (sender.isascii() and recipient.isascii()):
+        handing()
+        message = render()
+        if message is None:
+            raise Unrenderable
         smtp.sendmail(sender, [recipient], message)
-        while_waiting()
         return
     smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
-    after_mail()
+    handing()
+    message = render()
     code, reply = smtp.getreply()
     if code != 250:
         smtp.rset()
         raise smtplib.SMTPSenderRefused(code, reply, sender)
+    if message is None:
+        smtp.rset()
+        raise Unrenderable
+    if not message.endswith(b"\r\n") or b"\n." in message or message.startswith(b"."):
+        message = _dot_stuffed(message)
     code, reply = smtp.rcpt(recipient)
     if code not in (250, 251):
         smtp.rset()
@@ -147,7 +183,6 @@ def send(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes, *,
         smtp.rset()
         raise smtplib.SMTPDataError(code, reply)
     smtp.send(message + b".\r\n")
-    while_waiting()
     code, reply = smtp.getreply()
     if code != 250:
         smtp.rset()
@@ -219,7 +254,7 @@ def message_bytes(row: Any, now: datetime, sender: str) -> bytes:
 
 
 class _Settle:
-    """Mark rows sent or failed on a raw database connection of its own, one short transaction a row:
+    """Count tries and mark rows sent on a raw database connection of its own, one short transaction a message:
     the statements are written once in the driver's placeholder style (no ORM, no compilation per row)."""
 
     def __init__(self, connection, now: datetime):
@@ -231,12 +266,18 @@ class _Settle:
         self.now = to_db(now) if to_db else now
         self.sent_sql = (f"UPDATE outbox_message SET status = 'sent', sent_at = {mark}, lease_until = NULL, "
                          f"last_error = NULL WHERE id = {mark}")
+        self.try_sql = f"UPDATE outbox_message SET attempts = attempts + 1 WHERE id = {mark}"
 
-    def sent(self, row_id: int) -> None:
+    def handing(self, sent: list[int], row_id: int | None) -> None:
+        """In one transaction: the rows the server took marked sent, and a try counted for ``row_id``, the
+        message about to be handed over (None: only settle)."""
         try:
             cursor = self.raw.cursor()
             try:
-                cursor.execute(self.sent_sql, (self.now, row_id))
+                for done in sent:
+                    cursor.execute(self.sent_sql, (self.now, done))
+                if row_id is not None:
+                    cursor.execute(self.try_sql, (row_id,))
             finally:
                 cursor.close()
             self.raw.commit()
@@ -253,8 +294,8 @@ RECOVER_SECONDS = 30.0
 
 
 def _recover(sent: list[int], unsent: list[int], now: datetime) -> bool:
-    """Once the database is back: mark sent what the server took, give back what was claimed and not tried
-    (pending again, the claim's attempt returned), so nothing waits out a lease. True if it got through."""
+    """Once the database is back: mark sent what the server took, give back what was claimed and not sent
+    (pending again, due at once), so nothing waits out a lease. True if it got through."""
     table = db.metadata.tables["outbox_message"]
     deadline = time.monotonic() + RECOVER_SECONDS
     pause = 0.25
@@ -266,8 +307,7 @@ def _recover(sent: list[int], unsent: list[int], now: datetime) -> bool:
                                        .values(status="sent", sent_at=now, lease_until=None, last_error=None))
                 if unsent:
                     connection.execute(update(table).where(table.c.id.in_(unsent), table.c.status == "sending")
-                                       .values(status="pending", lease_until=None,
-                                               attempts=table.c.attempts - 1))
+                                       .values(status="pending", lease_until=None))
             return True
         except DBAPIError as exc:
             if time.monotonic() + pause > deadline:
@@ -302,36 +342,21 @@ class _Lease:
         self.connection.commit()
 
 
-class _Messages:
-    """The batch's messages, each rendered once: the next one while the server digests the current one
-    (between sending a message's data and reading the server's answer), so rendering adds almost nothing
-    to the batch. A row whose message cannot be rendered gets None (retried, then marked failed)."""
-
-    def __init__(self, rows: list[SimpleNamespace], now: datetime, sender: str):
-        self.rows, self.now, self.sender = rows, now, sender
-        self.ready: dict[int, bytes | None] = {}
-
-    def take(self, index: int) -> bytes | None:
-        if index not in self.ready:
-            self.prepare(index)
-        return self.ready.pop(index)
-
-    def prepare(self, index: int) -> None:
-        if index >= len(self.rows) or index in self.ready:
-            return
-        row = self.rows[index]
-        try:
-            self.ready[index] = message_bytes(row, self.now, self.sender)
-        except Exception:
-            log.exception("outbox row %s cannot be rendered", row.id)
-            self.ready[index] = None
+def _render(row: SimpleNamespace, now: datetime, sender: str) -> bytes | None:
+    """The row's message, or None when it cannot be rendered (retried, then failed)."""
+    try:
+        return message_bytes(row, now, sender)
+    except Exception:
+        log.exception("outbox row %s cannot be rendered", row.id)
+        return None
 
 
 def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     """Send one batch of due rows over one SMTP connection. Returns what happened.
 
-    Each row is settled and committed as soon as the server took its message (while the server answers
-    the next message's MAIL command), so a worker killed mid-batch repeats at most one message."""
+    Each message is settled and committed as soon as the server took it (while the server answers the next
+    message's MAIL command, together with the next message's try), so a worker killed mid-batch repeats at
+    most one message, and counts a try for that one only."""
     begun = time.monotonic()  # ``now`` on this process's monotonic clock: the claim's leases count from here
     db.session.rollback()
     result = DeliveryResult()
@@ -350,38 +375,43 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
     db.session.commit()
     done = 0
     accepted: list[int] = []  # taken by the server, not settled yet: never more than one row
+    in_hand: int | None = None  # the row whose try is counted and whose outcome is not settled yet
     try:
         with db.engine.connect() as connection:
             settle = _Settle(connection, now)
             lease = _Lease(connection, now, settings.mail_lease_seconds, begun)
-            messages = _Messages(rows, now, sender)
             lost = False
 
+            def hand_over(row_id: int) -> None:
+                nonlocal in_hand
+                settle.handing(accepted, row_id)
+                accepted.clear()  # only once settled: a lost database leaves them for _recover
+                in_hand = row_id
+
             def settle_accepted() -> None:
-                while accepted:
-                    settle.sent(accepted[-1])
-                    accepted.pop()  # only once it is settled: a lost database leaves it for _recover
+                if accepted:
+                    settle.handing(accepted, None)
+                    accepted.clear()
 
             try:
                 with open_smtp(settings) as smtp:
-                    for index, row in enumerate(rows):
-                        message = messages.take(index)
-                        if message is None:
+                    for row in rows:
+                        try:
+                            send(smtp, envelope_from, row.to_email, functools.partial(_render, row, now, sender),
+                                 handing=functools.partial(hand_over, row.id))
+                        except CONNECTION_LOST:
+                            raise  # the rest of the batch is retried below
+                        except Unrenderable:
                             settle_accepted()
-                            _settle_failure(row.id, row.attempts, now, "cannot be rendered; see the log", result)
+                            _settle_failure(row.id, row.attempts + 1, now, "cannot be rendered; see the log", result)
+                        except (smtplib.SMTPException, OSError, UnicodeError) as exc:
+                            settle_accepted()
+                            tried = row.attempts + (in_hand == row.id)
+                            _settle_failure(row.id, tried, now, f"{exc.__class__.__name__}: {exc}", result)
                         else:
-                            try:
-                                send(smtp, envelope_from, row.to_email, message, after_mail=settle_accepted,
-                                     while_waiting=functools.partial(messages.prepare, index + 1))
-                            except CONNECTION_LOST:
-                                raise  # the rest of the batch is retried below
-                            except (smtplib.SMTPException, OSError, UnicodeError) as exc:
-                                settle_accepted()
-                                _settle_failure(row.id, row.attempts, now, f"{exc.__class__.__name__}: {exc}",
-                                                result)
-                            else:
-                                accepted.append(row.id)
-                                result.sent += 1
+                            accepted.append(row.id)
+                            result.sent += 1
+                        in_hand = None
                         done += 1
                         lease.keep([r.id for r in rows[done:]])
             except DatabaseLost:
@@ -400,19 +430,23 @@ def deliver_pending(now: datetime, limit: int = 200) -> DeliveryResult:
             raise
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("SMTP unavailable, %d message(s) will be retried: %s", len(rows) - done, exc)
-        for row in rows[done:]:
-            _settle_failure(row.id, row.attempts, now, f"{exc.__class__.__name__}: {exc}", result)
+        for row in rows[done:]:  # only the one in hand was tried; the others go back as they were
+            counted = in_hand == row.id
+            _settle_failure(row.id, row.attempts + counted, now, f"{exc.__class__.__name__}: {exc}", result,
+                            counted=counted)
     return result
 
 
-def _settle_failure(row_id: int, attempts: int, now: datetime, error: str, result: DeliveryResult) -> None:
-    """Back to pending with a backoff, or failed after the last attempt; committed at once."""
+def _settle_failure(row_id: int, attempts: int, now: datetime, error: str, result: DeliveryResult, *,
+                    counted: bool = True) -> None:
+    """Back to pending with a backoff, or failed after the last attempt; committed at once. A row that was not
+    tried (``counted`` False: the relay could not be reached before its turn) waits the first backoff only."""
     values: dict[str, Any] = {"last_error": error[:1000], "lease_until": None}
-    if attempts >= _settings().mail_max_attempts:
+    if counted and attempts >= _settings().mail_max_attempts:
         values["status"] = "failed"
         result.failed += 1
     else:
-        values.update(status="pending", next_attempt_at=now + backoff(attempts))
+        values.update(status="pending", next_attempt_at=now + backoff(attempts if counted else 1))
         result.retried += 1
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
     db.session.commit()

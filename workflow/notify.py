@@ -189,6 +189,8 @@ def _insert_rows(rows: list[dict]) -> int:
     # on the session's connection: the ORM's pending changes need not be flushed for a row of their own
     connection = db.session.connection()
     statement = _insert_statement(connection.dialect.name)
+    # the channels this transaction queued for: a request starts their delivery once it has committed
+    db.session.info.setdefault("outbox_channels", set()).update(r.get("channel") or "email" for r in rows)
     return sum(len(connection.execute(statement, rows[start:start + 1000]).all())
                for start in range(0, len(rows), 1000))
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select, update
 
-from workflow import alerts, lineout, notify, rollup, rounds
+from workflow import alerts, backupplan, lineout, notify, rollup, rounds
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Measure, Step, Timer, User, UserRole
@@ -33,10 +33,17 @@ class SweepResult:
     failed: list[int] = field(default_factory=list)
 
 
-def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
-    """Mark up to ``limit`` due timers fired, in one statement; only this transaction sees them as its own."""
+#: timers that are no alert and fire at any hour (the others wait for office hours on a working day)
+ANY_HOUR = (backupplan.KIND,)
+
+
+def claim_due(now: datetime, limit: int = BATCH, kinds: tuple[str, ...] | None = None) -> list[int]:
+    """Mark up to ``limit`` due timers (of ``kinds``, or any) fired, in one statement; only this transaction sees
+    them as its own."""
     due = (select(Timer.id).where(Timer.fired_at.is_(None), Timer.fire_at <= now)
            .order_by(Timer.fire_at, Timer.id).limit(limit))
+    if kinds is not None:
+        due = due.where(Timer.kind.in_(kinds))
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)  # concurrent sweeps share the work instead of waiting
     result = db.session.execute(
@@ -56,17 +63,15 @@ def sweep_batch(now: datetime, limit: int = BATCH) -> SweepResult:
     fire."""
     result = SweepResult()
     calendar = WorkingCalendar()
-    if not alerts.in_alert_hours(now, calendar):  # alerts go in office hours on working days: due ones wait
-        result.queued = notify.build_digests(now)
-        db.session.flush()
-        return result
+    # alerts go in office hours on working days: due ones wait, and only what is no alert fires meanwhile
+    kinds = None if alerts.in_alert_hours(now, calendar) else ANY_HOUR
     try:
         with db.session.begin_nested(), notify.collecting():
-            ids = claim_due(now, limit)
+            ids = claim_due(now, limit, kinds)
             queued = _fire_batch(ids, now, calendar, careful=False, failed=result.failed)
     except Exception:
         log.exception("a timer failed; firing this batch one timer at a time")
-        ids = claim_due(now, limit)
+        ids = claim_due(now, limit, kinds)
         queued = _fire_batch(ids, now, calendar, careful=True, failed=result.failed)
     queued += notify.build_digests(now)
     db.session.flush()
@@ -258,6 +263,10 @@ def _line_digest(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
     return lineout.send_digest(timer.target_id, now)
 
 
+def _backup(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
+    return backupplan.fire(timer, now)
+
+
 HANDLERS = {
     "step_reminder": _step_reminder,
     "step_due_today": _step_due_today,
@@ -269,4 +278,5 @@ HANDLERS = {
     rollup.WEEKLY: _rollup_weekly,
     "link_check": _link_check,
     lineout.DIGEST: _line_digest,
+    backupplan.KIND: _backup,
 }

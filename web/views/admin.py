@@ -246,3 +246,21 @@ def mail():
         messages.append({"to": m["To"], "date": sent, "subject": subject,
                          "body": body.get_content() if body is not None else ""})
     return render_template("mail.html", messages=messages)
+
+
+@bp.get("/system")
+@roles_required("admin")
+def system():
+    """The deployment's health (the checks of `itaflow doctor`) and its backups, for the admins of an agency at
+    the top of the tree (those who run the deployment; a unit's admin runs only their unit)."""
+    from web.security import deny
+    from workflow import backupplan, doctor
+    from workflow.models import Agency
+
+    agency = db.session.get(Agency, g.user.agency_id)
+    if agency is None or agency.parent_id is not None:
+        deny()
+    now = clock.now()
+    findings = doctor.run(now)
+    return render_template("system.html", findings=findings, backups=backupplan.status(now), english=language() == "en",
+                           problems=sum(f.level == doctor.PROBLEM for f in findings))
