@@ -57,6 +57,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_filters(app)
     from web import api
     from web.views import (
+        absences,
         admin,
         approvals,
         auth,
@@ -72,7 +73,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     )
     from web.views import public as public_views
 
-    for module in (auth, twofactor, tasks, approvals, measures, admin, editor, memoimports, mapping, reports, rollup,
+    for module in (auth, twofactor, tasks, approvals, measures, absences, admin, editor, memoimports, mapping, reports, rollup,
                    line, public_views, api):
         app.register_blueprint(module.bp)
 
