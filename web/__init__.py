@@ -73,8 +73,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     )
     from web.views import public as public_views
 
-    for module in (auth, twofactor, tasks, approvals, measures, absences, admin, editor, memoimports, mapping, reports, rollup,
-                   line, public_views, api):
+    for module in (auth, twofactor, tasks, approvals, measures, absences, admin, editor, memoimports, mapping,
+                   reports, rollup, line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")
