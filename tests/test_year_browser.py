@@ -5,6 +5,7 @@ pages, a unit's years); a monthly step's month on the pages."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from tests.test_accessibility import _axe_source, _check
 from tests.test_browser import ARTIFACTS, DESKTOP, PHONE, browser, sign_in, site  # noqa: F401 (fixtures)
 from workflow import agencies, clock
 from workflow.db import db
-from workflow.thaidate import bangkok_today, format_be
+from workflow.thaidate import bangkok_today, format_be, to_thai_digits
 
 pytestmark = pytest.mark.slow
 
@@ -147,4 +148,84 @@ def test_a_monthly_step_says_its_month(browser, site, viewport, label):  # noqa:
     assert month_words(meetings[-1].month) in page.inner_text("h1")
     _fits(page, viewport)
     problems = _axe(browser, site, "hr-staff@demo.itaflow.test", viewport, ["/", f"/steps/{meetings[-1].id}"])
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_a_round_opened_after_its_day_counts_as_of_it_and_says_so(browser, site, viewport, label):  # noqa: F811
+    """The next round's day passes with no report kept (the beat was down): ten days later its page counts as the
+    day ended and says so in its heading; a step due between the round and that day is not overdue in it."""
+    import time_machine
+
+    from workflow.models import Round, Step
+    from workflow.thaidate import end_of_day_utc
+
+    today = bangkok_today(clock.now())
+    rnd = next(r for r in db.session.execute(select(Round).where(Round.held_on > today).order_by(Round.held_on))
+               .scalars() if r.report is None)
+    held_on, round_id = rnd.held_on, rnd.id
+    later = held_on + timedelta(days=10)
+    due_between = [s.id for s in db.session.execute(select(Step).where(
+        Step.state != "done", Step.due_on >= held_on, Step.due_on < later)).scalars()]
+    assert due_between, "a step falls due between the round and the day its page is opened"
+    overdue_then = db.session.scalar(select(db.func.count()).select_from(Step).where(
+        Step.state != "done", Step.due_on < held_on))
+    db.session.commit()
+    with time_machine.travel(end_of_day_utc(later) - timedelta(hours=12), tick=True):
+        from web.security import limiter
+
+        limiter.reset()
+        page = sign_in(browser, site, "juthamas@demo.itaflow.test", viewport)
+        page.goto(f"{site}/rounds/{round_id}")
+        heading = page.inner_text("#built-late")
+        assert "จัดทำภายหลังวันติดตาม" in heading and format_be(held_on) in heading
+        counted = re.search(r"ขั้นตอน \([^)]*\) · เลยกำหนด (\S+)", page.inner_text("main"))
+        assert counted and counted.group(1) == to_thai_digits(str(overdue_then))
+        html = page.content()
+        for step_id in due_between:  # not overdue on the round's day
+            assert f"· {format_be(db.session.get(Step, step_id).due_on)}</li>" not in html
+        page.screenshot(path=ARTIFACTS / f"{label}-28-6-round-late.png", full_page=True)
+        _fits(page, viewport)
+        problems = _axe(browser, site, "juthamas@demo.itaflow.test", viewport, [f"/rounds/{round_id}"])
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_a_send_back_from_the_queue_e_mails_who_and_their_position(
+        browser, site, app, tmp_path, viewport, label):  # noqa: F811
+    """A director sends a review back from their queue in the browser; the officer's e-mail, through an SMTP
+    server, names the director and their position."""
+    import dataclasses
+    from email.header import decode_header, make_header
+
+    from tasks.sink import start_sink
+    from tests.test_mailer import free_port
+    from workflow import alerts
+    from workflow.mailer import deliver_pending
+
+    port = free_port()
+    controller, sink = start_sink(port=port, maildir=tmp_path / "maildir")
+    app.config["ITAFLOW"] = dataclasses.replace(app.config["ITAFLOW"], mail_port=port)
+    try:
+        review = step("1.5", 3)
+        page = sign_in(browser, site, "dir-admin@demo.itaflow.test", viewport)
+        page.click("#nav-approvals")
+        item = page.locator(f"#review-{review.id}")
+        item.locator("summary").click()
+        item.locator("textarea").fill("ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP")
+        item.locator("details.send-back button[type=submit]").click()
+        assert page.locator(f"#review-{review.id}").count() == 0
+        _fits(page, viewport)
+        db.session.commit()
+        moment = alerts.send_moment("sent_back", clock.now()) + timedelta(minutes=1)
+        while deliver_pending(moment).claimed:
+            pass
+        mails = [m for m in sink.messages if m["To"] == "pannee@demo.itaflow.test"
+                 and str(make_header(decode_header(m["Subject"]))).startswith("[ITA] ส่งกลับแก้ไข: มาตรการ ๑.๕")]
+        assert len(mails) == 1
+        text = mails[0].get_body(("plain",)).get_content()
+        assert "นางสาววิไล ศรีสุข ผู้อำนวยการกลุ่มอำนวยการ ส่งกลับให้แก้ไข เหตุผล: ตัวเลขไตรมาส ๒ ไม่ตรงกับระบบ e-GP" in text
+        problems = _axe(browser, site, "dir-admin@demo.itaflow.test", viewport, ["/approvals"])
+    finally:
+        controller.stop()
     assert problems == [], "\n".join(problems)
