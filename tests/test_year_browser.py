@@ -229,3 +229,42 @@ def test_a_send_back_from_the_queue_e_mails_who_and_their_position(
     finally:
         controller.stop()
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_an_officers_absence_offers_their_steps_for_reassignment(browser, site, viewport, label):  # noqa: F811
+    """The admin records an officer's leave with a colleague acting; the secretariat sees her steps due meanwhile
+    on the absences page and hands one to the acting colleague (proposed) from there."""
+    from workflow import absences as absence_service
+    from workflow.models import Step
+
+    today = bangkok_today(clock.now())
+    admin = sign_in(browser, site, "admin@demo.itaflow.test", viewport)
+    admin.goto(f"{site}/absences")
+    admin.select_option("#absent-person", str(user("pannee").id))
+    admin.fill("#starts-on", format_be(today, style="numeric", digit_style="arabic"))
+    admin.fill("#ends-on", format_be(today + timedelta(days=120), style="numeric", digit_style="arabic"))
+    admin.fill("#absence-reason", "อบรมหลักสูตรนักบริหาร")
+    admin.select_option("#acting-person", str(user("kamonnapa").id))
+    admin.click("#record-absence")
+    assert "บันทึกการไม่อยู่แล้ว" in admin.inner_text("main")
+    _fits(admin, viewport)
+
+    mine = [s for s in absence_service.steps_to_cover(user("pannee").id, today + timedelta(days=120))
+            if s.kind == "task"]
+    assert mine
+    target = mine[0].id
+    secretariat = sign_in(browser, site, "juthamas@demo.itaflow.test", viewport)
+    secretariat.goto(f"{site}/absences")
+    assert secretariat.locator(f"#reassign-{target}").count() == 1
+    proposed = secretariat.locator(f"#reassign-{target} option:checked").inner_text()
+    assert proposed == f"{user('kamonnapa').name} (ผู้รักษาราชการแทน)"  # the acting colleague, proposed
+    secretariat.screenshot(path=ARTIFACTS / f"{label}-28-7-reassign.png", full_page=True)
+    _fits(secretariat, viewport)
+    secretariat.locator(f"form:has(#reassign-{target}) button[type=submit]").click()
+    secretariat.wait_for_url(f"{site}/absences")
+    db.session.expire_all()
+    assert db.session.get(Step, target).owner_user_id == user("kamonnapa").id
+    assert secretariat.locator(f"#reassign-{target}").count() == 0
+    problems = _axe(browser, site, "juthamas@demo.itaflow.test", viewport, ["/absences", f"/steps/{target}"])
+    assert problems == [], "\n".join(problems)
