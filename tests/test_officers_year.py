@@ -67,8 +67,11 @@ def test_a_monthly_step_says_its_month_on_the_pages_and_in_the_subject(demo, sin
     got = _deliver(sink, alerts.next_alert_moment(clock.now()) + timedelta(days=5))
     opened = sorted(_subject(g) for g in got if g["To"] == "hr-staff@demo.itaflow.test"
                     and "ถึงคิวของท่าน: มาตรการ ๑.๗ ขั้นตอนที่ ๑" in _subject(g))
-    assert len(opened) == len(meetings) and len(set(opened)) == len(opened), opened
-    for m in meetings:
+    # one whose due day has ended by the time the alert may leave gets none as the cycle loads (the overdue
+    # alert tells it: alerts.announce_opening), as at 00:30 on 1 October for September's meeting
+    announced = [m for m in meetings if alerts.announce_opening(m, clock.now(), loading=True)]
+    assert len(announced) >= 2 and len(opened) == len(announced) and len(set(opened)) == len(opened), opened
+    for m in announced:
         assert f"[ITA] ถึงคิวของท่าน: มาตรการ ๑.๗ ขั้นตอนที่ ๑ ({month_words(m.month, 'th', 'thai')})" in opened
 
 
