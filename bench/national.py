@@ -10,7 +10,8 @@ rows made, setup seconds, and per query p50/p95 in milliseconds: งานขอ
 (``rollup.units``) for one office and for the ministry; then the roll-up's pages through HTTP under gunicorn,
 signed in as the ministry's supervisor (``pages_over_http``: p50/p95 to the last byte and the page's size, the
 first view of each process, the first view after 5% of the units changed, with their tallies counted again by
-the sweep in between (as every tick does) and without, the whole list as XLSX). On SQLite
+the sweep in between (as every tick does) and without, the whole list as XLSX) and the API's roll-up with a
+token (a page of 100 units, page 50, 1,000 units a page, the offices). On SQLite
 without ``--database-url``. ``--pages-only`` measures the pages again on a database populated before.
 """
 
@@ -243,9 +244,11 @@ def _sign_in(port: int) -> str:
 
 
 def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[float, int, int]:
-    """One page through HTTP: milliseconds to its last byte, status, bytes."""
+    """One page through HTTP: milliseconds to its last byte, status, bytes. ``cookie`` is a session's cookie, or
+    an API token's secret (``itf_...``), sent as the API takes it."""
     start = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "identity"})
+    who = {"Authorization": f"Bearer {cookie}"} if cookie.startswith("itf_") else {"Cookie": cookie}
+    conn.request("GET", path, headers={**who, "Accept-Encoding": "identity"})
     r = conn.getresponse()
     body = r.read()
     return (time.perf_counter() - start) * 1000, r.status, len(body)
@@ -257,6 +260,11 @@ def pages_over_http(database_url: str, instance: str, repeats: int) -> dict:
     p50/p95 over ``repeats`` requests each (both processes warmed first: each keeps its own mirror of the tree);
     then the first view after 5% of the units changed something. The body's size in KB."""
     _supervisor()
+    from workflow import tokens
+
+    supervisor_id = db.session.scalar(select(User.id).where(User.email == SUPERVISOR))
+    _token, api_secret = tokens.create(supervisor_id, "api", f"bench {time.time_ns()}", now=NOW)
+    db.session.commit()
     clock_file = Path(instance) / "clock"
     clock_file.write_text(NOW.isoformat())
     env = {**os.environ, "ITAFLOW_INSTANCE": instance, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
@@ -277,6 +285,19 @@ def pages_over_http(database_url: str, instance: str, repeats: int) -> dict:
             spent, sizes = [], []
             for _ in range(repeats):
                 ms, status, size = _get(conn, path, cookie)
+                assert status == 200, (path, status)
+                spent.append(ms)
+                sizes.append(size)
+            spent.sort()
+            out[name] = {"p50_ms": round(statistics.median(spent), 1),
+                         "p95_ms": round(spent[int(0.95 * (len(spent) - 1))], 1), "kb": round(max(sizes) / 1024, 1)}
+        # the API's roll-up, a page at a time (100 units by default, up to 1,000), and the level below
+        api = {"api_rollup": "/api/v1/rollup", "api_rollup_page_50": "/api/v1/rollup?page=50",
+               "api_rollup_1000": "/api/v1/rollup?per_page=1000&page=3", "api_rollup_offices": "/api/v1/rollup/offices"}
+        for name, path in api.items():
+            spent, sizes = [], []
+            for _ in range(repeats):
+                ms, status, size = _get(conn, path, api_secret)
                 assert status == 200, (path, status)
                 spent.append(ms)
                 sizes.append(size)
