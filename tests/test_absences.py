@@ -300,3 +300,23 @@ def test_e_mails_through_the_smtp_server_say_who_acts_and_who_sent_back(demo, si
     assert sent_back["To"] == "pannee@demo.itaflow.test"
     assert ("นายสมชาย ใจดี ผู้อำนวยการกลุ่มบริหารงานบุคคล รักษาราชการแทน ผู้อำนวยการกลุ่มอำนวยการ "
             "ส่งกลับให้แก้ไข เหตุผล: แนบรายงานฉบับลงนาม") in body
+
+
+def test_a_refused_absence_says_why_keeps_what_was_entered_and_writes_nothing(demo):
+    """Bad input on /absences: 400, the reason in Thai on the page, the form as it was typed, nothing written."""
+    director = login(demo, "director")
+    before = (db.session.scalar(select(db.func.count()).select_from(Absence)),
+              db.session.scalar(select(db.func.count()).select_from(AuditEvent)))
+    response = director.post("/absences", data={
+        "csrf_token": token(director), "starts_on": "10/1/2580", "ends_on": "5/1/2580", "reason": "ลาพักผ่อน",
+        "acting_user_id": str(user("dir-hr").id)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="absence-error"' in page and "วันสุดท้ายต้องไม่ก่อนวันเริ่ม" in page
+    assert 'value="10/1/2580"' in page and 'value="5/1/2580"' in page and 'value="ลาพักผ่อน"' in page
+    assert f'<option value="{user("dir-hr").id}" selected>' in page
+    response = director.post("/absences", data={"csrf_token": token(director), "starts_on": "",
+                                                "ends_on": "", "acting_user_id": str(user("dir-admin").id)})
+    assert response.status_code == 400 and "กรุณาระบุวันเริ่ม" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert (db.session.scalar(select(db.func.count()).select_from(Absence)),
+            db.session.scalar(select(db.func.count()).select_from(AuditEvent))) == before

@@ -51,6 +51,13 @@ def test_a_director_away_another_acts_and_everything_says_so(browser, site, view
     away = sign_in(browser, site, "dir-admin@demo.itaflow.test", viewport)
     away.click("#nav-profile")
     away.click("#absences-link")
+    away.fill("#starts-on", last)  # the days the wrong way round: refused, said, and kept to correct
+    away.fill("#ends-on", first)
+    away.fill("#absence-reason", "ไปราชการ")
+    away.click("#record-absence")
+    assert "วันสุดท้ายต้องไม่ก่อนวันเริ่ม" in away.inner_text("#absence-error")
+    assert away.input_value("#starts-on") == last and away.input_value("#absence-reason") == "ไปราชการ"
+    _fits(away, viewport)
     away.fill("#starts-on", first)
     away.fill("#ends-on", last)
     away.fill("#absence-reason", "ไปราชการ")
