@@ -7,15 +7,25 @@ Defaults are the issue's tree: 1 ministry, 80 offices, 8,300 units, 20 people a 
 unit a year for 3 years (about 750,000). ``--units`` scales it down for a quick run. Prints one JSON line:
 rows made, setup seconds, and per query p50/p95 in milliseconds: งานของฉัน (the two queries of
 ``queries.my_open_steps``) and the approval queue for 200 people drawn at random, and the roll-up
-(``rollup.units``) for one office and for the ministry. On SQLite without ``--database-url``.
+(``rollup.units``) for one office and for the ministry; then the roll-up's pages through HTTP under gunicorn,
+signed in as the ministry's supervisor (``pages_over_http``: p50/p95 to the last byte and the page's size, the
+first view of each process, the first view after 5% of the units changed, with their tallies counted again by
+the sweep in between (as every tick does) and without, the whole list as XLSX) and the API's roll-up with a
+token (a page of 100 units, page 50, 1,000 units a page, the offices). On SQLite
+without ``--database-url``. ``--pages-only`` measures the pages again on a database populated before.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import os
 import random
+import re
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -177,14 +187,180 @@ def rollups(office_id: int, repeats: int) -> dict:
                                              "max_ms": round(changed[-1], 2)}}
 
 
+SUPERVISOR = "supervisor@moe.example.org"
+PASSWORD = "bench-national-supervisor-pass"
+
+
+def _supervisor() -> None:
+    """The ministry's supervisor (ผู้กำกับติดตาม), who signs in to /rollup."""
+    from workflow.models import UserRole
+    from workflow.users import hash_password
+
+    if db.session.execute(select(User.id).where(User.email == SUPERVISOR)).first() is None:
+        from sqlalchemy import func
+
+        next_id = (db.session.scalar(select(func.max(User.id))) or 0) + 1  # populate wrote ids itself
+        person = User(id=next_id, agency_id=1, key="supervisor", name="ผู้กำกับติดตามระดับกระทรวง", email=SUPERVISOR,
+                      password_hash=hash_password(PASSWORD), created_at=NOW)
+        db.session.add(person)
+        db.session.flush()
+        db.session.add(UserRole(user_id=person.id, role="supervisor"))
+        db.session.commit()
+
+
+def _serve(env: dict) -> tuple[subprocess.Popen, int]:
+    """The app under gunicorn as production runs it (2 processes, 4 threads each), on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+                                "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+                                "web:create_app()"], env=env, cwd=str(Path(__file__).resolve().parent.parent),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _sign_in(port: int) -> str:
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/login")
+    r = conn.getresponse()
+    page = r.read().decode()
+    cookie = r.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    conn.request("POST", "/login", body=urlencode({"email": SUPERVISOR, "password": PASSWORD, "csrf_token": token}),
+                 headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 302, r.status
+    return r.getheader("Set-Cookie").split(";")[0]
+
+
+def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[float, int, int]:
+    """One page through HTTP: milliseconds to its last byte, status, bytes. ``cookie`` is a session's cookie, or
+    an API token's secret (``itf_...``), sent as the API takes it."""
+    start = time.perf_counter()
+    who = {"Authorization": f"Bearer {cookie}"} if cookie.startswith("itf_") else {"Cookie": cookie}
+    conn.request("GET", path, headers={**who, "Accept-Encoding": "identity"})
+    r = conn.getresponse()
+    body = r.read()
+    return (time.perf_counter() - start) * 1000, r.status, len(body)
+
+
+def pages_over_http(database_url: str, instance: str, repeats: int) -> dict:
+    """/rollup as the ministry's supervisor opens it, through HTTP at full size, and the pages it leads to: an
+    office's units, a search, a later page of the list, the units behind. Each request timed to its last byte;
+    p50/p95 over ``repeats`` requests each (both processes warmed first: each keeps its own mirror of the tree);
+    then the first view after 5% of the units changed something. The body's size in KB."""
+    _supervisor()
+    from workflow import tokens
+
+    supervisor_id = db.session.scalar(select(User.id).where(User.email == SUPERVISOR))
+    _token, api_secret = tokens.create(supervisor_id, "api", f"bench {time.time_ns()}", now=NOW)
+    db.session.commit()
+    clock_file = Path(instance) / "clock"
+    clock_file.write_text(NOW.isoformat())
+    env = {**os.environ, "ITAFLOW_INSTANCE": instance, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
+           "DATABASE_URL": database_url, "ITAFLOW_CLOCK_FILE": str(clock_file), "ITAFLOW_IDLE_MINUTES": "600"}
+    server, port = _serve(env)
+    out: dict = {}
+    try:
+        cookie = _sign_in(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        first = [_get(conn, "/rollup", cookie) for _ in range(4)]  # each process's first view builds its mirror
+        out["rollup_page_first_ms"] = round(max(t for t, _s, _b in first), 1)
+        paths = {"rollup_page": "/rollup", "rollup_office_units": "/rollup?under=o001",
+                 "rollup_search": "/rollup?q=%E0%B9%82%E0%B8%A3%E0%B8%87%E0%B9%80%E0%B8%A3%E0%B8%B5%E0%B8%A2%E0%B8%99"
+                                  "%E0%B8%95%E0%B8%B1%E0%B8%A7%E0%B8%AD%E0%B8%A2%E0%B9%88%E0%B8%B2%E0%B8%87+12",
+                 "rollup_page_100": "/rollup?page=100", "rollup_behind_by_lateness":
+                     "/rollup?behind=1&sort=late_days&desc=1"}
+        for name, path in paths.items():
+            spent, sizes = [], []
+            for _ in range(repeats):
+                ms, status, size = _get(conn, path, cookie)
+                assert status == 200, (path, status)
+                spent.append(ms)
+                sizes.append(size)
+            spent.sort()
+            out[name] = {"p50_ms": round(statistics.median(spent), 1),
+                         "p95_ms": round(spent[int(0.95 * (len(spent) - 1))], 1), "kb": round(max(sizes) / 1024, 1)}
+        # the API's roll-up, a page at a time (100 units by default, up to 1,000), and the level below
+        api = {"api_rollup": "/api/v1/rollup", "api_rollup_page_50": "/api/v1/rollup?page=50",
+               "api_rollup_1000": "/api/v1/rollup?per_page=1000&page=3", "api_rollup_offices": "/api/v1/rollup/offices"}
+        for name, path in api.items():
+            spent, sizes = [], []
+            for _ in range(repeats):
+                ms, status, size = _get(conn, path, api_secret)
+                assert status == 200, (path, status)
+                spent.append(ms)
+                sizes.append(size)
+            spent.sort()
+            out[name] = {"p50_ms": round(statistics.median(spent), 1),
+                         "p95_ms": round(spent[int(0.95 * (len(spent) - 1))], 1), "kb": round(max(sizes) / 1024, 1)}
+        units = list(db.session.execute(text("SELECT id FROM agency WHERE kind = 'school'")).scalars())
+        rng = random.Random(7)
+        head = db.metadata.tables["audit_head"]
+
+        def some_changed() -> None:
+            for agency_id in rng.sample(units, len(units) // 20):
+                db.session.execute(head.update().where(head.c.id == agency_id).values(last_seq=head.c.last_seq + 1))
+            db.session.commit()
+
+        for name, recounted in (("rollup_page_5pct_changed_recounted", True), ("rollup_page_5pct_changed", False)):
+            after, recount = [], []
+            for _ in range(max(3, repeats // 10)):
+                some_changed()
+                if recounted:  # the sweep's tick in between (a minute at most): the stale tallies counted again
+                    start = time.perf_counter()
+                    rollup.recount_stale()
+                    db.session.commit()
+                    recount.append((time.perf_counter() - start) * 1000)
+                for _ in range(2):  # both processes see the change once
+                    after.append(_get(conn, "/rollup", cookie)[0])
+            after.sort()
+            out[name] = {"p50_ms": round(statistics.median(after), 1), "max_ms": round(after[-1], 1)}
+            if recount:
+                out[name]["sweep_recount_ms"] = round(statistics.median(recount), 1)
+        status, size = 0, 0
+        ms, status, size = _get(conn, "/rollup.xlsx", cookie)
+        out["rollup_xlsx_all"] = {"ms": round(ms, 1), "kb": round(size / 1024, 1), "status": status}
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--units", type=int, default=8300)
     parser.add_argument("--offices", type=int, default=80)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--pages-only", action="store_true",
+                        help="measure the pages over HTTP on a database this bench populated before (kept)")
     args = parser.parse_args()
     pin_clock(NOW)  # this run's "now", in this process and every one it starts
+    if args.pages_only:
+        if not args.database_url:
+            parser.error("--pages-only needs --database-url")
+        with tempfile.TemporaryDirectory() as tmp:
+            app = create_app({"ITAFLOW_INSTANCE": tmp, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
+                              "DATABASE_URL": args.database_url})
+            with app.app_context():
+                print(json.dumps(pages_over_http(args.database_url, tmp, args.repeats)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"ITAFLOW_INSTANCE": tmp, "ITAFLOW_SECRET_KEY": "bench-secret-key-0123",
                           "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/national.sqlite"})
@@ -208,6 +384,10 @@ def main() -> None:
                 "approval_queue": timed(lambda: queries.approval_queue(next(dpicks)), len(sample)),
                 **rollups(made["office_ids"][0], args.repeats),
             }
+            if db.engine.dialect.name == "postgresql" or args.database_url is None:
+                db.session.remove()
+                result.update(pages_over_http(str(db.engine.url.render_as_string(hide_password=False)), tmp,
+                                              args.repeats))
             db.session.remove()
             db.drop_all()
         print(json.dumps(result))

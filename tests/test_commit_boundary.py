@@ -70,6 +70,12 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         end = fiscal_year_bounds(db.session.execute(select(Cycle.fiscal_year_be)).scalars().first())[1]
         return f"{end.day}/{end.month}/{end.year + 543}"
 
+    def today() -> str:
+        from workflow.thaidate import bangkok_today
+
+        day = bangkok_today(clock.now())
+        return f"{day.day}/{day.month}/{day.year + 543}"
+
     def own_framework() -> int:
         from workflow.models import Framework
 
@@ -116,6 +122,9 @@ def test_every_post_route_that_changes_data_writes_an_audit_event(demo):
         ("admin", "/admin/frameworks/use/1", lambda: form("admin", framework=f"id:{own_framework()}")),
         ("admin", "/admin/emblem", lambda: {**form("admin"), "file": (io.BytesIO(_png()), "garuda.png")}),
         ("admin", f"/admin/groups/{group_id}", lambda: form("admin", director_id=str(user("admin").id))),
+        ("director", "/absences", lambda: form("director", starts_on=today(), ends_on=today(), reason="อบรม",
+                                               acting_user_id=str(user("dir-hr").id))),
+        ("director", "/absences/1/cancel", lambda: form("director")),
         ("admin", "/cycles/1/publish", lambda: form("admin", published="1")),
         ("executive", "/cycles/1/answer-sheet/sign", lambda: form("executive")),
         ("secretariat", "/drafts/import", lambda: {**form("secretariat"), "file": (io.BytesIO(SEED.read_bytes()),

@@ -21,7 +21,7 @@ from workflow.users import hash_password
 
 #: the ids a route carries that belong to an agency (the token is the person's own, the secret is public)
 OWNED = ("<int:step_id>", "<int:measure_id>", "<int:round_id>", "<int:evidence_id>", "<int:cycle_id>",
-         "<int:user_id>", "<int:group_id>", "<int:target_id>")
+         "<int:user_id>", "<int:group_id>", "<int:target_id>", "<int:absence_id>")
 
 
 def _sibling_email(email: str) -> str:

@@ -180,7 +180,8 @@ def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
     db.session.add(u)
     db.session.flush()
     lead = "รายงานความคืบหน้า" * 120  # one line of ~6,000 bytes in UTF-8
-    assert queue("sent_back", "r1", u, [], T0, params={"code": "1.1", "number": 2, "reason": lead})
+    assert queue("sent_back", "r1", u, [], T0, params={"code": "1.1", "number": 2, "reason": lead,
+                                                       "by": "นางสาววิไล ศรีสุข ผู้อำนวยการกลุ่มอำนวยการ"})
     db.session.commit()
     assert deliver_pending(T0).sent == 1
     assert lead in sink.messages[0].get_body(("plain",)).get_content()

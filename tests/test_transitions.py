@@ -108,9 +108,15 @@ def test_parallel_steps_open_together(seed):
 def test_monthly_meeting_is_one_step_a_month(seed):
     from datetime import date
 
+    from workflow.vocabulary import step_title
+
     meetings = [s for s in seed.measures[6].steps if s.number == 1]
-    assert [s.title for s in meetings] == [f"การประชุมประจำเดือนของหน่วยงาน (เดือน{m} ๒๕๖๗)"
-                                           for m in ("พฤษภาคม", "มิถุนายน", "กรกฎาคม")]
+    # the memo's words, and the month each occurrence is for, kept apart and said together (in either language)
+    assert {s.title for s in meetings} == {"การประชุมประจำเดือนของหน่วยงาน"}
+    assert [s.month for s in meetings] == [date(2024, 5, 1), date(2024, 6, 1), date(2024, 7, 1)]
+    assert [step_title(s) for s in meetings] == [f"การประชุมประจำเดือนของหน่วยงาน (เดือน{m} ๒๕๖๗)"
+                                                 for m in ("พฤษภาคม", "มิถุนายน", "กรกฎาคม")]
+    assert step_title(meetings[1], "en") == "การประชุมประจำเดือนของหน่วยงาน (June 2567 BE)"
     # due at each month's end, moved to a working day: Fri 31 May, Sun 30 Jun -> Mon 1 Jul, the period end
     assert [s.due_on for s in meetings] == [date(2024, 5, 31), date(2024, 7, 1), date(2024, 7, 15)]
     assert all(s.state == "open" for s in meetings)
@@ -281,7 +287,7 @@ def test_emails_of_a_decision_follow_the_recipients_language(seed):
     mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "sent_back")).scalar_one()
     assert mail.subject == "[ITA] Sent back: measure 1.5, step 2"
     text = render_message(mail)[0]
-    assert "The reviewer sent it back. Reason: ตัวเลขไม่ตรง" in text and "Step 2:" in text
+    assert "นางสาววิไล ศรีสุข, ผู้อำนวยการกลุ่มอำนวยการ sent it back. Reason: ตัวเลขไม่ตรง" in text and "Step 2:" in text
     # the director still chose Thai: the review waiting for them is in Thai
     waiting = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "review_waiting")
                                  .order_by(OutboxMessage.id)).scalars().first()
@@ -327,16 +333,32 @@ def test_recipients_read_as_rows_are_the_recipients_of_the_models(seed):
     """``notify.recipient_rows`` (one statement, for the hot path) says who ``step_recipients`` says, for every
     step, with a disabled member and an acting director in play."""
     from workflow import notify
-    from workflow.models import Group
+    from workflow.models import Group, User
 
     user("hr-staff").active = False
     group = db.session.execute(select(Group).where(Group.director_id.is_not(None))).scalars().first()
     group.acting_director_id = user("kamonnapa").id
     db.session.flush()
     steps = db.session.execute(select(Step)).scalars().all()
-    assert any(notify.step_recipients(s) for s in steps)
+    day = NOW.date()
+    assert any(notify.step_recipients(s, day) for s in steps)
     for s in steps:
-        assert [u.id for u in notify.recipient_rows(s)] == [u.id for u in notify.step_recipients(s)], s.id
+        assert [u.id for u in notify.recipient_rows(s, day)] == [u.id for u in notify.step_recipients(s, day)], s.id
+    # and with the group's director away, a member away too, each with someone acting for them
+    from workflow import absences
+
+    director = db.session.get(User, group.director_id)
+    member = next(u for u in group.members if u.active and u.id not in (group.director_id, group.acting_director_id))
+    stand_in = next(u for u in db.session.execute(select(User).where(User.agency_id == group.agency_id)).scalars()
+                    if u.active and u.id not in (director.id, member.id, group.acting_director_id))
+    absences.record(actor_id=director.id, user_id=director.id, starts_on=day, ends_on=day, acting_user_id=stand_in.id,
+                    now=NOW)
+    absences.record(actor_id=member.id, user_id=member.id, starts_on=day, ends_on=day, acting_user_id=stand_in.id,
+                    now=NOW)
+    db.session.flush()
+    for s in steps:
+        assert [u.id for u in notify.recipient_rows(s, day)] == [u.id for u in notify.step_recipients(s, day)], s.id
+    assert any(stand_in.id in [u.id for u in notify.step_recipients(s, day)] for s in steps)
 
 
 def test_the_secretariat_moves_a_due_date_and_the_alerts_follow(seed):

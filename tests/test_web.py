@@ -69,6 +69,7 @@ GET_MATRIX = {
     "measures.round_page": ({None: 302} | ALL),
     "measures.dashboard": ({None: 302} | READERS),
     "measures.audit_log": ({None: 302} | READERS),
+    "absences.index": ({None: 302} | ALL),
     "admin.index": ({None: 302} | ADMIN),
     "admin.definitions": ({None: 302} | ADMIN),
     "admin.mail": ({None: 302} | ADMIN),
@@ -152,6 +153,8 @@ POST_ALLOWED = {
     "measures.add_step": {"secretariat"},
     "approvals.bulk_approve": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},
     "measures.round_page": {"secretariat"},
+    "absences.record": {"staff", "other_staff", "director", "secretariat", "executive", "admin"},  # one's own
+    "absences.cancel": {"admin"},  # kamonnapa's: she or her admin
     "admin.create_user": {"admin"},
     "admin.update_user": {"admin"},
     "admin.invite_user": {"admin"},
@@ -212,7 +215,7 @@ def _url(app, endpoint: str, ids: dict) -> str:
         .replace("<int:user_id>", str(ids["user"])).replace("<int:group_id>", str(ids["group"])) \
         .replace("<int:draft_id>", str(ids["draft"])).replace("<int:position>", "1").replace("<int:target_id>", "1") \
         .replace("<int:import_id>", "999999").replace("<int:number>", "1").replace("<int:passkey_id>", "1") \
-        .replace("<provider>", "none")
+        .replace("<provider>", "none").replace("<int:absence_id>", str(ids.get("absence", 1)))
 
 
 def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
@@ -247,12 +250,18 @@ def _ids():
 
     draft = drafts.blank(actor_id=user("admin").id, now=clock.now(), fiscal_year=2569)
     _line_rows(user("admin").agency_id, clock.now())
+    from workflow import absences
+    from workflow.thaidate import bangkok_today
+
+    away = absences.record(actor_id=user("admin").id, user_id=user("kamonnapa").id,
+                           starts_on=bangkok_today(clock.now()), ends_on=bangkok_today(clock.now()),
+                           acting_user_id=user("juthamas").id, now=clock.now())
     db.session.commit()
     return {"step": s.id, "measure": db.session.scalar(select(Measure.id).limit(1)),
             "cycle": db.session.scalar(select(Cycle.id).limit(1)), "token": admin_token.id,
             "round": db.session.scalar(select(Round.id).limit(1)), "evidence": ev.id,
             "user": user("kamonnapa").id, "group": db.session.scalar(select(Group.id).limit(1)),
-            "review": step("1.5", 3).id, "draft": draft.id}
+            "review": step("1.5", 3).id, "draft": draft.id, "absence": away.id}
 
 
 def _line_rows(agency_id: int, now) -> None:

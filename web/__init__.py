@@ -69,6 +69,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_sso(app)
     from web import api
     from web.views import (
+        absences,
         admin,
         approvals,
         auth,
@@ -85,8 +86,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     )
     from web.views import public as public_views
 
-    for module in (auth, twofactor, sso, tasks, approvals, measures, admin, editor, memoimports, mapping, reports,
-                   rollup, line, public_views, api):
+    for module in (auth, twofactor, sso, tasks, approvals, measures, absences, admin, editor, memoimports, mapping,
+                   reports, rollup, line, public_views, api):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

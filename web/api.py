@@ -21,6 +21,7 @@ from workflow.errors import ItaflowError, NotFound, PermissionDenied, Validation
 from workflow.models import Cycle, Evidence, Measure, Round, Step
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today
+from workflow.vocabulary import acted_for_words
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: a bearer token cannot be sent by another site's form
@@ -71,6 +72,9 @@ def token_required(view: Callable) -> Callable:
             raise ApiError(401, "unauthorized", "ต้องใช้โทเค็น API ที่ยังใช้งานได้ (Authorization: Bearer …)",
                            "a valid API token is required (Authorization: Bearer ...)")
         g.user = token.user  # its last_used_at is committed with a successful answer (web/transaction.py)
+        from workflow import absences
+
+        absences.attach(g.user, bangkok_today(clock.now()))
         unknown = sorted(set(request.args) - _query_names(request.url_rule.rule, request.method))
         if unknown:  # a misspelt filter must not silently return everything
             raise ValidationError(f"ไม่รู้จักพารามิเตอร์ {', '.join(unknown)[:200]}",
@@ -133,11 +137,13 @@ def _iso(value: date | datetime | None) -> str | None:
 def step_json(step: Step, today: date) -> dict:
     return {
         "id": step.id, "measure_id": step.measure_id, "measure_code": step.measure.code, "number": step.number,
-        "occurrence": step.occurrence, "title": step.title, "kind": step.kind, "state": step.state,
+        "occurrence": step.occurrence, "title": step.title, "month": _iso(step.month), "kind": step.kind,
+        "state": step.state,
         "owner": owner_label(step), "owner_group_id": step.owner_group_id, "owner_user_id": step.owner_user_id,
         "reviewer_group_id": step.reviewer_group_id, "reviews_step_id": step.reviews_step_id,
         "due_on": _iso(step.due_on), "overdue": is_overdue(step, today), "opened_at": _iso(step.opened_at),
         "done_at": _iso(step.done_at), "done_by": step.done_by.name if step.done_by else None,
+        "done_acting_for": acted_for_words(step.done_acting) or None,
         "sent_back_reason": step.sent_back_reason, "version": step.version,
     }
 
@@ -240,7 +246,8 @@ def step(step_id: int):
     evidence = [evidence_json(e) for e in queries.evidence_of([s.id]).get(s.id, [])] \
         if permissions.may_see_evidence(g.user, s) else None
     decisions = [{"decision": d.decision, "by": d.decided_by.name, "reason": d.reason,
-                  "decided_at": _iso(d.decided_at)} for d in s.decisions]
+                  "acting_for": acted_for_words(d.acting) or None, "decided_at": _iso(d.decided_at)}
+                 for d in s.decisions]
     return jsonify(step_json(s, today) | {"evidence": evidence, "decisions": decisions})
 
 
@@ -258,21 +265,60 @@ def my_approvals():
     return jsonify(items=[step_json(s, today) for s in queries.approval_queue(g.user)])
 
 
+def _bool_arg(name: str) -> bool:
+    raw = request.args.get(name)
+    if raw is None:
+        return False
+    if raw.lower() in ("1", "true"):
+        return True
+    if raw.lower() in ("0", "false"):
+        return False
+    raise ValidationError(f"{name} ต้องเป็น true หรือ false", f"{name} must be true or false")
+
+
+def _rollup_reader() -> None:
+    if not g.user.has_role("supervisor", "executive", "admin"):
+        raise PermissionDenied("เฉพาะผู้กำกับติดตาม ผู้บริหาร และผู้ดูแลระบบ", "for supervisors, executives and admins")
+
+
 @bp.get("/rollup")
 @token_required
 def rollup_units():
-    """The parent's roll-up: every unit below the caller's agency with its current cycle's figures."""
+    """The parent's roll-up, a page at a time: the units below the caller's agency with their current cycle's
+    figures, filtered, searched and sorted as the page does."""
     from workflow import rollup
     from workflow.vocabulary import AgencyKind
 
-    if not g.user.has_role("supervisor", "executive", "admin"):
-        raise PermissionDenied("เฉพาะผู้กำกับติดตาม ผู้บริหาร และผู้ดูแลระบบ", "for supervisors, executives and admins")
+    _rollup_reader()
     kind = request.args.get("kind")
     if kind is not None and kind not in set(AgencyKind):
         kinds = ", ".join(AgencyKind)
         raise ValidationError(f"kind ต้องเป็นหนึ่งใน {kinds}", f"kind must be one of {kinds}")
-    rows = rollup.units(g.user.agency_id, bangkok_today(clock.now()), kind=kind, under=request.args.get("under"))
-    return jsonify(items=[rollup.as_json(r) for r in rows])
+    sort = request.args.get("sort", "code")
+    if sort not in rollup.SORTS:
+        sorts = ", ".join(rollup.SORTS)
+        raise ValidationError(f"sort ต้องเป็นหนึ่งใน {sorts}", f"sort must be one of {sorts}")
+    page = _int_arg("page", 1, 1, 1_000_000) or 1
+    per_page = _int_arg("per_page", 100, 1, rollup.MAX_PER_PAGE) or 100
+    seen = rollup.overview(g.user.agency_id, bangkok_today(clock.now()), kind=kind,
+                           under=request.args.get("under") or None, q=request.args.get("q") or None,
+                           behind=_bool_arg("behind"), sort=sort, descending=_bool_arg("desc"), page=page,
+                           per_page=per_page)
+    return jsonify(items=[rollup.as_json(r) for r in seen.units] if page <= seen.pages else [], page=page,
+                   per_page=seen.per_page, pages=seen.pages, total=seen.matched, units=seen.all_units,
+                   behind=seen.all_behind)
+
+
+@bp.get("/rollup/offices")
+@token_required
+def rollup_offices():
+    """The level below: each office with its units' totals and its most late units."""
+    from workflow import rollup
+
+    _rollup_reader()
+    seen = rollup.overview(g.user.agency_id, bangkok_today(clock.now()), under=request.args.get("under") or None,
+                           per_page=1)
+    return jsonify(items=[rollup.office_json(o) for o in seen.offices])
 
 
 @bp.get("/rounds")

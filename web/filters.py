@@ -10,7 +10,7 @@ from web.i18n import language
 from web.security import viewer_scope
 from workflow import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
-from workflow.vocabulary import label, role_label
+from workflow.vocabulary import acted_for_words, label, month_words, role_label, step_title
 
 ACTION_TH = {
     "step_opened": _l("เปิดให้ดำเนินการ"), "step_completed": _l("ทำเครื่องหมายเสร็จ"),
@@ -57,6 +57,7 @@ ACTION_TH = {
     "sso_unlinked": _l("ยกเลิกการผูกบัญชี SSO"), "sso_provider_changed": _l("ตั้งค่าผู้ให้บริการ SSO"),
     "sso_required_changed": _l("ตั้งค่าการบังคับใช้ SSO"), "citizen_id_set": _l("บันทึกเลขประจำตัวประชาชน"),
     "citizen_id_cleared": _l("ลบเลขประจำตัวประชาชน"),
+    "absence_recorded": _l("บันทึกการไม่อยู่แล้ว"), "absence_cancelled": _l("ยกเลิกบันทึกการไม่อยู่"),
 }
 
 #: every state an audit event names (a step's, a measure's, a round's, a LINE target's; a language; the agency's
@@ -71,11 +72,16 @@ AUDIT_STATE_TH = {
 
 
 def _style() -> str:
-    """Digits as the viewer chose; English pages use Arabic digits."""
-    if language() == "en":
-        return "arabic"
+    """Digits as the viewer chose; English pages use Arabic digits. Asked once a request (a page of 130 rows asks
+    it a thousand times)."""
+    known = g.get("digit_style_chosen")
+    if known is not None:
+        return known
     user = g.get("user")
-    return user.digit_style if user is not None else "thai"
+    style = "arabic" if language() == "en" else user.digit_style if user is not None else "thai"
+    if user is not None:
+        g.digit_style_chosen = style
+    return style
 
 
 def _be(day, style: str = "abbr") -> str:
@@ -115,6 +121,11 @@ def init_filters(app: Flask) -> None:
 
     app.jinja_env.globals["line_of"] = own_target
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())
+    # a step's title, with the month an occurrence of a monthly step is for, in the viewer's words
+    app.jinja_env.filters["step_title"] = lambda s: step_title(s, language(), _style())
+    app.jinja_env.filters["month_words"] = lambda m: month_words(m, language(), _style())
+    # whom someone acted for (รักษาราชการแทน ...), from an audit event's or a decision's record of it
+    app.jinja_env.filters["acted_for"] = lambda acting: acted_for_words(acting, language())
     app.jinja_env.filters["state_th"] = lambda s: label(s, language())
     app.jinja_env.filters["role_th"] = lambda r: role_label(r, language())
     app.jinja_env.filters["action_th"] = lambda a: gettext(ACTION_TH[a]) if a in ACTION_TH else a

@@ -23,12 +23,13 @@ def _list(ref: str) -> dict:
 
 STEP = {
     "id": ID, "measure_id": ID, "measure_code": {"type": "string"}, "number": {"type": "integer"},
-    "occurrence": {"type": "integer"}, "title": {"type": "string"},
+    "occurrence": {"type": "integer"}, "title": {"type": "string"}, "month": NULLABLE_DATE,
     "kind": {"type": "string", "enum": ["task", "review"]},
     "state": {"type": "string", "enum": ["blocked", "open", "done"]}, "owner": {"type": "string"},
     "owner_group_id": NULLABLE_INT, "owner_user_id": NULLABLE_INT, "reviewer_group_id": NULLABLE_INT,
     "reviews_step_id": NULLABLE_INT, "due_on": NULLABLE_DATE, "overdue": {"type": "boolean"},
-    "opened_at": NULLABLE_TIME, "done_at": NULLABLE_TIME, "done_by": NULLABLE_STR, "sent_back_reason": NULLABLE_STR,
+    "opened_at": NULLABLE_TIME, "done_at": NULLABLE_TIME, "done_by": NULLABLE_STR, "done_acting_for": NULLABLE_STR,
+    "sent_back_reason": NULLABLE_STR,
     "version": {"type": "integer", "minimum": 1},
 }
 MEASURE = {
@@ -41,7 +42,8 @@ EVIDENCE = _obj({"id": ID, "kind": {"type": "string", "enum": ["note", "link", "
                  "url": NULLABLE_STR, "filename": NULLABLE_STR, "download": NULLABLE_STR,
                  "added_at": {"type": "string", "format": "date-time"}})
 DECISION = _obj({"decision": {"type": "string", "enum": ["approved", "sent_back"]}, "by": {"type": "string"},
-                 "reason": NULLABLE_STR, "decided_at": {"type": "string", "format": "date-time"}})
+                 "reason": NULLABLE_STR, "acting_for": NULLABLE_STR,
+                 "decided_at": {"type": "string", "format": "date-time"}})
 ERROR = _obj({"error": _obj({"code": {"type": "string"}, "message_th": {"type": "string"},
                              "message_en": {"type": "string"}})})
 
@@ -119,6 +121,20 @@ def spec() -> dict:
                               "late_days": {"type": "integer"}, "waiting": {"type": "integer"},
                               "next_round": NULLABLE_DATE, "published": {"type": "boolean"},
                               "behind": {"type": "boolean"}}),
+                "UnitPage": _obj({"items": {"type": "array", "items": _ref("Unit")},
+                                  "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer"},
+                                  "pages": {"type": "integer", "minimum": 1},
+                                  "total": {"type": "integer", "description": "units the filters keep"},
+                                  "units": {"type": "integer", "description": "every unit below"},
+                                  "behind": {"type": "integer", "description": "of them, behind or not started"}}),
+                "Office": _obj({"code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                                "units": {"type": "integer"}, "behind": {"type": "integer"},
+                                "no_cycle": {"type": "integer"}, "done": {"type": "integer"},
+                                "total": {"type": "integer"}, "percent": {"type": "integer"},
+                                "overdue": {"type": "integer"}, "late_days": {"type": "integer"},
+                                "waiting": {"type": "integer"},
+                                "worst": {"type": "array", "items": {"type": "string"},
+                                          "description": "codes of its most late units"}}),
                 "Me": _obj({"id": ID, "name": {"type": "string"}, "email": NULLABLE_STR,
                             "roles": {"type": "array", "items": {"type": "string"}}, "group_id": NULLABLE_INT}),
             },
@@ -145,12 +161,24 @@ def spec() -> dict:
             "/api/v1/rounds": _get("monitoring rounds of a cycle (default: the current one)", _list("Round"),
                                    [_query("cycle_id", ID, "cycle id")]),
             "/api/v1/rollup": _get(
-                "หน่วยงานในสังกัด: every unit below your agency with its current cycle's figures (supervisors, "
-                "executives, admins)", _list("Unit"),
+                "หน่วยงานในสังกัด: the units below your agency with their current cycle's figures, a page at a time "
+                "(supervisors, executives, admins)", _ref("UnitPage"),
                 [_query("kind", {"type": "string", "enum": ["ministry", "department", "office", "area", "school",
                                                             "college", "local", "hospital", "other"]},
                         "only units of this kind"),
-                 _query("under", {"type": "string", "maxLength": 64}, "only units below this child office (code)")],
+                 _query("under", {"type": "string", "maxLength": 64}, "only units below this office (code)"),
+                 _query("q", {"type": "string", "maxLength": 100}, "only units whose name or code holds this"),
+                 _query("behind", {"type": "boolean"}, "only units behind (something overdue, or no measures yet)"),
+                 _query("sort", {"type": "string", "enum": ["code", "name", "percent", "overdue", "late_days",
+                                                             "waiting", "next_round"], "default": "code"}, "order"),
+                 _query("desc", {"type": "boolean"}, "largest first"),
+                 _query("page", {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1}, "page"),
+                 _query("per_page", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "page size")],
+                errors=(400, 401, 403, 404, 422)),
+            "/api/v1/rollup/offices": _get(
+                "the level below: each office under your agency (or under ``under``) with its units' totals and its "
+                "most late units", _list("Office"),
+                [_query("under", {"type": "string", "maxLength": 64}, "the offices below this office (code)")],
                 errors=(400, 401, 403, 404, 422)),
             "/api/v1/steps/{step_id}/complete": _action(
                 "mark a task step done", _obj({"version": version, "note": note}, ["version"])),

@@ -167,6 +167,9 @@ def set_group_directors(group_id: int, *, actor_id: int, director_id: int | None
     group = db.session.get(Group, group_id)
     if group is None or group.agency_id != actor.agency_id:
         raise NotFound(f"ไม่พบกลุ่มเลขที่ {group_id}", f"no group {group_id}")
+    if acting_director_id is not None and acting_director_id == director_id:  # nobody acts for themself
+        raise ValidationError("ผู้รักษาการต้องเป็นผู้อื่น ไม่ใช่ผู้อำนวยการกลุ่มเอง",
+                              "the acting director must be someone other than the director")
     for person_id in (director_id, acting_director_id):
         person = db.session.get(User, person_id) if person_id is not None else None
         if person_id is not None and (person is None or person.agency_id != group.agency_id):

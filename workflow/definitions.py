@@ -289,6 +289,9 @@ def _groups(check: _Checker, raw: LineDict) -> dict[str, dict]:
                       f"group name '{name}' repeats group '{names[name]}'")
         if name:
             names[name] = key
+        if g.get("acting_director") is not None and g.get("acting_director") == g.get("director"):
+            check.err(g.line_of("acting_director"), f"กลุ่ม '{key}': ผู้รักษาการต้องเป็นผู้อื่น ไม่ใช่ผู้อำนวยการกลุ่มเอง",
+                      f"group '{key}': the acting director must be someone other than the director")
         groups[str(key)] = {"name": name, "director": g.get("director"),
                             "acting_director": g.get("acting_director"), "_line": line}
     return groups

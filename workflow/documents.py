@@ -22,7 +22,7 @@ from workflow.models import Cycle, Evidence, Measure, ReviewDecision, Round, Ste
 from workflow.status import is_overdue, owner_label
 from workflow.templating import TEMPLATES, environment
 from workflow.thaidate import bangkok_today, be_to_ce_year, digits, format_be, format_be_datetime, to_bangkok
-from workflow.vocabulary import label
+from workflow.vocabulary import acting_words, label, step_title
 
 DIGIT_STYLES = ("thai", "arabic")
 KINDS = {"measures": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
@@ -126,9 +126,9 @@ def progress_document(cycle_id: int, now: datetime, digit_style: str = "thai", *
     """O43: every measure and step with its state, dates, who did it, evidence, reviewers' decisions and
     overdue history. ``public`` leaves out what is not for the website: evidence not marked public; otherwise
     the document is the viewer's, with evidence where they may see it (workflow.permissions)."""
-    may_see = (lambda step: True) if public else permissions.evidence_reader(viewer_id)
-    cycle = get_cycle(cycle_id)
     today = bangkok_today(now)
+    may_see = (lambda step: True) if public else permissions.evidence_reader(viewer_id, today)
+    cycle = get_cycle(cycle_id)
     calendar = WorkingCalendar()
     measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
@@ -189,6 +189,8 @@ def round_document(round_id: int, now: datetime, digit_style: str = "thai") -> D
     draft = rnd.report is None and rnd.held_on > bangkok_today(now)
     late = rnd.report is None and not draft
     title = f"รายงานการติดตามมาตรการ ครั้งที่ {rnd.number}"
+    if report.get("late"):  # said in the heading: built after the round's day, counted as that day ended
+        title += f" (จัดทำภายหลังวันติดตาม นับ ณ วันที่ {report['late']['as_of']})"
     return Document("round", title, rnd.cycle, _check_style(digit_style), now,
                     {"round": rnd, "report": report, "draft": draft, "built_late": late})
 
@@ -228,6 +230,7 @@ def render_html(document: Document) -> str:
         be_dt=lambda t: format_be_datetime(t, digit_style=style) if t else "-",
         generated=format_be_datetime(document.generated_at, digit_style=style),
         memo_date=_memo_date(document.cycle, style),
+        step_title=lambda st: step_title(st, "th", style), acting_words=acting_words,
     )
 
 

@@ -11,10 +11,11 @@ from urllib.parse import urlparse
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from workflow import audit, permissions
+from workflow import absences, audit, permissions
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from workflow.models import Evidence, Step, User
+from workflow.thaidate import bangkok_today
 
 MAX_NOTE = 5000
 MAX_FILE = 10 * 1024 * 1024
@@ -57,13 +58,14 @@ def upload_folder() -> Path:
     return folder
 
 
-def _step_for_owner(step_id: int, actor_id: int) -> tuple[Step, User]:
+def _step_for_owner(step_id: int, actor_id: int, now: datetime) -> tuple[Step, User]:
     step = db.session.get(Step, step_id)
     if step is None:
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
     actor = db.session.get(User, actor_id)
     if actor is None or not actor.active:
         raise PermissionDenied("บัญชีนี้ใช้ไม่ได้", "this account cannot act")
+    absences.attach(actor, bangkok_today(now))  # who acts for an owner today adds evidence too
     if not permissions.is_owner(actor, step):
         raise PermissionDenied("เฉพาะผู้รับผิดชอบขั้นตอนนี้แนบหลักฐานได้", "only the step's owners may add evidence")
     if step.state == "done":
@@ -80,8 +82,13 @@ def _record(step: Step, actor: User, evidence: Evidence, now: datetime) -> Evide
     audit.record("evidence_added", agency_id=step.measure.cycle.agency_id,
                  actor_id=actor.id, now=now, target_type="step", target_id=step.id,
                  data={"evidence": evidence.id, "kind": evidence.kind, "filename": evidence.filename,
-                       "measure": step.measure.code, "number": step.number})
+                       "measure": step.measure.code, "number": step.number, **_acting(actor, step)})
     return evidence
+
+
+def _acting(actor: User, step: Step) -> dict:
+    acting = permissions.standing_in(actor, step)
+    return {"acting": acting} if acting else {}
 
 
 def add_note(step_id: int, *, actor_id: int, now: datetime, text: str) -> Evidence:
@@ -90,7 +97,7 @@ def add_note(step_id: int, *, actor_id: int, now: datetime, text: str) -> Eviden
         raise ValidationError("กรุณาพิมพ์บันทึก", "write the note")
     if len(text) > MAX_NOTE:
         raise ValidationError(f"บันทึกยาวเกิน {MAX_NOTE} ตัวอักษร", f"the note is longer than {MAX_NOTE} characters")
-    step, actor = _step_for_owner(step_id, actor_id)
+    step, actor = _step_for_owner(step_id, actor_id, now)
     return _record(step, actor, Evidence(step_id=step.id, kind="note", text=text, added_by_id=actor.id,
                                          added_at=now), now)
 
@@ -100,7 +107,7 @@ def add_link(step_id: int, *, actor_id: int, now: datetime, url: str, text: str 
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
         raise ValidationError("ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https://", "a link must start with http:// or https://")
-    step, actor = _step_for_owner(step_id, actor_id)
+    step, actor = _step_for_owner(step_id, actor_id, now)
     return _record(step, actor, Evidence(step_id=step.id, kind="link", url=url, text=(text or "").strip() or None,
                                          added_by_id=actor.id, added_at=now), now)
 
@@ -149,7 +156,7 @@ def add_file(step_id: int, *, actor_id: int, now: datetime, filename: str, data:
             data.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationError("ไฟล์ข้อความต้องเป็น UTF-8", "a text file must be UTF-8") from None
-    step, actor = _step_for_owner(step_id, actor_id)
+    step, actor = _step_for_owner(step_id, actor_id, now)
     _check_quota(step.id, actor.id, len(data), now)
     stored = f"{secrets.token_hex(16)}.{ext}"
     (upload_folder() / stored).write_bytes(data)
@@ -164,7 +171,7 @@ def withdraw(evidence_id: int, *, actor_id: int, now: datetime) -> Evidence:
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
-    step, actor = _step_for_owner(evidence.step_id, actor_id)
+    step, actor = _step_for_owner(evidence.step_id, actor_id, now)
     if evidence.withdrawn_at is not None:
         raise ValidationError("หลักฐานนี้ถอนไปแล้ว", "this evidence was withdrawn already")
     evidence.withdrawn_at, evidence.withdrawn_by_id, evidence.public = now, actor.id, False
@@ -172,7 +179,7 @@ def withdraw(evidence_id: int, *, actor_id: int, now: datetime) -> Evidence:
     audit.record("evidence_withdrawn", agency_id=step.measure.cycle.agency_id, actor_id=actor.id, now=now,
                  target_type="step", target_id=step.id,
                  data={"evidence": evidence.id, "kind": evidence.kind, "filename": evidence.filename,
-                       "measure": step.measure.code, "number": step.number})
+                       "measure": step.measure.code, "number": step.number, **_acting(actor, step)})
     return evidence
 
 
@@ -182,7 +189,7 @@ def replace_file(evidence_id: int, *, actor_id: int, now: datetime, filename: st
     old = db.session.get(Evidence, evidence_id)
     if old is None:
         raise NotFound(f"ไม่พบหลักฐานเลขที่ {evidence_id}", f"no evidence {evidence_id}")
-    _step_for_owner(old.step_id, actor_id)
+    _step_for_owner(old.step_id, actor_id, now)
     if old.withdrawn_at is not None:
         raise ValidationError("หลักฐานนี้ถอนไปแล้ว", "this evidence was withdrawn already")
     new = add_file(old.step_id, actor_id=actor_id, now=now, filename=filename, data=data)

@@ -16,7 +16,7 @@ from workflow.documents import cycle_measures, get_cycle
 from workflow.models import Evidence
 from workflow.status import is_overdue, owner_label
 from workflow.thaidate import bangkok_today, format_be, format_be_datetime
-from workflow.vocabulary import label
+from workflow.vocabulary import acting_words, label, step_title
 
 STEP_COLUMNS = ["ประเด็น", "ชื่อประเด็น", "ขั้นตอนที่", "ครั้งที่", "ขั้นตอน", "ชนิด", "ผู้รับผิดชอบ", "สถานะ",
                 "กำหนด (พ.ศ.)", "กำหนด (ISO)", "เลยกำหนด", "เริ่มเมื่อ", "เสร็จเมื่อ", "ผู้ดำเนินการ",
@@ -36,9 +36,9 @@ def _cell(value):
 def rows(cycle_id: int, now: datetime, viewer_id: int | None) -> tuple[list[list], list[list]]:
     """(measure rows, step rows), Arabic digits, dates in BE and ISO. Evidence only where the viewer may see
     it (workflow.permissions): the same rule as the step page and the API."""
-    may_see = permissions.evidence_reader(viewer_id)
-    get_cycle(cycle_id)
     today = bangkok_today(now)
+    may_see = permissions.evidence_reader(viewer_id, today)
+    get_cycle(cycle_id)
     base = current_app.config["ITAFLOW"].base_url
     measures = cycle_measures(cycle_id)
     step_ids = [s.id for m in measures for s in m.steps]
@@ -58,16 +58,17 @@ def rows(cycle_id: int, now: datetime, viewer_id: int | None) -> tuple[list[list
                              round(100 * done / len(m.steps)) if m.steps else 100])
         for s in m.steps:
             decisions = "; ".join(
-                f"{'อนุมัติ' if d.decision == 'approved' else 'ส่งกลับ'} {d.decided_by.name}"
+                f"{'อนุมัติ' if d.decision == 'approved' else 'ส่งกลับ'} {acting_words(d.decided_by, d.acting)}"
                 f"{': ' + d.reason if d.reason else ''}" for d in s.decisions)
             step_rows.append([
-                m.code, m.title, s.number, s.occurrence, s.title, "ตรวจสอบ" if s.kind == "review" else "งาน",
+                m.code, m.title, s.number, s.occurrence, step_title(s, "th", "arabic"),
+                "ตรวจสอบ" if s.kind == "review" else "งาน",
                 owner_label(s), label(s.state),
                 format_be(s.due_on, style="numeric", digit_style="arabic") if s.due_on else "",
                 s.due_on.isoformat() if s.due_on else "", "ใช่" if is_overdue(s, today) else "",
                 format_be_datetime(s.opened_at, digit_style="arabic") if s.opened_at else "",
                 format_be_datetime(s.done_at, digit_style="arabic") if s.done_at else "",
-                s.done_by.name if s.done_by else "", decisions,
+                acting_words(s.done_by, s.done_acting) if s.done_by else "", decisions,
                 "\n".join(evidence.get(s.id, [])) if may_see(s) else ""])
     return measure_rows, step_rows
 

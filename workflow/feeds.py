@@ -10,12 +10,13 @@ from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
-from workflow import queries
+from workflow import absences, queries
 from workflow.db import db
 from workflow.errors import NotFound
 from workflow.models import Cycle, Measure, Round, Step, StepCoOwner, User
 from workflow.status import owner_label
-from workflow.thaidate import format_be
+from workflow.thaidate import bangkok_today, format_be
+from workflow.vocabulary import step_title
 
 
 def _calendar(name: str) -> Calendar:
@@ -48,8 +49,9 @@ def _step_event(step: Step, now: datetime, prefix: str = "ครบกำหน�
     base = current_app.config["ITAFLOW"].base_url
     m = step.measure
     due = format_be(step.due_on, style="full", digit_style="arabic")
-    summary = f"{prefix} {m.code}/{step.number}: {step.title} ({format_be(step.due_on, digit_style='arabic')})"
-    description = (f"ประเด็นที่ {m.code} {m.title}\nขั้นตอนที่ {step.number}: {step.title}\n"
+    title = step_title(step, digit_style="arabic")
+    summary = f"{prefix} {m.code}/{step.number}: {title} ({format_be(step.due_on, digit_style='arabic')})"
+    description = (f"ประเด็นที่ {m.code} {m.title}\nขั้นตอนที่ {step.number}: {title}\n"
                    f"ผู้รับผิดชอบ: {owner_label(step)}\nกำหนด: {due}")
     return _event(f"step-{step.id}", step.due_on, summary, description, f"{base}/steps/{step.id}", now)
 
@@ -71,6 +73,7 @@ def person_feed(user_id: int, now: datetime) -> bytes:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
+    absences.attach(user, bangkok_today(now))  # the reviews of whom they act for today are theirs too
     cal = _calendar(f"ITA: งานของ {user.name}")
     groups = queries.my_group_ids(user)
     mine = [Step.owner_user_id == user.id, *([Step.owner_group_id.in_(groups), Step.id.in_(

@@ -28,7 +28,7 @@ from workflow.models import (
     User,
     UserRole,
 )
-from workflow.thaidate import MONTHS_FULL, bangkok_moment, format_be, to_thai_digits
+from workflow.thaidate import bangkok_moment, format_be
 from workflow.transitions import open_ready_steps
 
 
@@ -136,7 +136,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
             measure.owners.append(MeasureOwner(user=people[pkey]))
         by_number: dict[int, Step] = {}
         for s in m["steps"]:
-            for occurrence, (title, due) in enumerate(_occurrences(s, m["period"]), start=1):
+            for occurrence, (title, due, month) in enumerate(_occurrences(s, m["period"]), start=1):
                 adjusted = calendar.adjust_within(due, cycle.deadline_policy, m["period"]["end"])
                 if adjusted.moved:
                     result.calendar_notes.append(
@@ -148,7 +148,7 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
                     owner_user=people.get(s["person"]) if s["person"] else None,
                     reviewer_group=groups.get(s["reviewer"]) if s["reviewer"] else None,
                     due_on=adjusted.day, due_explicit=s["due"] is not None, evidence_wanted=s.get("evidence"),
-                    recurrence=s.get("repeat"), state="blocked",
+                    recurrence=s.get("repeat"), month=month, state="blocked",
                 )
                 step.co_owner_groups = [groups[g] for g in s.get("co_groups") or [] if g in groups]
                 by_number.setdefault(s["number"], step)
@@ -190,17 +190,18 @@ def instantiate(doc: dict, *, actor_id: int | None, now: datetime, source_name: 
     return result
 
 
-def _occurrences(s: dict, period: dict) -> list[tuple[str, date]]:
-    """(title, due day) of each occurrence: one for a plain step (due as given, else at the period's end);
-    one a month for a monthly step, each due at its month's end (the last at the period's end)."""
+def _occurrences(s: dict, period: dict) -> list[tuple[str, date, date | None]]:
+    """(title, due day, month) of each occurrence: one for a plain step (due as given, else at the period's
+    end); one a month for a monthly step, each due at its month's end (the last at the period's end), with the
+    month it is for (its first day; shown beside the title in the viewer's language: ``workflow.wording``)."""
     if s.get("repeat") != "monthly":
-        return [(s["title"], s["due"] or period["end"])]
-    out = []
+        return [(s["title"], s["due"] or period["end"], None)]
+    out: list[tuple[str, date, date | None]] = []
     year, month = period["start"].year, period["start"].month
     while date(year, month, 1) <= period["end"]:
         following = date(year + month // 12, month % 12 + 1, 1)
         due = min(following - timedelta(days=1), period["end"])
-        out.append((f"{s['title']} (เดือน{MONTHS_FULL[month - 1]} {to_thai_digits(str(year + 543))})", due))
+        out.append((s["title"], due, date(year, month, 1)))
         year, month = following.year, following.month
     return out
 

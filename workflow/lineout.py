@@ -27,6 +27,7 @@ from workflow import alerts, lineapi, notify, wording
 from workflow.db import db
 from workflow.models import Group, LineChannel, LineTarget, Measure, OutboxMessage, Round, Step, Timer, User
 from workflow.thaidate import bangkok_moment, bangkok_today, digits, format_be, to_bangkok
+from workflow.vocabulary import step_title
 
 log = logging.getLogger(__name__)
 DIGEST = "line_digest"
@@ -88,15 +89,17 @@ def step_event(event: str, cause: str, step: Step, params: dict, now: datetime, 
     owner_group = step.owner_group_id or (step.owner_user.group_id if step.owner_user else None)
     link = notify.site_link(f"/steps/{step.id}")  # made absolute when it is sent
     rows = []
+    title = step_title(step, "th", _settings().digits)
     co_owners = {g.id for g in step.co_owner_groups}
     for target in _group_targets(agency_id, {owner_group, step.reviewer_group_id, *co_owners}):
-        rows.append(_row(f"{event}:{cause}", event, target, _text(event, params, "th", step.title, note, link), now))
+        rows.append(_row(f"{event}:{cause}", event, target, _text(event, params, "th", title, note, link), now))
     persons = _person_targets([u.id for u in people])
     for user in people:
         own = persons.get(user.id)
         if own is not None:
             lang = wording.language_of(user)
-            rows.append(_row(f"{event}:{cause}", event, own, _text(event, params, lang, step.title, note, link),
+            words = _text(event, params, lang, step_title(step, lang, _settings().digits), note, link)
+            rows.append(_row(f"{event}:{cause}", event, own, words,
                              now, recipient_id=user.id))
     return notify._insert_rows(rows) if rows else 0
 
@@ -174,7 +177,7 @@ def digest_text(target: LineTarget, steps: list[Step], today: date, next_round: 
 
     def line(s: Step) -> str:
         due = format_be(s.due_on, style="abbr", digit_style=style) if s.due_on else "-"
-        return digits(f"- {s.measure.code} ขั้นตอนที่ {s.number} {s.title} (กำหนด {due})", style)
+        return digits(f"- {s.measure.code} ขั้นตอนที่ {s.number} {step_title(s, 'th', style)} (กำหนด {due})", style)
 
     out = [f"itaflow สรุปประจำวัน {format_be(today, digit_style=style)}" + (f" · {group.name}" if group else "")]
     for title, found in (("เลยกำหนด", overdue), ("ครบกำหนดภายใน ๓ วัน", soon), ("รอผู้อำนวยการกลุ่มตรวจ", waiting)):

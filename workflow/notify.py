@@ -17,14 +17,15 @@ from typing import Any, Protocol
 
 from flask import current_app
 from jinja2 import Environment
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
-from workflow import alerts, wording
+from workflow import absences, alerts, wording
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
 from workflow.steprows import StepRow
 from workflow.templating import environment
 from workflow.thaidate import bangkok_today, format_be
+from workflow.vocabulary import month_words
 
 SUBJECT_PREFIX = "[ITA] "
 #: events that a digest user receives in the daily digest instead of one by one
@@ -71,20 +72,28 @@ class Recipient(Protocol):
 
 _user = db.metadata.tables["app_user"]
 _group = db.metadata.tables["work_group"]
-_PEOPLE = select(_user.c.id, _user.c.name, _user.c.email, _user.c.active, _user.c.notify_mode, _user.c.language)
-_DIRECTOR = (_PEOPLE.join(_group, _user.c.id == func.coalesce(_group.c.acting_director_id, _group.c.director_id))
+_away = db.metadata.tables["absence"].alias("away")
+#: a person with, while they are away on the day, who acts for them (an outer join: one statement still)
+_WITH_AWAY = _user.outerjoin(_away, and_(_away.c.user_id == _user.c.id, _away.c.starts_on <= bindparam("day"),
+                                         _away.c.ends_on >= bindparam("day"), _away.c.cancelled_at.is_(None)))
+_COLUMNS = (_user.c.id, _user.c.name, _user.c.email, _user.c.active, _user.c.notify_mode, _user.c.language,
+            _user.c.agency_id, _away.c.acting_user_id.label("acting_id"))
+_DIRECTOR = (select(*_COLUMNS)
+             .select_from(_WITH_AWAY.join(_group, _user.c.id == func.coalesce(_group.c.acting_director_id,
+                                                                               _group.c.director_id)))
              .where(_group.c.id == bindparam("id")))
-_PERSON = _PEOPLE.where(_user.c.id == bindparam("id"))
+_PERSON = select(*_COLUMNS).select_from(_WITH_AWAY).where(_user.c.id == bindparam("id"))
 _co_owner = db.metadata.tables["step_co_owner"]
 #: the members of a step's owner group and of the groups that own it beside it, in one statement
-_MEMBERS = _PEOPLE.where(or_(
+_MEMBERS = select(*_COLUMNS).select_from(_WITH_AWAY).where(or_(
     _user.c.group_id == bindparam("id"),
     _user.c.group_id.in_(select(_co_owner.c.group_id).where(_co_owner.c.step_id == bindparam("step"))),
 )).order_by(_user.c.id)
 
 
-def recipient_rows(step: Step | StepRow) -> Sequence[Recipient]:
-    """``step_recipients`` in one statement, from the step's ids alone (for a step read as a row)."""
+def recipient_rows(step: Step | StepRow, day: date) -> Sequence[Recipient]:
+    """``step_recipients`` in one statement, from the step's ids alone (for a step read as a row); someone
+    away on the day with a person acting for them is replaced by that person (``workflow.absences``)."""
     if step.kind == "review":
         statement, key = _DIRECTOR, step.reviewer_group_id
     elif step.owner_user_id is not None:
@@ -93,34 +102,43 @@ def recipient_rows(step: Step | StepRow) -> Sequence[Recipient]:
         statement, key = _MEMBERS, step.owner_group_id
     if key is None:
         return []
-    params = {"id": key, "step": step.id} if statement is _MEMBERS else {"id": key}
-    return [row for row in db.session.connection().execute(statement, params) if row.active]
+    params = {"id": key, "day": day, "step": step.id} if statement is _MEMBERS else {"id": key, "day": day}
+    rows = [row for row in db.session.connection().execute(statement, params) if row.active]
+    if any(row.acting_id is not None for row in rows):  # rare: someone is away and named who acts
+        return [p for p in absences.resolve_all(rows, day) if p.active]
+    return rows
 
 
-def step_recipients(step: Step) -> list[User]:
-    """The people who act on a step: its named officer, else its group's active members; for a review, the
-    reviewer group's acting director, else its director. (``recipient_rows`` says the same in SQL.)"""
+def step_recipients(step: Step, day: date) -> list[User]:
+    """The people who act on a step on a day: its named officer, else its group's active members; for a review,
+    the reviewer group's acting director, else its director; each replaced, while away, by who acts for them.
+    (``recipient_rows`` says the same in SQL.)"""
     if step.kind == "review":
-        return reviewers(step.reviewer_group)
+        return reviewers(step.reviewer_group, day)
     if step.owner_user is not None:
-        return [step.owner_user] if step.owner_user.active else []
-    if step.owner_group is not None:
+        people = [step.owner_user] if step.owner_user.active else []
+    elif step.owner_group is not None:
         groups = [step.owner_group, *step.co_owner_groups]
-        return sorted({u.id: u for g in groups for u in g.members if u.active}.values(), key=lambda u: u.id)
-    return []
+        people = sorted({u.id: u for g in groups for u in g.members if u.active}.values(), key=lambda u: u.id)
+    else:
+        return []
+    return absences.resolve_all(people, day)
 
 
-def reviewers(group: Group | None) -> list[User]:
+def reviewers(group: Group | None, day: date) -> list[User]:
+    """Who decides a group's reviews on a day: its acting director, else its director, or who acts for them
+    while they are away."""
     if group is None:
         return []
     person = group.acting_director if group.acting_director_id else group.director
-    return [person] if person is not None and person.active else []
+    return absences.resolve_all([person], day) if person is not None and person.active else []
 
 
-def directors_of(step: Step) -> list[User]:
-    """Who hears when a step stays overdue: the director of the owner's group (of each group that owns it)."""
+def directors_of(step: Step, day: date) -> list[User]:
+    """Who hears when a step stays overdue: the director of the owner's group (of each group that owns it), or
+    who acts for them while they are away."""
     group = step.owner_group or (step.owner_user.group if step.owner_user else None)
-    found = {u.id: u for g in [group, *step.co_owner_groups] for u in reviewers(g)}
+    found = {u.id: u for g in [group, *step.co_owner_groups] for u in reviewers(g, day)}
     return sorted(found.values(), key=lambda u: u.id)
 
 
@@ -151,6 +169,23 @@ def absolute_lines(text: str, base_url: str) -> str:
     return "\n".join(absolute(line, base_url) for line in text.split("\n"))
 
 
+def owners_of(step: Step) -> list[User]:
+    """The step's own people, as named (not who acts for them): for the escalation's "ผู้รับผิดชอบ"."""
+    if step.owner_user is not None:
+        return [step.owner_user]
+    groups = [step.owner_group, *step.co_owner_groups] if step.owner_group else []
+    return sorted({u.id: u for g in groups for u in g.members if u.active}.values(), key=lambda u: u.id)
+
+
+def step_params(step: Step | StepRow) -> dict:
+    """What a step's alert subject names: its measure, its number and, for a monthly step, its month."""
+    params: dict = {"code": step.measure.code, "number": step.number}
+    month = getattr(step, "month", None)
+    if month is not None:
+        params["month"] = month
+    return params
+
+
 def step_link(step: Step | StepRow) -> str:
     return site_link(f"/steps/{step.id}")
 
@@ -159,9 +194,12 @@ def step_item(step: Step | StepRow, *, note: str | None = None, overdue_days: in
               reason: str | None = None, overdue: bool = False) -> dict:
     """One step as an email lists it (the same data in every language; the templates word it)."""
     digit_style = _settings().digits
+    month = getattr(step, "month", None)
     return {
         "measure_code": step.measure.code, "measure_title": step.measure.title,
         "step_number": step.number, "step_title": step.title,
+        # a monthly step's month, in either language (the template says the recipient's)
+        "month": month_words(month, "th", digit_style) or None, "month_en": month_words(month, "en") or None,
         "due": format_be(step.due_on, digit_style=digit_style) if step.due_on else None,
         "due_en": format_be(step.due_on, digit_style="arabic", lang="en") if step.due_on else None,
         "overdue_days": overdue_days, "note": note, "reason": reason, "overdue": overdue, "link": step_link(step),
@@ -268,7 +306,7 @@ def render_message(row: OutboxMessage) -> tuple[str, str]:
 
 
 def _code_number(step: Step | StepRow) -> dict:
-    return {"code": step.measure.code, "number": step.number}
+    return step_params(step)
 
 
 def step_opened(step: Step | StepRow, cause: str, now: datetime, *, loading: bool = False) -> int:
@@ -277,29 +315,56 @@ def step_opened(step: Step | StepRow, cause: str, now: datetime, *, loading: boo
     if not alerts.announce_opening(step, now, loading=loading):
         return 0
     event = "review_waiting" if step.kind == "review" else "step_opened"
-    return queue_each(event, cause, recipient_rows(step), [step_item(step)], now, params=_code_number(step))
+    return queue_each(event, cause, recipient_rows(step, bangkok_today(now)), [step_item(step)], now,
+                      params=_code_number(step))
 
 
 def due_moved(step: Step, before: date | None, reason: str, cause: str, now: datetime) -> int:
-    return queue_each("due_moved", cause, step_recipients(step), [step_item(step, reason=reason)], now,
-                      params={**_code_number(step), "day": step.due_on, "before": before or step.due_on,
-                              "reason": reason})
+    return queue_each("due_moved", cause, step_recipients(step, bangkok_today(now)), [step_item(step, reason=reason)],
+                      now, params={**_code_number(step), "day": step.due_on, "before": before or step.due_on,
+                                   "reason": reason})
 
 
-def sent_back_params(step: Step, reason: str) -> dict:
-    """What a send-back's message says, on every channel (e-mail here, LINE in workflow.lineout)."""
-    return {**_code_number(step), "reason": reason}
+def who_decided(actor: User, acting: dict | None) -> str:
+    """A decider as an e-mail names them: name and position, and whom they act for (รักษาราชการแทน)."""
+    text = actor.name + (f" {actor.position}" if actor.position else "")
+    if acting:
+        text += f" รักษาราชการแทน {acting.get('position') or acting.get('name') or ''}".rstrip()
+    return text
 
 
-def sent_back(step: Step, reason: str, cause: str, now: datetime) -> int:
-    """The e-mail of a send-back to the reopened step's people (its LINE message is ``lineout.step_event``'s:
-    the channels below never call each other)."""
-    return queue_each("sent_back", cause, step_recipients(step), [step_item(step, reason=reason)], now,
-                      params=sent_back_params(step, reason))
+def who_decided_en(actor: User, acting: dict | None) -> str:
+    text = actor.name + (f", {actor.position}" if actor.position else "")
+    if acting:
+        text += f", acting for {acting.get('position') or acting.get('name') or ''}".rstrip()
+    return text
+
+
+def sent_back_params(step: Step, reason: str, by: User | None = None, acting: dict | None = None) -> dict:
+    """What a send-back's message says, on every channel (e-mail here, LINE in workflow.lineout): the step, the
+    reason, and who sent it back (name, position, and whom they acted for)."""
+    return {**_code_number(step), "reason": reason,
+            "by": who_decided(by, acting) if by is not None else "ผู้ตรวจสอบ"}
+
+
+def sent_back(step: Step, reason: str, cause: str, now: datetime, *, by: User | None = None,
+              acting: dict | None = None) -> int:
+    """The e-mail of a send-back to the reopened step's people: who sent it back and why (its LINE message is
+    ``lineout.step_event``'s: the channels below never call each other)."""
+    people = step_recipients(step, bangkok_today(now))
+    params = sent_back_params(step, reason, by, acting)
+    items = [step_item(step, reason=reason)]
+    english = [user for user in people if wording.language_of(user) == "en"]
+    count = queue_each("sent_back", cause, [user for user in people if user not in english], items, now,
+                       params=params)
+    if english:
+        words = {**params, "by": who_decided_en(by, acting) if by is not None else params["by"]}
+        count += queue_each("sent_back", cause, english, items, now, params=words)
+    return count
 
 
 def approved(review: Step, reviewed: Step, cause: str, now: datetime) -> int:
-    return queue_each("approved", cause, recipient_rows(reviewed), [step_item(reviewed)], now,
+    return queue_each("approved", cause, recipient_rows(reviewed, bangkok_today(now)), [step_item(reviewed)], now,
                       params=_code_number(reviewed))
 
 

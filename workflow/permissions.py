@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from workflow import absences
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import Cycle, Group, Measure, Round, Step, StepCoOwner, User
@@ -61,17 +62,22 @@ def require_agency(user: User | ActorRow, row: Cycle | Measure | Round | Step, w
         raise NotFound(f"ไม่พบ{what_th}เลขที่ {row_id}", f"no {what_en} {row_id}")
 
 
-def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:
-    """A step's owners: its named officer, the members of its group, and that group's director."""
-    if step.owner_user_id is not None and step.owner_user_id == user.id:
+def _owns(person_id: int, group_id: int | None, step: Step | StepRow, *, as_acting: bool = True) -> bool:
+    """A person's own right over a step: its named officer, a member of its group or of a group that owns it
+    beside it, or the director (``as_acting``: or the acting director) of one of those groups."""
+    if step.owner_user_id is not None and step.owner_user_id == person_id:
         return True
     if step.owner_group_id is not None:
-        if user.group_id == step.owner_group_id:
+        if group_id == step.owner_group_id:
             return True
+
+        def heads(g) -> bool:
+            return person_id == g.director_id or (as_acting and person_id == g.acting_director_id)
+
         group = step.owner_group
-        if group is not None and group.directed_by(user.id):
+        if group is not None and heads(group):
             return True
-        return any(user.group_id == g.id or g.directed_by(user.id) for g in co_owner_groups(step.id))
+        return any(group_id == g.id or heads(g) for g in co_owner_groups(step.id))
     return False
 
 
@@ -81,9 +87,59 @@ def co_owner_groups(step_id: int) -> list[Group]:
                                    .where(StepCoOwner.step_id == step_id).order_by(Group.id)).scalars())
 
 
-def may_decide(user: User, step: Step) -> bool:
+def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:
+    """A step's owners: its named officer, the members of its groups, and their directors; and whoever acts
+    today for one of them while they are away (``workflow.absences``)."""
+    if _owns(user.id, user.group_id, step):
+        return True
+    return any(_owns(p.id, p.group_id, step) for p in absences.acted_for(user).values())
+
+
+def _decides(person_id: int, step: Step) -> bool:
     group = step.reviewer_group
-    return step.kind == "review" and group is not None and group.directed_by(user.id)
+    return step.kind == "review" and group is not None and group.directed_by(person_id)
+
+
+def may_decide(user: User, step: Step) -> bool:
+    """The reviewer group's director or acting director, and whoever acts today for one of them."""
+    if _decides(user.id, step):
+        return True
+    return step.kind == "review" and any(_decides(p.id, step) for p in absences.acted_for(user).values())
+
+
+def standing_in(user: User | ActorRow, step: Step | StepRow, *, decide: bool = False) -> dict | None:
+    """Whom the user acts for in doing this to the step (``{"id", "name", "position"}``), or None when the right
+    is their own. A group's acting director (รักษาการ) acts for its director; a person named in an absence acts
+    for the absent one. What every record of the action says (audit, decision, documents)."""
+    group = getattr(step, "reviewer_group", None) if decide else step.owner_group
+    if decide:
+        if group is not None and user.id == group.director_id:
+            return None
+    elif _owns(user.id, user.group_id, step, as_acting=False):
+        return None
+    if group is not None and user.id == group.acting_director_id:
+        return _director_of(group)
+    if not decide and step.owner_group_id is not None:
+        for other in co_owner_groups(step.id):
+            if user.id == other.acting_director_id:
+                return _director_of(other)
+    for person in absences.acted_for(user).values():
+        if (_decides(person.id, step) if decide else _owns(person.id, person.group_id, step)):  # type: ignore[arg-type]
+            return person.record()
+    return None
+
+
+def _director_of(group) -> dict:
+    """The one a group's acting director acts for: its director, or, with the post empty, the post itself."""
+    from workflow.db import db
+    from workflow.models import Group
+
+    full = db.session.get(Group, group.id)
+    director = full.director if full is not None else None
+    name = full.name if full is not None else ""
+    if director is not None:
+        return {"id": director.id, "name": director.name, "position": director.position or f"ผู้อำนวยการ{name}"}
+    return {"id": None, "name": None, "position": f"ผู้อำนวยการ{name}"}
 
 
 def may_see_evidence(user: User, step: Step) -> bool:
@@ -102,12 +158,14 @@ def sees_all_evidence(user: User) -> bool:
     return user.active and user.has_role("executive", "secretariat", "admin")
 
 
-def evidence_reader(viewer_id: int | None) -> Callable[[Step], bool]:
-    """The evidence rule as a test on steps, for a document or a spreadsheet made for one person: None (or an
-    unknown or disabled account) sees none; see ``may_see_evidence``."""
+def evidence_reader(viewer_id: int | None, day=None) -> Callable[[Step], bool]:
+    """The evidence rule as a test on steps, for a document or a spreadsheet made for one person on a day: None
+    (or an unknown or disabled account) sees none; see ``may_see_evidence``."""
     from workflow.db import db
 
     viewer = db.session.get(User, viewer_id) if viewer_id is not None else None
+    if viewer is not None and day is not None:
+        absences.attach(viewer, day)
     if viewer is None or not viewer.active:
         return lambda step: False
     if sees_all_evidence(viewer):
@@ -133,6 +191,7 @@ def require_decide(user: User, step: Step) -> None:
                                "only the director (or acting director) of the named group decides this review")
     reviewed = step.reviews_step
     if reviewed is not None and user.id in (reviewed.done_by_id, reviewed.owner_user_id):
+        # the same for someone deciding as acting director: never their own work
         raise PermissionDenied("ท่านตรวจสอบงานของตนเองไม่ได้", "you cannot review your own step")
 
 

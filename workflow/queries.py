@@ -22,9 +22,13 @@ def my_group_ids(user: User) -> list[int]:
 
 
 def directed_group_ids(user: User) -> list[int]:
-    """Groups the user directs or acts for."""
+    """Groups the user directs or acts for: as their director or acting director, and, while someone who directs
+    one is away and names them to act (``workflow.absences``; the user attached to the day), that one's too."""
+    from workflow import absences
+
+    people = [user.id, *absences.acted_for(user)]
     return list(db.session.execute(select(Group.id).where(
-        or_(Group.director_id == user.id, Group.acting_director_id == user.id))).scalars())
+        or_(Group.director_id.in_(people), Group.acting_director_id.in_(people))).order_by(Group.id)).scalars())
 
 
 def count_my_open_steps(user: User, groups: list[int] | None = None) -> int:

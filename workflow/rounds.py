@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,19 +12,23 @@ from workflow import audit, notify
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.errors import NotFound
-from workflow.models import Cycle, ReviewDecision, Round, Step, User, UserRole
+from workflow.models import AuditEvent, Cycle, ReviewDecision, Round, Step, User, UserRole
 from workflow.status import is_overdue, owner_label
-from workflow.thaidate import bangkok_today, format_be, format_be_datetime
+from workflow.thaidate import bangkok_today, end_of_day_utc, format_be, format_be_datetime
+from workflow.vocabulary import acting_words, step_title
 
 
 def _since(rnd: Round) -> datetime:
-    """The report covers what happened after the previous round's report (or since the cycle began)."""
+    """The report covers what happened after the moment the previous round's report counted to (or since the
+    cycle began)."""
     previous = db.session.execute(
         select(Round).where(Round.cycle_id == rnd.cycle_id, Round.number < rnd.number, Round.report.is_not(None))
         .order_by(Round.number.desc())
     ).scalars().first()
-    if previous is not None and previous.report and previous.report.get("generated_at"):
-        return datetime.fromisoformat(previous.report["generated_at"])
+    if previous is not None and previous.report:
+        moment = previous.report.get("as_of") or previous.report.get("generated_at")
+        if moment:
+            return datetime.fromisoformat(moment)
     return rnd.cycle.created_at
 
 
@@ -45,18 +50,118 @@ def measure_ordinals(cycle_id: int) -> dict[tuple[int, int], int]:
     return out
 
 
+@dataclass
+class _Then:
+    """A step as it stood at a past moment, read back from the audit log (every change of state is there)."""
+
+    state: str
+    due_on: date | None
+    #: the completion in force then: when, by whom, acting for whom
+    done_at: datetime | None = None
+    done_by_id: int | None = None
+    acting: dict | None = None
+
+
+_STATE_EVENTS = ("step_opened", "step_completed", "review_approved", "review_sent_back", "step_reopened",
+                 "step_blocked")
+
+
+def _as_it_stood(cycle: Cycle, moment: datetime) -> dict[int, _Then] | None:
+    """Every step of the cycle that existed at ``moment``, as it stood then: its state (the last change audited by
+    then), its due day (before any later move) and its completion. None when the cycle itself was loaded after
+    the moment (there is nothing to go back to)."""
+    if cycle.created_at > moment:
+        return None
+    steps = {s.id: s for m in cycle.measures for s in m.steps}
+    if not steps:
+        return {}
+    then: dict[int, _Then] = {}
+    added_after: set[int] = set()
+    events = db.session.execute(
+        select(AuditEvent.target_id, AuditEvent.action, AuditEvent.to_state, AuditEvent.occurred_at,
+               AuditEvent.actor_id, AuditEvent.data)
+        .where(AuditEvent.chain == cycle.agency_id, AuditEvent.target_type == "step",
+               AuditEvent.target_id.in_(list(steps))).order_by(AuditEvent.seq)).all()
+    for step_id in steps:
+        then[step_id] = _Then("blocked", steps[step_id].due_on)
+    moved_back: set[int] = set()
+    for step_id, action, to_state, at, actor_id, data in events:
+        row = then[step_id]
+        if at > moment:
+            if action == "step_added":
+                added_after.add(step_id)
+            if action == "step_due_moved" and step_id not in moved_back:  # the due day it had then
+                before = (data or {}).get("before")
+                row.due_on = date.fromisoformat(before) if before else None
+                moved_back.add(step_id)
+            continue
+        if action in _STATE_EVENTS and to_state:
+            row.state = to_state
+            if to_state == "done":
+                row.done_at, row.done_by_id, row.acting = at, actor_id, (data or {}).get("acting")
+            else:
+                row.done_at = row.done_by_id = row.acting = None
+    return {i: t for i, t in then.items() if i not in added_after}
+
+
+def _presenter(cycle: Cycle, day: date) -> dict | None:
+    """Who presents the round's report (the memo's author, of the secretariat) and, when they are away on the
+    round's day with someone acting for them, that person: the signature block then reads "... รักษาราชการแทน"."""
+    from workflow import absences
+    from workflow.models import Absence
+
+    author = (cycle.memo or {}).get("author") or None
+    if not author or not author.get("name"):
+        return None
+    wanted = "".join(str(author["name"]).split())
+    person = next((u for u in db.session.execute(select(User).where(User.agency_id == cycle.agency_id)).scalars()
+                   if "".join(u.name.split()) == wanted), None)
+    presenter = {"name": author["name"], "position": author.get("position") or "", "acting_for": None}
+    if person is None:
+        return presenter
+    away = db.session.execute(select(Absence).where(Absence.user_id == person.id, absences.in_force(day))
+                              ).scalars().first()
+    if away is None or away.acting_user_id is None:
+        return presenter
+    acting = db.session.get(User, absences.resolve(person.id, day, cycle.agency_id)) \
+        or db.session.get(User, away.acting_user_id)
+    if acting is None or acting.id == person.id:
+        return presenter
+    return {"name": acting.name, "position": acting.position or "",
+            "acting_for": {"id": person.id, "name": person.name,
+                           "position": author.get("position") or person.position or person.name}}
+
+
 def build_report(rnd: Round, now: datetime) -> dict:
+    """The round's report. Built on its day (or before, as a draft) it counts what stands now. Built after its
+    day (the system was off, or the page asks for one never kept) it counts as the round's day ended, from the
+    audit log: steps done later are not done in it, steps due after the round are not overdue in it, and its
+    ``late`` part says when it was built and what counting at that moment would have given instead."""
     digits = current_app.config["ITAFLOW"].digits
     cycle: Cycle = rnd.cycle
     today = bangkok_today(now)
     since = _since(rnd)
+    as_of, day = now, today
+    then: dict[int, _Then] | None = None
+    if today > rnd.held_on:
+        as_of, day = min(now, end_of_day_utc(rnd.held_on)), rnd.held_on
+        then = _as_it_stood(cycle, as_of)
+        if then is None:  # loaded after the round's day: nothing to go back to, counted now and said so
+            as_of, day = now, today
+    people = {u.id: u for u in db.session.execute(select(User).where(User.agency_id == cycle.agency_id)).scalars()}
     measures, overdue, done_since, decisions = [], [], [], []
     total = done = 0
+    now_done = now_total = now_overdue = 0
     followed = {link.measure_id for link in rnd.measure_links}
     ordinals = measure_ordinals(cycle.id)
     for measure in cycle.measures:
-        steps = measure.steps
-        n_done = sum(1 for s in steps if s.state == "done")
+        steps = [s for s in measure.steps if then is None or s.id in then]
+        now_total += len(measure.steps)
+        now_done += sum(1 for s in measure.steps if s.state == "done")
+        now_overdue += sum(1 for s in measure.steps if s.due_on is not None and is_overdue(s, today))
+        state = {s.id: (then[s.id].state if then is not None else s.state) for s in steps}
+        due = {s.id: (then[s.id].due_on if then is not None else s.due_on) for s in steps}
+        n_done = sum(1 for s in steps if state[s.id] == "done")
         total, done = total + len(steps), done + n_done
         measures.append({"code": measure.code, "title": measure.title, "done": n_done, "total": len(steps),
                          "percent": round(100 * n_done / len(steps)) if steps else 100, "state": measure.state,
@@ -65,25 +170,39 @@ def build_report(rnd: Round, now: datetime) -> dict:
                          "round_of_measure": ordinals.get((rnd.id, measure.id)),
                          "rounds_of_measure": sum(1 for (_r, m) in ordinals if m == measure.id)})
         for s in steps:
-            if s.due_on is not None and is_overdue(s, today):
-                overdue.append({"measure": measure.code, "number": s.number, "title": s.title,
-                                "owner": owner_label(s), "due": format_be(s.due_on, digit_style=digits),
-                                "due_en": format_be(s.due_on, digit_style="arabic", lang="en"),
+            due_on = due[s.id]
+            if due_on is not None and state[s.id] != "done" and due_on < day:
+                overdue.append({"measure": measure.code, "number": s.number, "title": step_title(s, "th", digits),
+                                "owner": owner_label(s), "due": format_be(due_on, digit_style=digits),
+                                "due_en": format_be(due_on, digit_style="arabic", lang="en"),
                                 "step_id": s.id})
-            if s.state == "done" and s.done_at is not None and since < s.done_at <= now:
-                done_since.append({"measure": measure.code, "number": s.number, "title": s.title,
-                                   "by": s.done_by.name if s.done_by else "-",
-                                   "at": format_be_datetime(s.done_at, digit_style=digits),
-                                   "at_en": format_be_datetime(s.done_at, digit_style="arabic", lang="en")})
+            done_at, by_id, acting = (then[s.id].done_at, then[s.id].done_by_id, then[s.id].acting) \
+                if then is not None else (s.done_at, s.done_by_id, s.done_acting)
+            if state[s.id] == "done" and done_at is not None and since < done_at <= as_of:
+                by = people.get(by_id) if by_id is not None else None
+                done_since.append({"measure": measure.code, "number": s.number, "title": step_title(s, "th", digits),
+                                   "by": acting_words(by, acting) if by else "-",
+                                   "by_en": acting_words(by, acting, "en") if by else "-",
+                                   "at": format_be_datetime(done_at, digit_style=digits),
+                                   "at_en": format_be_datetime(done_at, digit_style="arabic", lang="en")})
     for d in db.session.execute(
-        select(ReviewDecision).join(Step).where(ReviewDecision.decided_at > since, ReviewDecision.decided_at <= now)
+        select(ReviewDecision).join(Step).where(ReviewDecision.decided_at > since, ReviewDecision.decided_at <= as_of)
         .order_by(ReviewDecision.decided_at)
     ).scalars():
         if d.step.measure.cycle_id == cycle.id:
             decisions.append({"measure": d.step.measure.code, "number": d.step.number,
                               "decision": "อนุมัติ" if d.decision == "approved" else "ส่งกลับแก้ไข",
                               "approved": d.decision == "approved",
-                              "by": d.decided_by.name, "reason": d.reason})
+                              "by": acting_words(d.decided_by, d.acting),
+                              "by_en": acting_words(d.decided_by, d.acting, "en"), "reason": d.reason})
+    late = None
+    if day != today:  # counted as the round's day ended: say so, and what counting now gives instead
+        late = {"built": format_be_datetime(now, digit_style=digits),
+                "built_en": format_be_datetime(now, digit_style="arabic", lang="en"),
+                "as_of": format_be(day, digit_style=digits),
+                "as_of_en": format_be(day, digit_style="arabic", lang="en"),
+                "done_now": now_done, "total_now": now_total, "overdue_now": now_overdue,
+                "percent_now": round(100 * now_done / now_total) if now_total else 100}
     return {
         "number": rnd.number, "agency": cycle.agency, "fiscal_year": cycle.fiscal_year_be,
         "planned_on": format_be(rnd.planned_on, digit_style=digits),
@@ -93,7 +212,8 @@ def build_report(rnd: Round, now: datetime) -> dict:
         "planned_on_en": format_be(rnd.planned_on, digit_style="arabic", lang="en"),
         "total_steps": total, "done_steps": done, "percent": round(100 * done / total) if total else 100,
         "measures": measures, "overdue": overdue, "done_since": done_since, "decisions": decisions,
-        "generated_at": now.isoformat(), "since": since.isoformat(),
+        "generated_at": now.isoformat(), "since": since.isoformat(), "as_of": as_of.isoformat(), "late": late,
+        "presenter": _presenter(cycle, rnd.held_on),
     }
 
 
@@ -137,7 +257,7 @@ def _owner_items(rnd: Round, now: datetime) -> int:
             if s.state != "open":
                 continue
             late = is_overdue(s, today)
-            for user in notify.step_recipients(s):
+            for user in notify.step_recipients(s, today):
                 per_user.setdefault(user.id, (user, []))[1].append(notify.step_item(s, overdue=late))
     count = 0
     for user, items in per_user.values():

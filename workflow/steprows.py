@@ -63,6 +63,8 @@ class StepRow:
     version: int
     measure: MeasureRow
     owner_group: GroupRow | None
+    #: a monthly step's month (its alerts say it)
+    month: date | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +73,9 @@ class ActorRow:
     active: bool
     group_id: int | None
     agency_id: int
+    #: the day the actor acts on, and whom they act for then (``workflow.absences.attach``, read lazily)
+    _acting_day: date | None = None
+    _acting_for: dict | None = None
 
 
 _step = db.metadata.tables["step"]
@@ -81,7 +86,7 @@ _actor = db.metadata.tables["app_user"].alias("actor")
 #: statements are built once (with bind parameters): SQLAlchemy caches their compiled form and result shape
 _STEP_COLUMNS = (_step.c.id, _step.c.measure_id, _step.c.number, _step.c.occurrence, _step.c.title, _step.c.kind,
                  _step.c.parallel, _step.c.owner_group_id, _step.c.owner_user_id, _step.c.reviewer_group_id,
-                 _step.c.due_on, _step.c.state, _step.c.version, _owner_group.c.director_id,
+                 _step.c.due_on, _step.c.state, _step.c.version, _step.c.month, _owner_group.c.director_id,
                  _owner_group.c.acting_director_id)
 _MEASURE_COLUMNS = (_measure.c.code, _measure.c.title.label("measure_title"), _measure.c.state.label("measure_state"),
                     _cycle.c.id.label("cycle_id"), _cycle.c.agency_id, _cycle.c.agency, _cycle.c.reminder_days)
@@ -112,7 +117,7 @@ def as_step(r: Row, measure: MeasureRow) -> StepRow:
     """A row of ``measure_steps`` (or of the step statement) as a StepRow of that measure."""
     group = GroupRow(r.owner_group_id, r.director_id, r.acting_director_id) if r.owner_group_id is not None else None
     return StepRow(r.id, r.measure_id, r.number, r.occurrence, r.title, r.kind, r.parallel, r.owner_group_id,
-                   r.owner_user_id, r.reviewer_group_id, r.due_on, r.state, r.version, measure, group)
+                   r.owner_user_id, r.reviewer_group_id, r.due_on, r.state, r.version, measure, group, r.month)
 
 
 def step_and_actor(step_id: int, actor_id: int) -> tuple[StepRow | None, ActorRow | None]:

@@ -144,9 +144,9 @@ def _step_reminder(timer: Timer, now: datetime, calendar: WorkingCalendar) -> in
         return 0
     days = timer.payload.get("days_before")
     count = 0
-    for user in notify.step_recipients(step):
+    for user in notify.step_recipients(step, bangkok_today(now)):
         count += notify.queue("reminder", f"s{step.id}:{step.due_on}:{days}", user, [notify.step_item(step)], now,
-                              params={"code": step.measure.code, "number": step.number, "days": days})
+                              params={**notify.step_params(step), "days": days})
     return count
 
 
@@ -155,9 +155,9 @@ def _step_due_today(timer: Timer, now: datetime, calendar: WorkingCalendar) -> i
     if step is None:
         return 0
     count = 0
-    for user in notify.step_recipients(step):
+    for user in notify.step_recipients(step, bangkok_today(now)):
         count += notify.queue("due_today", f"s{step.id}:{step.due_on}", user, [notify.step_item(step)], now,
-                              params={"code": step.measure.code, "number": step.number})
+                              params=notify.step_params(step))
     return count
 
 
@@ -173,10 +173,10 @@ def _step_overdue(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int
     n = int(timer.payload.get("count", 1))
     late = _overdue_days(step, today, calendar)
     count = 0
-    for user in notify.step_recipients(step):
+    for user in notify.step_recipients(step, today):
         count += notify.queue("overdue", f"s{step.id}:{step.due_on}:{n}", user,
                               [notify.step_item(step, overdue_days=late)], now,
-                              params={"code": step.measure.code, "number": step.number, "late": late})
+                              params={**notify.step_params(step), "late": late})
     alerts.schedule_next_overdue(step, today, n, calendar)  # from today: a late sweep does not flood
     return count
 
@@ -185,11 +185,12 @@ def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> 
     step = _live_step(timer)
     if step is None:
         return 0
-    late = _overdue_days(step, bangkok_today(now), calendar)
+    today = bangkok_today(now)
+    late = _overdue_days(step, today, calendar)
     count = 0
-    owners = ", ".join(u.name for u in notify.step_recipients(step)) or "-"
-    params = {"code": step.measure.code, "number": step.number, "late": late, "owners": owners}
-    directors = notify.directors_of(step)
+    owners = ", ".join(u.name for u in notify.owners_of(step)) or "-"
+    params = {**notify.step_params(step), "late": late, "owners": owners}
+    directors = notify.directors_of(step, today)  # or who acts for them while they are away
     lineout.step_event("escalation", f"s{step.id}:{step.due_on}", step, params, now, directors)
     for director in directors:
         count += notify.queue("escalation", f"s{step.id}:{step.due_on}", director,
@@ -197,14 +198,18 @@ def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> 
     return count
 
 
-def _measure_people(measure: Measure) -> list[User]:
+def _measure_people(measure: Measure, day: date) -> list[User]:
+    """The measure's owners (its groups' members and its named people), each replaced by who acts for them
+    while they are away."""
+    from workflow import absences
+
     people: dict[int, User] = {}
     for owner in measure.owners:
         members = [owner.user] if owner.user else (owner.group.members if owner.group else [])
         for u in members:
             if u is not None and u.active:
                 people[u.id] = u
-    return list(people.values())
+    return absences.resolve_all(list(people.values()), day)
 
 
 def _special_deadline(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
@@ -219,7 +224,7 @@ def _special_deadline(timer: Timer, now: datetime, calendar: WorkingCalendar) ->
             "due_en": format_be(day, digit_style="arabic", lang="en"), "overdue_days": None, "note": p["title"],
             "link": None, "agency": measure.cycle.agency}
     count = 0
-    for user in _measure_people(measure):
+    for user in _measure_people(measure, bangkok_today(now)):
         count += notify.queue("special_deadline", f"m{measure.id}:{p['date']}:{before}", user, [item], now,
                               wording_key="special_deadline" if before == 0 else "special_deadline_soon",
                               params={"code": measure.code, "title": p["title"], "days": before, "day": day})
@@ -237,7 +242,7 @@ def _period_end(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:
                                           User.agency_id == measure.cycle.agency_id)
     ).scalars().unique().all()
     count = 0
-    for user in {u.id: u for u in [*_measure_people(measure), *secretariat]}.values():
+    for user in {u.id: u for u in [*_measure_people(measure, bangkok_today(now)), *secretariat]}.values():
         count += notify.queue("period_end", f"m{measure.id}", user, items, now,
                               params={"code": measure.code, "day": measure.period_end, "open": len(open_steps)})
     return count

@@ -88,6 +88,13 @@ def format_be(day: date, *, style: str = "abbr", digit_style: str = "thai", lang
     return digits(text, digit_style)
 
 
+def format_month(day: date, *, digit_style: str = "thai", lang: str = "th") -> str:
+    """The month a day falls in, as officials name it: ``มิถุนายน ๒๕๖๗``; in English ``June 2567 BE``."""
+    if lang == "en":
+        return digits(f"{MONTHS_EN_FULL[day.month - 1]} {day.year + BE_OFFSET} BE", digit_style)
+    return digits(f"{MONTHS_FULL[day.month - 1]} {day.year + BE_OFFSET}", digit_style)
+
+
 def format_be_datetime(moment: datetime, *, digit_style: str = "thai", lang: str = "th") -> str:
     """A UTC moment shown in Bangkok: ``๑๕ มิ.ย. ๒๕๖๗ ๐๘:๓๐ น.``"""
     local = to_bangkok(moment)

@@ -36,7 +36,7 @@ _STEP_LOAD = (
 )
 
 
-def _load(step_id: int, actor_id: int, expected_version: int | None,
+def _load(step_id: int, actor_id: int, expected_version: int | None, now: datetime | None = None,
           options: Sequence = _STEP_LOAD) -> tuple[Step, User]:
     step = db.session.get(Step, step_id, options=options)
     if step is None:
@@ -44,8 +44,18 @@ def _load(step_id: int, actor_id: int, expected_version: int | None,
     actor = db.session.get(User, actor_id, options=(joinedload(User.role_rows),))
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
+    if now is not None:
+        from workflow import absences
+        from workflow.thaidate import bangkok_today
+
+        absences.attach(actor, bangkok_today(now))  # whom they act for today, should their own right not do
     permissions.require_agency(actor, step, "ขั้นตอน", "step", step_id)  # another agency's step: not found
     return step, actor
+
+
+def _acting_data(acting: dict | None) -> dict:
+    """What an audit event adds when its actor acts for someone (รักษาราชการแทน): every record says so."""
+    return {"acting": acting} if acting else {}
 
 
 def _check_version(step: Step | StepRow, expected_version: int | None) -> None:
@@ -135,7 +145,7 @@ _OPEN = (update(_STEP).values(state=StepState.OPEN, opened_at=bindparam("now"), 
                               version=_STEP.c.version + 1)
          .where(_STEP.c.id == bindparam("step")))
 _DONE = (update(_STEP).values(state=StepState.DONE, done_at=bindparam("now"), done_by_id=bindparam("actor"),
-                              sent_back_reason=None, version=_STEP.c.version + 1)
+                              done_acting=bindparam("acting"), sent_back_reason=None, version=_STEP.c.version + 1)
          .where(_STEP.c.id == bindparam("step"), _STEP.c.version == bindparam("seen"),
                 _STEP.c.state == StepState.OPEN))
 _MEASURE_DONE = (update(_MEASURE).values(state="done")
@@ -191,13 +201,18 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
     if not permissions.acts_in_agency(actor, step.measure.cycle.agency_id):  # another agency's step: not found
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
+    from workflow import absences
+    from workflow.thaidate import bangkok_today
+
+    absences.attach(actor, bangkok_today(now))  # read only if their own right does not suffice
     permissions.require_complete(actor, step)
+    acting = permissions.standing_in(actor, step)
     _check_version(step, expected_version)
     if step.state != StepState.OPEN:
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     note = _clean(note)
     changed = db.session.connection().execute(_DONE, {"now": now, "actor": actor.id, "step": step.id,
-                                                      "seen": step.version})
+                                                      "seen": step.version, "acting": acting})
     if changed.rowcount != 1:
         raise _concurrent()
     steprows.expire(Step, [step.id])
@@ -205,7 +220,7 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         audit.record("step_completed", agency_id=step.measure.cycle.agency_id,
                      actor_id=actor.id, now=now, target_type="step", target_id=step.id,
                      from_state=step.state, to_state=StepState.DONE, note=note,
-                     data={"measure": step.measure.code, "number": step.number})
+                     data={"measure": step.measure.code, "number": step.number, **_acting_data(acting)})
         open_ready_steps(step.measure_id, actor_id=actor.id, now=now, measure=step.measure)
 
 
@@ -217,20 +232,24 @@ _REVIEW_LOAD = (*_STEP_LOAD, joinedload(Step.reviewer_group), joinedload(Step.re
 @_guarded
 def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None,
             note: str | None = None) -> Step:
-    """The reviewer group's director approves a review step. Its events are written together with those of
-    the steps it opens (``audit.batch``); the decision is added without reading the step's earlier ones."""
-    step, actor = _load(step_id, actor_id, expected_version, options=_REVIEW_LOAD)
+    """The reviewer group's director (or who acts for them) approves a review step. Its events are written
+    together with those of the steps it opens (``audit.batch``); the decision is added without reading the
+    step's earlier ones."""
+    step, actor = _load(step_id, actor_id, expected_version, now, options=_REVIEW_LOAD)
     permissions.require_decide(actor, step)
     _check_version(step, expected_version)
     if step.state != "open":
         raise InvalidTransition(_state_message_th(step), _state_message_en(step), state=step.state)
     note = _clean(note)
+    acting = permissions.standing_in(actor, step, decide=True)
     db.session.add(ReviewDecision(step_id=step.id, decided_by_id=actor.id, decision="approved", reason=note,
-                                  decided_at=now))
+                                  decided_at=now, acting=acting))
     step.done_at = now
     step.done_by_id = actor.id
+    step.done_acting = acting
     with audit.batch():
-        event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note)
+        event = _set_state(step, "done", actor_id=actor.id, now=now, action="review_approved", note=note,
+                           data=_acting_data(acting))
         if step.reviews_step is not None:
             notify.approved(step, step.reviews_step, f"e{event.seq}", now)
         _flush()
@@ -241,8 +260,9 @@ def approve(step_id: int, *, actor_id: int, now: datetime, expected_version: int
 
 @_guarded
 def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: int | None, reason: str) -> Step:
-    """The director sends a review back with a required reason; the reviewed step reopens."""
-    step, actor = _load(step_id, actor_id, expected_version)
+    """The director (or who acts for them) sends a review back with a required reason; the reviewed step
+    reopens, and its people hear who sent it back (name, position, whom they acted for) and why."""
+    step, actor = _load(step_id, actor_id, expected_version, now)
     permissions.require_decide(actor, step)
     reason = _clean(reason) or ""
     if not reason:
@@ -253,20 +273,26 @@ def send_back(step_id: int, *, actor_id: int, now: datetime, expected_version: i
     reviewed = step.reviews_step
     if reviewed is None:
         raise InvalidTransition("ขั้นตอนตรวจสอบนี้ไม่ได้ผูกกับขั้นตอนใด", "this review checks no step")
+    acting = permissions.standing_in(actor, step, decide=True)
     step.decisions.append(ReviewDecision(decided_by_id=actor.id, decision="sent_back", reason=reason,
-                                         decided_at=now))
-    _set_state(step, "blocked", actor_id=actor.id, now=now, action="review_sent_back", note=reason)
+                                         decided_at=now, acting=acting))
+    _set_state(step, "blocked", actor_id=actor.id, now=now, action="review_sent_back", note=reason,
+               data=_acting_data(acting))
     # steps between the reviewed one and the review wait again too
     for other in step.measure.steps:
         if reviewed.number < other.number < step.number and other.state == "open":
             _set_state(other, "blocked", actor_id=actor.id, now=now, action="step_blocked", note=reason)
     reviewed.sent_back_reason = reason
     reviewed.done_at = None
+    reviewed.done_acting = None
     event = _set_state(reviewed, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason,
-                       data={"by_review": step.number})
-    notify.sent_back(reviewed, reason, f"e{event.seq}", now)
-    lineout.step_event("sent_back", f"e{event.seq}", reviewed, notify.sent_back_params(reviewed, reason), now,
-                       notify.step_recipients(reviewed))
+                       data={"by_review": step.number, **_acting_data(acting)})
+    notify.sent_back(reviewed, reason, f"e{event.seq}", now, by=actor, acting=acting)
+    from workflow.thaidate import bangkok_today
+
+    lineout.step_event("sent_back", f"e{event.seq}", reviewed,
+                       notify.sent_back_params(reviewed, reason, actor, acting), now,
+                       notify.step_recipients(reviewed, bangkok_today(now)))
     _flush()
     return step
 
@@ -284,6 +310,7 @@ def reopen(step_id: int, *, actor_id: int, now: datetime, expected_version: int 
         raise InvalidTransition("เปิดใหม่ได้เฉพาะขั้นตอนที่เสร็จแล้ว", "only a done step can be reopened",
                                 state=step.state)
     step.done_by_id = None
+    step.done_acting = None
     _set_state(step, "open", actor_id=actor.id, now=now, action="step_reopened", note=reason)
     my_block = next(b for b in blocks(step.measure.steps) if step in b)  # reopen is rare: ORM steps
     for other in step.measure.steps:

@@ -121,3 +121,39 @@ def is_overdue(step, today: date) -> bool:
 
 #: what an e-mail address looks like, wherever one is typed (a memo's people, an account, a unit's admin)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def month_words(month: date | None, lang: str = "th", digit_style: str = "thai") -> str:
+    """Which month an occurrence of a monthly step is for, as said beside its title: ``เดือนมิถุนายน ๒๕๖๗``
+    (``June 2567 BE``); "" for a step that is not monthly."""
+    if month is None:
+        return ""
+    from workflow.thaidate import format_month
+
+    text = format_month(month, digit_style="arabic" if lang == "en" else digit_style, lang=lang)
+    return text if lang == "en" else f"เดือน{text}"
+
+
+def step_title(step, lang: str = "th", digit_style: str = "thai") -> str:
+    """A step's title as every page, e-mail, document and spreadsheet shows it: the memo's words, and for an
+    occurrence of a monthly step the month it is for (three months of 1.7's meeting open at once must not read
+    the same)."""
+    month = getattr(step, "month", None)
+    return f"{step.title} ({month_words(month, lang, digit_style)})" if month is not None else step.title
+
+
+def acted_for_words(acting: dict | None, lang: str = "th") -> str:
+    """Whom someone acted for, as the records say it: ``รักษาราชการแทน ผู้อำนวยการกลุ่มบริหารงานบุคคล (นายสมชาย
+    ใจดี)``; "" when they acted in their own right."""
+    if not acting:
+        return ""
+    position, name = acting.get("position"), acting.get("name")
+    whom = f"{position} ({name})" if position and name else (position or name or "")
+    return f"acting for {whom}".strip() if lang == "en" else f"รักษาราชการแทน {whom}".strip()
+
+
+def acting_words(person, acting: dict | None, lang: str = "th") -> str:
+    """Who did something, and whom they acted for: ``นางสาววิไล ศรีสุข รักษาราชการแทน ผู้อำนวยการกลุ่ม...``."""
+    name = person.name if person is not None else "-"
+    said = acted_for_words(acting, lang)
+    return f"{name} {said}" if said and lang != "en" else (f"{name}, {said}" if said else name)

@@ -29,7 +29,7 @@ WORDING: dict[str, tuple[str, str]] = {
     "review_waiting": (_l("รอตรวจสอบ: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
                        _l("มีงานรอท่านตรวจสอบความถูกต้อง อนุมัติหรือส่งกลับพร้อมเหตุผลได้ที่รายการรออนุมัติ")),
     "sent_back": (_l("ส่งกลับแก้ไข: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
-                  _l("ผู้ตรวจสอบส่งกลับให้แก้ไข เหตุผล: %(reason)s")),
+                  _l("%(by)s ส่งกลับให้แก้ไข เหตุผล: %(reason)s")),
     "due_moved": (_l("เลื่อนกำหนด: มาตรการ %(code)s ขั้นตอนที่ %(number)s เป็นวันที่ %(day)s"),
                   _l("กำหนดส่งของขั้นตอนนี้เปลี่ยนจาก %(before)s เป็น %(day)s เหตุผล: %(reason)s")),
     "approved": (_l("ผ่านการตรวจสอบ: มาตรการ %(code)s ขั้นตอนที่ %(number)s"),
@@ -53,6 +53,17 @@ WORDING: dict[str, tuple[str, str]] = {
                     _l("การติดตามครั้งที่ %(number)s วันที่ %(day)s ขอให้รายงานความคืบหน้าของงานต่อไปนี้")),
     "rollup_weekly": (_l("หน่วยงานในสังกัดที่ล่าช้า %(behind)s จาก %(total)s แห่ง (%(day)s)"),
                       _l("หน่วยงานในสังกัดต่อไปนี้มีขั้นตอนเลยกำหนดหรือยังไม่ได้นำเข้ามาตรการ เรียงจากที่ล่าช้ามากที่สุด")),
+    "acting_assigned": (_l("ท่านรักษาราชการแทน %(position)s %(first)s ถึง %(last)s"),
+                        _l("ท่านได้รับมอบหมายให้รักษาราชการแทน %(name)s (%(position)s) ตั้งแต่ %(first)s ถึง %(last)s "
+                           "ระหว่างนี้งานตรวจสอบของกลุ่มที่ท่านรักษาราชการแทนจะอยู่ในรายการรออนุมัติของท่าน และการแจ้งเตือนถึง"
+                           "ผู้ที่ไม่อยู่จะส่งถึงท่าน ทุกการดำเนินการจะบันทึกว่ารักษาราชการแทน รอตรวจสอบอยู่ขณะนี้ %(count)s รายการ")),
+    "absence_recorded": (_l("%(name)s ไม่อยู่ %(first)s ถึง %(last)s: งานที่ครบกำหนด %(count)s ขั้นตอน"),
+                         _l("%(name)s ไม่อยู่ตั้งแต่ %(first)s ถึง %(last)s และไม่มีผู้รักษาราชการแทน ขั้นตอนต่อไปนี้ของผู้ที่ไม่อยู่ครบกำหนด"
+                            "ในช่วงนั้นหรือเลยกำหนดแล้ว มอบหมายผู้รับผิดชอบใหม่ได้ที่หน้าขั้นตอน")),
+    "absence_recorded_acting": (_l("%(name)s ไม่อยู่ %(first)s ถึง %(last)s: %(acting)s รักษาราชการแทน"),
+                                _l("%(name)s ไม่อยู่ตั้งแต่ %(first)s ถึง %(last)s โดย %(acting)s รักษาราชการแทน "
+                                   "ขั้นตอนต่อไปนี้ของผู้ที่ไม่อยู่ครบกำหนดในช่วงนั้นหรือเลยกำหนดแล้ว "
+                                   "มอบหมายผู้รับผิดชอบใหม่ได้ที่หน้าขั้นตอน หากจำเป็น")),
     "invitation": (_l("ตั้งรหัสผ่านเพื่อเข้าใช้ระบบติดตามมาตรการ ITA ของ %(agency)s"),
                    _l("ท่านได้รับเชิญให้เข้าใช้ระบบติดตามมาตรการ ITA กรุณาตั้งรหัสผ่านของท่านเองด้วยลิงก์ด้านล่าง")),
     "second_factor_added": (_l("เพิ่มการยืนยันตัวตนขั้นที่สองในบัญชีของท่านแล้ว"),
@@ -102,8 +113,12 @@ def say(key: str, lang: str, params: dict) -> tuple[str, str]:
     values = {name: _value(name, value, lang) for name, value in params.items()}
     translations = catalogue(lang)
     subject, lead = WORDING[key]
-    return (translations.gettext(subject) % values,
-            translations.gettext(lead) % values if lead else "")
+    said = translations.gettext(subject) % values
+    if params.get("month") is not None:  # an occurrence of a monthly step: which month, in the subject too
+        from workflow.vocabulary import month_words
+
+        said += f" ({month_words(params['month'], lang, current_app.config['ITAFLOW'].digits)})"
+    return said, translations.gettext(lead) % values if lead else ""
 
 
 #: parameters that hold a number or a measure code written with digits (the rest is people's own text)

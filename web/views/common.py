@@ -26,16 +26,17 @@ def mine_or_404(row: _R | None) -> _R:
     return row
 
 
-def chosen_cycle() -> tuple[Cycle | None, list[Cycle]]:
-    """The cycle a page of the signed-in person's agency shows, and the agency's cycles (newest first) for the
-    year switcher (templates/_year_switcher.html). ``?cycle=<id>`` chooses one of the agency's own cycles;
-    any other value (another agency's cycle, even one of its units that it reads elsewhere, or no such id) is
-    not found. Without it, the current cycle: the newest fiscal year."""
+def chosen_cycle(agency_id: int | None = None) -> tuple[Cycle | None, list[Cycle]]:
+    """The cycle a page of the signed-in person's agency (or of the unit a parent reads, ``agency_id``) shows,
+    and that agency's cycles (newest first) for the year switcher (templates/_year_switcher.html).
+    ``?cycle=<id>`` chooses one of that agency's own cycles; any other value (another agency's cycle, even one
+    of its units that it reads elsewhere, or no such id) is not found. Without it, the current cycle: the
+    newest fiscal year."""
     from flask import request
 
     from workflow import queries
 
-    cycles = list(db.session.execute(queries.cycles_newest_first(g.user.agency_id)).scalars())
+    cycles = list(db.session.execute(queries.cycles_newest_first(agency_id or g.user.agency_id)).scalars())
     raw = request.args.get("cycle")
     if raw is None:
         return (cycles[0] if cycles else None), cycles

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import deny, login_required, roles_required
 from web.views.common import chosen_cycle, int_field, mine_or_404
-from workflow import clock, queries
+from workflow import absences, clock, queries
 from workflow import rounds as round_service
 from workflow.audit import DEPLOYMENT
 from workflow.calendar import WorkingCalendar
@@ -82,7 +82,7 @@ def dashboard():
         "dashboard.html", cycle=cycle, cycles=cycles, today=today, rows=queries.progress(cycle, today),
         board=dashboard_service.build(cycle, clock.now()), upcoming=queries.next_deadlines(cycle, today),
         broken_links=[r for r in (cycle.link_check or {}).get("results", []) if not r["ok"]],
-        next_round=upcoming,
+        next_round=upcoming, away=[x for x in absences.listing(g.user.agency_id, today) if x.in_force],
         round_check=WorkingCalendar().check(upcoming.planned_on) if upcoming else None,
     )
 

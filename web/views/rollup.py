@@ -8,47 +8,59 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from web.i18n import message
+from web.i18n import language, message
 from web.security import roles_required
+from web.views.common import chosen_cycle, int_field
 from workflow import agencies, clock, permissions, queries, rollup, units
 from workflow.db import db
 from workflow.errors import ItaflowError, NotFound
 from workflow.models import Agency
 from workflow.thaidate import bangkok_today
-from workflow.vocabulary import AgencyKind
+from workflow.vocabulary import AgencyKind, label
 
 bp = Blueprint("rollup", __name__)
 READERS = ("supervisor", "executive", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows():
+def _filters() -> dict:
+    """The roll-up's filters as asked (anything not understood is left out, never an error)."""
     args = request.args
-    kind = args.get("kind") if args.get("kind") in set(AgencyKind) else None
-    under = args.get("under") or None
-    sort = args.get("sort") if args.get("sort") in rollup.SORTS else "code"
-    descending = args.get("desc") == "1"
-    try:
-        rows = rollup.units(g.user.agency_id, bangkok_today(clock.now()), kind=kind, under=under, sort=sort,
-                            descending=descending)
-    except NotFound:
-        abort(404)
-    return rows, {"kind": kind or "", "under": under or "", "sort": sort, "desc": descending}
+    return {"kind": args.get("kind") if args.get("kind") in set(AgencyKind) else None,
+            "under": (args.get("under") or "").strip()[:64] or None,
+            "q": (args.get("q") or "").strip()[:100] or None,
+            "behind": args.get("behind") == "1",
+            "sort": args.get("sort") if args.get("sort") in rollup.SORTS else "code",
+            "descending": args.get("desc") == "1"}
 
 
 @bp.get("/rollup")
 @roles_required(*READERS)
 def index():
-    rows, chosen = _rows()
-    return render_template("rollup.html", rows=rows, chosen=chosen, kinds=list(AgencyKind),
-                           offices=rollup.child_offices(g.user.agency_id),
-                           behind=sum(1 for r in rows if r.behind))
+    """The level below first (offices with their units' totals and who is behind), then one page of the units:
+    filtered, searched, sorted; the whole list as a spreadsheet."""
+    chosen = _filters()
+    page = int_field(request.args.get("page")) or 1
+    try:
+        seen = rollup.overview(g.user.agency_id, bangkok_today(clock.now()), page=page, **chosen)
+    except NotFound:
+        abort(404)
+    here = {k: v for k, v in {"kind": chosen["kind"], "under": chosen["under"], "q": chosen["q"],
+                               "behind": "1" if chosen["behind"] else None, "sort": chosen["sort"],
+                               "desc": "1" if chosen["descending"] else None}.items() if v}
+    return render_template("rollup.html", seen=seen, rows=seen.units, chosen=chosen, here=here,
+                           kinds=list(AgencyKind), offices=rollup.child_offices(g.user.agency_id),
+                           kind_words={str(k): label(k, language()) for k in AgencyKind})
 
 
 @bp.get("/rollup.xlsx")
 @roles_required(*READERS)
 def export():
-    rows, _chosen = _rows()
+    """The whole list the filters keep (every page), one row a unit."""
+    try:
+        rows = rollup.matching(g.user.agency_id, bangkok_today(clock.now()), **_filters())
+    except NotFound:
+        abort(404)
     data = rollup.to_xlsx(g.user.agency_id, rows)
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="ita-units.xlsx", max_age=0)
 
@@ -61,10 +73,12 @@ def unit(code: str):
     if agency is None or agency.id == g.user.agency_id or not (
             permissions.reads_agency(g.user, agency.id) or permissions.governs_agency(g.user, agency.id)):
         abort(404)
-    cycle = queries.current_cycle(agency.id)
+    cycle, cycles = chosen_cycle(agency.id)  # the unit's years: ?cycle=<id> of its own, else its newest
     today = bangkok_today(clock.now())
-    return render_template("unit.html", unit=agency, chain=list(reversed(agencies.ancestors(agency))),
-                           cycle=cycle, rows=queries.progress(cycle, today) if cycle else [])
+    chain = list(reversed(agencies.ancestors(agency)))
+    mine = next((n for n, a in enumerate(chain) if a.id == g.user.agency_id), -1)
+    return render_template("unit.html", unit=agency, chain=chain[mine + 1:],
+                           cycle=cycle, cycles=cycles, rows=queries.progress(cycle, today) if cycle else [])
 
 
 def _parents() -> list[tuple[Agency, int]]:

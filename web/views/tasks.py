@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
 from web.views.common import act, int_field, mine_or_404, step_of_evidence
-from workflow import clock, frameworks, permissions, queries, transitions
+from workflow import absences, clock, frameworks, permissions, queries, transitions
 from workflow import evidence as evidence_service
 from workflow.db import db
 from workflow.models import Evidence, Group, Step, User
@@ -42,12 +42,25 @@ def step_page(step_id: int):
     show_evidence = permissions.may_see_evidence(g.user, step)
     evidence = queries.evidence_of([step.id] + ([reviewed.id] if reviewed else [])) if show_evidence else {}
     withdrawn = queries.evidence_of([step.id], withdrawn=True) if show_evidence else {}
+    # the step's own people (its named officer; a review's director) away today: said, with who acts for them
+    person = step.owner_user if step.kind != "review" else (step.reviewer_group.director if step.reviewer_group
+                                                            else None)
+    away = absences.away_today({person.id} if person is not None else set(), today)
+    away_rows = [(person, away[person.id])] if person is not None and person.id in away else []
+    acting_ids = {a.acting_user_id for _p, a in away_rows if a.acting_user_id}
+    acting_names = {u.id: u.name for u in db.session.execute(select(User).where(User.id.in_(acting_ids))).scalars()
+                    } if acting_ids else {}
+    can_decide = step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step)
+    can_complete = step.kind == "task" and step.state == "open" and permissions.is_owner(g.user, step)
+    acting_as = permissions.standing_in(g.user, step, decide=step.kind == "review") \
+        if (can_decide or can_complete) else None
     return render_template(
         "step.html", step=step, measure=step.measure, today=today, due_class=queries.due_class(step, today),
+        away=away_rows, acting_names=acting_names, acting_as=acting_as,
+        suggest=next(iter(acting_ids), None) if step.kind == "task" else None,
         history=queries.step_history(step.id), evidence=evidence.get(step.id, []), show_evidence=show_evidence,
         reviewed_evidence=evidence.get(reviewed.id, []) if reviewed else [], withdrawn=withdrawn.get(step.id, []),
-        can_complete=step.kind == "task" and step.state == "open" and permissions.is_owner(g.user, step),
-        can_decide=step.kind == "review" and step.state == "open" and permissions.may_decide(g.user, step),
+        can_complete=can_complete, can_decide=can_decide,
         can_reopen=step.state == "done" and g.user.has_role("secretariat"),
         can_reassign=step.kind == "task" and step.state != "done" and g.user.has_role("secretariat"),
         can_remove=step.state != "done" and not step.decisions and g.user.has_role("secretariat"),
@@ -109,7 +122,8 @@ def reassign(step_id: int):
     else:
         group_id = int_field(request.form.get("group_id"))
         user_id = int_field(request.form.get("user_id"))
-    return act(transitions.reassign, _back(step_id), _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=clock.now(),
+    back = url_for("absences.index") if request.form.get("from") == "absences" else _back(step_id)
+    return act(transitions.reassign, back, _("มอบหมายผู้รับผิดชอบใหม่แล้ว"), step_id=step_id, now=clock.now(),
                expected_version=int_field(request.form.get("version")) or -1, group_id=group_id, user_id=user_id)
 
 

@@ -1,5 +1,6 @@
 """Tables of itaflow, one area a module."""
 
+from workflow.models.absence import Absence
 from workflow.models.cycle import Cycle, CycleTally, Measure, MeasureOwner, Round, RoundMeasure
 from workflow.models.draft import Draft, MemoImport, MemoMapping
 from workflow.models.evidence import Evidence
@@ -13,6 +14,7 @@ from workflow.models.system import AuditEvent, AuditHead, OutboxMessage, SignInT
 from workflow.models.token import TOKEN_KINDS, AccessToken
 
 __all__ = [
+    "Absence",
     "ROLES",
     "TOKEN_KINDS",
     "AccessToken",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Model
@@ -57,6 +57,8 @@ class Step(Model):
     evidence_wanted: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: "monthly" for a step repeated each month of the period (1.7's monthly meeting)
     recurrence: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: for a monthly step: the first day of the month this occurrence is for (shown with its title)
+    month: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: a StepState
     state: Mapped[str] = mapped_column(String(16), default=StepState.BLOCKED, nullable=False)
     #: the reason of the last send-back, shown to the owner until the step is done again
@@ -64,6 +66,8 @@ class Step(Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    #: done by someone acting for another (รักษาราชการแทน): {"id", "name", "position"} of the one acted for
+    done_acting: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     #: optimistic concurrency: every change bumps it; a stale version is a conflict
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -94,6 +98,8 @@ class ReviewDecision(Model):
     decision: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: decided while acting for another (รักษาราชการแทน): {"id", "name", "position"} of the one acted for
+    acting: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     step: Mapped[Step] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()
