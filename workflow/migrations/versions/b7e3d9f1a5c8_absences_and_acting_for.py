@@ -1,7 +1,7 @@
 """absences and acting for (รักษาราชการแทน); the month of a monthly step; who was acted for in a decision
 
 Revision ID: b7e3d9f1a5c8
-Revises: c3e7a9f1b5d2
+Revises: c3f8a2d6e1b7
 Create Date: 2026-12-02 19:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7e3d9f1a5c8'
-down_revision = 'c3e7a9f1b5d2'
+down_revision = 'c3f8a2d6e1b7'
 branch_labels = None
 depends_on = None
 
