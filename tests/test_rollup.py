@@ -305,7 +305,7 @@ def test_the_roll_up_page_pages_and_its_api(demo, tree):
 
 
 def test_a_units_page_has_its_own_year_switcher(demo, tree):
-    from workflow.instantiate import clone_cycle
+    from workflow.nextyear import clone_cycle
 
     unit = agencies.get("main-u001")
     first = db.session.scalar(select(Cycle).where(Cycle.agency_id == unit.id))

@@ -99,8 +99,8 @@ def test_a_director_away_another_acts_and_everything_says_so(browser, site, view
 @pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_the_roll_up_shows_the_level_below_first_and_pages_through_units(browser, site, viewport, label):  # noqa: F811
     from workflow.demo import add_units
-    from workflow.instantiate import clone_cycle
     from workflow.models import Cycle
+    from workflow.nextyear import clone_cycle
 
     now = clock.now()
     agencies.add("area-a", "เขตพื้นที่การศึกษา ก", kind="area", parent_code="main", actor_id=None, now=now)
