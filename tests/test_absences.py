@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tests.conftest import step, user
 from tests.test_web import login, token
 from workflow import absences, clock, permissions, queries, transitions
+from workflow import acting as who_acts
 from workflow.db import db
 from workflow.errors import PermissionDenied, ValidationError
 from workflow.models import Absence, AuditEvent, OutboxMessage, Step, Timer
@@ -39,7 +40,7 @@ def _away(who: str, days: int = 4, acting: str | None = None, *, by: str | None 
 
 def _queue(who: str, day) -> list[int]:
     db.session.expire_all()
-    return [s.id for s in queries.approval_queue(absences.attach(user(who), day))]
+    return [s.id for s in queries.approval_queue(who_acts.attach(user(who), day))]
 
 
 def _mails(event: str) -> list[OutboxMessage]:
@@ -87,7 +88,7 @@ def test_the_acting_person_has_the_reviews_as_well_while_it_lasts_and_it_ends_by
         assert review.id in _queue("dir-admin", day)  # ...as well: the director keeps it
     after = today + timedelta(days=4)  # the day after its last: over by itself, nothing fired
     assert review.id not in _queue("dir-hr", after)
-    assert absences.acting_for(user("dir-hr").id, after, user("dir-hr").agency_id) == {}
+    assert who_acts.acting_for(user("dir-hr").id, after, user("dir-hr").agency_id) == {}
     assert db.session.execute(select(Timer).where(Timer.target_type == "absence")).first() is None
     # the record and the page
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "absence_recorded")).scalar_one()
@@ -189,7 +190,7 @@ def test_the_absent_persons_own_steps_are_shown_to_the_secretariat_and_reassigne
     # cancelled: over at once
     absences.cancel(absence.id, actor_id=user("pannee").id, now=clock.now())
     db.session.commit()
-    assert absences.away_today({user("pannee").id}, _today()) == {}
+    assert who_acts.away_today({user("pannee").id}, _today()) == {}
 
 
 def test_nobody_acts_for_themself(demo):
@@ -231,8 +232,8 @@ def test_acting_never_chains_into_a_loop(demo):
     _away("dir-hr", days=1, start=2, acting="dir-plan")
     day = today + timedelta(days=2)
     agency = user("dir-admin").agency_id
-    assert absences.resolve(user("dir-admin").id, day, agency) == user("dir-plan").id
-    assert set(absences.acting_for(user("dir-plan").id, day, agency)) == {user("dir-hr").id, user("dir-admin").id}
+    assert who_acts.resolve(user("dir-admin").id, day, agency) == user("dir-plan").id
+    assert set(who_acts.acting_for(user("dir-plan").id, day, agency)) == {user("dir-hr").id, user("dir-admin").id}
     assert step("1.5", 3).id in _queue("dir-plan", day)
     for back in ("dir-admin", "dir-hr"):  # closing the loop, either way, is refused
         with pytest.raises(ValidationError):
@@ -242,9 +243,9 @@ def test_acting_never_chains_into_a_loop(demo):
     db.session.add(Absence(agency_id=user("dir-plan").agency_id, user_id=user("dir-plan").id, starts_on=day,
                            ends_on=day, acting_user_id=user("dir-admin").id, created_at=clock.now()))
     db.session.flush()
-    assert absences.resolve(user("dir-admin").id, day, agency) in {user(k).id for k in ("dir-admin", "dir-hr",
+    assert who_acts.resolve(user("dir-admin").id, day, agency) in {user(k).id for k in ("dir-admin", "dir-hr",
                                                                                          "dir-plan")}
-    assert user("dir-plan").id not in absences.acting_for(user("dir-plan").id, day, agency)
+    assert user("dir-plan").id not in who_acts.acting_for(user("dir-plan").id, day, agency)
     db.session.rollback()
 
 
@@ -252,7 +253,7 @@ def test_an_acting_person_never_approves_their_own_work(demo):
     review = step("1.5", 3)
     assert review.reviews_step.done_by_id == user("pannee").id  # pannee did the work under review
     _away("dir-admin", days=2, acting="pannee")  # and is named to act for the director who checks it
-    acting = absences.attach(user("pannee"), _today())
+    acting = who_acts.attach(user("pannee"), _today())
     assert permissions.may_decide(acting, review)  # she has the director's right...
     with pytest.raises(PermissionDenied, match="ตรวจสอบงานของตนเองไม่ได้"):  # ...but never over her own work
         transitions.approve(review.id, actor_id=user("pannee").id, now=clock.now(), expected_version=review.version)

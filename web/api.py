@@ -72,9 +72,9 @@ def token_required(view: Callable) -> Callable:
             raise ApiError(401, "unauthorized", "ต้องใช้โทเค็น API ที่ยังใช้งานได้ (Authorization: Bearer …)",
                            "a valid API token is required (Authorization: Bearer ...)")
         g.user = token.user  # its last_used_at is committed with a successful answer (web/transaction.py)
-        from workflow import absences
+        from workflow import acting
 
-        absences.attach(g.user, bangkok_today(clock.now()))
+        acting.attach(g.user, bangkok_today(clock.now()))
         unknown = sorted(set(request.args) - _query_names(request.url_rule.rule, request.method))
         if unknown:  # a misspelt filter must not silently return everything
             raise ValidationError(f"ไม่รู้จักพารามิเตอร์ {', '.join(unknown)[:200]}",

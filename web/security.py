@@ -138,9 +138,9 @@ def _load_user():
     if kept is not None:
         return kept
     g.user = db.session.get(User, uid)
-    from workflow import absences
+    from workflow import acting
 
-    absences.attach(g.user, g.session_state.today)  # whom they act for today, should a rule ask
+    acting.attach(g.user, g.session_state.today)  # whom they act for today, should a rule ask
     return None
 
 

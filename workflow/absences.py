@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
 
 from workflow import audit
+from workflow.acting import ActedFor, forget
 from workflow.db import db
 from workflow.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from workflow.models import Absence, Group, Measure, Step, User, UserRole
@@ -36,134 +36,6 @@ from workflow.thaidate import ThaiDateError, bangkok_today, format_be, parse_tha
 #: the longest absence recorded at once (a year; a longer one is a vacancy: name an acting director on the group)
 MAX_DAYS = 366
 MAX_REASON = 255
-
-
-@dataclass(frozen=True)
-class ActedFor:
-    """Someone a person acts for on a day: what the rules and the records need of them."""
-
-    id: int
-    name: str
-    position: str | None
-    group_id: int | None
-
-    def record(self) -> dict:
-        """As an audit event, a decision and a step keep it (``data["acting"]``)."""
-        return {"id": self.id, "name": self.name, "position": self.position}
-
-
-def in_force(day: date):
-    """The SQL condition of an absence in force on a Bangkok day."""
-    return (Absence.starts_on <= day) & (Absence.ends_on >= day) & Absence.cancelled_at.is_(None)
-
-
-_CACHE = "absences"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction) -> None:
-    """What was read of absences holds for one transaction (another may record one meanwhile)."""
-    session.info.pop(_CACHE, None)
-
-
-def edges(day: date, agency_id: int) -> dict[int, int | None]:
-    """Everyone of an agency away on ``day`` -> who acts for them (None: nobody); acting stays within an agency.
-    Read once per transaction, day and agency (a sweep asks for every timer of its batch)."""
-    cache = db.session.info.setdefault(_CACHE, {})
-    key = (day, agency_id)
-    if key not in cache:
-        cache[key] = {user_id: acting for user_id, acting in db.session.execute(
-            select(Absence.user_id, Absence.acting_user_id).where(Absence.agency_id == agency_id, in_force(day)))}
-    return cache[key]
-
-
-def _forget_now() -> None:
-    db.session.info.pop(_CACHE, None)
-
-
-def resolve(person_id: int, day: date, agency_id: int) -> int:
-    """Who hears what is meant for a person (of an agency) on a day: themself, or, while they are away with
-    someone acting for them, that person (and on along the chain if they are away too; each person once, so no
-    loop)."""
-    away = edges(day, agency_id)
-    seen = {person_id}
-    current = person_id
-    while current in away and away[current] is not None:
-        nxt = away[current]
-        assert nxt is not None
-        if nxt in seen:  # a loop the rules refuse; should one exist, the alert stays with the last one
-            break
-        seen.add(nxt)
-        current = nxt
-    return current
-
-
-def resolve_all(people: list, day: date) -> list:
-    """The people an alert goes to, each replaced by who acts for them while they are away (read as ``User``s
-    or rows with ``id`` and ``agency_id``); each once, in order; the acting ones active only."""
-    agencies = {p.agency_id for p in people}
-    if not any(p.id in edges(day, agency_id) for agency_id in agencies for p in people):
-        return people
-    out: dict[int, object] = {}
-    for person in people:
-        target = resolve(person.id, day, person.agency_id)
-        if target == person.id:
-            out.setdefault(person.id, person)
-            continue
-        stand_in = db.session.get(User, target)
-        if stand_in is not None and stand_in.active:
-            out.setdefault(stand_in.id, stand_in)
-        else:  # the one who acts cannot be reached: the absent person keeps it
-            out.setdefault(person.id, person)
-    return list(out.values())
-
-
-def acting_for(user_id: int, day: date, agency_id: int) -> dict[int, ActedFor]:
-    """The people ``user_id`` (of an agency) acts for on a day: those whose absence names them, and on along the
-    chain (they act for whom those act for). Empty for nearly everyone: one statement over the agency's
-    absences of the day."""
-    away = edges(day, agency_id)
-    named = {absent for absent, acting in away.items() if acting is not None}
-    if not named:
-        return {}
-    acting_of: dict[int, list[int]] = {}
-    for absent, acting in away.items():
-        if acting is not None:
-            acting_of.setdefault(acting, []).append(absent)
-    found: list[int] = []
-    queue = list(acting_of.get(user_id, []))
-    while queue:
-        person = queue.pop(0)
-        if person == user_id or person in found:
-            continue
-        found.append(person)
-        queue.extend(acting_of.get(person, []))
-    if not found:
-        return {}
-    people = db.session.execute(select(User.id, User.name, User.position, User.group_id)
-                                .where(User.id.in_(found))).all()
-    return {r.id: ActedFor(r.id, r.name, r.position, r.group_id) for r in people}
-
-
-def attach(user, day: date):
-    """Tell a person's object the day it acts on, so the rules (``workflow.permissions``) can find whom they
-    act for (asked only when their own right does not suffice). Returns the person."""
-    if user is not None:
-        user._acting_day = day
-        user._acting_for = None
-    return user
-
-
-def acted_for(user) -> dict[int, ActedFor]:
-    """Whom an attached person acts for today (``attach``); nobody for one not attached."""
-    day = getattr(user, "_acting_day", None)
-    if day is None:
-        return {}
-    found = getattr(user, "_acting_for", None)
-    if found is None:
-        found = acting_for(user.id, day, user.agency_id)
-        user._acting_for = found
-    return found
 
 
 def _parse(value: date | str | None, what_th: str, what_en: str) -> date:
@@ -249,7 +121,7 @@ def record(*, actor_id: int, user_id: int, starts_on: date | str | None, ends_on
                       acting_user_id=acting.id if acting else None, created_by_id=actor.id, created_at=now)
     db.session.add(absence)
     db.session.flush()
-    _forget_now()
+    forget()
     event_ = audit.record("absence_recorded", agency_id=person.agency_id, actor_id=actor.id, now=now,
                           target_type="user", target_id=person.id,
                           data={"absence": absence.id, "name": person.name, "starts_on": first.isoformat(),
@@ -295,7 +167,7 @@ def cancel(absence_id: int, *, actor_id: int, now: datetime) -> Absence:
         raise InvalidTransition("บันทึกนี้ยกเลิกไปแล้ว", "this absence is already cancelled")
     absence.cancelled_at, absence.cancelled_by_id = now, actor.id
     db.session.flush()
-    _forget_now()
+    forget()
     audit.record("absence_cancelled", agency_id=absence.agency_id, actor_id=actor.id, now=now, target_type="user",
                  target_id=absence.user_id, data={"absence": absence.id, "name": person.name,
                                                   "starts_on": absence.starts_on.isoformat(),
@@ -343,14 +215,6 @@ def steps_to_cover(person_id: int, last: date) -> list[Step]:
         select(Step).join(Measure).where(Measure.cycle_id == cycle.id, Step.owner_user_id == person_id,
                                          Step.state != "done", or_(Step.due_on.is_(None), Step.due_on <= last))
         .order_by(Step.due_on, Step.id)).scalars())
-
-
-def away_today(person_ids: set[int], day: date) -> dict[int, Absence]:
-    """Which of these people are away on ``day``, with their absence (for a step page's owner line)."""
-    if not person_ids:
-        return {}
-    return {a.user_id: a for a in db.session.execute(
-        select(Absence).where(Absence.user_id.in_(person_ids), in_force(day))).scalars()}
 
 
 def _tell(absence: Absence, person: User, acting: User | None, cause: str, now: datetime) -> None:

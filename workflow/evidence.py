@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from workflow import absences, audit, permissions
+from workflow import acting, audit, permissions
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from workflow.models import Evidence, Step, User
@@ -65,7 +65,7 @@ def _step_for_owner(step_id: int, actor_id: int, now: datetime) -> tuple[Step, U
     actor = db.session.get(User, actor_id)
     if actor is None or not actor.active:
         raise PermissionDenied("บัญชีนี้ใช้ไม่ได้", "this account cannot act")
-    absences.attach(actor, bangkok_today(now))  # who acts for an owner today adds evidence too
+    acting.attach(actor, bangkok_today(now))  # who acts for an owner today adds evidence too
     if not permissions.is_owner(actor, step):
         raise PermissionDenied("เฉพาะผู้รับผิดชอบขั้นตอนนี้แนบหลักฐานได้", "only the step's owners may add evidence")
     if step.state == "done":

@@ -10,7 +10,7 @@ from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
-from workflow import absences, queries
+from workflow import acting, queries
 from workflow.db import db
 from workflow.errors import NotFound
 from workflow.models import Cycle, Measure, Round, Step, StepCoOwner, User
@@ -73,7 +73,7 @@ def person_feed(user_id: int, now: datetime) -> bytes:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {user_id}", f"no user {user_id}")
-    absences.attach(user, bangkok_today(now))  # the reviews of whom they act for today are theirs too
+    acting.attach(user, bangkok_today(now))  # the reviews of whom they act for today are theirs too
     cal = _calendar(f"ITA: งานของ {user.name}")
     groups = queries.my_group_ids(user)
     mine = [Step.owner_user_id == user.id, *([Step.owner_group_id.in_(groups), Step.id.in_(

@@ -19,7 +19,7 @@ from flask import current_app
 from jinja2 import Environment
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from workflow import absences, alerts, wording
+from workflow import acting, alerts, wording
 from workflow.db import db
 from workflow.models import Group, OutboxMessage, Step, User
 from workflow.steprows import StepRow
@@ -105,7 +105,7 @@ def recipient_rows(step: Step | StepRow, day: date) -> Sequence[Recipient]:
     params = {"id": key, "day": day, "step": step.id} if statement is _MEMBERS else {"id": key, "day": day}
     rows = [row for row in db.session.connection().execute(statement, params) if row.active]
     if any(row.acting_id is not None for row in rows):  # rare: someone is away and named who acts
-        return [p for p in absences.resolve_all(rows, day) if p.active]
+        return [p for p in acting.resolve_all(rows, day) if p.active]
     return rows
 
 
@@ -122,7 +122,7 @@ def step_recipients(step: Step, day: date) -> list[User]:
         people = sorted({u.id: u for g in groups for u in g.members if u.active}.values(), key=lambda u: u.id)
     else:
         return []
-    return absences.resolve_all(people, day)
+    return acting.resolve_all(people, day)
 
 
 def reviewers(group: Group | None, day: date) -> list[User]:
@@ -131,7 +131,7 @@ def reviewers(group: Group | None, day: date) -> list[User]:
     if group is None:
         return []
     person = group.acting_director if group.acting_director_id else group.director
-    return absences.resolve_all([person], day) if person is not None and person.active else []
+    return acting.resolve_all([person], day) if person is not None and person.active else []
 
 
 def directors_of(step: Step, day: date) -> list[User]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from workflow import absences
+from workflow import acting
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import Cycle, Group, Measure, Round, Step, StepCoOwner, User
@@ -92,7 +92,7 @@ def is_owner(user: User | ActorRow, step: Step | StepRow) -> bool:
     today for one of them while they are away (``workflow.absences``)."""
     if _owns(user.id, user.group_id, step):
         return True
-    return any(_owns(p.id, p.group_id, step) for p in absences.acted_for(user).values())
+    return any(_owns(p.id, p.group_id, step) for p in acting.acted_for(user).values())
 
 
 def _decides(person_id: int, step: Step) -> bool:
@@ -104,7 +104,7 @@ def may_decide(user: User, step: Step) -> bool:
     """The reviewer group's director or acting director, and whoever acts today for one of them."""
     if _decides(user.id, step):
         return True
-    return step.kind == "review" and any(_decides(p.id, step) for p in absences.acted_for(user).values())
+    return step.kind == "review" and any(_decides(p.id, step) for p in acting.acted_for(user).values())
 
 
 def standing_in(user: User | ActorRow, step: Step | StepRow, *, decide: bool = False) -> dict | None:
@@ -123,7 +123,7 @@ def standing_in(user: User | ActorRow, step: Step | StepRow, *, decide: bool = F
         for other in co_owner_groups(step.id):
             if user.id == other.acting_director_id:
                 return _director_of(other)
-    for person in absences.acted_for(user).values():
+    for person in acting.acted_for(user).values():
         if (_decides(person.id, step) if decide else _owns(person.id, person.group_id, step)):  # type: ignore[arg-type]
             return person.record()
     return None
@@ -165,7 +165,7 @@ def evidence_reader(viewer_id: int | None, day=None) -> Callable[[Step], bool]:
 
     viewer = db.session.get(User, viewer_id) if viewer_id is not None else None
     if viewer is not None and day is not None:
-        absences.attach(viewer, day)
+        acting.attach(viewer, day)
     if viewer is None or not viewer.active:
         return lambda step: False
     if sees_all_evidence(viewer):

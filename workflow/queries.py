@@ -24,9 +24,9 @@ def my_group_ids(user: User) -> list[int]:
 def directed_group_ids(user: User) -> list[int]:
     """Groups the user directs or acts for: as their director or acting director, and, while someone who directs
     one is away and names them to act (``workflow.absences``; the user attached to the day), that one's too."""
-    from workflow import absences
+    from workflow import acting
 
-    people = [user.id, *absences.acted_for(user)]
+    people = [user.id, *acting.acted_for(user)]
     return list(db.session.execute(select(Group.id).where(
         or_(Group.director_id.in_(people), Group.acting_director_id.in_(people))).order_by(Group.id)).scalars())
 

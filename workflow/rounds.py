@@ -107,7 +107,7 @@ def _as_it_stood(cycle: Cycle, moment: datetime) -> dict[int, _Then] | None:
 def _presenter(cycle: Cycle, day: date) -> dict | None:
     """Who presents the round's report (the memo's author, of the secretariat) and, when they are away on the
     round's day with someone acting for them, that person: the signature block then reads "... รักษาราชการแทน"."""
-    from workflow import absences
+    from workflow.acting import in_force, resolve
     from workflow.models import Absence
 
     author = (cycle.memo or {}).get("author") or None
@@ -119,11 +119,11 @@ def _presenter(cycle: Cycle, day: date) -> dict | None:
     presenter = {"name": author["name"], "position": author.get("position") or "", "acting_for": None}
     if person is None:
         return presenter
-    away = db.session.execute(select(Absence).where(Absence.user_id == person.id, absences.in_force(day))
+    away = db.session.execute(select(Absence).where(Absence.user_id == person.id, in_force(day))
                               ).scalars().first()
     if away is None or away.acting_user_id is None:
         return presenter
-    acting = db.session.get(User, absences.resolve(person.id, day, cycle.agency_id)) \
+    acting = db.session.get(User, resolve(person.id, day, cycle.agency_id)) \
         or db.session.get(User, away.acting_user_id)
     if acting is None or acting.id == person.id:
         return presenter

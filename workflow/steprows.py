@@ -73,7 +73,7 @@ class ActorRow:
     active: bool
     group_id: int | None
     agency_id: int
-    #: the day the actor acts on, and whom they act for then (``workflow.absences.attach``, read lazily)
+    #: the day the actor acts on, and whom they act for then (``workflow.acting.attach``, read lazily)
     _acting_day: date | None = None
     _acting_for: dict | None = None
 

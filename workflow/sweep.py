@@ -201,7 +201,7 @@ def _step_escalation(timer: Timer, now: datetime, calendar: WorkingCalendar) -> 
 def _measure_people(measure: Measure, day: date) -> list[User]:
     """The measure's owners (its groups' members and its named people), each replaced by who acts for them
     while they are away."""
-    from workflow import absences
+    from workflow import acting
 
     people: dict[int, User] = {}
     for owner in measure.owners:
@@ -209,7 +209,7 @@ def _measure_people(measure: Measure, day: date) -> list[User]:
         for u in members:
             if u is not None and u.active:
                 people[u.id] = u
-    return absences.resolve_all(list(people.values()), day)
+    return acting.resolve_all(list(people.values()), day)
 
 
 def _special_deadline(timer: Timer, now: datetime, calendar: WorkingCalendar) -> int:

@@ -45,10 +45,10 @@ def _load(step_id: int, actor_id: int, expected_version: int | None, now: dateti
     if actor is None:
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
     if now is not None:
-        from workflow import absences
+        from workflow.acting import attach
         from workflow.thaidate import bangkok_today
 
-        absences.attach(actor, bangkok_today(now))  # whom they act for today, should their own right not do
+        attach(actor, bangkok_today(now))  # whom they act for today, should their own right not do
     permissions.require_agency(actor, step, "ขั้นตอน", "step", step_id)  # another agency's step: not found
     return step, actor
 
@@ -201,10 +201,10 @@ def complete(step_id: int, *, actor_id: int, now: datetime, expected_version: in
         raise NotFound(f"ไม่พบผู้ใช้เลขที่ {actor_id}", f"no user {actor_id}")
     if not permissions.acts_in_agency(actor, step.measure.cycle.agency_id):  # another agency's step: not found
         raise NotFound(f"ไม่พบขั้นตอนเลขที่ {step_id}", f"no step {step_id}")
-    from workflow import absences
+    from workflow.acting import attach
     from workflow.thaidate import bangkok_today
 
-    absences.attach(actor, bangkok_today(now))  # read only if their own right does not suffice
+    attach(actor, bangkok_today(now))  # read only if their own right does not suffice
     permissions.require_complete(actor, step)
     acting = permissions.standing_in(actor, step)
     _check_version(step, expected_version)

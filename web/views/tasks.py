@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
 from web.views.common import act, int_field, mine_or_404, step_of_evidence
-from workflow import absences, clock, frameworks, permissions, queries, transitions
+from workflow import acting, clock, frameworks, permissions, queries, transitions
 from workflow import evidence as evidence_service
 from workflow.db import db
 from workflow.models import Evidence, Group, Step, User
@@ -45,7 +45,7 @@ def step_page(step_id: int):
     # the step's own people (its named officer; a review's director) away today: said, with who acts for them
     person = step.owner_user if step.kind != "review" else (step.reviewer_group.director if step.reviewer_group
                                                             else None)
-    away = absences.away_today({person.id} if person is not None else set(), today)
+    away = acting.away_today({person.id} if person is not None else set(), today)
     away_rows = [(person, away[person.id])] if person is not None and person.id in away else []
     acting_ids = {a.acting_user_id for _p, a in away_rows if a.acting_user_id}
     acting_names = {u.id: u.name for u in db.session.execute(select(User).where(User.id.in_(acting_ids))).scalars()
