@@ -29,9 +29,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench import pin_clock  # noqa: E402
 from bench.national import NOW, populate  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import audit, backups, clock, restore  # noqa: E402
+from workflow import audit, clock  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import Agency, AuditHead  # noqa: E402
+from workflow.operations import backups, restore  # noqa: E402
 
 EVENTS = 5
 

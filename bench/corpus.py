@@ -449,7 +449,7 @@ def expected_of(path: Path) -> dict:
 
 def import_memo(path: Path) -> tuple[Any, str | None]:
     """The importer's report on a memo, or (None, the error) when it refused the file."""
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     try:
         result = read_memo(path.read_bytes())

@@ -64,8 +64,8 @@ def main() -> None:
         with app.app_context():
             db.drop_all()
             db.create_all()
-            from workflow.demo import demo_document
-            from workflow.instantiate import instantiate
+            from workflow.engine.instantiate import instantiate
+            from workflow.onboarding.demo import demo_document
 
             now = clock.now()
             instantiate(demo_document(now.date(), as_written=False), actor_id=None, now=now, source_name="bench")

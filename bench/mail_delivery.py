@@ -25,10 +25,11 @@ from sqlalchemy import insert, select, text  # noqa: E402
 
 from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import agencies, clock  # noqa: E402
+from workflow import clock  # noqa: E402
+from workflow.channels.mailer import deliver_pending, message_bytes  # noqa: E402
 from workflow.db import db  # noqa: E402
-from workflow.mailer import deliver_pending, message_bytes  # noqa: E402
 from workflow.models import OutboxMessage, User  # noqa: E402
+from workflow.people import agencies  # noqa: E402
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=UTC)
 

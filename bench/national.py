@@ -38,9 +38,10 @@ from sqlalchemy import bindparam, insert, select, text  # noqa: E402
 
 from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import queries, rollup  # noqa: E402
 from workflow.db import db  # noqa: E402
+from workflow.engine import queries  # noqa: E402
 from workflow.models import User  # noqa: E402
+from workflow.oversight import rollup  # noqa: E402
 
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 6, 10)
@@ -194,7 +195,7 @@ PASSWORD = "bench-national-supervisor-pass"
 def _supervisor() -> None:
     """The ministry's supervisor (ผู้กำกับติดตาม), who signs in to /rollup."""
     from workflow.models import UserRole
-    from workflow.users import hash_password
+    from workflow.people.users import hash_password
 
     if db.session.execute(select(User.id).where(User.email == SUPERVISOR)).first() is None:
         from sqlalchemy import func
@@ -261,7 +262,7 @@ def pages_over_http(database_url: str, instance: str, repeats: int) -> dict:
     p50/p95 over ``repeats`` requests each (both processes warmed first: each keeps its own mirror of the tree);
     then the first view after 5% of the units changed something. The body's size in KB."""
     _supervisor()
-    from workflow import tokens
+    from workflow.people import tokens
 
     supervisor_id = db.session.scalar(select(User.id).where(User.email == SUPERVISOR))
     _token, api_secret = tokens.create(supervisor_id, "api", f"bench {time.time_ns()}", now=NOW)

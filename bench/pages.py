@@ -29,10 +29,11 @@ from sqlalchemy import insert, select, text  # noqa: E402
 
 from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import agencies, queries  # noqa: E402
 from workflow.db import db  # noqa: E402
+from workflow.engine import queries  # noqa: E402
 from workflow.models import Cycle, Group, Measure, Step, User, UserRole  # noqa: E402
-from workflow.users import hash_password  # noqa: E402
+from workflow.people import agencies  # noqa: E402
+from workflow.people.users import hash_password  # noqa: E402
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=UTC)
 PASSWORD = "bench-password-2567"

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench import OFFICE_MORNING, pin_clock  # noqa: E402
 from tests.test_pdfmemo import cer, comparable, docx_lines, draft_differences, scan_of, to_pdf  # noqa: E402
 from workflow.errors import ItaflowError  # noqa: E402
-from workflow.pdfmemo import _READ, _run_child, layout  # noqa: E402
+from workflow.onboarding.pdfmemo import _READ, _run_child, layout  # noqa: E402
 
 
 def measured(data: bytes) -> tuple[list[str], float, float, int]:
@@ -46,7 +46,7 @@ def measured(data: bytes) -> tuple[list[str], float, float, int]:
 
 
 def fields_against(reference: dict, data: bytes) -> str:
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     try:
         document = read_memo(data)[0].document
@@ -57,7 +57,7 @@ def fields_against(reference: dict, data: bytes) -> str:
 
 
 def main() -> None:
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     parser = argparse.ArgumentParser()
     parser.add_argument("names", nargs="*", help="only these memos (a part of the file name)")

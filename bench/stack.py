@@ -80,10 +80,10 @@ def populate(stack: NativeStack, *, groups: int, officers: int, measures_each: i
 
     from workflow.calendar import WorkingCalendar
     from workflow.db import db
-    from workflow.definitions import parse_definitions
-    from workflow.instantiate import instantiate
+    from workflow.engine.definitions import parse_definitions
+    from workflow.engine.instantiate import instantiate
     from workflow.models import User
-    from workflow.users import hash_password
+    from workflow.people.users import hash_password
 
     now = stack.now()
     due = WorkingCalendar().add_working_days(now.astimezone(BANGKOK).date(), 3)  # its reminder: this morning
@@ -110,9 +110,9 @@ def queue_batch(stack: NativeStack, cause: str) -> int:
     """One e-mail for each of the units' people, due now (the next unit's deadline morning)."""
     from sqlalchemy import select
 
+    from workflow.channels.notify import collecting, queue
     from workflow.db import db
     from workflow.models import User
-    from workflow.notify import collecting, queue
 
     with stack.app().app_context():
         people = db.session.execute(select(User).where(User.key.like("u%"))).scalars().all()

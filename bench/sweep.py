@@ -24,9 +24,9 @@ from sqlalchemy import insert, text  # noqa: E402
 from bench import pin_clock  # noqa: E402
 from tasks.jobs import run_sweep  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import agencies  # noqa: E402
 from workflow.db import db  # noqa: E402
 from workflow.models import Cycle, Group, Measure, Step, Timer, User  # noqa: E402
+from workflow.people import agencies  # noqa: E402
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=UTC)
 CHUNK = 20_000

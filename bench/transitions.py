@@ -3,8 +3,8 @@ in two cases:
 
 - **sequential**: measures of 25 sequential steps of one named officer, each marked done
   (``transitions.complete``);
-- **seed mix**: copies of the seed memo's own measures (workflow.demo: steps owned by groups, reviews the group
-  directors approve, the monthly step's occurrences that open together), every step done the way its people do
+- **seed mix**: copies of the seed memo's own measures (workflow.onboarding.demo: steps owned by groups, reviews
+  the group directors approve, the monthly step's occurrences that open together), every step done the way its people do
   it: a task step marked done by an owner (``transitions.complete``), a review approved by its group's director
   (``transitions.approve``).
 
@@ -43,9 +43,9 @@ from sqlalchemy import event, func, select  # noqa: E402
 
 from bench import pin_clock  # noqa: E402
 from web import create_app  # noqa: E402
-from workflow import transitions  # noqa: E402
 from workflow.db import db  # noqa: E402
-from workflow.instantiate import instantiate  # noqa: E402
+from workflow.engine import transitions  # noqa: E402
+from workflow.engine.instantiate import instantiate  # noqa: E402
 from workflow.models import Cycle, Measure, Step, User  # noqa: E402
 
 STEPS = 25
@@ -78,7 +78,7 @@ def run_itaflow(tmp: Path, measures: int, *, count: bool = False) -> tuple[float
         db.create_all()
         import yaml
 
-        from workflow.definitions import parse_definitions
+        from workflow.engine.definitions import parse_definitions
 
         doc = parse_definitions(yaml.safe_dump(definitions(measures), allow_unicode=True), "bench.yaml")
         instantiate(doc, actor_id=None, now=NOW, source_name="bench")
@@ -118,7 +118,7 @@ def seed_documents(copies: int) -> list[dict]:
     """The seed memo's measures as the demo loads them (dates around NOW), once per agency of its own."""
     import copy
 
-    from workflow.demo import demo_document
+    from workflow.onboarding.demo import demo_document
     from workflow.thaidate import bangkok_today
 
     base = demo_document(bangkok_today(NOW), as_written=False)
@@ -136,7 +136,7 @@ def seed_documents(copies: int) -> list[dict]:
 def _actor(step: Step, users: list[User]) -> int:
     """Who does a step as its people would: an owner marks a task done, the reviewer group's director
     decides a review (never the person whose work it checks)."""
-    from workflow import permissions
+    from workflow.people import permissions
 
     for user in users:
         if step.kind == "review":

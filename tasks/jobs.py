@@ -2,7 +2,7 @@
 this module is the one place that commits (a batch of due timers at a time), and it enqueues further work
 only after its commit. The outbox's delivery is the one service that commits inside, by necessity: its
 claims must be visible before it talks to SMTP, and each message is settled as soon as the server took it
-(workflow/mailer.py)."""
+(workflow/channels/mailer.py)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from celery import shared_task
 from flask import current_app
 
 from web import metrics
-from workflow import backupplan, clock
+from workflow import clock
+from workflow.channels.mailer import deliver_pending, has_due_mail
 from workflow.db import db
-from workflow.health import oldest_wait
-from workflow.mailer import deliver_pending, has_due_mail
-from workflow.sweep import BATCH, SweepResult, sweep_batch
+from workflow.operations import backupplan
+from workflow.operations.health import oldest_wait
+from workflow.operations.sweep import BATCH, SweepResult, sweep_batch
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def sweep() -> dict:
 
 def _recount_tallies() -> int:
     """The roll-up's kept tallies that changes made stale, counted again off the page's path (each commits)."""
-    from workflow import rollup
+    from workflow.oversight import rollup
 
     try:
         db.session.rollback()
@@ -125,7 +126,7 @@ def send_outbox() -> dict:
 @shared_task(name="itaflow.send_line", ignore_result=True)
 def send_line() -> dict:
     """Push due LINE rows (idempotent: leased claims, and LINE's retry key per row)."""
-    from workflow.lineout import deliver_line
+    from workflow.channels.lineout import deliver_line
 
     return _drain(deliver_line, "line")
 
@@ -134,7 +135,7 @@ def send_line() -> dict:
 def read_memo_import(import_id: int) -> dict:
     """A memo kept by the web import read in the background (OCR of a scan): progress told page by page,
     the draft made at the end (idempotent: a done or failed import is left as it is)."""
-    from workflow import memoimports
+    from workflow.onboarding import memoimports
 
     row = memoimports.run(import_id, clock.now())
     return {"import": import_id, "state": row.state if row else None}

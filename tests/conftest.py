@@ -36,7 +36,7 @@ def cheap_password_hashing(monkeypatch):
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
-    from workflow import users
+    from workflow.people import users
 
     monkeypatch.setattr(users, "hasher", PasswordHasher.from_parameters(CHEAPEST))
 
@@ -90,7 +90,7 @@ def demo(app):
     """The demo (dates moved so today lies inside the period) with one password for every account."""
     from web.security import limiter
     from workflow import clock
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     run_demo(now=clock.now(), password=PASSWORD)
     db.session.commit()
@@ -101,8 +101,8 @@ def demo(app):
 @pytest.fixture
 def seed(app):
     """The memo's measures as written (BE 2567), with the demo people, emails and directors."""
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
 
     result = instantiate(demo_document(NOW.date(), as_written=True), actor_id=None, now=NOW,
                          source_name="test")
@@ -121,7 +121,7 @@ def require_tool(command: str, package: str) -> str:
 
 def agency_id() -> int:
     """The deployment's agency (made at the top if there is none yet), for tests that add people by hand."""
-    from workflow import agencies
+    from workflow.people import agencies
 
     return agencies.first(actor_id=None, now=NOW).id
 

@@ -426,7 +426,7 @@ class Browser:
 
 
 def main() -> None:  # pragma: no cover - by hand
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     logins = []
 

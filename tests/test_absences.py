@@ -17,11 +17,13 @@ from sqlalchemy import select
 
 from tests.conftest import step, user
 from tests.test_web import login, token
-from workflow import absences, clock, permissions, queries, transitions
 from workflow import acting as who_acts
+from workflow import clock
 from workflow.db import db
+from workflow.engine import absences, queries, transitions
 from workflow.errors import PermissionDenied, ValidationError
 from workflow.models import Absence, AuditEvent, OutboxMessage, Step, Timer
+from workflow.people import permissions
 from workflow.thaidate import bangkok_today
 
 
@@ -65,8 +67,8 @@ def sink(demo, tmp_path):
 def _deliver(sink) -> list:
     """Deliver what is due by the office hours after next (alerts wait for a working day's office hour: the suite
     runs pinned to 23:30 on 31 December and to Songkran too); the messages the server received."""
-    from workflow.alerts import next_alert_moment
-    from workflow.mailer import deliver_pending
+    from workflow.channels.alerts import next_alert_moment
+    from workflow.channels.mailer import deliver_pending
 
     db.session.commit()
     while deliver_pending(next_alert_moment(clock.now()) + timedelta(days=1)).claimed:
@@ -102,7 +104,7 @@ def test_the_acting_person_has_the_reviews_as_well_while_it_lasts_and_it_ends_by
 
 
 def test_every_action_while_acting_says_so_history_audit_decision_and_documents(demo):
-    from workflow import documents
+    from workflow.publishing import documents
 
     _away("dir-admin", days=3, acting="dir-hr")
     review = step("1.5", 3)
@@ -134,9 +136,9 @@ def test_every_action_while_acting_says_so_history_audit_decision_and_documents(
 
 
 def test_alerts_and_escalations_go_to_who_acts(demo):
-    from workflow import sweep
     from workflow.calendar import WorkingCalendar
     from workflow.models import Group
+    from workflow.operations import sweep
 
     _away("dir-admin", days=5, acting="dir-hr")
     review = step("1.5", 3)
@@ -196,10 +198,10 @@ def test_the_absent_persons_own_steps_are_shown_to_the_secretariat_and_reassigne
 def test_nobody_acts_for_themself(demo):
     from sqlalchemy.exc import IntegrityError
 
-    from workflow import accounts
-    from workflow.definitions import parse_definitions
+    from workflow.engine.definitions import parse_definitions
     from workflow.errors import DefinitionError
     from workflow.models import Group
+    from workflow.people import accounts
 
     with pytest.raises(ValidationError, match="ผู้รักษาราชการแทนต้องเป็นผู้อื่น"):
         _away("dir-admin", acting="dir-admin")
@@ -213,7 +215,7 @@ def test_nobody_acts_for_themself(demo):
     with pytest.raises(ValidationError):
         accounts.set_group_directors(group.id, actor_id=user("admin").id, director_id=user("dir-admin").id,
                                      acting_director_id=user("dir-admin").id, now=clock.now())
-    from workflow.demo import SEED_FILE
+    from workflow.onboarding.demo import SEED_FILE
 
     text = SEED_FILE.read_text().replace("  hr: {name: กลุ่มบริหารงานบุคคล}",
                                          "  hr: {name: กลุ่มบริหารงานบุคคล, director: juthamas, acting_director: juthamas}")
@@ -274,8 +276,8 @@ def test_an_acting_person_never_approves_their_own_work(demo):
 
 
 def test_a_round_report_built_while_the_presenter_is_away_is_signed_by_who_acts(demo):
-    from workflow import documents
     from workflow.models import Round
+    from workflow.publishing import documents
 
     rnd = db.session.execute(select(Round).where(Round.held_on >= _today()).order_by(Round.held_on)).scalars().first()
     assert rnd is not None

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from tests.conftest import NOW
-from workflow import agencies, audit
+from workflow import audit
 from workflow.db import db
 from workflow.errors import NotFound, ValidationError
 from workflow.models import Agency, AuditEvent, Cycle, Group, User
+from workflow.people import agencies
 
 
 def _snapshot():
@@ -65,8 +66,8 @@ def test_bad_input_says_what_to_fix_and_writes_nothing(app, call, words):
 
 
 def test_two_agencies_may_use_the_same_keys_and_keep_their_own_people(seed):
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
 
     roiet = db.session.get(Agency, seed.agency_id)
     agencies.add("other", "หน่วยงานข้างเคียง", actor_id=None, now=NOW)
@@ -103,8 +104,8 @@ def test_a_one_agency_database_upgrades_in_place(app, tmp_path):
     from flask_migrate import downgrade, upgrade
 
     from web.cli import MIGRATIONS
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
 
     db.drop_all()
     with db.engine.begin() as conn:

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from tests.conftest import step, user
 from tests.test_live import free_port
 from tests.test_web import login, token
-from workflow import answersheet, clock, frameworks, publication
-from workflow import evidence as evidence_service
+from workflow import clock
 from workflow.db import db
+from workflow.engine import frameworks
 from workflow.errors import PermissionDenied
 from workflow.models import AuditEvent, Cycle
+from workflow.publishing import answersheet, publication
+from workflow.publishing import evidence as evidence_service
 from workflow.thaidate import to_thai_digits
 
 
@@ -190,9 +192,9 @@ def test_a_published_cycle_s_links_are_checked_daily_by_the_sweep(demo, publishe
     checks stop."""
     from datetime import timedelta
 
+    from workflow.channels.notify import render_message
     from workflow.models import OutboxMessage, Timer
-    from workflow.notify import render_message
-    from workflow.sweep import HANDLERS
+    from workflow.operations.sweep import HANDLERS
     from workflow.thaidate import bangkok_moment, bangkok_today
 
     cycle, _report, _hidden = published
@@ -224,8 +226,8 @@ def test_a_published_cycle_s_links_are_checked_daily_by_the_sweep(demo, publishe
 def test_oit_items_are_owned_like_steps(demo):
     """Items given to groups with due dates become steps that open at once, their owners told and reminded;
     evidence attached to one answers its item; the memo's documents leave the OIT work out."""
-    from workflow import documents, oitwork
     from workflow.models import Group, Measure, OutboxMessage, Timer
+    from workflow.publishing import documents, oitwork
     from workflow.thaidate import fiscal_year_bounds
 
     cycle = db.session.execute(select(Cycle)).scalar_one()

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import step, user
 from tests.test_web import login
-from workflow import clock, tokens
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, Step
+from workflow.people import tokens
 
 
 def bearer(key: str) -> dict:

@@ -58,7 +58,7 @@ def test_every_action_the_code_records_has_a_thai_label():
     actions, _states, unknown = _written()
     assert len(actions) > 60
     # the one place an action is passed on (transitions._set_state): its callers write theirs out
-    assert [u for u in unknown if not u.startswith("workflow/transitions.py")] == []
+    assert [u for u in unknown if not u.startswith("workflow/engine/transitions.py")] == []
     missing = {a: where for a, where in actions.items() if a not in ACTION_TH}
     assert missing == {}, f"audit actions without a Thai label in web/filters.ACTION_TH: {missing}"
     assert all(re.search("[ก-๙]", str(label)) for label in ACTION_TH.values())
@@ -66,7 +66,7 @@ def test_every_action_the_code_records_has_a_thai_label():
 
 def test_every_state_an_event_names_is_in_thai():
     from web.filters import AUDIT_STATE_TH
-    from workflow.secondfactor import POLICIES
+    from workflow.people.secondfactor import POLICIES
     from workflow.vocabulary import StepState
 
     _actions, states, _unknown = _written()
@@ -80,7 +80,9 @@ def test_every_state_an_event_names_is_in_thai():
 
 def test_the_audit_page_shows_no_raw_english_action_or_state(demo):
     from tests.conftest import step
-    from workflow import clock, secondfactor, transitions
+    from workflow import clock
+    from workflow.engine import transitions
+    from workflow.people import secondfactor
 
     s = step("1.1", 2) if step("1.1", 2).state == "open" else step("1.1", 3)
     transitions.complete(s.id, actor_id=user("hr-staff").id, now=clock.now(), expected_version=s.version)
@@ -98,7 +100,8 @@ def test_the_audit_page_shows_no_raw_english_action_or_state(demo):
 
 
 def test_the_deployment_chain_is_shown_to_the_deployments_admins(demo):
-    from workflow import accounts, clock
+    from workflow import clock
+    from workflow.people import accounts
 
     accounts.sign_in("nobody@example.org", "a-guess-at-nothing", now=clock.now())  # an unknown address
     db.session.commit()
@@ -113,8 +116,9 @@ def test_the_deployment_chain_is_shown_to_the_deployments_admins(demo):
 
 
 def test_a_units_admin_does_not_see_the_deployment_chain(demo):
-    from workflow import agencies, clock
+    from workflow import clock
     from workflow.models import Agency
+    from workflow.people import agencies
 
     top = db.session.get(Agency, user("admin").agency_id)
     agencies.add("ministry", "กระทรวงตัวอย่าง", kind="ministry", actor_id=None, now=clock.now())

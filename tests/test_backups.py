@@ -23,9 +23,10 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import PASSWORD, PG_URL, TEST_NOW, step, user
 from web import create_app
-from workflow import backups, clock, restore
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, AuditHead, Evidence
+from workflow.operations import backups, restore
 
 SECRET = "backup-test-secret-key"
 
@@ -74,9 +75,10 @@ def source(tmp_path):
     """A running instance as `itaflow init` makes it, with the demo, an evidence file and an emblem."""
     from flask_migrate import upgrade
 
-    from workflow import agencies, evidence
-    from workflow.demo import run_demo
-    from workflow.schema import MIGRATIONS
+    from workflow.onboarding.demo import run_demo
+    from workflow.operations.schema import MIGRATIONS
+    from workflow.people import agencies
+    from workflow.publishing import evidence
 
     with _database(tmp_path, "source") as url:
         app = _app(tmp_path / "source", url)
@@ -345,9 +347,9 @@ def test_the_daily_backup_is_a_timer_fired_by_the_sweep_keeping_n(tmp_path, monk
     import time_machine
 
     from tasks import jobs
-    from workflow import backupplan
-    from workflow.demo import run_demo
     from workflow.models import Timer
+    from workflow.onboarding.demo import run_demo
+    from workflow.operations import backupplan
     from workflow.thaidate import BANGKOK
 
     started: list[int] = []

@@ -12,8 +12,9 @@ from werkzeug.serving import make_server
 
 from tests.conftest import require_tool, step, user
 from tests.test_live import free_port
-from workflow import clock, transitions
+from workflow import clock
 from workflow.db import db
+from workflow.engine import transitions
 
 pytestmark = pytest.mark.slow  # the fast part (-m 'not slow') leaves this file out
 
@@ -28,7 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture
 def site(app):
     from web.security import limiter
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     run_demo(now=clock.now(), password=PASSWORD)
     db.session.commit()
@@ -148,7 +149,7 @@ def test_executive_opens_the_dashboard(browser, site, viewport, label):
 def test_secretariat_downloads_the_progress_report_and_switches_to_english(browser, site, viewport, label):
     from sqlalchemy import select
 
-    from workflow import frameworks
+    from workflow.engine import frameworks
     from workflow.models import Cycle
 
     # the report's OIT item is the year's: O43 in the 2566 list, O26 in 2569's (the demo's year follows today)
@@ -180,9 +181,9 @@ def test_a_parent_adds_a_unit_whose_admin_sets_a_password_and_the_executive_foll
 
     from sqlalchemy import select
 
-    from workflow.demo import add_units
+    from workflow.channels.notify import render_message
     from workflow.models import Agency, OutboxMessage
-    from workflow.notify import render_message
+    from workflow.onboarding.demo import add_units
 
     main = db.session.execute(select(Agency).where(Agency.code == "main")).scalar_one()
     add_units(main.id, 4, now=clock.now())
@@ -278,9 +279,9 @@ def test_pdf_text_in_chromiums_pdf_js_is_what_was_typed(browser, app, tmp_path):
 
     from tests.conftest import NOW
     from tests.test_reports import _typed_words, flat
-    from workflow import documents
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
+    from workflow.publishing import documents
 
     pdfjs = Path(__file__).resolve().parent.parent / "node_modules" / "pdfjs-dist" / "build"
     if not (pdfjs / "pdf.mjs").exists():

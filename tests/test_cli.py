@@ -9,8 +9,8 @@ from sqlalchemy import func, inspect, select, text
 
 from web.cli import main
 from workflow.db import db
-from workflow.demo import SEED_FILE
 from workflow.models import AuditEvent, Cycle, Group, Measure, OutboxMessage, Round, Step, Timer, User
+from workflow.onboarding.demo import SEED_FILE
 
 TABLES = (Cycle, Measure, Step, Round, Timer, User, Group, AuditEvent, OutboxMessage)
 
@@ -120,7 +120,7 @@ def test_demo_shows_done_due_soon_and_overdue(cli):
     status = cli("status").output
     assert "เสร็จ" in status and "กำลังดำเนินการ" in status and "เลยกำหนด!" in status and "ใกล้ครบกำหนด" in status
     assert cli("audit", "verify").exit_code == 0
-    from workflow.users import verify_password
+    from workflow.people.users import verify_password
     juthamas = db.session.execute(select(User).where(User.key == "juthamas")).scalar_one()
     assert verify_password(juthamas, "correct-horse-battery")
     assert juthamas.password_hash.startswith("$argon2id$")
@@ -189,7 +189,7 @@ def test_outbox_and_mail_listings(cli, app):
 
     from tasks.sink import start_sink
     from tests.test_mailer import free_port
-    from workflow.mailer import deliver_pending
+    from workflow.channels.mailer import deliver_pending
 
     # the demo inside its period: the memo as written (BE 2567) would queue nothing in a later year (no alert
     # for steps already due when loaded)

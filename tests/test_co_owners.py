@@ -9,10 +9,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import NOW, step, user
-from workflow import notify, permissions, queries, transitions
+from workflow.channels import notify
 from workflow.db import db
+from workflow.engine import queries, transitions
+from workflow.engine.status import owner_label
 from workflow.models import OutboxMessage, StepCoOwner
-from workflow.status import owner_label
+from workflow.people import permissions
 
 LATER = NOW + timedelta(hours=1)
 

@@ -16,9 +16,10 @@ from tests.test_editor import form_data
 from tests.test_importer import SEED
 from tests.test_review_and_evidence import _png
 from tests.test_web import login, token
-from workflow import clock, tokens
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditHead, Cycle, Group, Round, Step, User
+from workflow.people import tokens
 
 SEED_YAML = (Path(__file__).resolve().parent.parent / "workflow" / "data" / "roiet-2567.yaml").read_text()
 

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from tests.conftest import step
 from tests.test_web import login
-from workflow import clock, dashboard
+from workflow import clock
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
 from workflow.models import Cycle, Step
+from workflow.oversight import dashboard
 from workflow.thaidate import bangkok_today
 
 

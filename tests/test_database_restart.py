@@ -56,9 +56,9 @@ class Cluster:
 
 
 def test_a_database_restart_mid_batch_repeats_nothing_and_strands_nothing(tmp_path):
-    from workflow.mailer import deliver_pending
+    from workflow.channels.mailer import deliver_pending
+    from workflow.channels.notify import queue
     from workflow.models import OutboxMessage, User
-    from workflow.notify import queue
 
     folder = Path(tempfile.mkdtemp(prefix="itaflow-pg-"))  # pytest's own folders are root's alone
     cluster = Cluster(folder)

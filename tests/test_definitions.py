@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from workflow.definitions import parse_definitions, parse_item_code
-from workflow.demo import SEED_FILE, seed_document
+from workflow.engine.definitions import parse_definitions, parse_item_code
 from workflow.errors import DefinitionError
+from workflow.onboarding.demo import SEED_FILE, seed_document
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_empty_file_is_refused():
 
 
 def test_aliases_that_expand_beyond_reason_are_refused_before_they_are_built():
-    from workflow.definitions import parse_definitions
+    from workflow.engine.definitions import parse_definitions
     from workflow.errors import DefinitionError
 
     laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -167,7 +167,7 @@ def test_a_load_that_gives_people_roles_or_groups_directors_audits_each_change(a
 
     from tests.conftest import NOW, user
     from workflow.db import db
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
     from workflow.models import AuditEvent
 
     instantiate(parse_definitions(SEED_FILE.read_text(), "2567.yaml"), actor_id=None, now=NOW, source_name="2567")

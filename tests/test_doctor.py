@@ -15,8 +15,9 @@ from tests.conftest import PG_URL
 from tests.test_live import free_port
 from web import create_app
 from web.cli import main
-from workflow import clock, doctor
+from workflow import clock
 from workflow.db import db
+from workflow.operations import doctor
 
 KEY = "a-sound-secret-key-of-48-characters-0123456789ab"
 
@@ -42,7 +43,7 @@ def _app(tmp_path: Path, **env: str):
 def test_a_sound_deployment_passes(tmp_path, relay, monkeypatch):
     from flask_migrate import upgrade
 
-    from workflow.schema import MIGRATIONS
+    from workflow.operations.schema import MIGRATIONS
 
     monkeypatch.delenv("ITAFLOW_CLOCK_FILE", raising=False)
     app = _app(tmp_path, MAIL_PORT=str(relay), ITAFLOW_BASE_URL="https://ita.example.go.th")

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD
 from tests.test_importer import SEED
 from tests.test_web import token
-from workflow import clock, drafts
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, Cycle, Draft, Group, Step
-from workflow.users import add_user
+from workflow.onboarding import drafts
+from workflow.people.users import add_user
 
 
 @pytest.fixture
@@ -242,7 +243,7 @@ def test_a_blank_draft_with_groups_and_people_added_on_the_spot(office):
 
 
 def test_only_editors_of_the_agency_reach_a_draft(office):
-    from workflow.units import add_unit
+    from workflow.people.units import add_unit
 
     client = sign_in(office, "admin@office.test")
     draft_id = imported_draft(client)

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from tests.conftest import NOW
 from tests.test_web import login, token
-from workflow import clock, documents, frameworks
+from workflow import clock
 from workflow.db import db
+from workflow.engine import frameworks
 from workflow.errors import DefinitionError
 from workflow.models import AuditEvent, Cycle, Framework
+from workflow.publishing import documents
 
 
 def test_the_shipped_lists():
@@ -43,8 +45,8 @@ def test_a_bad_list_is_refused_with_its_line(text, line, says):
 
 @pytest.mark.parametrize("year, measures, report", [(2567, "O42", "O43"), (2568, None, None), (2569, "O25", "O26")])
 def test_a_cycle_shows_its_year_s_item_codes(app, year, measures, report):
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate, shift_document
+    from workflow.engine.instantiate import instantiate, shift_document
+    from workflow.onboarding.demo import demo_document
 
     doc = demo_document(NOW.date(), as_written=True)
     shifted = shift_document(doc, lambda d: d.replace(year=d.year + year - 2567))

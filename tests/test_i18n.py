@@ -67,7 +67,7 @@ def test_a_person_switches_to_english_and_back(demo):
     assert (event.from_state, event.to_state) == ("th", "en")
     # one measure is "Measure 1.1", the list of them "Measures"; a note on a step is a "Note", not "Save"
     assert re.search(r"Measure 1\.\d", page) and not re.search(r"Measures 1\.\d", page)
-    from workflow import queries
+    from workflow.engine import queries
 
     mine = queries.my_open_steps(user("hr-staff"))[0]
     step_page = client.get(f"/steps/{mine.id}").get_data(as_text=True)

@@ -10,8 +10,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.importer import import_memo_text
-from workflow.memotext import CELL_BREAK
+from workflow.onboarding.importer import import_memo_text
+from workflow.onboarding.memotext import CELL_BREAK
 
 _THAI = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮ"
 _VOWELS = "ะาิีึืุูเแโไำั่้"

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from workflow.definitions import parse_definitions
-from workflow.demo import seed_document
+from workflow.engine.definitions import parse_definitions
 from workflow.errors import ValidationError
-from workflow.importer import import_memo_text, to_yaml
+from workflow.onboarding.demo import seed_document
+from workflow.onboarding.importer import import_memo_text, to_yaml
 
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_b1586e3a4194c3d8.txt"
 if not SEED.exists():  # a clone outside the workplace: the memo ships with the tests too
@@ -158,7 +158,7 @@ def seed_as_docx(text: str) -> bytes:
 
 def test_docx_made_from_the_seed_imports_the_same(app, tmp_path):
     from web.cli import main
-    from workflow.importer import docx_to_text
+    from workflow.onboarding.importer import docx_to_text
 
     data = seed_as_docx(SEED.read_text(encoding="utf-8"))
     text, origins = docx_to_text(data)
@@ -172,7 +172,7 @@ def test_docx_made_from_the_seed_imports_the_same(app, tmp_path):
 
 
 def test_docx_warnings_name_the_table_and_row():
-    from workflow.importer import docx_to_text
+    from workflow.onboarding.importer import docx_to_text
 
     text = SEED.read_text(encoding="utf-8").replace("ทุก ๑๕ วัน โดยแบบติดตาม", "ทุก ๑๕ วัน โดยแบบติดตาม", 1)
     broken = text.replace("ครั้งที่ ๑ ๓๐ พ.ค. ๒๕๖๗", "ครั้งที่ ๑ ๓๐ พฤกษ ๒๕๖๗", 1)
@@ -198,7 +198,7 @@ def test_a_docx_that_inflates_beyond_a_memo_is_refused_before_it_is_read():
     import io
     import zipfile
 
-    from workflow.importer import MAX_DOCX_INFLATED, docx_to_text
+    from workflow.onboarding.importer import MAX_DOCX_INFLATED, docx_to_text
 
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -247,7 +247,7 @@ def test_layouts_memos_are_written_in_read_as_the_seed(name, change):
 
 
 def test_a_memo_in_tis_620_reads_as_in_utf_8():
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     text = SEED.read_text(encoding="utf-8")
     report, _origins = read_memo(text.encode("cp874", errors="replace"))
@@ -277,7 +277,7 @@ def test_the_fiscal_year_is_inferred_when_the_memo_does_not_say_it_and_the_repor
 def test_periods_as_memos_write_them(written, start, end):
     from datetime import date
 
-    from workflow.importer import read_period
+    from workflow.onboarding.importer import read_period
 
     got = read_period(written, date(2024, 6, 7))
     assert (got[0].isoformat(), got[1].isoformat()) == (start, end)
@@ -348,7 +348,7 @@ def test_a_docx_carrying_an_external_entity_does_not_read_the_file_it_names(tmp_
     import io
     import zipfile
 
-    from workflow.importer import docx_to_text
+    from workflow.onboarding.importer import docx_to_text
 
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
@@ -392,7 +392,7 @@ def test_steps_without_dates_get_dates_spread_across_the_period_to_check():
     ("การดำเนินงานของหน่วยงาน", [], []),  # "งาน" inside a word is not a unit
 ])
 def test_owners_as_agencies_name_them(written, people, groups):
-    from workflow.importer import ImportReport, _owners
+    from workflow.onboarding.importer import ImportReport, _owners
 
     known_groups: dict[str, str] = {}
     known_people: dict[str, dict] = {}

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD
 from tests.test_web import GET_MATRIX, POST_ALLOWED, ROLE_USERS, _ids, _url, counts, token
 from web.security import limiter
-from workflow import agencies, clock
+from workflow import clock
 from workflow.db import db
 from workflow.models import Cycle, Measure, Round, Step, User
+from workflow.people import agencies
+from workflow.people.users import hash_password
 from workflow.thaidate import bangkok_today
-from workflow.users import hash_password
 
 #: the ids a route carries that belong to an agency (the token is the person's own, the secret is public)
 OWNED = ("<int:step_id>", "<int:measure_id>", "<int:round_id>", "<int:evidence_id>", "<int:cycle_id>",
@@ -31,8 +32,8 @@ def _sibling_email(email: str) -> str:
 @pytest.fixture
 def two_agencies(demo):
     """The demo agency (``main``) with its ids, and a sibling (``other``) loaded from the same memo."""
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
 
     ids = _ids()
     home = {"steps": set(db.session.execute(select(Step.id)).scalars()),
@@ -140,7 +141,7 @@ def test_another_agency_changes_nothing_here(demo, relative):
 
 
 def test_the_api_of_a_sibling_sees_and_changes_nothing_here(demo, two_agencies):
-    from workflow import tokens
+    from workflow.people import tokens
 
     ids, home, other = two_agencies
     person = db.session.execute(select(User).where(User.agency_id == other.id, User.key == "juthamas")).scalar_one()
@@ -170,7 +171,8 @@ def test_a_change_in_another_agency_leaves_this_ones_kept_pages_and_chain_alone(
     """Each agency has its own audit chain, and its head is the version of that agency's data: a sibling's
     change neither moves this agency's head nor makes its kept pages stale, and each chain verifies alone."""
     from tests.test_web import login
-    from workflow import audit, transitions
+    from workflow import audit
+    from workflow.engine import transitions
     from workflow.models import AuditHead
 
     _ids_, _home, other = two_agencies
@@ -233,10 +235,10 @@ def test_the_step_pages_choices_name_only_this_agencys_groups_and_people(demo, t
 def test_a_round_report_and_a_period_end_reach_only_this_agencys_people(demo, two_agencies):
     """The round's report goes to this agency's secretariat and executives, the end of a measure's period to
     its own secretariat: never to a sibling's (the readers were once picked by role alone)."""
-    from workflow import rounds
     from workflow.calendar import WorkingCalendar
+    from workflow.engine import rounds
     from workflow.models import OutboxMessage, Round, Timer
-    from workflow.sweep import HANDLERS
+    from workflow.operations.sweep import HANDLERS
 
     _ids_, _home, other = two_agencies
     home = agencies.get("main")

@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD, TEST_NOW, step, user
 from tests.lineserver import BOT_USER_ID, LineApi
 from tests.test_web import token
-from workflow import alerts, linebind, lineout, transitions
+from workflow.channels import alerts, linebind, lineout
+from workflow.channels.lineapi import signature
 from workflow.clock import set_fake_now
 from workflow.db import db
-from workflow.lineapi import signature
+from workflow.engine import transitions
 from workflow.models import AuditEvent, LineChannel, LineTarget, LineWebhookEvent, OutboxMessage, Step, Timer
 
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -40,8 +41,8 @@ def sendable():
 def working_morning(days: int):
     """The office hour of the working day ``days`` working days after the pinned day (a digest is never sent on
     a weekend or a Thai holiday, and the suite runs pinned to some)."""
-    from workflow.alerts import office_time
     from workflow.calendar import WorkingCalendar
+    from workflow.channels.alerts import office_time
     from workflow.thaidate import bangkok_moment, bangkok_today
 
     return bangkok_moment(WorkingCalendar().add_working_days(bangkok_today(NOW), days), office_time())
@@ -295,7 +296,7 @@ def test_a_worker_killed_mid_push_leaves_the_row_to_its_lease(office, line, app,
            "ITAFLOW_SECRET_KEY": settings.secret_key, "ITAFLOW_LINE_API": line.url,
            "ITAFLOW_BASE_URL": settings.base_url, "ITAFLOW_PLAIN_HTTP": "1"}
     script = ("import sys; from datetime import datetime; from web import create_app; "
-              "from workflow.lineout import deliver_line; app = create_app()\n"
+              "from workflow.channels.lineout import deliver_line; app = create_app()\n"
               "with app.app_context(): deliver_line(datetime.fromisoformat(sys.argv[1]))")
     worker = subprocess.Popen([sys.executable, "-c", script, sendable().isoformat()], env=env, cwd=os.getcwd())
     try:
@@ -355,7 +356,7 @@ def _queue_line_rows(app, line, count: int) -> list[OutboxMessage]:
     """``count`` immediate messages to one bound group, due at once."""
     target = join_and_bind(app, line)
     rows = [lineout._row(f"kill-test:{i}", "sent_back", target, f"ข้อความที่ {i}", LATER) for i in range(count)]
-    from workflow.notify import _insert_rows
+    from workflow.channels.notify import _insert_rows
 
     _insert_rows(rows)
     db.session.commit()
@@ -430,7 +431,7 @@ def test_a_429_storm_backs_off_and_then_sends_once(office, line, app):
 def test_line_down_for_a_while_then_up_everything_arrives_once(office, line, app):
     """A send-back, a round's report and the morning digest queued while LINE cannot be reached: each is tried,
     backs off, and once LINE is back every one arrives exactly once."""
-    from workflow import rounds
+    from workflow.engine import rounds
     from workflow.models import Round
 
     join_and_bind(app, line)
@@ -504,7 +505,7 @@ def test_a_revoked_token_fails_the_rows_and_tells_the_admin(office, line, app):
     mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.event == "line_token_refused")
                               ).scalars().all()
     assert [m.to_email for m in mail] == [user("admin").email]
-    from workflow.notify import render_message
+    from workflow.channels.notify import render_message
 
     text, html = render_message(mail[0])
     assert "/admin/line" in text and "401" in text and "token" in mail[0].subject and "/admin/line" in html
@@ -552,7 +553,7 @@ def seed_agency() -> int:
 
 
 def test_the_round_report_goes_to_the_ita_group(office, line, app):
-    from workflow import rounds
+    from workflow.engine import rounds
     from workflow.models import Round
 
     join_and_bind(app, line, scope="agency")

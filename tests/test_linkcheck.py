@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.test_live import free_port
-from workflow.linkcheck import check
+from workflow.publishing.linkcheck import check
 
 PDF = b"%PDF-1.4\n% report\n" + b"0" * 2000
 

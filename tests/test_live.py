@@ -168,8 +168,8 @@ def stack(tmp_path):
 
 
 def _load_memo():
-    from workflow.demo import demo_document
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
+    from workflow.onboarding.demo import demo_document
 
     instantiate(demo_document(BEFORE_MAY.date(), as_written=True), actor_id=None, now=BEFORE_MAY, source_name="t")
     db.session.commit()
@@ -188,7 +188,7 @@ def _subjects(sink, text: str) -> list[tuple[str, str]]:
 
 def test_overdue_alert_and_escalation_exactly_once(stack):
     from tests.conftest import step
-    from workflow.alerts import schedule_step_alerts
+    from workflow.channels.alerts import schedule_step_alerts
     from workflow.models import Timer
 
     _load_memo()
@@ -215,8 +215,8 @@ def test_overdue_alert_and_escalation_exactly_once(stack):
 
 
 def _queue_many(n: int):
+    from workflow.channels.notify import queue
     from workflow.models import User
-    from workflow.notify import queue
 
     unit = agency_id()
     users = [User(agency_id=unit, key=f"p{i}", name=f"บุคคล {i}", email=f"p{i}@example.org", created_at=BEFORE_MAY)
@@ -324,7 +324,7 @@ def test_a_request_id_follows_the_request_into_the_worker(stack):
 
     from tests.test_web import token
     from workflow import clock
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     _load_memo()
     unit = agency_id()

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from tasks.sink import SinkHandler, start_sink
 from tests.conftest import agency_id
 from web import create_app
+from workflow.channels.mailer import deliver_pending
+from workflow.channels.notify import queue
 from workflow.clock import set_fake_now
 from workflow.db import db
-from workflow.mailer import deliver_pending
 from workflow.models import OutboxMessage
-from workflow.notify import queue
 
 T0 = datetime(2024, 6, 10, 1, 30, tzinfo=UTC)
 
@@ -164,7 +164,7 @@ def test_row_fails_after_the_last_attempt(mail_app, sink):
 
 def test_a_worker_killed_mid_batch_leaves_a_lease_that_expires(mail_app, sink):
     rows = _queue(3)
-    from workflow.mailer import claim
+    from workflow.channels.mailer import claim
 
     ids = claim(T0, 10)  # claimed by a worker that then died before sending
     assert len(ids) == 3
@@ -188,7 +188,7 @@ def test_long_thai_lines_fit_smtp_line_limits(mail_app, sink):
 
 
 def test_subject_encoding_round_trips_and_keeps_lines_short():
-    from workflow.mailer import encode_header_value
+    from workflow.channels.mailer import encode_header_value
 
     assert encode_header_value("Plain  ASCII\nsubject") == "Plain ASCII subject"
     encoded = encode_header_value("[ITA] " + LONG_SUBJECT)
@@ -201,7 +201,7 @@ def test_a_slow_relay_keeps_its_claim_so_no_other_sender_takes_the_same_rows(tmp
     second sender that comes while it works finds nothing to claim (#11). (1.5 s of slack for the first
     message's rendering on a loaded machine.)"""
     from tests.conftest import PG_URL
-    from workflow.mailer import claim
+    from workflow.channels.mailer import claim
 
     app = create_app({
         "ITAFLOW_INSTANCE": str(tmp_path / "slow"), "ITAFLOW_SECRET_KEY": "test",

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from tests.test_editor import office as editor_office
 from tests.test_editor import sign_in
 from tests.test_web import token
-from workflow import clock, mappings
+from workflow import clock
 from workflow.db import db
-from workflow.memolayout import Mapping, assign_roles
 from workflow.models import Agency, AuditEvent, Draft, MemoMapping
+from workflow.onboarding import mappings
+from workflow.onboarding.memolayout import Mapping, assign_roles
 
 HEADER = ["ที่", "มาตรการ", "ปัญหาที่พบ", "แนวทางการพัฒนา", "สิ่งที่ต้องทำ", "ผู้รับผิดชอบ", "ระยะเวลา", "การติดตาม"]
 ROWS = [

@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from tests.test_editor import office, sign_in  # noqa: F401  (the fixture)
 from tests.test_pdfmemo import _minimal_pdf, memo_docx, scan_of, to_pdf
 from tests.test_web import token
-from workflow import clock, memoimports, pdfmemo
+from workflow import clock
 from workflow.db import db
 from workflow.models import Draft, MemoImport
+from workflow.onboarding import memoimports, pdfmemo
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
@@ -143,8 +144,8 @@ def test_a_failed_read_says_why_and_is_dismissed(office, monkeypatch):  # noqa: 
 @needs_tesseract
 def test_a_scan_imported_on_the_web_shows_its_pages_beside_the_text_to_its_editors_only(office, tmp_path):  # noqa: F811
     from tests.conftest import PASSWORD
-    from workflow.units import add_unit
-    from workflow.users import add_user
+    from workflow.people.units import add_unit
+    from workflow.people.users import add_user
 
     scan = scan_of(to_pdf(memo_docx(), tmp_path), pages=1, dpi=300)
     client = sign_in(office, "sec@office.test")

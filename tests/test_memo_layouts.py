@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workflow.definitions import parse_definitions
-from workflow.importer import import_memo_text, to_yaml
+from workflow.engine.definitions import parse_definitions
+from workflow.onboarding.importer import import_memo_text, to_yaml
 
 MEMOS = Path(__file__).resolve().parent / "data" / "memos"
 
@@ -127,7 +127,7 @@ def test_an_area_office_s_tables_with_columns_in_another_order():
 @pytest.mark.parametrize("name", sorted(p.name for p in MEMOS.glob("*.txt")))
 def test_every_layout_loads_into_a_cycle_without_a_hand_edit(app, name):
     from workflow import clock
-    from workflow.instantiate import instantiate
+    from workflow.engine.instantiate import instantiate
 
     _report, doc = read(name)
     result = instantiate(doc, actor_id=None, now=clock.now(), source_name=name)
@@ -141,7 +141,7 @@ def test_the_one_table_layout_as_a_word_file_with_merged_cells():
 
     from docx import Document
 
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     lines = (MEMOS / "sao_one_table.txt").read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if "\t" in line]
@@ -173,8 +173,9 @@ def test_each_measure_numbers_its_own_rounds(app):
     twice-yearly measure's March round is its first, not the cycle's sixth ("ครั้งที่ 18" for nobody)."""
     from sqlalchemy import select
 
-    from workflow import clock, rounds
-    from workflow.instantiate import instantiate
+    from workflow import clock
+    from workflow.engine import rounds
+    from workflow.engine.instantiate import instantiate
     from workflow.models import Round
 
     _report, doc = read("sao_one_table.txt")

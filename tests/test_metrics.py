@@ -39,7 +39,7 @@ def test_readyz_names_what_is_not_ready(app, tmp_path):
     assert "redis" not in body["checks"]  # not configured: not asked
     from flask_migrate import upgrade
 
-    from workflow.schema import MIGRATIONS
+    from workflow.operations.schema import MIGRATIONS
 
     migrated = create_app({"ITAFLOW_INSTANCE": str(tmp_path / "m"), "ITAFLOW_SECRET_KEY": "k",
                            "DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite'}"})
@@ -175,7 +175,8 @@ def test_redaction_leaves_the_ordinary_alone():
 
 
 def test_the_system_page_shows_the_doctor_and_the_backups(demo, tmp_path):
-    from workflow import agencies, clock
+    from workflow import clock
+    from workflow.people import agencies
 
     admin = login(demo, "admin")
     page = admin.get("/admin/system").get_data(as_text=True)
@@ -186,7 +187,7 @@ def test_the_system_page_shows_the_doctor_and_the_backups(demo, tmp_path):
 
         parent = db.session.get(Agency, user("admin").agency_id).code
         agencies.add("u1", "โรงเรียนตัวอย่าง", kind="school", parent_code=parent, actor_id=None, now=clock.now())
-        from workflow.users import add_user
+        from workflow.people.users import add_user
 
         add_user(name="ผู้ดูแลโรงเรียน", email="unit-admin@demo.itaflow.test", roles=["admin"], group_key=None,
                  position=None, password=PASSWORD, actor_id=None, now=clock.now(),

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD, user
 from tests.test_editor import sign_in
 from tests.test_web import token
-from workflow import clock, drafts, frameworks
+from workflow import clock
 from workflow.db import db
+from workflow.engine import frameworks
 from workflow.errors import DefinitionError, NotFound
 from workflow.models import AuditEvent, Cycle, Draft, Measure, User
-from workflow.nextyear import carried, carry_items, draft_from_cycle, to_source
+from workflow.onboarding import drafts
+from workflow.onboarding.nextyear import carried, carry_items, draft_from_cycle, to_source
 
 
 def test_the_shipped_lists_carry_codes_year_to_year():
@@ -63,7 +65,7 @@ def test_carrying_rewrites_codes_and_says_what_has_no_successor():
 def test_a_draft_for_next_year_from_the_seed_loads_with_the_next_lists_codes(seed):
     """The seed (2567, the 2566 numbering) gives a 2568 draft: dates one year on, codes in 2568's list (O34 ->
     O23), items 2568 dropped said on the draft, and it confirms into a cycle without an edit."""
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     add_user(name="เลขา", email="sec@office.test", roles=["secretariat"], password=PASSWORD, actor_id=None,
              now=clock.now(), agency_id=seed.agency_id)
@@ -94,8 +96,8 @@ def test_a_draft_for_next_year_from_the_seed_loads_with_the_next_lists_codes(see
 def test_the_normalised_document_reads_back_as_it_was(seed):
     import yaml
 
-    from workflow.definitions import parse_definitions
-    from workflow.instantiate import stored_document
+    from workflow.engine.definitions import parse_definitions
+    from workflow.engine.instantiate import stored_document
 
     doc = stored_document(seed)
     again = parse_definitions(yaml.safe_dump(to_source(doc), allow_unicode=True, sort_keys=False), "x")
@@ -103,7 +105,7 @@ def test_the_normalised_document_reads_back_as_it_was(seed):
 
 
 def test_an_agencys_own_list_carries_on_into_next_years_cycle(seed):
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     admin = add_user(name="ผู้ดูแล", email="admin@office.test", roles=["admin", "secretariat"], password=PASSWORD,
                      actor_id=None, now=clock.now(), agency_id=seed.agency_id)
@@ -139,8 +141,8 @@ def test_the_drafts_page_starts_next_year_and_refuses_a_cycle_not_ours(demo):
 
 
 def test_a_cycle_of_another_agency_is_not_found(seed):
-    from workflow import agencies
-    from workflow.users import add_user
+    from workflow.people import agencies
+    from workflow.people.users import add_user
 
     other = agencies.add("other", "หน่วยงานอื่น", kind="office", parent_code=None, actor_id=None, now=clock.now())
     stranger = add_user(name="เลขาที่อื่น", email="sec@other.test", roles=["secretariat"], password=PASSWORD,

@@ -14,9 +14,12 @@ from sqlalchemy import select
 
 from tests.conftest import NOW, step, user
 from tests.test_web import login
-from workflow import alerts, clock, documents, rounds, transitions
+from workflow import clock
+from workflow.channels import alerts
 from workflow.db import db
+from workflow.engine import rounds, transitions
 from workflow.models import Round, Step
+from workflow.publishing import documents
 
 
 def bkk(y, m, d, hh=10, mm=0):
@@ -36,7 +39,7 @@ def sink(app, tmp_path):
 
 
 def _deliver(sink, now) -> list:
-    from workflow.mailer import deliver_pending
+    from workflow.channels.mailer import deliver_pending
 
     db.session.commit()
     while deliver_pending(now).claimed:
@@ -76,8 +79,8 @@ def test_a_monthly_step_says_its_month_on_the_pages_and_in_the_subject(demo, sin
 
 
 def test_the_month_is_said_in_the_recipients_language(demo, sink):
-    from workflow import notify
-    from workflow.users import set_language
+    from workflow.channels import notify
+    from workflow.people.users import set_language
 
     set_language(user("kamonnapa").id, "en", now=clock.now())
     meeting = db.session.execute(select(Step).where(Step.recurrence == "monthly", Step.state == "open")
@@ -150,7 +153,7 @@ def test_a_round_page_built_after_its_day_says_so(seed):
 def _login_seed(seed):
     from flask import current_app
 
-    from workflow.users import hash_password
+    from workflow.people.users import hash_password
 
     person = user("juthamas")
     person.password_hash = hash_password("correct-horse-battery")

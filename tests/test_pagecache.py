@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from tests.conftest import step, user
 from tests.test_web import login, token
-from workflow import clock, transitions
+from workflow import clock
 from workflow.db import db
+from workflow.engine import transitions
 
 
 def pages(app):

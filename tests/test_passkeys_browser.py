@@ -27,7 +27,7 @@ def site(tmp_path):
     import os
 
     from web.security import limiter
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     port = free_port()
     app = create_app({

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from workflow import pdfmemo
 from workflow.errors import ValidationError
-from workflow.importer import docx_to_text
-from workflow.memotext import CELL_BREAK
-from workflow.pdfmemo import read_any, read_image, read_pdf, thai_as_typed
+from workflow.onboarding import pdfmemo
+from workflow.onboarding.importer import docx_to_text
+from workflow.onboarding.memotext import CELL_BREAK
+from workflow.onboarding.pdfmemo import read_any, read_image, read_pdf, thai_as_typed
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
@@ -391,7 +391,7 @@ def draft_differences(ours: dict, theirs: dict) -> tuple[int, list[str]]:
 def test_a_corpus_memo_saved_as_pdf_gives_the_lines_and_the_draft_of_its_docx(name, tmp_path):
     """Rows split over pages and merged cells (hospital), label/value tables over pages (sao), shared cells (town):
     the PDF LibreOffice makes of each reads into the .docx's lines, and imports into the same draft."""
-    from workflow.importer import read_memo
+    from workflow.onboarding.importer import read_memo
 
     docx = (CORPUS / f"{name}.docx").read_bytes()
     pdf = to_pdf(docx, tmp_path)
@@ -402,7 +402,7 @@ def test_a_corpus_memo_saved_as_pdf_gives_the_lines_and_the_draft_of_its_docx(na
 
 
 def test_tone_marks_ocr_dropped_from_the_memo_forms_words_are_put_back():
-    from workflow.pdfmemo import _restore_marks
+    from workflow.onboarding.pdfmemo import _restore_marks
 
     assert _restore_marks("มาตรการที 1 การเปิดเผยข้อมูล") == "มาตรการที่ 1 การเปิดเผยข้อมูล"  # the heading found again
     assert _restore_marks("ขันตอนการดำเนินงาน") == "ขั้นตอนการดำเนินงาน"

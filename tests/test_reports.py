@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, require_tool, step, user
-from workflow import documents, evidence, exports, feeds, publication, rounds, tokens, transitions
 from workflow.db import db
+from workflow.engine import rounds, transitions
 from workflow.errors import PermissionDenied
 from workflow.models import AccessToken, Agency, AuditEvent, Cycle, Round
+from workflow.people import tokens
+from workflow.publishing import documents, evidence, exports, feeds, publication
 
 #: where screenshots and PDFs are kept (each concurrent run of scripts/test its own)
 ARTIFACTS = Path(os.environ.get("ITAFLOW_TEST_ARTIFACTS")
@@ -30,7 +32,7 @@ LATER = NOW + timedelta(hours=1)
 
 def flat(text: str) -> str:
     """The text without white space (pdftotext breaks lines where the layout did), not normalised: what was
-    typed must come back as typed (workflow/pdffonts.py)."""
+    typed must come back as typed (workflow/publishing/pdffonts.py)."""
     return re.sub(r"\s+", "", text)
 
 
@@ -118,7 +120,7 @@ def _pdftotext(path: Path, *mode: str) -> str:
 
 def test_pdf_text_is_the_thai_that_was_written(seed, tmp_path):
     """Copy and search give back what was typed, sara am (ำ), tone marks over lower vowels and all, in
-    pdftotext's default (layout) and raw modes, compared unnormalised (workflow/pdffonts.py)."""
+    pdftotext's default (layout) and raw modes, compared unnormalised (workflow/publishing/pdffonts.py)."""
     pdf_text(documents.render_pdf(documents.measures_document(seed.id, NOW)), tmp_path, "thai-text")
     path = tmp_path / "thai-text.pdf"
     words = _typed_words(seed)
@@ -381,7 +383,7 @@ def test_official_look_page_numbers_own_dates_and_presenter(seed, tmp_path):
 def test_the_demo_s_documents_carry_its_shifted_dates(app):
     """A demo cycle moved to this year shows no memo dated ๗ มิ.ย. ๒๕๖๗, and its monitoring text names the
     moved round dates."""
-    from workflow.demo import demo_document
+    from workflow.onboarding.demo import demo_document
 
     today = date(2026, 11, 25)
     doc = demo_document(today, as_written=False)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from tests.conftest import step, user
 from tests.test_web import counts, login, token
 from workflow import clock
-from workflow import evidence as evidence_service
 from workflow.db import db
 from workflow.models import AuditEvent, Evidence
+from workflow.publishing import evidence as evidence_service
 
 
 def test_the_queue_says_who_submitted_and_when_and_sends_back(demo):
@@ -91,7 +91,7 @@ def test_others_cannot_withdraw_and_a_done_step_keeps_its_evidence(demo):
 def test_a_done_step_keeps_its_evidence(demo):
     import pytest
 
-    from workflow import transitions
+    from workflow.engine import transitions
     from workflow.errors import ValidationError
 
     target = step("1.1", 2)
@@ -144,8 +144,8 @@ def _png(width: int = 300, height: int = 320) -> bytes:
 def test_the_emblem_heads_the_memos_and_bad_pictures_are_refused(demo, tmp_path):
     import subprocess
 
-    from workflow import documents
     from workflow.models import Agency, Cycle
+    from workflow.publishing import documents
 
     admin = login(demo, "admin")
     for data, name, says in ((b"%PDF-1.4 not a picture", "garuda.png", "อ่านไฟล์ภาพตราไม่ได้"),

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.test_web import counts, login, token
-from workflow import agencies, clock, rollup
+from workflow import clock
 from workflow.db import db
 from workflow.models import Cycle, Measure, Round, Step
+from workflow.oversight import rollup
+from workflow.people import agencies
 from workflow.thaidate import BANGKOK, bangkok_today
 
 UNITS = 6
@@ -21,7 +23,7 @@ UNITS = 6
 @pytest.fixture
 def office(demo):
     """The demo office with six schools under it, each at a different stage; one more under a child office."""
-    from workflow.demo import add_units
+    from workflow.onboarding.demo import add_units
 
     main = agencies.get("main")
     add_units(main.id, UNITS, now=clock.now())
@@ -70,8 +72,8 @@ def test_filters_and_sorting(office):
 def test_the_page_the_spreadsheet_and_the_api(demo, office):
     from openpyxl import load_workbook
 
-    from workflow import tokens
     from workflow.models import User
+    from workflow.people import tokens
 
     executive = login(demo, "executive")
     page = executive.get("/rollup?sort=overdue&desc=1")
@@ -116,8 +118,8 @@ def test_a_parent_reads_a_unit_but_changes_nothing_there(demo, office):
 
 def test_the_parent_hears_weekly_which_units_fell_behind(demo, office):
     from tasks.jobs import run_sweep
+    from workflow.channels.notify import render_message
     from workflow.models import OutboxMessage, Timer
-    from workflow.notify import render_message
 
     timer = db.session.execute(select(Timer).where(Timer.kind == rollup.WEEKLY, Timer.target_id == office.id)
                                ).scalar_one()
@@ -140,8 +142,9 @@ def test_kept_tallies_follow_every_change_and_the_day(demo, office, monkeypatch)
     """The roll-up keeps each cycle's figures while its agency's audit chain stands still: read again unchanged,
     nothing is counted; after a step done, a review approved or sent back, or the page published, that unit
     alone is counted again; and a later day moves the overdue figures without counting anything."""
-    from workflow import publication, transitions
+    from workflow.engine import transitions
     from workflow.models import CycleTally, User, UserRole
+    from workflow.publishing import publication
 
     counted: list[list[int]] = []
     real = rollup.count
@@ -197,7 +200,7 @@ def test_kept_tallies_follow_every_change_and_the_day(demo, office, monkeypatch)
 def tree(demo):
     """The demo office over two areas: one with two schools at different stages, one with 60 schools that have
     loaded nothing yet (a list longer than a page); and one school of its own."""
-    from workflow.demo import add_units
+    from workflow.onboarding.demo import add_units
 
     main = agencies.get("main")
     now = clock.now()
@@ -272,8 +275,8 @@ def test_an_unchanged_roll_up_is_read_with_one_statement(tree):
 def test_the_roll_up_page_pages_and_its_api(demo, tree):
     from openpyxl import load_workbook
 
-    from workflow import tokens
     from workflow.models import User
+    from workflow.people import tokens
 
     executive = login(demo, "executive")
     html = executive.get("/rollup").get_data(as_text=True)
@@ -305,7 +308,7 @@ def test_the_roll_up_page_pages_and_its_api(demo, tree):
 
 
 def test_a_units_page_has_its_own_year_switcher(demo, tree):
-    from workflow.nextyear import clone_cycle
+    from workflow.onboarding.nextyear import clone_cycle
 
     unit = agencies.get("main-u001")
     first = db.session.scalar(select(Cycle).where(Cycle.agency_id == unit.id))
@@ -327,7 +330,7 @@ def test_a_view_patched_with_what_changed_is_the_view_worked_out_afresh(tree):
     process that starts from nothing."""
     from flask import current_app
 
-    from workflow import transitions
+    from workflow.engine import transitions
     from workflow.models import User
 
     today = bangkok_today(clock.now())

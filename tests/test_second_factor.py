@@ -127,7 +127,7 @@ def test_a_recovery_code_works_once(demo):
     assert second_step(second, codes[4]) == 302
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == "recovery_code_used")).all()
     assert len(told) == 2
-    from workflow.notify import render_message
+    from workflow.channels.notify import render_message
 
     body = render_message(told[-1])[0]
     assert "รหัสกู้คืนที่ยังใช้ได้: ๘ รหัส" in body and "http://itaflow.test/security" in body
@@ -174,7 +174,7 @@ def test_an_admin_resets_a_lost_phone_audited_and_the_person_is_told(demo):
     assert event.actor_id == user("admin").id and event.target_id == person.id and event.data["totp"] is True
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.event == "second_factor_reset"))
     assert mail.to_email == ROLE_USERS["staff"]
-    from workflow.notify import render_message
+    from workflow.channels.notify import render_message
 
     assert "ผู้ดำเนินการ:" in render_message(mail)[0]
     assert staff.get("/").status_code == 302  # their sessions ended
@@ -187,7 +187,7 @@ def test_an_admin_resets_a_lost_phone_audited_and_the_person_is_told(demo):
 
 
 def test_an_invitation_link_is_a_first_factor_only(demo):
-    from workflow import invitations
+    from workflow.people import invitations
 
     secret, _ = set_up_app(login(demo, "staff"))
     person = user("hr-staff")

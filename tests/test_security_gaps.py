@@ -27,8 +27,8 @@ def _open_step():
 
 
 def test_a_burst_of_uploads_is_limited(demo):
-    from workflow import evidence as evidence_service
     from workflow.errors import RateLimited
+    from workflow.publishing import evidence as evidence_service
 
     s, owner = _open_step(), user("hr-staff").id
     for i in range(evidence_service.MAX_FILES_PER_MINUTE):
@@ -41,8 +41,8 @@ def test_a_burst_of_uploads_is_limited(demo):
 
 def test_a_burst_sent_at_once_cannot_slip_past_the_limit(demo):
     """Fifteen uploads at the same moment, each in its own thread and transaction (as web workers would)."""
-    from workflow import evidence as evidence_service
     from workflow.errors import RateLimited
+    from workflow.publishing import evidence as evidence_service
 
     step_id, owner = _open_step().id, user("hr-staff").id  # ids: the test's objects stay in its own thread
     db.session.commit()
@@ -93,7 +93,7 @@ def test_every_file_and_folder_is_private_to_the_service(tmp_path, caplog):
         # what the service writes from now on is private from the start
         with app.app_context():
             db.create_all()
-            from workflow import evidence as evidence_service
+            from workflow.publishing import evidence as evidence_service
 
             new = evidence_service.upload_folder() / "new.pdf"
             new.write_bytes(b"%PDF-1.4")
@@ -130,7 +130,8 @@ def test_the_admin_page_warns_of_plain_http(demo):
 
 def test_email_links_are_made_from_the_base_url_when_sent(demo):
     """An alert queued while the base URL was the embedded default still leads to the site once it is set."""
-    from workflow import invitations, notify
+    from workflow.channels import notify
+    from workflow.people import invitations
 
     s = _open_step()
     notify.step_opened(s, "links-test", clock.now())

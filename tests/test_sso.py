@@ -1,7 +1,7 @@
 """Single sign-on against a real OpenID provider run locally: npm's oidc-provider (tests/oidc_provider.mjs), started
 by the tests on a free port like redis-server is, and made to misbehave on purpose where a case needs it: a
 token re-signed with a key it never published, another audience, a clock an hour behind, keys rotated, an
-endpoint down. The app is the real one (web/sso.py with Authlib, workflow/signin.py) through Flask's test
+endpoint down. The app is the real one (web/sso.py with Authlib, workflow/people/signin.py) through Flask's test
 client, and once in Chromium with axe-core on the sign-in page."""
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from tests.conftest import PASSWORD, PG_URL, RequestInItsOwnContext, require_too
 from tests.test_live import free_port, wait_for
 from tests.test_web import token
 from web import create_app
-from workflow import clock, signin, signinsettings
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, SignInIdentity
+from workflow.people import signin, signinsettings
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = Path(__file__).resolve().parent / "oidc_provider.mjs"
@@ -141,7 +142,7 @@ def sso_env(tmp_path, issuer: str, base: str = BASE) -> dict:
 
 def make_app(env: dict):
     from web.security import limiter
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     app = create_app(env)
     app.config["TESTING"] = True
@@ -466,7 +467,7 @@ def test_thaid_matches_the_citizen_id_an_admin_entered_kept_only_as_a_keyed_hash
 
 
 def test_a_parent_switches_a_provider_on_for_its_units(site, op):
-    from workflow import units
+    from workflow.people import units
 
     unit, unit_admin = units.add_unit(user("admin").agency_id, "school1", "โรงเรียนทดสอบ", "school",
                                       admin_name="ครูผู้ดูแล", admin_email="head@school1.example",
@@ -521,7 +522,7 @@ def test_required_single_sign_on_refuses_passwords_except_the_break_glass_admin(
         as_text=True)
     assert signin.rules(db.session.get(signin.Agency, user("admin").agency_id))
     # nor does a link to set a password get round it (the break-glass admin's still works)
-    from workflow import invitations
+    from workflow.people import invitations
 
     def welcome(role: str) -> int:
         link = invitations.make_link(user(role), clock.now()).rsplit("/", 1)[1]

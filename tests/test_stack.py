@@ -36,7 +36,7 @@ def Browser(stack: NativeStack, n: int) -> _Browser:  # noqa: N802 - reads as th
 @pytest.fixture(scope="module")
 def stack():
     from workflow.db import db
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     def demo(s: NativeStack) -> None:
         with s.app().app_context():
@@ -142,9 +142,9 @@ def test_a_web_replica_killed_under_light_load_fails_no_get(stack):
 
 def test_a_worker_killed_mid_batch_loses_no_mail(stack):
     from tests.conftest import agency_id
+    from workflow.channels.notify import queue
     from workflow.db import db
     from workflow.models import OutboxMessage, User
-    from workflow.notify import queue
 
     stack.sink.delay = 0.03  # a relay that takes its time: the batch is still going when a worker dies
     received_before = len(stack.sink.messages)

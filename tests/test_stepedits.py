@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import step, user
 from tests.test_web import counts, login, token
-from workflow import clock, stepedits
+from workflow import clock
 from workflow.db import db
+from workflow.engine import stepedits
 from workflow.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from workflow.models import AuditEvent, Group, Measure, OutboxMessage, Timer
 from workflow.thaidate import format_be
@@ -113,7 +114,7 @@ def test_steps_worked_on_are_not_removed_and_nothing_changes(demo, which, error)
 
 
 def test_a_step_with_evidence_is_not_removed(demo):
-    from workflow import evidence
+    from workflow.publishing import evidence
 
     target = step("1.1", 2)
     evidence.add_note(target.id, actor_id=user("hr-staff").id, now=clock.now(), text="ร่างคำสั่ง")

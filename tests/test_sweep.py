@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from tasks.jobs import run_sweep
 from tests.conftest import step, user
-from workflow import transitions
+from workflow.channels.notify import render_message
 from workflow.db import db
-from workflow.demo import demo_document
-from workflow.instantiate import instantiate
+from workflow.engine import transitions
+from workflow.engine.instantiate import instantiate
 from workflow.models import OutboxMessage, Round, Timer
-from workflow.notify import render_message
+from workflow.onboarding.demo import demo_document
 from workflow.thaidate import BANGKOK, to_bangkok
 
 BEFORE_MAY = datetime(2024, 4, 30, 3, 0, tzinfo=UTC)  # 30 April 2567, 10:00 in Bangkok
@@ -113,7 +113,7 @@ def test_overdue_gives_one_alert_then_one_escalation(memo, app):
     s.due_on = date(2024, 5, 10)  # Friday
     db.session.flush()
     db.session.execute(Timer.__table__.delete().where(Timer.target_type == "step", Timer.target_id == s.id))
-    from workflow.alerts import schedule_step_alerts
+    from workflow.channels.alerts import schedule_step_alerts
 
     schedule_step_alerts(s, BEFORE_MAY)
     db.session.commit()
@@ -178,7 +178,7 @@ def test_digest_users_get_one_email_a_day(memo):
 def test_people_who_chose_english_get_english_email(memo):
     """Alerts, the round report and the items for the meeting follow the recipient's language; everyone else
     keeps Thai. The memo's own text (titles) stays as written."""
-    from workflow.users import set_language
+    from workflow.people.users import set_language
 
     for key in ("pannee", "amporn"):
         set_language(user(key).id, "en", now=BEFORE_MAY)
@@ -276,7 +276,7 @@ def test_delivery_starts_after_the_first_batch_that_queued_mail(memo):
 
 
 def test_alerts_go_in_office_hours_on_working_days_only(app):
-    from workflow.alerts import in_alert_hours, next_alert_moment
+    from workflow.channels.alerts import in_alert_hours, next_alert_moment
 
     assert not in_alert_hours(bkk(2026, 11, 28, 19, 0))  # a Saturday evening
     assert not in_alert_hours(bkk(2026, 11, 30, 8, 29)) and in_alert_hours(bkk(2026, 11, 30, 8, 30))
@@ -327,8 +327,8 @@ def test_a_past_years_memo_loaded_with_past_dates_allowed_announces_no_step_alre
     """The seed (BE 2567) loaded in 2569 after the officer said to go on despite the past dates: no "ถึงคิวของท่าน"
     for the steps due long ago (the confirm page promises no backdated alerts); each open step's overdue alert
     is its people's one word, at the next moment alerts may go out. (Found as 30 e-mails left at 22:00.)"""
-    from workflow.instantiate import past_dates
-    from workflow.notify import recipient_rows
+    from workflow.channels.notify import recipient_rows
+    from workflow.engine.instantiate import past_dates
     from workflow.thaidate import bangkok_today
 
     wednesday = bkk(2026, 11, 25, 10, 0)  # in office hours: only the past-date rule can hold these back
@@ -350,7 +350,7 @@ def test_a_current_years_memo_loaded_at_night_queues_its_alerts_for_the_next_off
     """Loaded at 22:00 in Bangkok on a Wednesday: the opening alerts of steps still to come are queued but leave
     at Thursday's office hour (as the timers would), e-mail and LINE alike; nothing is due to the senders at
     night."""
-    from workflow.mailer import has_due_mail
+    from workflow.channels.mailer import has_due_mail
     from workflow.thaidate import bangkok_today
 
     night = bkk(2026, 11, 25, 22, 0)
@@ -370,7 +370,7 @@ def test_every_alert_path_obeys_the_office_hours_rule(app):
     """One rule for every alert, whatever queues it: in office hours it leaves at once; outside them it waits for
     the next working day's office hour (LINE rows too); a sign-in link and the digest at its reader's hour do
     not wait."""
-    from workflow.alerts import send_moment
+    from workflow.channels.alerts import send_moment
 
     saturday = bkk(2026, 11, 28, 19, 0)
     monday = bkk(2026, 11, 30, 8, 30)

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, step, user
-from workflow import transitions
+from workflow.channels.notify import render_message
 from workflow.db import db
+from workflow.engine import transitions
 from workflow.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from workflow.models import AuditEvent, OutboxMessage, ReviewDecision, Step
-from workflow.notify import render_message
 
 LATER = NOW + timedelta(hours=1)
 
@@ -247,7 +247,7 @@ def test_each_change_writes_audit_and_outbox_in_the_same_transaction(seed):
 
 
 def test_outbox_dedupe_key_is_unique_per_event_and_recipient(seed):
-    from workflow import notify
+    from workflow.channels import notify
 
     s = step("1.1", 1)
     assert notify.step_opened(s, "manual", NOW) > 0
@@ -276,7 +276,7 @@ def test_two_people_at_once_one_wins_the_other_gets_a_conflict(seed):
 
 
 def test_emails_of_a_decision_follow_the_recipients_language(seed):
-    from workflow.users import set_language
+    from workflow.people.users import set_language
 
     set_language(user("pannee").id, "en", now=NOW)
     db.session.commit()
@@ -332,7 +332,7 @@ def test_a_change_between_our_read_and_our_write_is_a_conflict(seed, monkeypatch
 def test_recipients_read_as_rows_are_the_recipients_of_the_models(seed):
     """``notify.recipient_rows`` (one statement, for the hot path) says who ``step_recipients`` says, for every
     step, with a disabled member and an acting director in play."""
-    from workflow import notify
+    from workflow.channels import notify
     from workflow.models import Group, User
 
     user("hr-staff").active = False
@@ -345,7 +345,7 @@ def test_recipients_read_as_rows_are_the_recipients_of_the_models(seed):
     for s in steps:
         assert [u.id for u in notify.recipient_rows(s, day)] == [u.id for u in notify.step_recipients(s, day)], s.id
     # and with the group's director away, a member away too, each with someone acting for them
-    from workflow import absences
+    from workflow.engine import absences
 
     director = db.session.get(User, group.director_id)
     member = next(u for u in group.members if u.active and u.id not in (group.director_id, group.acting_director_id))

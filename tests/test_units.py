@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.test_web import login, token
-from workflow import agencies, clock, invitations
+from workflow import clock
 from workflow.db import db
 from workflow.models import Agency, AuditEvent, OutboxMessage, User
+from workflow.people import agencies, invitations
 
 NEW = {"name": "โรงเรียนบ้านหนองแวง", "code": "nongwaeng", "kind": "school",
        "admin_name": "ครูสมศรี ใจดี", "admin_email": "somsri@school.example"}
@@ -25,7 +26,7 @@ def _written() -> tuple[int, int, int, int]:
 
 
 def _link(email: str) -> str:
-    from workflow.notify import render_message
+    from workflow.channels.notify import render_message
 
     row = db.session.execute(select(OutboxMessage).where(OutboxMessage.to_email == email,
                                                          OutboxMessage.event == "invitation")
@@ -72,7 +73,7 @@ def test_a_parent_admin_adds_a_unit_whose_admin_sets_a_password_and_signs_in(dem
     # the unit's admin adds a unit of their own (a school's branch) but nothing above or beside it
     assert agencies.get("main").id not in {a.id for a, _ in _choices(again)}
     # the parent's admin may send the unit's admin a new link (the first expired), not its other people
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     teacher = add_user(name="ครูสมชาย", email="somchai@school.example", roles=["staff"], actor_id=first.id,
                        now=clock.now(), agency_id=unit.id)
@@ -148,7 +149,7 @@ def test_an_admin_sends_a_link_to_their_own_people_only(demo):
     assert _link(mine.email)
     now = clock.now()
     agencies.add("other", "หน่วยงานข้างเคียง", actor_id=None, now=now)
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     theirs = add_user(name="คนของที่อื่น", email="them@other.example", roles=["staff"], actor_id=None, now=now,
                       agency_id=agencies.get("other").id)

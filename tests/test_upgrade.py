@@ -53,7 +53,7 @@ if mode in ("seed", "migrate"):
     with app.app_context():
         upgrade(directory=str(Path("workflow/migrations").resolve()))
         if mode == "seed":
-            from workflow.demo import run_demo
+            from workflow.onboarding.demo import run_demo
 
             run_demo(now=clock.now(), password=PASSWORD)
         db.session.commit()
@@ -114,7 +114,7 @@ def _git(*args: str) -> str:
 
 def _previous_release() -> str:
     """The commit before the one that added the newest migration (the schema's head)."""
-    from workflow.schema import code_head
+    from workflow.operations.schema import code_head
 
     head = code_head()
     (newest,) = [p for p in VERSIONS.glob("*.py") if p.name.startswith(f"{head}_")]

@@ -235,22 +235,22 @@ def test_every_route_declares_its_access_and_is_in_the_matrix(demo):
 
 def _ids():
     from workflow import clock
-    from workflow import evidence as evidence_service
     from workflow.models import Group, Measure, Round
+    from workflow.publishing import evidence as evidence_service
 
     s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
     ev = evidence_service.add_file(s.id, actor_id=user("hr-staff").id, now=clock.now(), filename="แผน.pdf",
                                    data=b"%PDF-1.4 test")
     db.session.commit()
-    from workflow import tokens
     from workflow.models import Cycle
+    from workflow.people import tokens
 
     admin_token, _ = tokens.create(user("admin").id, "api", "matrix", now=clock.now())
-    from workflow import drafts
+    from workflow.onboarding import drafts
 
     draft = drafts.blank(actor_id=user("admin").id, now=clock.now(), fiscal_year=2569)
     _line_rows(user("admin").agency_id, clock.now())
-    from workflow import absences
+    from workflow.engine import absences
     from workflow.thaidate import bangkok_today
 
     away = absences.record(actor_id=user("admin").id, user_id=user("kamonnapa").id,
@@ -334,7 +334,7 @@ def test_login_session_and_logout(demo):
 def test_sign_in_rehashes_a_password_stored_with_other_parameters(demo, monkeypatch):
     from argon2 import PasswordHasher
 
-    from workflow import users
+    from workflow.people import users
 
     stored = user("admin").password_hash  # made by the suite's cheap hasher (conftest)
     monkeypatch.setattr(users, "hasher", PasswordHasher())  # the production parameters
@@ -537,7 +537,7 @@ def test_the_old_import_address_leads_to_the_measures_editor(demo):
 
 def test_navigation_count_matches_my_steps(demo):
     """The count is a UNION of two index ranges; it must equal the list it counts (named and group steps)."""
-    from workflow import queries
+    from workflow.engine import queries
     from workflow.models import User
 
     for person in db.session.execute(select(User)).scalars():
@@ -642,7 +642,7 @@ def test_downloads_of_a_signed_in_person_are_never_stored(demo):
 
 def test_under_https_the_session_cookie_is_host_bound_and_secure(tmp_path):
     from web import create_app
-    from workflow.demo import run_demo
+    from workflow.onboarding.demo import run_demo
 
     app = create_app({"ITAFLOW_INSTANCE": str(tmp_path / "i"), "ITAFLOW_SECRET_KEY": "test-secret-key-https",
                       "ITAFLOW_BASE_URL": "https://ita.example.go.th",
@@ -672,7 +672,7 @@ def test_an_unknown_address_costs_a_password_check_too(demo, monkeypatch):
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
-    from workflow import users
+    from workflow.people import users
 
     checked = []
 
@@ -693,7 +693,7 @@ def test_an_unknown_address_costs_a_password_check_too(demo, monkeypatch):
                                   "15081985", "Password1"])
 def test_common_and_guessable_passwords_are_refused(weak):
     from workflow.errors import ValidationError
-    from workflow.users import check_password_policy, common_passwords
+    from workflow.people.users import check_password_policy, common_passwords
 
     assert len(common_passwords()) >= 10_000
     with pytest.raises(ValidationError) as refused:
@@ -704,7 +704,7 @@ def test_common_and_guessable_passwords_are_refused(weak):
 @pytest.mark.parametrize("fine", ["correct-horse-battery", "ฝนตกที่ร้อยเอ็ดแต่งานไม่เลยกำหนด", "12345679-ok-go",
                                   "32132025", "99999998x"])
 def test_uncommon_passwords_pass(fine):
-    from workflow.users import check_password_policy
+    from workflow.people.users import check_password_policy
 
     check_password_policy(fine)
 
@@ -733,8 +733,8 @@ def test_guesses_at_one_account_are_limited_from_every_address(demo):
 
 def test_uploads_have_a_quota_per_step_per_person_and_a_rate(demo, monkeypatch):
     from workflow import clock
-    from workflow import evidence as evidence_service
     from workflow.errors import ValidationError
+    from workflow.publishing import evidence as evidence_service
 
     s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)
     owner = user("hr-staff").id
@@ -770,9 +770,10 @@ def test_evidence_visibility_matrix_every_place_every_role(demo):
 
     from openpyxl import load_workbook
 
-    from workflow import clock, tokens
-    from workflow import evidence as evidence_service
+    from workflow import clock
     from workflow.models import Cycle
+    from workflow.people import tokens
+    from workflow.publishing import evidence as evidence_service
 
     s = step("1.1", 3) if step("1.1", 2).state != "open" else step("1.1", 2)  # กลุ่มบริหารงานบุคคล's
     evidence_service.add_link(s.id, actor_id=user("hr-staff").id, now=clock.now(),
@@ -854,7 +855,7 @@ def test_the_mail_page_shows_be_dates_in_bangkok_time_and_only_this_agencys_mail
 
 
 def test_my_steps_says_which_are_mine_by_name_and_which_my_groups(demo):
-    from workflow import queries
+    from workflow.engine import queries
 
     person = user("hr-staff")
     steps = queries.my_open_steps(person)

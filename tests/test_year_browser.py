@@ -14,8 +14,9 @@ from sqlalchemy import select
 from tests.conftest import step, user
 from tests.test_accessibility import _axe_source, _check
 from tests.test_browser import ARTIFACTS, DESKTOP, PHONE, browser, sign_in, site  # noqa: F401 (fixtures)
-from workflow import agencies, clock
+from workflow import clock
 from workflow.db import db
+from workflow.people import agencies
 from workflow.thaidate import bangkok_today, format_be, to_thai_digits
 
 pytestmark = pytest.mark.slow
@@ -98,9 +99,9 @@ def test_a_director_away_another_acts_and_everything_says_so(browser, site, view
 
 @pytest.mark.parametrize("viewport, label", [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_the_roll_up_shows_the_level_below_first_and_pages_through_units(browser, site, viewport, label):  # noqa: F811
-    from workflow.demo import add_units
     from workflow.models import Cycle
-    from workflow.nextyear import clone_cycle
+    from workflow.onboarding.demo import add_units
+    from workflow.onboarding.nextyear import clone_cycle
 
     now = clock.now()
     agencies.add("area-a", "เขตพื้นที่การศึกษา ก", kind="area", parent_code="main", actor_id=None, now=now)
@@ -207,8 +208,8 @@ def test_a_send_back_from_the_queue_e_mails_who_and_their_position(
 
     from tasks.sink import start_sink
     from tests.test_mailer import free_port
-    from workflow import alerts
-    from workflow.mailer import deliver_pending
+    from workflow.channels import alerts
+    from workflow.channels.mailer import deliver_pending
 
     port = free_port()
     controller, sink = start_sink(port=port, maildir=tmp_path / "maildir")
@@ -242,7 +243,7 @@ def test_a_send_back_from_the_queue_e_mails_who_and_their_position(
 def test_an_officers_absence_offers_their_steps_for_reassignment(browser, site, viewport, label):  # noqa: F811
     """The admin records an officer's leave with a colleague acting; the secretariat sees her steps due meanwhile
     on the absences page and hands one to the acting colleague (proposed) from there."""
-    from workflow import absences as absence_service
+    from workflow.engine import absences as absence_service
     from workflow.models import Step
 
     today = bangkok_today(clock.now())

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from tests.test_browser import browser, site  # noqa: F401 (fixtures)
 from tests.test_web import login
-from workflow import agencies, clock
+from workflow import clock
 from workflow.db import db
-from workflow.demo import demo_document
-from workflow.instantiate import instantiate
+from workflow.engine.instantiate import instantiate
 from workflow.models import Cycle
+from workflow.onboarding.demo import demo_document
+from workflow.people import agencies
 from workflow.thaidate import bangkok_today, to_thai_digits
 
 PAGES = ("/dashboard", "/measures", "/rounds", "/reports")

@@ -101,7 +101,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     def readyz():
         """Readiness for docker-compose, nginx and load balancers: the database answers, Redis answers when it
         is configured, the schema is at this release's head. 503 names what is not ready (no data, no login)."""
-        from workflow.health import readiness
+        from workflow.operations.health import readiness
 
         checks = readiness()
         ready = all(c.ok for c in checks)

@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from web.openapi import spec
 from web.security import csrf, limiter, public
 from web.transaction import keep_audit_on_error
-from workflow import audit, clock, permissions, queries, tokens, transitions
+from workflow import audit, clock
 from workflow.db import db
+from workflow.engine import queries, transitions
+from workflow.engine.status import is_overdue, owner_label
 from workflow.errors import ItaflowError, NotFound, PermissionDenied, ValidationError
 from workflow.models import Cycle, Evidence, Measure, Round, Step
-from workflow.status import is_overdue, owner_label
+from workflow.people import permissions, tokens
 from workflow.thaidate import bangkok_today
 from workflow.vocabulary import acted_for_words
 
@@ -286,7 +288,7 @@ def _rollup_reader() -> None:
 def rollup_units():
     """The parent's roll-up, a page at a time: the units below the caller's agency with their current cycle's
     figures, filtered, searched and sorted as the page does."""
-    from workflow import rollup
+    from workflow.oversight import rollup
     from workflow.vocabulary import AgencyKind
 
     _rollup_reader()
@@ -313,7 +315,7 @@ def rollup_units():
 @token_required
 def rollup_offices():
     """The level below: each office with its units' totals and its most late units."""
-    from workflow import rollup
+    from workflow.oversight import rollup
 
     _rollup_reader()
     seen = rollup.overview(g.user.agency_id, bangkok_today(clock.now()), under=request.args.get("under") or None,

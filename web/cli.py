@@ -14,9 +14,10 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from web import MIGRATIONS, create_app
-from workflow import agencies, clock
+from workflow import clock
 from workflow.db import db
 from workflow.errors import DefinitionError, ItaflowError, ValidationError
+from workflow.people import agencies
 
 
 def _fail(message: str) -> NoReturn:
@@ -125,7 +126,7 @@ def secrets_new_key() -> None:
 
 def _plan_backups() -> None:
     """The daily backup's timer (ITAFLOW_BACKUP_KEEP > 0), planned once the schema is there."""
-    from workflow import backupplan
+    from workflow.operations import backupplan
 
     backupplan.plan(clock.now())
     db.session.commit()
@@ -137,7 +138,7 @@ def _plan_backups() -> None:
 @with_appcontext
 def backup_command(output: Path | None) -> None:
     """Back up the database, evidence files and settings while the system runs (สำรองข้อมูล)."""
-    from workflow import backups
+    from workflow.operations import backups
 
     if output is not None and output.exists():
         _fail(f"มีไฟล์ {output} อยู่แล้ว / {output} exists already")
@@ -163,7 +164,7 @@ def backup_command(output: Path | None) -> None:
 def doctor_command() -> None:
     """Check this deployment and say what to fix (ตรวจสุขภาพระบบ): settings, the database's schema, Redis, the
     SMTP relay, LINE, disk space, the instance files' modes, the clock, the backups. Exits 1 on a problem."""
-    from workflow import doctor
+    from workflow.operations import doctor
 
     marks = {doctor.OK: "✓", doctor.WARN: "!", doctor.PROBLEM: "✗"}
     findings = doctor.run(clock.now())
@@ -186,7 +187,7 @@ def doctor_command() -> None:
 def restore_command(archive: Path, force: bool, check_only: bool) -> None:
     """Restore a backup into an empty instance, then verify every audit chain (กู้คืนข้อมูลจากไฟล์สำรอง).
     Stop the web, the workers and beat first."""
-    from workflow import backups, restore
+    from workflow.operations import backups, restore
 
     try:
         if check_only:
@@ -243,9 +244,9 @@ def load_command(file: Path, check: bool, agency_code: str | None, past_ok: bool
     """Validate a definitions file, then instantiate its cycle (ตรวจแล้วนำเข้าไฟล์นิยามมาตรการ)."""
     import sys
 
-    from workflow.definitions import load_definitions_file
+    from workflow.engine.definitions import load_definitions_file
+    from workflow.engine.instantiate import instantiate, past_dates
     from workflow.errors import ValidationError
-    from workflow.instantiate import instantiate, past_dates
     from workflow.thaidate import bangkok_today
 
     doc = load_definitions_file(file)
@@ -284,10 +285,10 @@ def import_command(memo: Path, output: Path | None, agency_code: str | None, map
     non-zero when the file written would not load as it is (the places to fix are printed)."""
     import yaml
 
-    from workflow.definitions import parse_definitions
+    from workflow.engine.definitions import parse_definitions
     from workflow.errors import DefinitionError
-    from workflow.importer import read_memo, to_yaml
-    from workflow.memolayout import Mapping
+    from workflow.onboarding.importer import read_memo, to_yaml
+    from workflow.onboarding.memolayout import Mapping
 
     mapping = None
     if mapping_file is not None:
@@ -333,7 +334,7 @@ def clone_command(cycle_id: int, agency_code: str | None) -> None:
     """Copy a cycle to the next fiscal year, dates moved one year (คัดลอกไปปีงบประมาณถัดไป)."""
     from workflow.errors import ValidationError
     from workflow.models import Cycle
-    from workflow.nextyear import clone_cycle
+    from workflow.onboarding.nextyear import clone_cycle
 
     if agency_code is not None:
         agency = agencies.get(agency_code)
@@ -408,7 +409,7 @@ def users_group() -> None:
 @service_command
 def users_add(name, email, roles, group_key, position, agency_code, password) -> None:
     """Add one user."""
-    from workflow.users import add_user
+    from workflow.people.users import add_user
 
     user = add_user(name=name, email=email, roles=list(roles), group_key=group_key, position=position,
                     password=password, actor_id=None, now=clock.now(), agency_id=_agency_id(agency_code))
@@ -421,7 +422,7 @@ def users_add(name, email, roles, group_key, position, agency_code, password) ->
 @service_command
 def users_import(csv_file, agency_code: str | None) -> None:
     """Import users from CSV: name,email,roles,group,position (all or nothing)."""
-    from workflow.users import import_users
+    from workflow.people.users import import_users
 
     users = import_users(csv_file.read(), actor_id=None, now=clock.now(), agency_id=_agency_id(agency_code))
     click.echo(f"นำเข้าผู้ใช้ {len(users)} คน / imported {len(users)} user(s); "
@@ -436,7 +437,7 @@ def users_import(csv_file, agency_code: str | None) -> None:
 @service_command
 def users_notify(email: str, mode: str, hour: int | None) -> None:
     """Choose instant alerts or a daily digest for a user (การแจ้งเตือน)."""
-    from workflow.users import set_notify
+    from workflow.people.users import set_notify
 
     user = set_notify(email=email, mode=mode, hour=hour, actor_id=None, now=clock.now())
     click.echo(f"{user.email}: {user.notify_mode}" + (f" {user.digest_hour:02d}:00" if mode == "digest" else ""))
@@ -450,7 +451,7 @@ def users_notify(email: str, mode: str, hour: int | None) -> None:
 @service_command
 def demo_command(as_written: bool, password: str | None, units: int) -> None:
     """Load the memo's measures with one demo account per role (ข้อมูลตัวอย่าง)."""
-    from workflow.demo import add_units, run_demo
+    from workflow.onboarding.demo import add_units, run_demo
 
     now = clock.now()
     result, logins = run_demo(now=now, as_written=as_written, password=password)
@@ -483,7 +484,7 @@ def _calendar_notes(result) -> None:
 @with_appcontext
 def status_command(cycle_id: int | None, arabic: bool, agency_code: str | None) -> None:
     """Measures and steps with owners, BE due dates and overdue marks (สถานะ)."""
-    from workflow.status import render, rows
+    from workflow.engine.status import render, rows
 
     style = "arabic" if arabic else current_app.config["ITAFLOW"].digits  # ITAFLOW_DIGITS, as the web
     try:

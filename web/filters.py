@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.i18n import language
 from web.security import viewer_scope
-from workflow import queries
+from workflow.engine import queries
 from workflow.thaidate import digits, format_be, format_be_datetime
 from workflow.vocabulary import acted_for_words, label, month_words, role_label, step_title
 
@@ -112,12 +112,12 @@ def init_filters(app: Flask) -> None:
 
     def oit_code(cycle, role: str) -> str:
         """The OIT item a document answers in the cycle's framework ("O42" in 2566, "O25" in 2569), or ""."""
-        from workflow import frameworks
+        from workflow.engine import frameworks
 
         return frameworks.code_for(cycle, role) or ""
 
     app.jinja_env.globals["oit_code"] = oit_code
-    from workflow.linebind import own_target
+    from workflow.channels.linebind import own_target
 
     app.jinja_env.globals["line_of"] = own_target
     app.jinja_env.filters["num"] = lambda n: digits(str(n), _style())

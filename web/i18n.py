@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, request, session, 
 from flask_babel import Babel, get_locale
 
 from web.security import public, safe_next
-from workflow.users import LANGUAGES
+from workflow.people.users import LANGUAGES
 
 bp = Blueprint("i18n", __name__)
 
@@ -39,7 +39,8 @@ def init_i18n(app: Flask) -> None:
 @public
 def switch():
     """ไทย / English: kept in the session, and on the account of a signed-in person."""
-    from workflow import clock, users
+    from workflow import clock
+    from workflow.people import users
 
     lang = request.form.get("lang")
     if lang in LANGUAGES:

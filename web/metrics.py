@@ -141,7 +141,8 @@ class _DatabaseFigures:
     """Read at each scrape: the outbox by channel and state, and its oldest due row's age; timers due and late."""
 
     def collect(self):
-        from workflow import clock, health
+        from workflow import clock
+        from workflow.operations import health
 
         now = clock.now()
         settings = current_app.config["ITAFLOW"]

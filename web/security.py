@@ -146,7 +146,7 @@ def _load_user():
 
 def viewer_scope() -> tuple[list[int], list[int]]:
     """(groups I direct or act for, all my groups) of the signed-in user, asked once per request."""
-    from workflow import queries
+    from workflow.engine import queries
 
     if "scope" not in g:
         directed = queries.directed_group_ids(g.user)

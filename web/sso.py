@@ -17,7 +17,7 @@ ThaID relying-party example), as strict as the standard allows.
 - Nothing secret is logged: not the client secret, the code, the tokens, the verifier or a citizen id
   (Authlib's own debug lines print the verifier, so its logger stays above DEBUG).
 
-The claims then go to ``workflow.signin.sign_in``, which finds the account or refuses.
+The claims then go to ``workflow.people.signin.sign_in``, which finds the account or refuses.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Who acts for whom on a day (รักษาราชการแทน): the rule every layer asks (alerts go to who acts, the rights of
-an acting person, the approval queue), read from the absences recorded by ``workflow.absences``, the service
+an acting person, the approval queue), read from the absences recorded by ``workflow.engine.absences``, the service
 that records and cancels them. Below every package: it reads, it never writes."""
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def acting_for(user_id: int, day: date, agency_id: int) -> dict[int, ActedFor]:
 
 
 def attach(user, day: date):
-    """Tell a person's object the day it acts on, so the rules (``workflow.permissions``) can find whom they
+    """Tell a person's object the day it acts on, so the rules (``workflow.people.permissions``) can find whom they
     act for (asked only when their own right does not suffice). Returns the person."""
     if user is not None:
         user._acting_day = day

@@ -1,6 +1,6 @@
 """Steps read as light rows, for the hot path of a transition (one statement, no ORM objects).
 
-Marking a step done is what every officer does all year; ``workflow.transitions`` reads the step, its
+Marking a step done is what every officer does all year; ``workflow.engine.transitions`` reads the step, its
 measure, the measure's cycle and the owner group's directors here in one statement, and writes with
 statements of its own. The rows carry the same attribute names as the models, so the permission rules,
 the alert timers and the email items read either.

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import deny, login_required
 from web.views.common import act, int_field
-from workflow import absences, clock
+from workflow import clock
 from workflow.db import db
+from workflow.engine import absences
 from workflow.errors import NotFound, PermissionDenied, ValidationError
 from workflow.models import User
 from workflow.thaidate import bangkok_today

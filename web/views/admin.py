@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 from web.i18n import language, message
 from web.security import roles_required
 from web.views.common import act, int_field
-from workflow import accounts, clock
+from workflow import clock
 from workflow.db import db
-from workflow.definitions import parse_definitions
+from workflow.engine.definitions import parse_definitions
+from workflow.engine.instantiate import instantiate
 from workflow.errors import DefinitionError, ItaflowError
-from workflow.instantiate import instantiate
 from workflow.models import ROLES, Group, OutboxMessage, User
-from workflow.users import add_user
+from workflow.people import accounts
+from workflow.people.users import add_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,7 +30,7 @@ def index():
     from workflow.models import Agency
 
     has_emblem = db.session.scalar(select(Agency.emblem.is_not(None)).where(Agency.id == mine))
-    from workflow import secondfactor
+    from workflow.people import secondfactor
 
     return render_template("admin.html", users=users, groups=groups, roles=ROLES, has_emblem=has_emblem,
                            policy=db.session.scalar(select(Agency.second_factor).where(Agency.id == mine)),
@@ -72,7 +73,7 @@ def update_user(user_id: int):
 @roles_required("admin")
 def invite_user(user_id: int):
     """E-mail the person a link to set their own password (a newcomer, or someone who forgot theirs)."""
-    from workflow import invitations
+    from workflow.people import invitations
 
     return act(invitations.invite, url_for("admin.index"), _("ส่งลิงก์ตั้งรหัสผ่านทางอีเมลแล้ว"), user_id=user_id,
                now=clock.now())
@@ -82,7 +83,7 @@ def invite_user(user_id: int):
 @roles_required("admin")
 def emblem():
     """The agency's emblem (ตราครุฑ) for its memos: uploaded, or removed (``remove=1``)."""
-    from workflow import agencies
+    from workflow.people import agencies
 
     upload = request.files.get("file")
     data = None if request.form.get("remove") == "1" else (upload.read() if upload else b"")
@@ -97,7 +98,7 @@ def emblem():
 def frameworks_page():
     """The ITA frameworks (OIT item lists): the shipped ones and the agency's own; upload a list (TSV, refused
     whole with its lines); choose the one a cycle is assessed by."""
-    from workflow import frameworks
+    from workflow.engine import frameworks
     from workflow.models import Cycle
 
     problems: list[str] = []
@@ -128,7 +129,7 @@ def frameworks_page():
 @bp.post("/frameworks/use/<int:cycle_id>")
 @roles_required("admin")
 def use_framework(cycle_id: int):
-    from workflow import frameworks
+    from workflow.engine import frameworks
 
     return act(frameworks.use, url_for("admin.frameworks_page"), _("เลือกเกณฑ์สำหรับปีงบประมาณนี้แล้ว"),
                cycle_id=cycle_id, choice=request.form.get("framework") or "", now=clock.now())
@@ -155,7 +156,7 @@ def problem_lines(exc: DefinitionError) -> list[str]:
 
 def _past_warning(doc: dict) -> str | None:
     """What of the file is already past, in the page's language, or None."""
-    from workflow.instantiate import past_dates
+    from workflow.engine.instantiate import past_dates
     from workflow.thaidate import bangkok_today
 
     past = past_dates(doc, bangkok_today(clock.now()))
@@ -254,8 +255,8 @@ def system():
     """The deployment's health (the checks of `itaflow doctor`) and its backups, for the admins of an agency at
     the top of the tree (those who run the deployment; a unit's admin runs only their unit)."""
     from web.security import deny
-    from workflow import backupplan, doctor
     from workflow.models import Agency
+    from workflow.operations import backupplan, doctor
 
     agency = db.session.get(Agency, g.user.agency_id)
     if agency is None or agency.parent_id is not None:

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from web.i18n import message
 from web.security import login_required, viewer_scope
 from web.views.common import int_field
-from workflow import clock, queries, transitions
+from workflow import clock
 from workflow.db import db
+from workflow.engine import queries, transitions
 from workflow.errors import ItaflowError
 from workflow.thaidate import bangkok_today
 

@@ -1,4 +1,4 @@
-"""Log in, log out, change the password (workflow.accounts does the work; the request commits)."""
+"""Log in, log out, change the password (workflow.people.accounts does the work; the request commits)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from web.i18n import message
 from web.security import limiter, login_required, login_user, public, safe_next
 from web.transaction import keep_audit_on_error
 from web.views.twofactor import after_first_factor
-from workflow import accounts, clock
+from workflow import clock
 from workflow.db import db
 from workflow.errors import ValidationError
-from workflow.throttle import TooManyTries
+from workflow.people import accounts
+from workflow.people.throttle import TooManyTries
 
 bp = Blueprint("auth", __name__)
 
@@ -78,7 +79,7 @@ def password():
 @public
 def welcome(secret: str):
     """Set one's password with the link an admin sent by e-mail; then one is signed in."""
-    from workflow import invitations
+    from workflow.people import invitations
 
     error = None
     try:
@@ -103,7 +104,7 @@ def welcome(secret: str):
 @login_required
 def profile():
     """One's own settings: alerts (instant or a daily digest and its hour), language, digits."""
-    from workflow.users import update_profile
+    from workflow.people.users import update_profile
 
     error = None
     if request.method == "POST":

@@ -10,10 +10,10 @@ from flask import abort, flash, g, redirect
 
 from web.i18n import message
 from web.transaction import keep_audit_on_error
-from workflow import permissions
 from workflow.db import db
 from workflow.errors import ConflictError, InvalidTransition, ItaflowError, NotFound, PermissionDenied
 from workflow.models import Cycle, Measure, Round, Step
+from workflow.people import permissions
 
 _R = TypeVar("_R", Cycle, Measure, Round, Step)
 
@@ -34,7 +34,7 @@ def chosen_cycle(agency_id: int | None = None) -> tuple[Cycle | None, list[Cycle
     newest fiscal year."""
     from flask import request
 
-    from workflow import queries
+    from workflow.engine import queries
 
     cycles = list(db.session.execute(queries.cycles_newest_first(agency_id or g.user.agency_id)).scalars())
     raw = request.args.get("cycle")

@@ -1,5 +1,5 @@
 """The measures editor (secretariat and admins): drafts imported from a memo or started blank, each measure
-edited with a form, checked, then confirmed into a cycle. Thin: the work is workflow/drafts.py's."""
+edited with a form, checked, then confirmed into a cycle. Thin: the work is workflow/onboarding/drafts.py's."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from web.i18n import language, message
 from web.security import deny, roles_required
 from web.views.common import int_field
-from workflow import clock, drafts, mappings, memoimports, nextyear
+from workflow import clock
 from workflow.db import db
 from workflow.errors import ConflictError, DefinitionError, ItaflowError, NotFound, PermissionDenied
+from workflow.onboarding import drafts, mappings, memoimports, nextyear
 from workflow.thaidate import digits
 
 bp = Blueprint("editor", __name__, url_prefix="/drafts")
@@ -85,7 +86,7 @@ def import_memo():
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from web.views.memoimports import after_import, queue_job
-    from workflow import pdfmemo
+    from workflow.onboarding import pdfmemo
 
     if request.method == "GET":
         return render_template("import.html", problems=[], imports=memoimports.in_progress(actor_id=g.user.id))

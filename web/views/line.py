@@ -1,6 +1,6 @@
 """LINE: the admin's page (the channel's token and secret, what groups hear at once, binding groups with the
 code the bot posted, messages sent this month), a person's own account on the profile page, and the webhook
-LINE calls. Thin: the work is workflow/linebind.py's and workflow/lineout.py's."""
+LINE calls. Thin: the work is workflow/channels/linebind.py's and workflow/channels/lineout.py's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import csrf, deny, limiter, login_required, public, roles_required
 from web.transaction import keep_audit_on_error
-from workflow import audit, clock, linebind, lineout
+from workflow import audit, clock
+from workflow.channels import linebind, lineout
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied, ValidationError
 from workflow.models import Group

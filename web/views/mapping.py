@@ -1,6 +1,6 @@
 """The mapping page (การจับคู่โครงสร้างบันทึก): each column and label of an imported memo with the role the
 importer guessed (or could not tell) and a sample of its cells; the officer changes any of them and the whole
-memo is read again at once. Thin: the work is workflow/mappings.py's."""
+memo is read again at once. Thin: the work is workflow/onboarding/mappings.py's."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from flask_babel import lazy_gettext as _l
 from web.i18n import message
 from web.security import deny, roles_required
 from web.views.common import int_field
-from workflow import clock, drafts, mappings
+from workflow import clock
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from workflow.memolayout import ROLE_NAMES
+from workflow.onboarding import drafts, mappings
+from workflow.onboarding.memolayout import ROLE_NAMES
 
 bp = Blueprint("mapping", __name__, url_prefix="/drafts")
 
-#: where a piece of text not placed can go (workflow.mappings.TARGETS), as the page names them
+#: where a piece of text not placed can go (workflow.onboarding.mappings.TARGETS), as the page names them
 TARGET_NAMES = {"title": _l("ชื่อมาตรการ"), "weakness": _l("ข้อบกพร่องหรือจุดอ่อน"),
                 "improvement": _l("ประเด็นที่จะพัฒนา"), "step": _l("ขั้นตอนใหม่"), "owners": _l("ผู้รับผิดชอบ"),
                 "monitoring": _l("การกำกับติดตาม"), "constraints": _l("ข้อจำกัดของหน่วยงาน")}

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import deny, login_required, roles_required
 from web.views.common import chosen_cycle, int_field, mine_or_404
-from workflow import absences, clock, queries
-from workflow import rounds as round_service
+from workflow import clock
 from workflow.audit import DEPLOYMENT
 from workflow.calendar import WorkingCalendar
 from workflow.db import db
+from workflow.engine import absences, queries
+from workflow.engine import rounds as round_service
 from workflow.errors import ItaflowError, PermissionDenied, ValidationError
 from workflow.models import Group, Measure, Round, User
 from workflow.thaidate import BANGKOK, bangkok_today, parse_thai_date
@@ -55,7 +56,7 @@ def add_step(measure_id: int):
     """The secretariat adds a step to a measure under way: after which step, what, whose (a group or a person;
     a review is its group director's), due when."""
     from web.views.common import act
-    from workflow import stepedits
+    from workflow.engine import stepedits
 
     m = mine_or_404(db.session.get(Measure, measure_id))
     form = request.form
@@ -75,7 +76,7 @@ def dashboard():
     today = bangkok_today(clock.now())
     if cycle is None:
         return render_template("dashboard.html", cycle=None, cycles=cycles)
-    from workflow import dashboard as dashboard_service
+    from workflow.oversight import dashboard as dashboard_service
 
     upcoming = queries.next_round(cycle, today)
     return render_template(
@@ -112,7 +113,7 @@ def round_page(round_id: int):
             error = message(exc)
     report, built_now = rnd.report, False
     if report is None and rnd.held_on <= bangkok_today(clock.now()):  # its day came and went with no report kept
-        from workflow.rounds import build_report
+        from workflow.engine.rounds import build_report
 
         report, built_now = build_report(rnd, clock.now()), True
     return render_template("round.html", rnd=rnd, report=report, built_now=built_now, error=error), \

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 
 from web.i18n import message
 from web.security import deny, roles_required
-from workflow import clock, drafts, memoimports
+from workflow import clock
 from workflow.db import db
 from workflow.errors import NotFound, PermissionDenied, ValidationError
+from workflow.onboarding import drafts, memoimports
 
 bp = Blueprint("memoimports", __name__, url_prefix="/drafts")
 log = logging.getLogger(__name__)

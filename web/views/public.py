@@ -11,10 +11,13 @@ from sqlalchemy import select
 from web.security import public
 from web.transaction import keep_audit_on_error
 from web.views.reports import digit_style, pdf_response
-from workflow import clock, documents, feeds, publication, queries, tokens
+from workflow import clock
 from workflow.db import db
+from workflow.engine import queries
 from workflow.errors import NotFound
 from workflow.models import Cycle, Evidence, Measure, Step
+from workflow.people import tokens
+from workflow.publishing import documents, feeds, publication
 from workflow.thaidate import bangkok_today
 
 bp = Blueprint("public", __name__)
@@ -53,7 +56,7 @@ def cycle_pdf(cycle_id: int, kind: str):
 @public
 def evidence_file(evidence_id: int):
     """A file marked public, of a published cycle; anything else does not exist here."""
-    from workflow.evidence import upload_folder
+    from workflow.publishing.evidence import upload_folder
 
     row = db.session.execute(select(Evidence, Cycle.published_at).join(Step, Step.id == Evidence.step_id)
                              .join(Measure).join(Cycle).where(Evidence.id == evidence_id)).first()
@@ -131,7 +134,8 @@ def agency_latest(code: str):
 def item_page(code: str, year: int, item: str):
     """One OIT item of one agency's fiscal year: a stable address for the ITAS answer sheet, listing what answers
     it (itaflow's documents for the measures items, the evidence marked for it and published)."""
-    from workflow import answersheet, frameworks
+    from workflow.engine import frameworks
+    from workflow.publishing import answersheet
 
     agency, cycles = _agency_published(code)
     cycle = next((c for c in cycles if c.fiscal_year_be == year), None)

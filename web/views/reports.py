@@ -14,10 +14,13 @@ from sqlalchemy import select
 from web.i18n import message
 from web.security import login_required, roles_required
 from web.views.common import act, chosen_cycle, mine_or_404, step_of_evidence
-from workflow import clock, documents, exports, permissions, publication, queries, tokens
+from workflow import clock
 from workflow.db import db
+from workflow.engine import queries
 from workflow.errors import ItaflowError
 from workflow.models import AuditHead, Cycle, Round
+from workflow.people import permissions, tokens
+from workflow.publishing import documents, exports, publication
 from workflow.thaidate import bangkok_today
 
 bp = Blueprint("reports", __name__)
@@ -181,13 +184,14 @@ def _base_url() -> str:
 def answer_sheet(cycle_id: int):
     """The ITAS answer sheet: each OIT item's address, what answers it, when updated, the link check and the
     executive's sign-off."""
-    from workflow import answersheet, frameworks
+    from workflow.engine import frameworks
+    from workflow.publishing import answersheet
 
     cycle = mine_or_404(db.session.get(Cycle, cycle_id))
     sheet = answersheet.rows(cycle, _base_url())
     checked = {(r["code"], r["url"]): r for r in (cycle.link_check or {}).get("results", [])}
-    from workflow import oitwork
     from workflow.models import Group
+    from workflow.publishing import oitwork
 
     work = oitwork.existing(cycle.id)
     assigned = {i.get("code") for i in (work.related_items if work is not None else [])}
@@ -204,7 +208,7 @@ def answer_sheet(cycle_id: int):
 @bp.get("/cycles/<int:cycle_id>/answer-sheet.<any(xlsx, csv, pdf):fmt>")
 @roles_required("secretariat", "executive", "admin")
 def answer_sheet_file(cycle_id: int, fmt: str):
-    from workflow import answersheet
+    from workflow.publishing import answersheet
 
     cycle = mine_or_404(db.session.get(Cycle, cycle_id))
     if fmt == "pdf":
@@ -220,7 +224,7 @@ def answer_sheet_file(cycle_id: int, fmt: str):
 @bp.post("/cycles/<int:cycle_id>/answer-sheet/sign")
 @login_required
 def sign_answer_sheet(cycle_id: int):
-    from workflow import answersheet
+    from workflow.publishing import answersheet
 
     return act(answersheet.sign, url_for("reports.answer_sheet", cycle_id=cycle_id), _("ลงนามรับรองแบบตอบ ITAS แล้ว"),
                cycle_id=cycle_id, now=clock.now(), base_url=_base_url())
@@ -229,7 +233,7 @@ def sign_answer_sheet(cycle_id: int):
 @bp.post("/cycles/<int:cycle_id>/answer-sheet/check")
 @login_required
 def check_answer_sheet(cycle_id: int):
-    from workflow import answersheet
+    from workflow.publishing import answersheet
 
     return act(answersheet.check_links, url_for("reports.answer_sheet", cycle_id=cycle_id), _("ตรวจลิงก์แล้ว"),
                cycle_id=cycle_id, now=clock.now(), base_url=_base_url())
@@ -239,7 +243,7 @@ def check_answer_sheet(cycle_id: int):
 @roles_required("secretariat", "admin")
 def evidence_item(evidence_id: int):
     """The secretariat marks evidence as answering an OIT item (its public page lists it when it is public)."""
-    from workflow import answersheet
+    from workflow.publishing import answersheet
 
     step = step_of_evidence(evidence_id)
     return act(answersheet.mark_item, url_for("tasks.step_page", step_id=step.id), _("บันทึกตัวชี้วัดของหลักฐานแล้ว"),
@@ -251,7 +255,8 @@ def evidence_item(evidence_id: int):
 def plan_oit_work(cycle_id: int):
     """The secretariat gives OIT items to groups with due dates: ``group-<code>`` and ``due-<code>``."""
     from web.views.common import int_field
-    from workflow import frameworks, oitwork
+    from workflow.engine import frameworks
+    from workflow.publishing import oitwork
 
     cycle = mine_or_404(db.session.get(Cycle, cycle_id))
     form = request.form

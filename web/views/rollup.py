@@ -11,10 +11,13 @@ from flask_babel import gettext as _
 from web.i18n import language, message
 from web.security import roles_required
 from web.views.common import chosen_cycle, int_field
-from workflow import agencies, clock, permissions, queries, rollup, units
+from workflow import clock
 from workflow.db import db
+from workflow.engine import queries
 from workflow.errors import ItaflowError, NotFound
 from workflow.models import Agency
+from workflow.oversight import rollup
+from workflow.people import agencies, permissions, units
 from workflow.thaidate import bangkok_today
 from workflow.vocabulary import AgencyKind, label
 

@@ -23,9 +23,10 @@ from web.security import limiter, public, roles_required, safe_next
 from web.transaction import keep_audit_on_error
 from web.views.common import act, int_field
 from web.views.twofactor import after_first_factor
-from workflow import clock, signin, signinsettings
+from workflow import clock
 from workflow.db import db
 from workflow.models import Agency, User
+from workflow.people import signin, signinsettings
 
 bp = Blueprint("sso", __name__)
 
@@ -41,7 +42,7 @@ def agency_by_code(code: str | None) -> Agency | None:
 
 def page_agency() -> Agency | None:
     """The agency a sign-in page is for: the one remembered by this browser, else the deployment's only one."""
-    from workflow import agencies
+    from workflow.people import agencies
 
     return agency_by_code(request.cookies.get(AGENCY_COOKIE)) or agencies.sole()
 
@@ -100,7 +101,7 @@ def _unavailable(p, agency: Agency | None, next_path: str | None):
 @public
 def callback(provider: str):
     """The provider sends the person back here: the answer checked (web/sso.py), the account found
-    (workflow/signin.py), a new session."""
+    (workflow/people/signin.py), a new session."""
     p = signin.provider(provider)
     if p is None:
         abort(404)

@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from web.security import deny, limiter, login_required, viewer_scope
 from web.views.common import act, int_field, mine_or_404, step_of_evidence
-from workflow import acting, clock, frameworks, permissions, queries, transitions
-from workflow import evidence as evidence_service
+from workflow import acting, clock
 from workflow.db import db
+from workflow.engine import frameworks, queries, transitions
 from workflow.models import Evidence, Group, Step, User
+from workflow.people import permissions
+from workflow.publishing import evidence as evidence_service
 from workflow.thaidate import bangkok_today
 
 bp = Blueprint("tasks", __name__)
@@ -160,7 +162,7 @@ def replace_evidence(evidence_id: int):
 @login_required
 def remove_step(step_id: int):
     """The secretariat removes a step nobody has worked on, with the reason (audited)."""
-    from workflow import stepedits
+    from workflow.engine import stepedits
 
     step = _step_or_404(step_id)
     back = url_for("measures.measure", measure_id=step.measure_id)

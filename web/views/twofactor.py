@@ -15,10 +15,11 @@ from web.i18n import message
 from web.security import limiter, login_required, login_user, public, roles_required
 from web.transaction import keep_audit_on_error
 from web.views.common import act
-from workflow import clock, passkeys, secondfactor, throttle
+from workflow import clock
 from workflow.db import db
 from workflow.errors import ItaflowError, ValidationError
 from workflow.models import User
+from workflow.people import passkeys, secondfactor, throttle
 
 bp = Blueprint("twofactor", __name__)
 

@@ -44,7 +44,7 @@ class MemoMapping(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: one mapping an agency
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, unique=True)
-    #: {"columns": {header: [roles]}, "labels": {label: role}} (workflow.memolayout.Mapping)
+    #: {"columns": {header: [roles]}, "labels": {label: role}} (workflow.onboarding.memolayout.Mapping)
     mapping: Mapped[dict] = mapped_column(JSON, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)

@@ -36,7 +36,7 @@ class Agency(Model):
     #: the emblem (ตราครุฑ) its admin uploaded, re-encoded as PNG, heading its memos as the regulation places it
     emblem: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
-    #: who must sign in with a second factor (workflow/secondfactor.py): "none" (whoever chose one),
+    #: who must sign in with a second factor (workflow/people/secondfactor.py): "none" (whoever chose one),
     #: "privileged" (admins, executives and the secretariat) or "everyone"
     second_factor: Mapped[str] = mapped_column(String(16), nullable=False, default="none", server_default="none")
     #: its people sign in through a provider it switched on; a password is refused, except its break-glass admin's

@@ -1,7 +1,7 @@
 """Single sign-on: which providers an agency lets its people use, and the identities linked to accounts.
 
 Nobody gets an account by having one somewhere else: a sign-in through a provider only ever finds an account
-an admin created or invited (workflow/signin.py). What links it is kept here, as keyed hashes only.
+an admin created or invited (workflow/people/signin.py). What links it is kept here, as keyed hashes only.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ class OutboxMessage(Model):
 
 class SignInThrottle(Model):
     """Wrong guesses at one account, counted in the database so the limit holds whatever the number of web
-    workers (workflow/throttle.py). A try is claimed before the password is checked, so concurrent guesses
+    workers (workflow/people/throttle.py). A try is claimed before the password is checked, so concurrent guesses
     cannot overrun it."""
 
     __tablename__ = "sign_in_throttle"
