@@ -270,11 +270,21 @@ def spiff_spec():
     return parser.get_spec("measure")
 
 
+def _quiet_spiff() -> None:
+    """SpiffWorkflow logs every task's change of state at INFO; the app's JSON log handler (web/logs.py, on the
+    root logger once an app is made) would write them all and bill SpiffWorkflow for our logging."""
+    import logging
+
+    for name in ("spiff", "spiff.workflow", "spiff.task", "spiff.metrics", "SpiffWorkflow"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_spiff(tmp: Path, measures: int) -> float:
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.util.task import TaskState
 
+    _quiet_spiff()
     spec = spiff_spec()
     serializer = BpmnWorkflowSerializer()
     conn = sqlite3.connect(tmp / "spiff.sqlite")
@@ -351,6 +361,7 @@ def run_spiff_seed(tmp: Path, shapes: list[list[str]], copies: int) -> float:
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.util.task import TaskState
 
+    _quiet_spiff()
     serializer = BpmnWorkflowSerializer()
     conn = sqlite3.connect(tmp / "spiff_seed.sqlite")
     for pragma in PRAGMAS:
