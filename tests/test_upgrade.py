@@ -53,7 +53,10 @@ if mode in ("seed", "migrate"):
     with app.app_context():
         upgrade(directory=str(Path("workflow/migrations").resolve()))
         if mode == "seed":
-            from workflow.onboarding.demo import run_demo
+            try:
+                from workflow.onboarding.demo import run_demo
+            except ImportError:  # a release before workflow/ was cut into packages (issue 27)
+                from workflow.demo import run_demo
 
             run_demo(now=clock.now(), password=PASSWORD)
         db.session.commit()
